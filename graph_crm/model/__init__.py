@@ -1,0 +1,1 @@
+"""The pure metamodel: names, types, values, records, registry, queries. No IO."""

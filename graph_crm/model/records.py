@@ -1,0 +1,263 @@
+"""Checking batches of entity records and links against their types.
+
+Validation of data against its definition lives here and nowhere else. A batch is
+checked whole before anything is written; every problem found is reported with
+its row and field, so one invalid row means nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from graph_crm.errors import InvalidInput, Issue, PathPart, UnknownProperty, raise_issues
+from graph_crm.model.names import ENTITY_TYPE_PATTERN
+from graph_crm.model.types import EntityType, PropertySpec, RelationType, _TypeDefinition
+from graph_crm.model.values import coerce_value, value_to_json
+
+MAX_KEY_LENGTH: Final = 256
+MAX_BATCH: Final = 100_000
+MAX_ISSUES: Final = 50
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRecord:
+    """A checked entity row: its key and canonical property values (no nulls)."""
+
+    key: str
+    properties: dict[str, Any]
+
+    def revision(self, definition: _TypeDefinition) -> str:
+        return revision_of(definition, self.properties)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRecord:
+    """A checked link: endpoint keys and canonical relation property values."""
+
+    from_key: str
+    to_key: str
+    properties: dict[str, Any]
+
+
+def revision_of(definition: _TypeDefinition, properties: Mapping[str, Any]) -> str:
+    """A short content hash: an upsert that changes nothing keeps ``updatedAt``."""
+    kinds = {spec.name: spec.kind for spec in definition.properties}
+    payload = {name: value_to_json(kinds[name], value) for name, value in properties.items()}
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def check_key(key: object, path: tuple[PathPart, ...] = ()) -> str:
+    """Return ``key`` if it may be an entity key.
+
+    >>> check_key("ACME-001")
+    'ACME-001'
+    >>> check_key("")
+    Traceback (most recent call last):
+    ...
+    graph_crm.errors.InvalidInput: INVALID_INPUT: key must be 1-256 characters
+    """
+    if not isinstance(key, str):
+        raise InvalidInput(f"key must be a string, got {type(key).__name__}", path=path)
+    if not 1 <= len(key) <= MAX_KEY_LENGTH:
+        raise InvalidInput(f"key must be 1-{MAX_KEY_LENGTH} characters", path=path)
+    if any(unicodedata.category(ch) == "Cc" for ch in key):
+        raise InvalidInput("key must not contain control characters", path=path)
+    return key
+
+
+def global_id(type_name: str, key: str) -> str:
+    """``"<Type>:<key>"``, the id every entity is addressed by."""
+    return f"{type_name}:{key}"
+
+
+def parse_global_id(gid: object, path: tuple[PathPart, ...] = ()) -> tuple[str, str]:
+    """Split a global id into its type name and key.
+
+    >>> parse_global_id("Customer:ACME:001")
+    ('Customer', 'ACME:001')
+    """
+    if not isinstance(gid, str) or ":" not in gid:
+        raise InvalidInput(
+            f"{str(gid)[:80]!r} is not a global id of the form '<Type>:<key>'", path=path
+        )
+    type_name, key = gid.split(":", 1)
+    if ENTITY_TYPE_PATTERN.fullmatch(type_name) is None:
+        raise InvalidInput(f"{gid[:80]!r} does not start with an entity type name", path=path)
+    return type_name, check_key(key, path)
+
+
+def _check_batch_size(rows: Sequence[object], what: str) -> None:
+    if isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Sequence):
+        raise InvalidInput(f"{what} must be a list")
+    if len(rows) > MAX_BATCH:
+        raise InvalidInput(f"a batch holds at most {MAX_BATCH} {what}, got {len(rows)}")
+
+
+def _check_properties(
+    definition: _TypeDefinition,
+    raw: Mapping[str, Any],
+    path: tuple[PathPart, ...],
+    skip: frozenset[str],
+    issues: list[Issue],
+) -> dict[str, Any]:
+    specs: dict[str, PropertySpec] = {spec.name: spec for spec in definition.properties}
+    checked: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name in skip:
+            continue
+        spec = specs.get(name)
+        if spec is None:
+            issues.append(
+                Issue(
+                    UnknownProperty.code,
+                    f"{definition.name} has no property {str(name)[:80]!r}",
+                    (*path, str(name)[:80]),
+                )
+            )
+            continue
+        if value is None:
+            continue
+        try:
+            checked[name] = coerce_value(spec, value, (*path, name))
+        except InvalidInput as error:
+            issues.extend(error.issues)
+    for spec in definition.properties:
+        if spec.name in checked:
+            continue
+        if spec.default is not None:
+            checked[spec.name] = spec.default
+        elif spec.required:
+            issues.append(
+                Issue(
+                    InvalidInput.code,
+                    f"{spec.name}: required by {definition.name}, but missing",
+                    (*path, spec.name),
+                )
+            )
+    return checked
+
+
+def check_entity_records(
+    entity_type: EntityType, records: Sequence[Mapping[str, Any]]
+) -> list[EntityRecord]:
+    """Check a batch of ``{"key": ..., <property>: <value>}`` rows.
+
+    Upsert replaces an entity's properties: an absent or null optional property is
+    unset, an absent property with a default takes the default.
+
+    >>> from graph_crm.model.types import parse_entity_type
+    >>> broker = parse_entity_type({"name": "CustomsBroker", "properties": [
+    ...     {"name": "licence", "kind": "STRING", "required": True}]})
+    >>> check_entity_records(broker, [{"key": "CB-1", "licence": "L-9"}])
+    [EntityRecord(key='CB-1', properties={'licence': 'L-9'})]
+    >>> check_entity_records(broker, [{"key": "CB-1"}])
+    Traceback (most recent call last):
+    ...
+    graph_crm.errors.InvalidInput: INVALID_INPUT: licence: required by CustomsBroker, but missing
+    """
+    _check_batch_size(records, "records")
+    issues: list[Issue] = []
+    checked: list[EntityRecord] = []
+    seen: dict[str, int] = {}
+    for index, row in enumerate(records):
+        path: tuple[PathPart, ...] = ("records", index)
+        if len(issues) >= MAX_ISSUES:
+            break
+        if not isinstance(row, Mapping):
+            issues.append(Issue(InvalidInput.code, "a record must be an object", path))
+            continue
+        try:
+            key = check_key(row.get("key"), (*path, "key"))
+        except InvalidInput as error:
+            issues.extend(error.issues)
+            continue
+        if key in seen:
+            issues.append(
+                Issue(
+                    "DUPLICATE_KEY",
+                    f"key {key!r} appears twice in the batch (rows {seen[key]} and {index})",
+                    (*path, "key"),
+                )
+            )
+            continue
+        seen[key] = index
+        properties = _check_properties(entity_type, row, path, frozenset({"key"}), issues)
+        checked.append(EntityRecord(key, properties))
+    raise_issues(InvalidInput, issues)
+    return checked
+
+
+def _endpoint_key(
+    raw: object, expected_type: str, path: tuple[PathPart, ...]
+) -> str:
+    if isinstance(raw, str) and ":" in raw:
+        type_name, key = raw.split(":", 1)
+        if type_name == expected_type:
+            return check_key(key, path)
+        if ENTITY_TYPE_PATTERN.fullmatch(type_name):
+            raise InvalidInput(
+                f"{raw[:80]!r} is a {type_name}, but this end of the relation is a "
+                f"{expected_type}",
+                path=path,
+            )
+    return check_key(raw, path)
+
+
+def check_links(
+    relation_type: RelationType, links: Sequence[Mapping[str, Any]], *, with_properties: bool
+) -> list[LinkRecord]:
+    """Check ``{"from": key-or-id, "to": key-or-id, "properties": {...}}`` rows."""
+    _check_batch_size(links, "links")
+    issues: list[Issue] = []
+    checked: list[LinkRecord] = []
+    seen: dict[tuple[str, str], int] = {}
+    allowed = {"from", "to", "properties"} if with_properties else {"from", "to"}
+    for index, row in enumerate(links):
+        path: tuple[PathPart, ...] = ("links", index)
+        if len(issues) >= MAX_ISSUES:
+            break
+        if not isinstance(row, Mapping):
+            issues.append(Issue(InvalidInput.code, "a link must be an object", path))
+            continue
+        extra = sorted(str(name)[:40] for name in row if name not in allowed)
+        if extra:
+            issues.append(
+                Issue(InvalidInput.code, f"unexpected field(s): {', '.join(extra)}", path)
+            )
+            continue
+        try:
+            from_key = _endpoint_key(row.get("from"), relation_type.from_type, (*path, "from"))
+            to_key = _endpoint_key(row.get("to"), relation_type.to_type, (*path, "to"))
+        except InvalidInput as error:
+            issues.extend(error.issues)
+            continue
+        pair = (from_key, to_key)
+        if pair in seen:
+            issues.append(
+                Issue(
+                    InvalidInput.code,
+                    f"the link {from_key!r} -> {to_key!r} appears twice in the batch "
+                    f"(rows {seen[pair]} and {index})",
+                    path,
+                )
+            )
+            continue
+        seen[pair] = index
+        raw_properties = row.get("properties") or {}
+        if not isinstance(raw_properties, Mapping):
+            issues.append(
+                Issue(InvalidInput.code, "properties must be an object", (*path, "properties"))
+            )
+            continue
+        properties = _check_properties(
+            relation_type, raw_properties, (*path, "properties"), frozenset(), issues
+        )
+        checked.append(LinkRecord(from_key, to_key, properties))
+    raise_issues(InvalidInput, issues)
+    return checked

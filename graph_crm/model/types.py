@@ -1,0 +1,188 @@
+"""The metamodel: entity types, relation types and their typed properties."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from graph_crm.errors import InvalidInput, Issue, raise_issues
+from graph_crm.model.names import (
+    check_entity_type_name,
+    check_enum_value,
+    check_property_name,
+    check_relation_type_name,
+)
+
+MAX_PROPERTIES = 200
+MAX_ENUM_VALUES = 500
+MAX_DESCRIPTION = 2_000
+
+
+class PropertyKind(StrEnum):
+    STRING = "STRING"
+    INT = "INT"
+    FLOAT = "FLOAT"
+    BOOLEAN = "BOOLEAN"
+    DATE = "DATE"
+    DATETIME = "DATETIME"
+    ENUM = "ENUM"
+    JSON = "JSON"
+
+
+#: Kinds whose values can back a uniqueness constraint.
+UNIQUE_KINDS = frozenset(
+    {PropertyKind.STRING, PropertyKind.INT, PropertyKind.DATE, PropertyKind.DATETIME,
+     PropertyKind.ENUM}
+)
+
+
+class _Definition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class PropertySpec(_Definition):
+    """One typed property of an entity or relation type."""
+
+    name: str
+    kind: PropertyKind
+    required: bool = False
+    unique: bool = False
+    default: Any = None
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    values: tuple[str, ...] = Field(default=(), max_length=MAX_ENUM_VALUES)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        return check_property_name(name)
+
+    @field_validator("values")
+    @classmethod
+    def _values(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            check_enum_value(value)
+        if len(set(values)) != len(values):
+            raise InvalidInput("enum values must be distinct", path=("values",))
+        return values
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        # Imported here: values.py needs PropertySpec.
+        from graph_crm.model.values import coerce_value
+
+        if self.kind is PropertyKind.ENUM and not self.values:
+            raise InvalidInput(f"enum property {self.name!r} needs at least one value")
+        if self.kind is not PropertyKind.ENUM and self.values:
+            raise InvalidInput(f"property {self.name!r} is {self.kind}, only ENUM has values")
+        if self.unique and self.kind not in UNIQUE_KINDS:
+            raise InvalidInput(f"property {self.name!r}: a {self.kind} property cannot be unique")
+        if self.unique and self.default is not None:
+            raise InvalidInput(
+                f"property {self.name!r} is unique, so it cannot have a default "
+                "(every entity would share it)"
+            )
+        if self.default is not None:
+            canonical = coerce_value(self, self.default, ("default",))
+            object.__setattr__(self, "default", canonical)
+        return self
+
+
+class _TypeDefinition(_Definition):
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    properties: tuple[PropertySpec, ...] = Field(default=(), max_length=MAX_PROPERTIES)
+
+    @field_validator("properties")
+    @classmethod
+    def _distinct(cls, properties: tuple[PropertySpec, ...]) -> tuple[PropertySpec, ...]:
+        seen: set[str] = set()
+        for spec in properties:
+            if spec.name in seen:
+                raise InvalidInput(f"property {spec.name!r} is defined twice")
+            seen.add(spec.name)
+        return properties
+
+    def spec(self, name: str) -> PropertySpec | None:
+        """The property called ``name``, if the type has one."""
+        for spec in self.properties:
+            if spec.name == name:
+                return spec
+        return None
+
+
+class EntityType(_TypeDefinition):
+    """A runtime-defined entity type, e.g. ``CustomsBroker``."""
+
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        return check_entity_type_name(name)
+
+    @property
+    def unique_properties(self) -> tuple[PropertySpec, ...]:
+        return tuple(spec for spec in self.properties if spec.unique)
+
+
+class RelationType(_TypeDefinition):
+    """A runtime-defined relation type from one entity type to another."""
+
+    name: str
+    from_type: str = Field(alias="from")
+    to_type: str = Field(alias="to")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, name: str) -> str:
+        return check_relation_type_name(name)
+
+    @field_validator("from_type", "to_type")
+    @classmethod
+    def _endpoint(cls, name: str) -> str:
+        return check_entity_type_name(name)
+
+    @model_validator(mode="after")
+    def _no_unique(self) -> Self:
+        for spec in self.properties:
+            if spec.unique:
+                raise InvalidInput(f"relation property {spec.name!r} cannot be unique")
+        return self
+
+
+_D = TypeVar("_D", bound=_Definition)
+
+
+def _parse(model: type[_D], data: Mapping[str, Any] | _D) -> _D:
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        issues = [
+            Issue(
+                "INVALID_INPUT",
+                f"{'.'.join(str(p) for p in error['loc']) or 'definition'}: {error['msg']}",
+                tuple(error["loc"]),
+            )
+            for error in exc.errors()
+        ]
+        raise_issues(InvalidInput, issues)
+        raise  # unreachable: issues is never empty
+
+
+def parse_entity_type(data: Mapping[str, Any] | EntityType) -> EntityType:
+    """Validate an entity type definition given as plain data.
+
+    >>> parse_entity_type({"name": "CustomsBroker",
+    ...                    "properties": [{"name": "licence", "kind": "STRING"}]}).name
+    'CustomsBroker'
+    """
+    return _parse(EntityType, data)
+
+
+def parse_relation_type(data: Mapping[str, Any] | RelationType) -> RelationType:
+    """Validate a relation type definition given as plain data."""
+    return _parse(RelationType, data)

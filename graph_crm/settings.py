@@ -1,0 +1,36 @@
+"""Settings, from the environment (``GRAPH_CRM_*``) or given explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+Backend = Literal["embedded", "neo4j"]
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    backend: Backend = "embedded"
+    #: The embedded store's SQLite file.
+    db_path: str = "data/graph-crm.db"
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read ``GRAPH_CRM_BACKEND``, ``GRAPH_CRM_DB_PATH``, ``GRAPH_CRM_NEO4J_URI``,
+        ``GRAPH_CRM_NEO4J_USER``, ``GRAPH_CRM_NEO4J_PASSWORD``, ``GRAPH_CRM_NEO4J_DATABASE``."""
+        source = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            raw = source.get(f"GRAPH_CRM_{name.upper()}")
+            if raw is not None:
+                values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)

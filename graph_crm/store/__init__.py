@@ -1,0 +1,25 @@
+"""Storage: one async contract (:class:`GraphStore`), two backends."""
+
+from __future__ import annotations
+
+from graph_crm.settings import Settings
+from graph_crm.store.base import GraphStore
+
+
+async def open_store(settings: Settings) -> GraphStore:
+    """Open the backend the settings name; the caller closes it."""
+    if settings.backend == "neo4j":
+        from graph_crm.store.neo4j.store import Neo4jStore
+
+        return await Neo4jStore.open(
+            settings.neo4j_uri,
+            user=settings.neo4j_user,
+            password=settings.neo4j_password.get_secret_value(),
+            database=settings.neo4j_database,
+        )
+    from graph_crm.store.embedded.store import EmbeddedStore
+
+    return await EmbeddedStore.open(settings.db_path)
+
+
+__all__ = ["GraphStore", "open_store"]

@@ -1,0 +1,132 @@
+"""The one async contract every storage backend satisfies.
+
+Backends do not inherit from :class:`GraphStore`; they match it structurally, and
+one contract test suite (``tests/contract``) runs against each of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from graph_crm.model.graph import Counts, DeleteResult, Entity, Page, Relation, WriteResult
+from graph_crm.model.registry import Registry, RegistryChange
+from graph_crm.model.traversal import Step, Traversal
+from graph_crm.model.types import EntityType, RelationType
+
+DEFAULT_ACTOR = "system"
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A property graph whose types are defined at runtime."""
+
+    backend: str
+
+    async def close(self) -> None: ...
+
+    async def ping(self) -> None:
+        """Raise :class:`~graph_crm.errors.StoreUnavailable` if the store cannot answer."""
+
+    # -- the registry ------------------------------------------------------------------
+
+    async def registry(self) -> Registry:
+        """The current type registry (re-read if another process changed it)."""
+
+    async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
+        """Every definition change after ``since_version``, oldest first."""
+
+    async def define_entity_type(
+        self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry: ...
+
+    async def alter_entity_type(
+        self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        """Replace a definition; refused if it would invalidate stored data."""
+
+    async def drop_entity_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry: ...
+
+    async def define_relation_type(
+        self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry: ...
+
+    async def alter_relation_type(
+        self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry: ...
+
+    async def drop_relation_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry: ...
+
+    # -- entities ----------------------------------------------------------------------
+
+    async def upsert_entities(
+        self, type_name: str, records: Sequence[Mapping[str, Any]]
+    ) -> WriteResult:
+        """Create or replace entities by key; atomic: one bad row and nothing is written."""
+
+    async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
+        """Entities by global id ``"<Type>:<key>"``, in the order asked (None if absent)."""
+
+    async def list_entities(
+        self,
+        type_name: str,
+        *,
+        where: Any = None,
+        order_by: Any = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Page[Entity]:
+        """A filtered, ordered page of one type's entities (keyset cursors)."""
+
+    async def delete_entities(self, ids: Sequence[str]) -> DeleteResult:
+        """Delete entities and every relation touching them; absent ids are ignored."""
+
+    # -- relations ---------------------------------------------------------------------
+
+    async def link(
+        self, relation_type: str, links: Sequence[Mapping[str, Any]]
+    ) -> WriteResult:
+        """Create or update relations ``{"from", "to", "properties"}``; atomic, idempotent."""
+
+    async def unlink(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> int:
+        """Remove relations ``{"from", "to"}``; returns how many existed."""
+
+    async def list_relations(
+        self, relation_type: str, *, first: int = 50, after: str | None = None
+    ) -> Page[Relation]:
+        """A page of one relation type's relations, ordered by (from, to)."""
+
+    async def traverse(
+        self,
+        start: Sequence[str],
+        steps: Sequence[Step | Mapping[str, Any]],
+        *,
+        max_depth: int | None = None,
+        limit: int = 1_000,
+        paths_per_target: int = 3,
+    ) -> Traversal:
+        """Follow typed steps from the start entities; see :mod:`graph_crm.model.traversal`."""
+
+    async def counts(self) -> Counts:
+        """Entities per entity type and relations per relation type."""
+
+    # -- bulk transfer (export / import) -------------------------------------------------
+
+    def iter_entities(self, type_name: str, batch_size: int = 5_000) -> AsyncIterator[
+        list[Entity]
+    ]:
+        """Every entity of a type, in batches, ordered by key."""
+
+    def iter_relations(self, relation_type: str, batch_size: int = 5_000) -> AsyncIterator[
+        list[Relation]
+    ]:
+        """Every relation of a type, in batches."""
+
+    async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]) -> None:
+        """Install a registry and its history into an empty store (import)."""
+
+    async def restore_entities(self, type_name: str, entities: Sequence[Entity]) -> None:
+        """Write entities verbatim, timestamps included (import); atomic per batch."""
+
+    async def restore_relations(self, relation_type: str, relations: Sequence[Relation]) -> None:
+        """Write relations verbatim, timestamps included (import); atomic per batch."""

@@ -1,0 +1,108 @@
+"""Backend-neutral steps every store takes the same way (pure, no IO)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graph_crm.errors import InvalidInput, Issue, NotFound, UniqueViolation, raise_issues
+from graph_crm.model.records import EntityRecord, check_key, parse_global_id
+from graph_crm.model.types import EntityType
+
+
+def group_ids_by_type(ids: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
+    """``{"Customer": [(position, key), ...]}`` for a batch of global ids."""
+    if isinstance(ids, str) or not isinstance(ids, Sequence):
+        raise InvalidInput("ids must be a list of global ids", path=("ids",))
+    grouped: dict[str, list[tuple[int, str]]] = {}
+    for index, gid in enumerate(ids):
+        type_name, key = parse_global_id(gid, ("ids", index))
+        grouped.setdefault(type_name, []).append((index, key))
+    return grouped
+
+
+def check_start_ids(start: Sequence[str] | str) -> list[str]:
+    ids = [start] if isinstance(start, str) else list(start)
+    if not ids:
+        raise InvalidInput("a traversal needs at least one start entity", path=("start",))
+    for index, gid in enumerate(ids):
+        parse_global_id(gid, ("start", index))
+    return sorted(set(ids))
+
+
+def unique_values_in_batch(
+    entity_type: EntityType, records: Sequence[EntityRecord]
+) -> dict[str, dict[Any, int]]:
+    """For each unique property: value -> row; raises if two rows share a value."""
+    issues: list[Issue] = []
+    by_property: dict[str, dict[Any, int]] = {}
+    for spec in entity_type.unique_properties:
+        seen: dict[Any, int] = {}
+        for index, record in enumerate(records):
+            value = record.properties.get(spec.name)
+            if value is None:
+                continue
+            if value in seen:
+                issues.append(
+                    Issue(
+                        UniqueViolation.code,
+                        f"{spec.name} {value!s:.80} appears in rows {seen[value]} and {index}, "
+                        "but it must be unique",
+                        ("records", index, spec.name),
+                    )
+                )
+            else:
+                seen[value] = index
+        by_property[spec.name] = seen
+    raise_issues(UniqueViolation, issues)
+    return by_property
+
+
+def raise_unique_conflicts(
+    batch_values: Mapping[str, Mapping[Any, int]],
+    records: Sequence[EntityRecord],
+    holders: Mapping[tuple[str, Any], str],
+    type_name: str,
+) -> None:
+    """Raise if a stored entity with another key already holds a unique value.
+
+    ``holders`` maps (property, value) to the key of the stored entity holding it.
+    """
+    issues: list[Issue] = []
+    for (name, value), holder_key in sorted(holders.items(), key=lambda kv: str(kv[0])):
+        index = batch_values[name].get(value)
+        if index is None or records[index].key == holder_key:
+            continue
+        issues.append(
+            Issue(
+                UniqueViolation.code,
+                f"{name} {value!s:.80} is already held by {type_name}:{holder_key}",
+                ("records", index, name),
+            )
+        )
+    raise_issues(UniqueViolation, issues)
+
+
+def raise_missing_endpoints(
+    missing: Sequence[tuple[int, str, str]], relation: str
+) -> None:
+    """``missing``: (row, "from"|"to", global id) for each link end that does not exist."""
+    issues = [
+        Issue(
+            NotFound.code,
+            f"{relation}: the '{end}' entity {gid[:120]} does not exist",
+            ("links", row, end),
+        )
+        for row, end, gid in sorted(missing)
+    ]
+    raise_issues(NotFound, issues)
+
+
+def check_type_name_arg(name: object, what: str = "type") -> str:
+    if not isinstance(name, str):
+        raise InvalidInput(f"{what} must be a string", path=(what,))
+    return name
+
+
+def check_actor(actor: object) -> str:
+    return check_key(actor, ("actor",))

@@ -1,0 +1,127 @@
+"""The in-memory networkx mirror of the embedded store, and traversal over it.
+
+SQLite is the truth; the mirror holds only structure (entity row id -> global id,
+typed edges) and is rebuilt from SQLite whenever it may disagree: at open, after a
+failed update, and when another process has written (the store's generation moved).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
+
+import networkx as nx
+
+from graph_crm.errors import LimitExceeded
+from graph_crm.model.query import evaluate
+from graph_crm.model.traversal import Direction, Hop, Path, PlannedStep, TraversalPlan
+
+#: Partial paths a traversal may hold at once before it is refused as too broad.
+MAX_PARTIAL_PATHS: Final = 2_000_000
+
+FieldLoader = Callable[[Iterable[int]], Mapping[int, Mapping[str, Any]]]
+
+
+class Mirror:
+    def __init__(self, generation: int) -> None:
+        self.graph: nx.MultiDiGraph[int] = nx.MultiDiGraph()
+        self.generation = generation
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, generation: int) -> Mirror:
+        mirror = cls(generation)
+        graph = mirror.graph
+        graph.add_nodes_from(
+            (row_id, {"id": f"{type_name}:{key}"})
+            for row_id, type_name, key in conn.execute("SELECT id, type, key FROM entities")
+        )
+        graph.add_edges_from(
+            (from_id, to_id, rel_type)
+            for rel_type, from_id, to_id in conn.execute(
+                "SELECT type, from_id, to_id FROM relations"
+            )
+        )
+        return mirror
+
+    def add_entities(self, rows: Iterable[tuple[int, str]]) -> None:
+        self.graph.add_nodes_from((row_id, {"id": gid}) for row_id, gid in rows)
+
+    def remove_entities(self, row_ids: Iterable[int]) -> None:
+        self.graph.remove_nodes_from(list(row_ids))
+
+    def add_edges(self, edges: Iterable[tuple[int, int, str]]) -> None:
+        for from_id, to_id, rel_type in edges:
+            if not self.graph.has_edge(from_id, to_id, key=rel_type):
+                self.graph.add_edge(from_id, to_id, key=rel_type)
+
+    def remove_edges(self, edges: Iterable[tuple[int, int, str]]) -> None:
+        for from_id, to_id, rel_type in edges:
+            if self.graph.has_edge(from_id, to_id, key=rel_type):
+                self.graph.remove_edge(from_id, to_id, key=rel_type)
+
+    def gid(self, row_id: int) -> str:
+        return str(self.graph.nodes[row_id]["id"])
+
+    # -- traversal ---------------------------------------------------------------------
+
+    def _neighbors(self, node: int, relation: str, direction: Direction) -> list[tuple[int, str]]:
+        found: list[tuple[int, str]] = []
+        graph = self.graph
+        if direction in (Direction.OUT, Direction.BOTH):
+            for target, keys in graph.succ[node].items():
+                if relation in keys:
+                    found.append((target, "OUT"))
+        if direction in (Direction.IN, Direction.BOTH):
+            for source, keys in graph.pred[node].items():
+                if relation in keys:
+                    found.append((source, "IN"))
+        return found
+
+    def traverse(self, plan: TraversalPlan, start: list[int], load_fields: FieldLoader) -> list[Path]:
+        """Every complete node-simple path of the plan from ``start``."""
+        # A partial path: the row ids along it and the direction of each hop.
+        frontier: list[tuple[tuple[int, ...], tuple[Hop, ...]]] = [((s,), ()) for s in start]
+        for step in plan.steps:
+            frontier = self._step(step, frontier, plan.max_depth, load_fields)
+            if not frontier:
+                break
+        return [
+            Path(tuple(self.gid(n) for n in nodes), hops) for nodes, hops in frontier
+        ]
+
+    def _step(
+        self,
+        step: PlannedStep,
+        frontier: list[tuple[tuple[int, ...], tuple[Hop, ...]]],
+        max_depth: int,
+        load_fields: FieldLoader,
+    ) -> list[tuple[tuple[int, ...], tuple[Hop, ...]]]:
+        done: list[tuple[tuple[int, ...], tuple[Hop, ...]]] = []
+        current = frontier
+        for hop_number in range(1, step.max_hops + 1):
+            grown: list[tuple[tuple[int, ...], tuple[Hop, ...], int]] = []
+            for nodes, hops in current:
+                if len(hops) >= max_depth:
+                    continue
+                for target, direction in self._neighbors(nodes[-1], step.relation.name,
+                                                         step.direction):
+                    if target not in nodes:
+                        hop = Hop(step.relation.name, Direction(direction))
+                        grown.append((nodes, (*hops, hop), target))
+            if len(grown) > MAX_PARTIAL_PATHS:
+                raise LimitExceeded(
+                    "this traversal reaches too many paths; add filters or lower maxDepth"
+                )
+            if step.where is not None and grown:
+                fields = load_fields({target for _, _, target in grown})
+                grown = [
+                    item for item in grown
+                    if evaluate(step.where, fields.get(item[2], {})) is True
+                ]
+            current = [((*nodes, target), hops) for nodes, hops, target in grown]
+            if hop_number >= step.min_hops:
+                done.extend(current)
+            if not current:
+                break
+        return done

@@ -1,0 +1,91 @@
+"""The embedded store's SQLite schema and its per-type unique indexes."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Final
+
+from graph_crm.model.names import ENTITY_TYPE_PATTERN, PROPERTY_PATTERN
+
+SCHEMA_VERSION: Final = 1
+
+DDL: Final = """
+CREATE TABLE IF NOT EXISTS meta (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO meta (name, value) VALUES
+    ('schema_version', 1), ('registry_version', 0), ('generation', 0);
+CREATE TABLE IF NOT EXISTS type_defs (
+    kind       TEXT NOT NULL CHECK (kind IN ('entityType', 'relationType')),
+    name       TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    PRIMARY KEY (kind, name)
+);
+CREATE TABLE IF NOT EXISTS registry_changes (
+    version INTEGER PRIMARY KEY,
+    kind    TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    actor   TEXT NOT NULL,
+    at      TEXT NOT NULL,
+    before  TEXT,
+    after   TEXT
+);
+CREATE TABLE IF NOT EXISTS entities (
+    id         INTEGER PRIMARY KEY,
+    type       TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    props      TEXT NOT NULL,
+    rev        TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (type, key)
+);
+CREATE TABLE IF NOT EXISTS relations (
+    id         INTEGER PRIMARY KEY,
+    type       TEXT NOT NULL,
+    from_id    INTEGER NOT NULL REFERENCES entities (id),
+    to_id      INTEGER NOT NULL REFERENCES entities (id),
+    props      TEXT NOT NULL,
+    rev        TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (type, from_id, to_id)
+);
+CREATE INDEX IF NOT EXISTS relations_by_from ON relations (from_id);
+CREATE INDEX IF NOT EXISTS relations_by_to ON relations (to_id);
+"""
+
+
+def unique_index_name(type_name: str, prop: str) -> str:
+    return f"unique_{type_name}_{prop}"
+
+
+def _checked(type_name: str, prop: str) -> tuple[str, str]:
+    # Identifiers are inlined into DDL (SQLite cannot bind them): only pattern-checked ones.
+    if ENTITY_TYPE_PATTERN.fullmatch(type_name) is None or PROPERTY_PATTERN.fullmatch(prop) is None:
+        raise ValueError(f"refusing unchecked identifiers {type_name!r}.{prop!r}")
+    return type_name, prop
+
+
+def create_unique_index(conn: sqlite3.Connection, type_name: str, prop: str) -> None:
+    type_name, prop = _checked(type_name, prop)
+    conn.execute(
+        f'CREATE UNIQUE INDEX IF NOT EXISTS "{unique_index_name(type_name, prop)}" '
+        f"ON entities (json_extract(props, '$.{prop}')) WHERE type = '{type_name}'"
+    )
+
+
+def drop_unique_index(conn: sqlite3.Connection, type_name: str, prop: str) -> None:
+    type_name, prop = _checked(type_name, prop)
+    conn.execute(f'DROP INDEX IF EXISTS "{unique_index_name(type_name, prop)}"')
+
+
+def connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.executescript("BEGIN IMMEDIATE;" + DDL + "COMMIT;")
+    return conn

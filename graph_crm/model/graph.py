@@ -77,9 +77,7 @@ def properties_to_json(definition: _TypeDefinition, properties: dict[str, Any]) 
     return {name: value_to_json(kinds[name], value) for name, value in properties.items()}
 
 
-def properties_from_json(
-    definition: _TypeDefinition, properties: dict[str, Any]
-) -> dict[str, Any]:
+def properties_from_json(definition: _TypeDefinition, properties: dict[str, Any]) -> dict[str, Any]:
     """Decode stored JSON properties; values of since-removed properties are dropped."""
     kinds = {spec.name: spec.kind for spec in definition.properties}
     return {

@@ -21,16 +21,49 @@ ENUM_VALUE_PATTERN: Final = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*", re.ASCI
 #: Names the GraphQL layer and the storage layer use for themselves.
 RESERVED_TYPE_NAMES: Final = frozenset(
     {
-        "Entity", "Relation", "Query", "Mutation", "Subscription",
-        "String", "Int", "Float", "Boolean", "ID", "Date", "DateTime", "JSON",
-        "Node", "PageInfo", "Path", "Step", "Traversal", "Error", "Registry",
-        "EntityType", "RelationType", "PropertySpec", "PropertyKind", "Direction",
-        "Policy", "ImpactPolicy", "ImpactReport", "Schema", "Type", "Upload",
+        "Entity",
+        "Relation",
+        "Query",
+        "Mutation",
+        "Subscription",
+        "String",
+        "Int",
+        "Float",
+        "Boolean",
+        "ID",
+        "Date",
+        "DateTime",
+        "JSON",
+        "Node",
+        "PageInfo",
+        "Path",
+        "Step",
+        "Traversal",
+        "Error",
+        "Registry",
+        "EntityType",
+        "RelationType",
+        "PropertySpec",
+        "PropertyKind",
+        "Direction",
+        "Policy",
+        "ImpactPolicy",
+        "ImpactReport",
+        "Schema",
+        "Type",
+        "Upload",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.
 RESERVED_TYPE_SUFFIXES: Final = (
-    "Connection", "Edge", "Where", "OrderBy", "Input", "Payload", "Result", "Filter",
+    "Connection",
+    "Edge",
+    "Where",
+    "OrderBy",
+    "Input",
+    "Payload",
+    "Result",
+    "Filter",
 )
 #: System properties every entity and relation has.
 SYSTEM_PROPERTIES: Final = frozenset({"id", "key", "type", "createdAt", "updatedAt"})

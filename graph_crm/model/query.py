@@ -53,8 +53,14 @@ class Op(StrEnum):
 
 
 _ORDERED_KINDS = frozenset(
-    {PropertyKind.STRING, PropertyKind.INT, PropertyKind.FLOAT, PropertyKind.DATE,
-     PropertyKind.DATETIME, PropertyKind.ENUM}
+    {
+        PropertyKind.STRING,
+        PropertyKind.INT,
+        PropertyKind.FLOAT,
+        PropertyKind.DATE,
+        PropertyKind.DATETIME,
+        PropertyKind.ENUM,
+    }
 )
 _OPS_FOR_KIND: Final = {
     kind: frozenset({Op.EQ, Op.NE, Op.IN, Op.IS_NULL})
@@ -160,9 +166,7 @@ def _parse_field(
     spec = field_spec(definition, name, path)
     here = (*path, name)
     if not isinstance(body, Mapping) or not body:
-        raise InvalidInput(
-            f"{name}: give an object of comparisons, e.g. {{\"eq\": ...}}", path=here
-        )
+        raise InvalidInput(f'{name}: give an object of comparisons, e.g. {{"eq": ...}}', path=here)
     allowed = _OPS_FOR_KIND[spec.kind]
     compares: list[Filter] = []
     for op_name, value in body.items():
@@ -230,7 +234,7 @@ def evaluate(flt: Filter, fields: Mapping[str, Any]) -> bool | None:
 
 def _compare(flt: Compare, actual: Any) -> bool | None:
     if flt.op is Op.IS_NULL:
-        return (actual is None) == flt.value
+        return bool((actual is None) == flt.value)
     if actual is None:
         return None
     expected = flt.value
@@ -240,7 +244,7 @@ def _compare(flt: Compare, actual: Any) -> bool | None:
         case Op.NE:
             return bool(actual != expected)
         case Op.IN:
-            return actual in expected
+            return bool(actual in expected)
         case Op.LT:
             return bool(actual < expected)
         case Op.LTE:
@@ -272,7 +276,7 @@ def check_order(definition: _TypeDefinition, raw: Any) -> tuple[OrderBy, ...]:
     The key is always the last tie-breaker, so an order is total.
     """
     if raw is None:
-        return ()
+        raw = []
     if isinstance(raw, str | Mapping):
         raw = [raw]
     if not isinstance(raw, Sequence):
@@ -282,6 +286,7 @@ def check_order(definition: _TypeDefinition, raw: Any) -> tuple[OrderBy, ...]:
     order: list[OrderBy] = []
     for index, item in enumerate(raw):
         path: tuple[PathPart, ...] = ("orderBy", index)
+        name: Any
         if isinstance(item, str):
             name, descending = (item[1:], True) if item.startswith("-") else (item, False)
         elif isinstance(item, Mapping):
@@ -374,4 +379,3 @@ def _later(item: OrderBy, value: Any) -> Filter | None:
     if value is None:
         return None
     return AnyOf((Compare(item.field, item.kind, Op.GT, value), is_null))
-

@@ -128,7 +128,7 @@ def _check_properties(
         except InvalidInput as error:
             issues.extend(error.issues)
     for spec in definition.properties:
-        if spec.name in checked:
+        if spec.name in checked or raw.get(spec.name) is not None:
             continue
         if spec.default is not None:
             checked[spec.name] = spec.default
@@ -193,17 +193,14 @@ def check_entity_records(
     return checked
 
 
-def _endpoint_key(
-    raw: object, expected_type: str, path: tuple[PathPart, ...]
-) -> str:
+def _endpoint_key(raw: object, expected_type: str, path: tuple[PathPart, ...]) -> str:
     if isinstance(raw, str) and ":" in raw:
         type_name, key = raw.split(":", 1)
         if type_name == expected_type:
             return check_key(key, path)
         if ENTITY_TYPE_PATTERN.fullmatch(type_name):
             raise InvalidInput(
-                f"{raw[:80]!r} is a {type_name}, but this end of the relation is a "
-                f"{expected_type}",
+                f"{raw[:80]!r} is a {type_name}, but this end of the relation is a {expected_type}",
                 path=path,
             )
     return check_key(raw, path)

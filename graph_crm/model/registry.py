@@ -108,9 +108,7 @@ class Registry:
 
     def relations_touching(self, entity_type: str) -> list[RelationType]:
         return [
-            rt
-            for rt in self.relation_types.values()
-            if entity_type in (rt.from_type, rt.to_type)
+            rt for rt in self.relation_types.values() if entity_type in (rt.from_type, rt.to_type)
         ]
 
     # -- changes -------------------------------------------------------------------
@@ -151,7 +149,12 @@ class Registry:
         self._check_room()
         types = {**self.entity_types, entity_type.name: entity_type}
         return self._change(
-            ChangeKind.DEFINE_ENTITY_TYPE, entity_type.name, actor, at, None, entity_type,
+            ChangeKind.DEFINE_ENTITY_TYPE,
+            entity_type.name,
+            actor,
+            at,
+            None,
+            entity_type,
             entity_types=types,
         )
 
@@ -162,7 +165,12 @@ class Registry:
         alteration = plan_alteration(old, entity_type, populated=populated)
         types = {**self.entity_types, entity_type.name: entity_type}
         registry, change = self._change(
-            ChangeKind.ALTER_ENTITY_TYPE, entity_type.name, actor, at, old, entity_type,
+            ChangeKind.ALTER_ENTITY_TYPE,
+            entity_type.name,
+            actor,
+            at,
+            old,
+            entity_type,
             entity_types=types,
         )
         return registry, change, alteration
@@ -201,7 +209,12 @@ class Registry:
         self._check_room()
         types = {**self.relation_types, relation_type.name: relation_type}
         return self._change(
-            ChangeKind.DEFINE_RELATION_TYPE, relation_type.name, actor, at, None, relation_type,
+            ChangeKind.DEFINE_RELATION_TYPE,
+            relation_type.name,
+            actor,
+            at,
+            None,
+            relation_type,
             relation_types=types,
         )
 
@@ -217,7 +230,12 @@ class Registry:
         alteration = plan_alteration(old, relation_type, populated=populated)
         types = {**self.relation_types, relation_type.name: relation_type}
         registry, change = self._change(
-            ChangeKind.ALTER_RELATION_TYPE, relation_type.name, actor, at, old, relation_type,
+            ChangeKind.ALTER_RELATION_TYPE,
+            relation_type.name,
+            actor,
+            at,
+            old,
+            relation_type,
             relation_types=types,
         )
         return registry, change, alteration
@@ -260,9 +278,7 @@ class Registry:
         )
 
 
-def plan_alteration(
-    old: _TypeDefinition, new: _TypeDefinition, *, populated: bool
-) -> Alteration:
+def plan_alteration(old: _TypeDefinition, new: _TypeDefinition, *, populated: bool) -> Alteration:
     """Say what changing ``old`` into ``new`` does, or refuse why it would break data.
 
     Allowed on a populated type: adding optional properties, adding required ones
@@ -273,16 +289,21 @@ def plan_alteration(
         # Nothing stored can break; still report what the store must do.
         removed = tuple(s.name for s in old.properties if new.spec(s.name) is None)
         new_unique = tuple(
-            s.name for s in new.properties
+            s.name
+            for s in new.properties
             if s.unique and not ((o := old.spec(s.name)) is not None and o.unique)
         )
         dropped = tuple(
-            s.name for s in old.properties
+            s.name
+            for s in old.properties
             if s.unique and not ((n := new.spec(s.name)) is not None and n.unique)
         )
-        added = tuple(s for s in new.properties if old.spec(s.name) is None)
-        return Alteration(added=added, new_unique=new_unique, removed=removed,
-                          dropped_unique=dropped)
+        return Alteration(
+            added=tuple(s for s in new.properties if old.spec(s.name) is None),
+            new_unique=new_unique,
+            removed=removed,
+            dropped_unique=dropped,
+        )
 
     name = old.name
     why_empty = f"{name} holds data, so this change is only allowed while it is empty"
@@ -340,6 +361,4 @@ def plan_alteration(
             )
         if before.unique and not spec.unique:
             dropped_unique.append(spec.name)
-    return Alteration(added=tuple(added), backfill=backfill,
-                      dropped_unique=tuple(dropped_unique))
-
+    return Alteration(added=tuple(added), backfill=backfill, dropped_unique=tuple(dropped_unique))

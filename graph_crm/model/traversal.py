@@ -99,8 +99,9 @@ def _as_step(raw: Step | Mapping[str, Any], path: tuple[PathPart, ...]) -> Step:
         raise InvalidInput("a step is an object with a relation and a direction", path=path)
     unknown = set(raw) - {"relation", "direction", "where", "minHops", "maxHops"}
     if unknown:
-        raise InvalidInput(f"unknown step field(s): {', '.join(sorted(map(str, unknown)))}",
-                           path=path)
+        raise InvalidInput(
+            f"unknown step field(s): {', '.join(sorted(map(str, unknown)))}", path=path
+        )
     try:
         direction = Direction(str(raw.get("direction", "OUT")).upper())
     except ValueError:
@@ -150,8 +151,10 @@ def plan_traversal(
         raise InvalidInput("a traversal needs at least one step", path=("steps",))
     if len(steps) > MAX_STEPS:
         raise LimitExceeded(f"a traversal has at most {MAX_STEPS} steps", path=("steps",))
-    depth_cap = MAX_DEPTH if max_depth is None else _bounded_int(
-        max_depth, 1, MAX_DEPTH, "maxDepth", ("maxDepth",)
+    depth_cap = (
+        MAX_DEPTH
+        if max_depth is None
+        else _bounded_int(max_depth, 1, MAX_DEPTH, "maxDepth", ("maxDepth",))
     )
     limit = _bounded_int(limit, 1, MAX_REACHED, "limit", ("limit",))
     paths_per_target = _bounded_int(
@@ -167,8 +170,10 @@ def plan_traversal(
             raise InvalidInput("a step needs a relation type", path=(*path, "relation"))
         relation = registry.relation_type(step.relation)
         min_hops = _bounded_int(step.min_hops, 1, MAX_DEPTH, "minHops", (*path, "minHops"))
-        max_hops = depth_cap if step.max_hops is None else _bounded_int(
-            step.max_hops, min_hops, MAX_DEPTH, "maxHops", (*path, "maxHops")
+        max_hops = (
+            depth_cap
+            if step.max_hops is None
+            else _bounded_int(step.max_hops, min_hops, MAX_DEPTH, "maxHops", (*path, "maxHops"))
         )
         if max_hops > 1 and relation.from_type != relation.to_type:
             raise InvalidInput(
@@ -187,10 +192,8 @@ def plan_traversal(
         where: Filter | None = None
         if step.where is not None:
             for type_name in sorted(lands_on):
-                where = check_filter(registry.entity_type(type_name), step.where,
-                                     (*path, "where"))
-        planned.append(PlannedStep(relation, step.direction, where, min_hops, max_hops,
-                                   lands_on))
+                where = check_filter(registry.entity_type(type_name), step.where, (*path, "where"))
+        planned.append(PlannedStep(relation, step.direction, where, min_hops, max_hops, lands_on))
         min_total += min_hops
         current = lands_on
     if min_total > depth_cap:
@@ -201,7 +204,9 @@ def plan_traversal(
     return TraversalPlan(tuple(start), tuple(planned), depth_cap, limit, paths_per_target)
 
 
-def _landing(relation: RelationType, direction: Direction, current: frozenset[str]) -> frozenset[str]:
+def _landing(
+    relation: RelationType, direction: Direction, current: frozenset[str]
+) -> frozenset[str]:
     lands: set[str] = set()
     if direction in (Direction.OUT, Direction.BOTH) and relation.from_type in current:
         lands.add(relation.to_type)

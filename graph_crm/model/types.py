@@ -34,8 +34,13 @@ class PropertyKind(StrEnum):
 
 #: Kinds whose values can back a uniqueness constraint.
 UNIQUE_KINDS = frozenset(
-    {PropertyKind.STRING, PropertyKind.INT, PropertyKind.DATE, PropertyKind.DATETIME,
-     PropertyKind.ENUM}
+    {
+        PropertyKind.STRING,
+        PropertyKind.INT,
+        PropertyKind.DATE,
+        PropertyKind.DATETIME,
+        PropertyKind.ENUM,
+    }
 )
 
 
@@ -91,6 +96,7 @@ class PropertySpec(_Definition):
 
 
 class _TypeDefinition(_Definition):
+    name: str
     description: str = Field(default="", max_length=MAX_DESCRIPTION)
     properties: tuple[PropertySpec, ...] = Field(default=(), max_length=MAX_PROPERTIES)
 

@@ -83,9 +83,7 @@ class GraphStore(Protocol):
 
     # -- relations ---------------------------------------------------------------------
 
-    async def link(
-        self, relation_type: str, links: Sequence[Mapping[str, Any]]
-    ) -> WriteResult:
+    async def link(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> WriteResult:
         """Create or update relations ``{"from", "to", "properties"}``; atomic, idempotent."""
 
     async def unlink(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> int:
@@ -112,14 +110,12 @@ class GraphStore(Protocol):
 
     # -- bulk transfer (export / import) -------------------------------------------------
 
-    def iter_entities(self, type_name: str, batch_size: int = 5_000) -> AsyncIterator[
-        list[Entity]
-    ]:
+    def iter_entities(self, type_name: str, batch_size: int = 5_000) -> AsyncIterator[list[Entity]]:
         """Every entity of a type, in batches, ordered by key."""
 
-    def iter_relations(self, relation_type: str, batch_size: int = 5_000) -> AsyncIterator[
-        list[Relation]
-    ]:
+    def iter_relations(
+        self, relation_type: str, batch_size: int = 5_000
+    ) -> AsyncIterator[list[Relation]]:
         """Every relation of a type, in batches."""
 
     async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph_crm.errors import InvalidInput, Issue, NotFound, UniqueViolation, raise_issues
-from graph_crm.model.records import EntityRecord, check_key, parse_global_id
+from graph_crm.model.graph import Relation
+from graph_crm.model.records import EntityRecord, parse_global_id
 from graph_crm.model.types import EntityType
 
 
@@ -69,9 +73,11 @@ def raise_unique_conflicts(
     ``holders`` maps (property, value) to the key of the stored entity holding it.
     """
     issues: list[Issue] = []
+    # A holder in this batch gets new values too; the batch itself was checked already.
+    rewritten = {record.key for record in records}
     for (name, value), holder_key in sorted(holders.items(), key=lambda kv: str(kv[0])):
         index = batch_values[name].get(value)
-        if index is None or records[index].key == holder_key:
+        if index is None or holder_key in rewritten:
             continue
         issues.append(
             Issue(
@@ -83,9 +89,7 @@ def raise_unique_conflicts(
     raise_issues(UniqueViolation, issues)
 
 
-def raise_missing_endpoints(
-    missing: Sequence[tuple[int, str, str]], relation: str
-) -> None:
+def raise_missing_endpoints(missing: Sequence[tuple[int, str, str]], relation: str) -> None:
     """``missing``: (row, "from"|"to", global id) for each link end that does not exist."""
     issues = [
         Issue(
@@ -98,11 +102,21 @@ def raise_missing_endpoints(
     raise_issues(NotFound, issues)
 
 
-def check_type_name_arg(name: object, what: str = "type") -> str:
-    if not isinstance(name, str):
-        raise InvalidInput(f"{what} must be a string", path=(what,))
-    return name
+def encode_relation_cursor(relation: Relation) -> str:
+    """An opaque cursor after one relation in (from key, to key) order."""
+    keys = [relation.from_id.split(":", 1)[1], relation.to_id.split(":", 1)[1]]
+    raw = json.dumps(keys, ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def check_actor(actor: object) -> str:
-    return check_key(actor, ("actor",))
+def decode_relation_cursor(cursor: str | None) -> tuple[str, str] | None:
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        from_key, to_key = json.loads(raw)
+        if isinstance(from_key, str) and isinstance(to_key, str):
+            return from_key, to_key
+    except (ValueError, TypeError, binascii.Error):
+        pass
+    raise InvalidInput("the cursor is not valid for this list", path=("after",))

@@ -78,7 +78,9 @@ class Mirror:
                     found.append((source, "IN"))
         return found
 
-    def traverse(self, plan: TraversalPlan, start: list[int], load_fields: FieldLoader) -> list[Path]:
+    def traverse(
+        self, plan: TraversalPlan, start: list[int], load_fields: FieldLoader
+    ) -> list[Path]:
         """Every complete node-simple path of the plan from ``start``."""
         # A partial path: the row ids along it and the direction of each hop.
         frontier: list[tuple[tuple[int, ...], tuple[Hop, ...]]] = [((s,), ()) for s in start]
@@ -86,9 +88,7 @@ class Mirror:
             frontier = self._step(step, frontier, plan.max_depth, load_fields)
             if not frontier:
                 break
-        return [
-            Path(tuple(self.gid(n) for n in nodes), hops) for nodes, hops in frontier
-        ]
+        return [Path(tuple(self.gid(n) for n in nodes), hops) for nodes, hops in frontier]
 
     def _step(
         self,
@@ -104,8 +104,9 @@ class Mirror:
             for nodes, hops in current:
                 if len(hops) >= max_depth:
                     continue
-                for target, direction in self._neighbors(nodes[-1], step.relation.name,
-                                                         step.direction):
+                for target, direction in self._neighbors(
+                    nodes[-1], step.relation.name, step.direction
+                ):
                     if target not in nodes:
                         hop = Hop(step.relation.name, Direction(direction))
                         grown.append((nodes, (*hops, hop), target))
@@ -116,8 +117,7 @@ class Mirror:
             if step.where is not None and grown:
                 fields = load_fields({target for _, _, target in grown})
                 grown = [
-                    item for item in grown
-                    if evaluate(step.where, fields.get(item[2], {})) is True
+                    item for item in grown if evaluate(step.where, fields.get(item[2], {})) is True
                 ]
             current = [((*nodes, target), hops) for nodes, hops, target in grown]
             if hop_number >= step.min_hops:

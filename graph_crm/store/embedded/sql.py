@@ -87,8 +87,8 @@ def compile_order(order: Sequence[OrderBy], params: list[Any]) -> str:
     return ", ".join(parts)
 
 
-def order_values(order: Sequence[OrderBy], key: str, props: dict[str, Any],
-                 created: datetime, updated: datetime) -> list[Any]:
+def order_values(
+    order: Sequence[OrderBy], key: str, props: dict[str, Any], created: datetime, updated: datetime
+) -> list[Any]:
     system = {"key": key, "createdAt": created, "updatedAt": updated}
     return [system[o.field] if o.field in system else props.get(o.field) for o in order]
-

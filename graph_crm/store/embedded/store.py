@@ -50,6 +50,8 @@ from graph_crm.model.values import datetime_to_text, utc_now
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.common import (
     check_start_ids,
+    decode_relation_cursor,
+    encode_relation_cursor,
     group_ids_by_type,
     raise_missing_endpoints,
     raise_unique_conflicts,
@@ -121,7 +123,9 @@ class EmbeddedStore:
     # -- freshness -----------------------------------------------------------------------
 
     def _meta(self) -> dict[str, int]:
-        return {name: int(value) for name, value in self.conn.execute("SELECT name, value FROM meta")}
+        return {
+            name: int(value) for name, value in self.conn.execute("SELECT name, value FROM meta")
+        }
 
     def _refresh(self) -> None:
         """Re-read the registry, and drop the mirror, if another writer moved them."""
@@ -199,7 +203,11 @@ class EmbeddedStore:
             return [
                 RegistryChange.from_json(
                     {
-                        "version": v, "kind": k, "name": n, "actor": a, "at": at,
+                        "version": v,
+                        "kind": k,
+                        "name": n,
+                        "actor": a,
+                        "at": at,
                         "before": json.loads(b) if b else None,
                         "after": json.loads(af) if af else None,
                     }
@@ -209,14 +217,19 @@ class EmbeddedStore:
 
         return await self._call(read)
 
-    def _record_change(self, conn: sqlite3.Connection, registry: Registry,
-                       change: RegistryChange) -> None:
+    def _record_change(
+        self, conn: sqlite3.Connection, registry: Registry, change: RegistryChange
+    ) -> None:
         data = change.to_json()
         conn.execute(
             "INSERT INTO registry_changes (version, kind, name, actor, at, before, after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                data["version"], data["kind"], data["name"], data["actor"], data["at"],
+                data["version"],
+                data["kind"],
+                data["name"],
+                data["actor"],
+                data["at"],
                 json.dumps(data["before"]) if data["before"] else None,
                 json.dumps(data["after"]) if data["after"] else None,
             ),
@@ -230,8 +243,9 @@ class EmbeddedStore:
                 "ON CONFLICT (kind, name) DO UPDATE SET definition = excluded.definition",
                 (kind, change.name, json.dumps(change.after, ensure_ascii=False)),
             )
-        conn.execute("UPDATE meta SET value = ? WHERE name = 'registry_version'",
-                     (registry.version,))
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE name = 'registry_version'", (registry.version,)
+        )
         self._registry = registry
 
     def _count_entities(self, conn: sqlite3.Connection, type_name: str) -> int:
@@ -294,8 +308,12 @@ class EmbeddedStore:
                 merged = {**json.loads(payload), **json.loads(props)}
                 decoded = properties_from_json(entity_type, merged)
                 updates.append(
-                    (json.dumps(merged, ensure_ascii=False), revision_of(entity_type, decoded),
-                     now, row_id)
+                    (
+                        json.dumps(merged, ensure_ascii=False),
+                        revision_of(entity_type, decoded),
+                        now,
+                        row_id,
+                    )
                 )
             conn.executemany(
                 "UPDATE entities SET props = ?, rev = ?, updated_at = ? WHERE id = ?", updates
@@ -360,8 +378,13 @@ class EmbeddedStore:
         for row_id, props in rows:
             merged = {**defaults, **json.loads(props)}
             decoded = properties_from_json(relation_type, merged)
-            updates.append((json.dumps(merged, ensure_ascii=False),
-                            revision_of(relation_type, decoded), row_id))
+            updates.append(
+                (
+                    json.dumps(merged, ensure_ascii=False),
+                    revision_of(relation_type, decoded),
+                    row_id,
+                )
+            )
         conn.executemany("UPDATE relations SET props = ?, rev = ? WHERE id = ?", updates)
 
     async def drop_relation_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
@@ -378,6 +401,7 @@ class EmbeddedStore:
 
     async def _guarded(self, fn: Callable[[], R]) -> R:
         """Run ``fn`` on the worker; a registry failure leaves the cached registry re-read."""
+
         def run() -> R:
             try:
                 return fn()
@@ -389,11 +413,17 @@ class EmbeddedStore:
 
     # -- entities ------------------------------------------------------------------------
 
-    def _entity_from_row(self, entity_type: EntityType, row: sqlite3.Row | tuple[Any, ...]
-                         ) -> Entity:
+    def _entity_from_row(
+        self, entity_type: EntityType, row: sqlite3.Row | tuple[Any, ...]
+    ) -> Entity:
         key, props, created, updated = row
-        return Entity(entity_type.name, key, properties_from_json(entity_type, json.loads(props)),
-                      _ts(created), _ts(updated))
+        return Entity(
+            entity_type.name,
+            key,
+            properties_from_json(entity_type, json.loads(props)),
+            _ts(created),
+            _ts(updated),
+        )
 
     async def upsert_entities(
         self, type_name: str, records: Sequence[Mapping[str, Any]]
@@ -408,50 +438,70 @@ class EmbeddedStore:
                 self._check_unique_holders(conn, entity_type, checked, batch_unique)
                 existing: dict[str, str] = {}
                 for chunk in _chunks([r.key for r in checked]):
-                    existing.update(conn.execute(
-                        f"SELECT key, rev FROM entities WHERE type = ? AND key IN "
-                        f"({', '.join('?' * len(chunk))})",
-                        (entity_type.name, *chunk),
-                    ).fetchall())
+                    existing.update(
+                        conn.execute(
+                            f"SELECT key, rev FROM entities WHERE type = ? AND key IN "
+                            f"({', '.join('?' * len(chunk))})",
+                            (entity_type.name, *chunk),
+                        ).fetchall()
+                    )
                 created: list[tuple[Any, ...]] = []
                 changed: list[tuple[Any, ...]] = []
                 for record in checked:
                     rev = revision_of(entity_type, record.properties)
-                    props = json.dumps(properties_to_json(entity_type, record.properties),
-                                       ensure_ascii=False)
+                    props = json.dumps(
+                        properties_to_json(entity_type, record.properties), ensure_ascii=False
+                    )
                     if record.key not in existing:
                         created.append((entity_type.name, record.key, props, rev, now, now))
                     elif existing[record.key] != rev:
                         changed.append((props, rev, now, entity_type.name, record.key))
                 try:
+                    if changed and entity_type.unique_properties:
+                        # SQLite checks uniqueness row by row: release the old values first
+                        # so that rows of one batch may trade unique values.
+                        conn.executemany(
+                            "UPDATE entities SET props = '{}' WHERE type = ? AND key = ?",
+                            [(row[3], row[4]) for row in changed],
+                        )
                     conn.executemany(
                         "INSERT INTO entities (type, key, props, rev, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?)", created,
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        created,
                     )
                     conn.executemany(
                         "UPDATE entities SET props = ?, rev = ?, updated_at = ? "
-                        "WHERE type = ? AND key = ?", changed,
+                        "WHERE type = ? AND key = ?",
+                        changed,
                     )
                 except sqlite3.IntegrityError as exc:
                     raise UniqueViolation(f"{type_name}: a unique value is taken ({exc})") from None
                 new_rows = self._row_ids(conn, entity_type.name, [row[1] for row in created])
-            self._after_write(lambda m: m.add_entities(
-                (row_id, global_id(type_name, key)) for key, row_id in new_rows.items()
-            ))
-            return WriteResult(created=len(created), updated=len(changed),
-                               unchanged=len(checked) - len(created) - len(changed))
+            self._after_write(
+                lambda m: m.add_entities(
+                    (row_id, global_id(type_name, key)) for key, row_id in new_rows.items()
+                )
+            )
+            return WriteResult(
+                created=len(created),
+                updated=len(changed),
+                unchanged=len(checked) - len(created) - len(changed),
+            )
 
         return await self._call(run)
 
-    def _row_ids(self, conn: sqlite3.Connection, type_name: str, keys: Sequence[str]
-                 ) -> dict[str, int]:
+    def _row_ids(
+        self, conn: sqlite3.Connection, type_name: str, keys: Sequence[str]
+    ) -> dict[str, int]:
         found: dict[str, int] = {}
         for chunk in _chunks(keys):
-            found.update(conn.execute(
-                f"SELECT key, id FROM entities WHERE type = ? AND key IN "
-                f"({', '.join('?' * len(chunk))})",
-                (type_name, *chunk),
-            ).fetchall())
+            found.update(
+                conn.execute(
+                    f"SELECT key, id FROM entities WHERE type = ? AND key IN "
+                    f"({', '.join('?' * len(chunk))})",
+                    (type_name, *chunk),
+                ).fetchall()
+            )
         return found
 
     def _check_unique_holders(
@@ -518,8 +568,7 @@ class EmbeddedStore:
             base_sql = "FROM entities e WHERE e.type = ?"
             if flt is not None:
                 base_sql += " AND " + compile_filter(flt, base_params)
-            total = int(self.conn.execute(f"SELECT count(*) {base_sql}", base_params)
-                        .fetchone()[0])
+            total = int(self.conn.execute(f"SELECT count(*) {base_sql}", base_params).fetchone()[0])
             params = list(base_params)
             page_sql = base_sql
             if after is not None:
@@ -536,8 +585,13 @@ class EmbeddedStore:
             cursor = None
             if items:
                 last = items[-1]
-                cursor = encode_cursor(type_name, order, order_values(
-                    order, last.key, last.properties, last.created_at, last.updated_at))
+                cursor = encode_cursor(
+                    type_name,
+                    order,
+                    order_values(
+                        order, last.key, last.properties, last.created_at, last.updated_at
+                    ),
+                )
             return Page(items, total, cursor, len(rows) > size)
 
         return await self._call(run)
@@ -566,7 +620,9 @@ class EmbeddedStore:
     # -- relations -----------------------------------------------------------------------
 
     def _endpoint_ids(
-        self, conn: sqlite3.Connection, relation_type: RelationType,
+        self,
+        conn: sqlite3.Connection,
+        relation_type: RelationType,
         pairs: Sequence[tuple[str, str]],
     ) -> tuple[dict[str, int], dict[str, int]]:
         from_ids = self._row_ids(conn, relation_type.from_type, sorted({f for f, _ in pairs}))
@@ -591,7 +647,8 @@ class EmbeddedStore:
             now = datetime_to_text(utc_now())
             with self._write() as conn:
                 from_ids, to_ids = self._endpoint_ids(
-                    conn, rel, [(c.from_key, c.to_key) for c in checked])
+                    conn, rel, [(c.from_key, c.to_key) for c in checked]
+                )
                 existing: dict[tuple[int, int], str] = {}
                 edges = [(from_ids[c.from_key], to_ids[c.to_key]) for c in checked]
                 for chunk in _chunks(edges):
@@ -606,24 +663,31 @@ class EmbeddedStore:
                 changed: list[tuple[Any, ...]] = []
                 for record, edge in zip(checked, edges, strict=True):
                     rev = revision_of(rel, record.properties)
-                    props = json.dumps(properties_to_json(rel, record.properties),
-                                       ensure_ascii=False)
+                    props = json.dumps(
+                        properties_to_json(rel, record.properties), ensure_ascii=False
+                    )
                     if edge not in existing:
                         created.append((relation_type, *edge, props, rev, now, now))
                     elif existing[edge] != rev:
                         changed.append((props, rev, now, relation_type, *edge))
                 conn.executemany(
                     "INSERT INTO relations (type, from_id, to_id, props, rev, created_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", created,
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    created,
                 )
                 conn.executemany(
                     "UPDATE relations SET props = ?, rev = ?, updated_at = ? "
-                    "WHERE type = ? AND from_id = ? AND to_id = ?", changed,
+                    "WHERE type = ? AND from_id = ? AND to_id = ?",
+                    changed,
                 )
-            self._after_write(lambda m: m.add_edges(
-                (row[1], row[2], relation_type) for row in created))
-            return WriteResult(created=len(created), updated=len(changed),
-                               unchanged=len(checked) - len(created) - len(changed))
+            self._after_write(
+                lambda m: m.add_edges((row[1], row[2], relation_type) for row in created)
+            )
+            return WriteResult(
+                created=len(created),
+                updated=len(changed),
+                unchanged=len(checked) - len(created) - len(changed),
+            )
 
         return await self._call(run)
 
@@ -666,8 +730,14 @@ class EmbeddedStore:
         sql += " ORDER BY a.key, b.key LIMIT ?"
         params.append(limit)
         return [
-            Relation(rel.name, global_id(rel.from_type, f), global_id(rel.to_type, t),
-                     properties_from_json(rel, json.loads(props)), _ts(created), _ts(updated))
+            Relation(
+                rel.name,
+                global_id(rel.from_type, f),
+                global_id(rel.to_type, t),
+                properties_from_json(rel, json.loads(props)),
+                _ts(created),
+                _ts(updated),
+            )
             for f, t, props, created, updated in self.conn.execute(sql, params)
         ]
 
@@ -678,11 +748,11 @@ class EmbeddedStore:
             self._refresh()
             rel = self._registry.relation_type(relation_type)
             size = check_page_size(first)
-            position = _decode_relation_cursor(after)
+            position = decode_relation_cursor(after)
             rows = self._relation_rows(rel, position, size + 1)
             items = rows[:size]
             total = self._count_relations(self.conn, relation_type)
-            cursor = _relation_cursor(items[-1]) if items else None
+            cursor = encode_relation_cursor(items[-1]) if items else None
             return Page(items, total, cursor, len(rows) > size)
 
         return await self._call(run)
@@ -704,8 +774,13 @@ class EmbeddedStore:
             mirror = self._ensure_mirror()
             grouped = group_ids_by_type(start_ids)
             plan = plan_traversal(
-                self._registry, set(grouped), steps, max_depth=max_depth, limit=limit,
-                paths_per_target=paths_per_target, start=start_ids,
+                self._registry,
+                set(grouped),
+                steps,
+                max_depth=max_depth,
+                limit=limit,
+                paths_per_target=paths_per_target,
+                start=start_ids,
             )
             rows: list[int] = []
             for type_name, wanted in grouped.items():
@@ -729,7 +804,9 @@ class EmbeddedStore:
                 entity_type = self._registry.entity_types[type_name]
                 fields[row_id] = {
                     **properties_from_json(entity_type, json.loads(props)),
-                    "key": key, "createdAt": _ts(created), "updatedAt": _ts(updated),
+                    "key": key,
+                    "createdAt": _ts(created),
+                    "updatedAt": _ts(updated),
                 }
         return fields
 
@@ -737,11 +814,13 @@ class EmbeddedStore:
         def run() -> Counts:
             self._refresh()
             entities = dict.fromkeys(sorted(self._registry.entity_types), 0)
-            entities.update(self.conn.execute(
-                "SELECT type, count(*) FROM entities GROUP BY type").fetchall())
+            entities.update(
+                self.conn.execute("SELECT type, count(*) FROM entities GROUP BY type").fetchall()
+            )
             relations = dict.fromkeys(sorted(self._registry.relation_types), 0)
-            relations.update(self.conn.execute(
-                "SELECT type, count(*) FROM relations GROUP BY type").fetchall())
+            relations.update(
+                self.conn.execute("SELECT type, count(*) FROM relations GROUP BY type").fetchall()
+            )
             return Counts(entities, relations)
 
         return await self._call(run)
@@ -765,41 +844,53 @@ class EmbeddedStore:
     ) -> AsyncIterator[list[Relation]]:
         after: str | None = None
         while True:
-            page = await self.list_relations(relation_type, first=min(batch_size, 1_000),
-                                             after=after)
+            page = await self.list_relations(
+                relation_type, first=min(batch_size, 1_000), after=after
+            )
             if page.items:
                 yield page.items
             if not page.has_next_page:
                 return
             after = page.end_cursor
 
-    async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]
-                               ) -> None:
+    async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]) -> None:
         def run() -> None:
             with self._write() as conn:
-                if self._registry.version or conn.execute(
-                    "SELECT count(*) FROM entities").fetchone()[0]:
+                if (
+                    self._registry.version
+                    or conn.execute("SELECT count(*) FROM entities").fetchone()[0]
+                ):
                     raise InvalidInput("import needs an empty store: this one already has types")
                 for change in changes:
                     data = change.to_json()
                     conn.execute(
                         "INSERT INTO registry_changes (version, kind, name, actor, at, before, "
                         "after) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (data["version"], data["kind"], data["name"], data["actor"], data["at"],
-                         json.dumps(data["before"]) if data["before"] else None,
-                         json.dumps(data["after"]) if data["after"] else None),
+                        (
+                            data["version"],
+                            data["kind"],
+                            data["name"],
+                            data["actor"],
+                            data["at"],
+                            json.dumps(data["before"]) if data["before"] else None,
+                            json.dumps(data["after"]) if data["after"] else None,
+                        ),
                     )
                 for item in registry.definitions_json():
                     conn.execute(
                         "INSERT INTO type_defs (kind, name, definition) VALUES (?, ?, ?)",
-                        (item["kind"], item["definition"]["name"],
-                         json.dumps(item["definition"], ensure_ascii=False)),
+                        (
+                            item["kind"],
+                            item["definition"]["name"],
+                            json.dumps(item["definition"], ensure_ascii=False),
+                        ),
                     )
                 for entity_type in registry.entity_types.values():
                     for spec in entity_type.unique_properties:
                         schema.create_unique_index(conn, entity_type.name, spec.name)
-                conn.execute("UPDATE meta SET value = ? WHERE name = 'registry_version'",
-                             (registry.version,))
+                conn.execute(
+                    "UPDATE meta SET value = ? WHERE name = 'registry_version'", (registry.version,)
+                )
                 self._registry = registry
 
         await self._guarded(run)
@@ -811,12 +902,19 @@ class EmbeddedStore:
                 conn.executemany(
                     "INSERT INTO entities (type, key, props, rev, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    [(type_name, e.key,
-                      json.dumps(properties_to_json(entity_type, e.properties),
-                                 ensure_ascii=False),
-                      revision_of(entity_type, e.properties),
-                      datetime_to_text(e.created_at), datetime_to_text(e.updated_at))
-                     for e in entities],
+                    [
+                        (
+                            type_name,
+                            e.key,
+                            json.dumps(
+                                properties_to_json(entity_type, e.properties), ensure_ascii=False
+                            ),
+                            revision_of(entity_type, e.properties),
+                            datetime_to_text(e.created_at),
+                            datetime_to_text(e.updated_at),
+                        )
+                        for e in entities
+                    ],
                 )
             self._mirror = None
 
@@ -826,35 +924,24 @@ class EmbeddedStore:
         def run() -> None:
             rel = self._registry.relation_type(relation_type)
             with self._write() as conn:
-                pairs = [(r.from_id.split(":", 1)[1], r.to_id.split(":", 1)[1])
-                         for r in relations]
+                pairs = [(r.from_id.split(":", 1)[1], r.to_id.split(":", 1)[1]) for r in relations]
                 from_ids, to_ids = self._endpoint_ids(conn, rel, pairs)
                 conn.executemany(
                     "INSERT INTO relations (type, from_id, to_id, props, rev, created_at, "
                     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [(relation_type, from_ids[f], to_ids[t],
-                      json.dumps(properties_to_json(rel, r.properties), ensure_ascii=False),
-                      revision_of(rel, r.properties),
-                      datetime_to_text(r.created_at), datetime_to_text(r.updated_at))
-                     for r, (f, t) in zip(relations, pairs, strict=True)],
+                    [
+                        (
+                            relation_type,
+                            from_ids[f],
+                            to_ids[t],
+                            json.dumps(properties_to_json(rel, r.properties), ensure_ascii=False),
+                            revision_of(rel, r.properties),
+                            datetime_to_text(r.created_at),
+                            datetime_to_text(r.updated_at),
+                        )
+                        for r, (f, t) in zip(relations, pairs, strict=True)
+                    ],
                 )
             self._mirror = None
 
         await self._call(run)
-
-
-def _relation_cursor(relation: Relation) -> str:
-    return json.dumps([relation.from_id.split(":", 1)[1], relation.to_id.split(":", 1)[1]],
-                      ensure_ascii=False)
-
-
-def _decode_relation_cursor(cursor: str | None) -> tuple[str, str] | None:
-    if cursor is None:
-        return None
-    try:
-        from_key, to_key = json.loads(cursor)
-        if isinstance(from_key, str) and isinstance(to_key, str):
-            return from_key, to_key
-    except (ValueError, TypeError):
-        pass
-    raise InvalidInput("the cursor is not valid for this list", path=("after",))

@@ -1,0 +1,3 @@
+SHOW CONSTRAINTS YIELD name
+WHERE name STARTS WITH 'graph_crm_'
+RETURN name

@@ -1,0 +1,2 @@
+CREATE CONSTRAINT {{name}} IF NOT EXISTS
+FOR (n:{{Label}}) REQUIRE n.{{prop}} IS UNIQUE

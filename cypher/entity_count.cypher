@@ -1,0 +1,3 @@
+MATCH (n:{{Label}})
+WHERE {{where}}
+RETURN count(n) AS total

@@ -1,0 +1,1 @@
+MATCH (n:{{Label}}) RETURN {{nameLiteral}} AS name, count(n) AS total

@@ -1,0 +1,8 @@
+// Deletes entities and every relation touching them.
+MATCH (n:{{Label}})
+WHERE n.key IN $keys
+OPTIONAL MATCH (n)-[r]-()
+WITH collect(DISTINCT n) AS nodes, collect(DISTINCT r) AS relations
+FOREACH (r IN relations | DELETE r)
+FOREACH (n IN nodes | DELETE n)
+RETURN size(nodes) AS entities, size(relations) AS relations

@@ -1,0 +1,3 @@
+MATCH (n:{{Label}})
+WHERE n.key IN $keys
+RETURN properties(n) AS props

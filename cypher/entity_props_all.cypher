@@ -1,0 +1,2 @@
+MATCH (n:{{Label}})
+RETURN properties(n) AS props

@@ -1,0 +1,4 @@
+// The stored revision of each key that exists.
+MATCH (n:{{Label}})
+WHERE n.key IN $keys
+RETURN n.key AS key, n._rev AS rev

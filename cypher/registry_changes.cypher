@@ -1,0 +1,4 @@
+MATCH (c:`_GraphCrmChange`)
+WHERE c.version > $since
+RETURN c {.*} AS change
+ORDER BY c.version

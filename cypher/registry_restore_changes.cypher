@@ -1,0 +1,3 @@
+UNWIND $changes AS change
+CREATE (c:`_GraphCrmChange`)
+SET c = change

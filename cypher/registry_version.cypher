@@ -1,0 +1,2 @@
+MATCH (r:`_GraphCrmRegistry` {name: 'main'})
+RETURN r.version AS version

@@ -1,0 +1,4 @@
+MATCH ()-[r:{{REL}}]->()
+WHERE r.{{prop}} IS NULL
+SET r.{{prop}} = $value
+RETURN count(r) AS updated

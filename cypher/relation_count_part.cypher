@@ -1,0 +1,1 @@
+MATCH ()-[r:{{REL}}]->() RETURN {{nameLiteral}} AS name, count(r) AS total

@@ -1,0 +1,116 @@
+"""Filters, orders and traversal patterns compiled to Cypher fragments.
+
+Fragments hold only registry-checked identifiers (quoted by :mod:`.queries`) and
+``$parameters``; values go into the parameter map, never into the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graph_crm.model.query import All, AnyOf, Compare, Filter, Not, Op, OrderBy
+from graph_crm.model.traversal import Direction, PlannedStep, TraversalPlan
+from graph_crm.model.types import PropertyKind
+from graph_crm.store.neo4j.queries import label, prop, rel_type
+
+_SYSTEM_FIELDS = {"key": "key", "createdAt": "createdAt", "updatedAt": "updatedAt"}
+_BINARY = {Op.EQ: "=", Op.NE: "<>", Op.LT: "<", Op.LTE: "<=", Op.GT: ">", Op.GTE: ">="}
+
+
+class Params:
+    """Collects parameter values and hands out their names."""
+
+    def __init__(self, prefix: str = "p") -> None:
+        self.values: dict[str, Any] = {}
+        self._prefix = prefix
+
+    def add(self, value: Any) -> str:
+        name = f"{self._prefix}{len(self.values)}"
+        self.values[name] = value
+        return f"${name}"
+
+
+def field_ref(variable: str, name: str) -> str:
+    if name in _SYSTEM_FIELDS:
+        return f"{variable}.{_SYSTEM_FIELDS[name]}"
+    return f"{variable}.{prop(name)}"
+
+
+def compile_filter(flt: Filter | None, variable: str, params: Params) -> str:
+    if flt is None:
+        return "true"
+    if isinstance(flt, All):
+        return "(" + " AND ".join(compile_filter(f, variable, params) for f in flt.filters) + ")"
+    if isinstance(flt, AnyOf):
+        return "(" + " OR ".join(compile_filter(f, variable, params) for f in flt.filters) + ")"
+    if isinstance(flt, Not):
+        return "(NOT " + compile_filter(flt.filter, variable, params) + ")"
+    return _compare(flt, variable, params)
+
+
+def _compare(flt: Compare, variable: str, params: Params) -> str:
+    ref = field_ref(variable, flt.field)
+    if flt.op is Op.IS_NULL:
+        return f"({ref} IS {'NULL' if flt.value else 'NOT NULL'})"
+    if flt.op in _BINARY:
+        return f"({ref} {_BINARY[flt.op]} {params.add(flt.value)})"
+    if flt.op is Op.IN:
+        return f"({ref} IN {params.add(list(flt.value))})"
+    if flt.op is Op.CONTAINS:
+        return f"({ref} CONTAINS {params.add(flt.value)})"
+    if flt.op is Op.STARTS_WITH:
+        return f"({ref} STARTS WITH {params.add(flt.value)})"
+    raise AssertionError(flt.op)  # pragma: no cover
+
+
+def compile_order(order: Sequence[OrderBy], variable: str) -> str:
+    """Cypher sorts null last ascending and first descending, as the embedded store does."""
+    return ", ".join(
+        f"{field_ref(variable, item.field)} {'DESC' if item.descending else 'ASC'}"
+        for item in order
+    )
+
+
+def neo4j_value(kind: PropertyKind, value: Any) -> Any:
+    """A canonical value as stored in Neo4j (JSON values as text)."""
+    if kind is PropertyKind.JSON and value is not None:
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def _arrow(step: PlannedStep) -> tuple[str, str]:
+    relationship = f"[:{rel_type(step.relation.name)}]"
+    if step.direction is Direction.OUT:
+        return "-" + relationship + "->", ""
+    if step.direction is Direction.IN:
+        return "<-" + relationship + "-", ""
+    return "-" + relationship + "-", ""
+
+
+def _labels(types: frozenset[str]) -> str:
+    return "|".join(label(name) for name in sorted(types))
+
+
+def compile_traversal(
+    plan: TraversalPlan, start_types: Sequence[str], params: Params
+) -> tuple[str, str]:
+    """The start labels and the typed, bounded path pattern after the start node."""
+    pattern: list[str] = []
+    for index, step in enumerate(plan.steps):
+        arrow, _ = _arrow(step)
+        node = f"n{index}"
+        landing = _labels(step.lands_on)
+        if step.min_hops == step.max_hops == 1:
+            where = compile_filter(step.where, node, params)
+            pattern.append(f"{arrow}({node}:{landing} WHERE {where})")
+            continue
+        inner_from, inner_to = f"a{index}", f"b{index}"
+        where = compile_filter(step.where, inner_to, params)
+        pattern.append(
+            f" (({inner_from}){arrow}({inner_to}:{landing} WHERE {where}))"
+            f"{{{step.min_hops},{step.max_hops}}} ({node})"
+        )
+    return _labels(frozenset(start_types)), "".join(pattern)

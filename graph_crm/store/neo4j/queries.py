@@ -1,0 +1,122 @@
+"""Every Cypher statement is a file in ``cypher/``, loaded once, named by a constant.
+
+Templates may hold ``{{placeholders}}``. Identifier placeholders are filled only by
+the functions below, which accept registry-pattern names and backtick-quote them;
+``where``/``order``/``pattern`` fragments come from :mod:`.compile`, which emits only
+such identifiers and ``$parameters``. Every value is a parameter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+from graph_crm.model.names import ENTITY_TYPE_PATTERN, PROPERTY_PATTERN, RELATION_TYPE_PATTERN
+
+_PLACEHOLDER: Final = re.compile(r"\{\{(\w+)\}\}")
+_CONSTRAINT_NAME: Final = re.compile(r"graph_crm_[a-z]+_[A-Za-z0-9_]{1,140}", re.ASCII)
+
+
+def cypher_dir() -> Path:
+    """``$GRAPH_CRM_CYPHER_DIR``, else the ``cypher/`` folder beside the package."""
+    configured = os.environ.get("GRAPH_CRM_CYPHER_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[3] / "cypher"
+
+
+@cache
+def load(name: str) -> str:
+    return (cypher_dir() / f"{name}.cypher").read_text(encoding="utf-8")
+
+
+def render(query: str, /, **fragments: str) -> str:
+    """The query ``query`` with its placeholders filled; every placeholder must be given."""
+    text = load(query)
+    wanted = set(_PLACEHOLDER.findall(text))
+    if wanted != set(fragments):
+        raise AssertionError(f"{query}.cypher wants {sorted(wanted)}, got {sorted(fragments)}")
+    return _PLACEHOLDER.sub(lambda m: fragments[m.group(1)], text)
+
+
+def _quoted(name: str, pattern: re.Pattern[str], what: str) -> str:
+    if pattern.fullmatch(name) is None:
+        raise ValueError(f"refusing an unchecked {what} {name!r} in Cypher text")
+    return f"`{name}`"
+
+
+def label(name: str) -> str:
+    return _quoted(name, ENTITY_TYPE_PATTERN, "label")
+
+
+def rel_type(name: str) -> str:
+    return _quoted(name, RELATION_TYPE_PATTERN, "relationship type")
+
+
+def prop(name: str) -> str:
+    return _quoted(name, PROPERTY_PATTERN, "property")
+
+
+def name_literal(name: str) -> str:
+    """A checked type name as a Cypher string literal."""
+    checked = ENTITY_TYPE_PATTERN.fullmatch(name) or RELATION_TYPE_PATTERN.fullmatch(name)
+    if checked is None:
+        raise ValueError(f"refusing an unchecked name {name!r} in Cypher text")
+    return f"'{name}'"
+
+
+def constraint_name(kind: str, *parts: str) -> str:
+    name = f"graph_crm_{kind}_{'_'.join(parts)}"
+    if _CONSTRAINT_NAME.fullmatch(name) is None:
+        raise ValueError(f"refusing an unchecked constraint name {name!r}")
+    return f"`{name}`"
+
+
+#: Every statement file, by the constant the store uses for it.
+REGISTRY_INIT: Final = "registry_init"
+REGISTRY_CONSTRAINTS: Final = "registry_constraints"
+REGISTRY_READ: Final = "registry_read"
+REGISTRY_VERSION: Final = "registry_version"
+REGISTRY_LOCK: Final = "registry_lock"
+REGISTRY_WRITE: Final = "registry_write"
+REGISTRY_CHANGES: Final = "registry_changes"
+REGISTRY_RESTORE: Final = "registry_restore"
+REGISTRY_RESTORE_DEFINITIONS: Final = "registry_restore_definitions"
+REGISTRY_RESTORE_CHANGES: Final = "registry_restore_changes"
+CONSTRAINT_KEY: Final = "constraint_key"
+CONSTRAINT_UNIQUE: Final = "constraint_unique"
+CONSTRAINT_DROP: Final = "constraint_drop"
+CONSTRAINT_LIST: Final = "constraint_list"
+ENTITY_REVISIONS: Final = "entity_revisions"
+ENTITY_UNIQUE_HOLDERS: Final = "entity_unique_holders"
+ENTITY_UPSERT: Final = "entity_upsert"
+ENTITY_RESTORE: Final = "entity_restore"
+ENTITY_GET: Final = "entity_get"
+ENTITY_LIST: Final = "entity_list"
+ENTITY_COUNT: Final = "entity_count"
+ENTITY_DELETE: Final = "entity_delete"
+ENTITY_BACKFILL: Final = "entity_backfill"
+ENTITY_REVISE: Final = "entity_revise"
+ENTITY_PROPS_ALL: Final = "entity_props_all"
+ENTITY_COUNT_PART: Final = "entity_count_part"
+RELATION_COUNT_PART: Final = "relation_count_part"
+RELATION_MISSING_ENDS: Final = "relation_missing_ends"
+RELATION_REVISIONS: Final = "relation_revisions"
+RELATION_LINK: Final = "relation_link"
+RELATION_RESTORE: Final = "relation_restore"
+RELATION_UNLINK: Final = "relation_unlink"
+RELATION_LIST: Final = "relation_list"
+RELATION_BACKFILL: Final = "relation_backfill"
+TRAVERSE: Final = "traverse"
+
+ALL_QUERIES: Final = tuple(
+    value
+    for key, value in sorted(globals().items())
+    if key.isupper()
+    and isinstance(value, str)
+    and key not in {"ALL_QUERIES"}
+    and not key.startswith("_")
+)

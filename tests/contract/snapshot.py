@@ -1,0 +1,14 @@
+"""A whole-store snapshot, to prove a failed write changed nothing."""
+
+from __future__ import annotations
+
+import io
+
+from graph_crm.store.base import GraphStore
+from graph_crm.transfer import export_graph
+
+
+async def snapshot(store: GraphStore) -> list[str]:
+    out = io.StringIO()
+    await export_graph(store, out)
+    return out.getvalue().splitlines()

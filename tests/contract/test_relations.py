@@ -1,0 +1,93 @@
+"""Links: idempotent, atomic batches with typed properties."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph_crm.errors import InvalidInput, UnknownType
+from graph_crm.store.base import GraphStore
+from tests.contract.crm import define_crm, load_chain
+from tests.contract.snapshot import snapshot
+
+
+async def test_link_is_idempotent_and_updates_properties(store: GraphStore) -> None:
+    await define_crm(store)
+    await store.upsert_entities("Customer", [{"key": "C", "name": "c"}])
+    await store.upsert_entities(
+        "Subsidiary", [{"key": "S1", "name": "s"}, {"key": "S2", "name": "t"}]
+    )
+    links = [
+        {"from": "C", "to": "S1", "properties": {"share": 0.5}},
+        {"from": "Customer:C", "to": "Subsidiary:S2"},
+    ]
+    first = await store.link("HAS_SUBSIDIARY", links)
+    assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
+    again = await store.link("HAS_SUBSIDIARY", links)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    page = await store.list_relations("HAS_SUBSIDIARY")
+    assert [(r.from_id, r.to_id, r.properties) for r in page.items] == [
+        ("Customer:C", "Subsidiary:S1", {"share": 0.5}),
+        ("Customer:C", "Subsidiary:S2", {}),
+    ]
+    created_at = page.items[0].created_at
+    changed = await store.link(
+        "HAS_SUBSIDIARY", [{"from": "C", "to": "S1", "properties": {"share": 0.75}}]
+    )
+    assert (changed.created, changed.updated) == (0, 1)
+    page = await store.list_relations("HAS_SUBSIDIARY")
+    assert page.items[0].properties == {"share": 0.75}
+    assert page.items[0].created_at == created_at
+    assert page.items[0].updated_at > created_at
+    assert (await store.counts()).relations["HAS_SUBSIDIARY"] == 2
+
+
+async def test_unlink_is_idempotent(store: GraphStore) -> None:
+    await load_chain(store)
+    assert (
+        await store.unlink("WROTE", [{"from": "B2", "to": "L2"}, {"from": "B2", "to": "L3"}]) == 2
+    )
+    assert (
+        await store.unlink("WROTE", [{"from": "B2", "to": "L2"}, {"from": "NOBODY", "to": "L2"}])
+        == 0
+    )
+    assert (await store.counts()).relations["WROTE"] == 2
+    assert (await store.counts()).entities["ChatLog"] == 4
+
+
+async def test_bad_links_write_nothing(store: GraphStore) -> None:
+    await load_chain(store)
+    before = await snapshot(store)
+    bad_batches = [
+        [{"from": "L1", "to": "GLOBEX", "properties": {"sentiment": "ANGRY"}}],
+        [{"from": "L1", "to": "GLOBEX", "properties": {"unknown": 1}}],
+        [{"from": "L1", "to": "GLOBEX", "extra": 1}],
+        [{"from": "L1", "to": "GLOBEX"}, {"from": "L1", "to": "GLOBEX"}],
+        [{"from": "Buyer:B1", "to": "GLOBEX"}],
+        [{"from": "L1"}],
+        [{"from": "L1", "to": "GLOBEX", "properties": "positive"}],
+    ]
+    for batch in bad_batches:
+        with pytest.raises(InvalidInput):
+            await store.link("MENTIONS", [{"from": "L4", "to": "GLOBEX"}, *batch])
+    with pytest.raises(UnknownType):
+        await store.link("SUPPLIES", [{"from": "a", "to": "b"}])
+    assert await snapshot(store) == before
+
+
+async def test_relation_pages(store: GraphStore) -> None:
+    await load_chain(store)
+    seen = []
+    after = None
+    while True:
+        page = await store.list_relations("WROTE", first=3, after=after)
+        assert page.total_count == 4
+        seen.extend((r.from_id, r.to_id) for r in page.items)
+        if not page.has_next_page:
+            break
+        after = page.end_cursor
+    assert seen == [
+        ("Buyer:B1", "ChatLog:L1"),
+        ("Buyer:B2", "ChatLog:L2"),
+        ("Buyer:B2", "ChatLog:L3"),
+        ("Buyer:B3", "ChatLog:L4"),
+    ]

@@ -1,0 +1,66 @@
+"""Where the tests' Neo4j comes from: an existing server, or one the suite starts.
+
+``GRAPH_CRM_TEST_NEO4J_URI`` (with ``..._USER`` / ``..._PASSWORD``) points the suite at
+an existing server; otherwise it starts a throwaway Community server from the jars
+``tools/neo4j_local.py`` resolves. Under ``CI=true`` an unavailable Neo4j fails the
+run. Elsewhere, too, unless ``GRAPH_CRM_TEST_SKIP_NEO4J=1`` says to skip on purpose.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from neo4j import AsyncGraphDatabase
+
+from graph_crm.store.neo4j.store import Neo4jStore
+
+
+@dataclass(frozen=True)
+class Neo4jTarget:
+    uri: str
+    user: str = "neo4j"
+    password: str = ""
+    database: str = "neo4j"
+
+
+def skip_allowed() -> bool:
+    ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    return not ci and os.environ.get("GRAPH_CRM_TEST_SKIP_NEO4J") == "1"
+
+
+def configured_target() -> Neo4jTarget | None:
+    uri = os.environ.get("GRAPH_CRM_TEST_NEO4J_URI")
+    if not uri:
+        return None
+    return Neo4jTarget(
+        uri=uri,
+        user=os.environ.get("GRAPH_CRM_TEST_NEO4J_USER", "neo4j"),
+        password=os.environ.get("GRAPH_CRM_TEST_NEO4J_PASSWORD", ""),
+        database=os.environ.get("GRAPH_CRM_TEST_NEO4J_DATABASE", "neo4j"),
+    )
+
+
+async def reset_database(target: Neo4jTarget) -> None:
+    """Empty the database: every node, and every graph_crm constraint."""
+    auth = (target.user, target.password) if target.password else None
+    async with AsyncGraphDatabase.driver(target.uri, auth=auth) as driver:
+        records, _, _ = await driver.execute_query(
+            "SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'graph_crm_' RETURN name",
+            database_=target.database,
+        )
+        for record in records:
+            await driver.execute_query(
+                "DROP CONSTRAINT $name IF EXISTS".replace("$name", f"`{record['name']}`"),
+                database_=target.database,
+            )
+        await driver.execute_query(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS",
+            database_=target.database,
+        )
+
+
+async def open_neo4j_store(target: Neo4jTarget) -> Neo4jStore:
+    return await Neo4jStore.open(
+        target.uri, user=target.user, password=target.password, database=target.database
+    )

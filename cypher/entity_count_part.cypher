@@ -1,1 +1,3 @@
-MATCH (n:{{Label}}) RETURN {{nameLiteral}} AS name, count(n) AS total
+MATCH (n:{{Label}})
+WITH count(n) AS total
+RETURN {{nameLiteral}} AS name, total

@@ -1,1 +1,3 @@
-MATCH ()-[r:{{REL}}]->() RETURN {{nameLiteral}} AS name, count(r) AS total
+MATCH ()-[r:{{REL}}]->()
+WITH count(r) AS total
+RETURN {{nameLiteral}} AS name, total

@@ -44,7 +44,9 @@ def configured_target() -> Neo4jTarget | None:
 async def reset_database(target: Neo4jTarget) -> None:
     """Empty the database: every node, and every graph_crm constraint."""
     auth = (target.user, target.password) if target.password else None
-    async with AsyncGraphDatabase.driver(target.uri, auth=auth) as driver:
+    async with AsyncGraphDatabase.driver(
+        target.uri, auth=auth, notifications_min_severity="OFF"
+    ) as driver:
         records, _, _ = await driver.execute_query(
             "SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'graph_crm_' RETURN name",
             database_=target.database,
@@ -54,10 +56,12 @@ async def reset_database(target: Neo4jTarget) -> None:
                 "DROP CONSTRAINT $name IF EXISTS".replace("$name", f"`{record['name']}`"),
                 database_=target.database,
             )
-        await driver.execute_query(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS",
-            database_=target.database,
-        )
+        async with driver.session(database=target.database) as session:
+            # CALL ... IN TRANSACTIONS needs an auto-commit transaction
+            result = await session.run(
+                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+            )
+            await result.consume()
 
 
 async def open_neo4j_store(target: Neo4jTarget) -> Neo4jStore:

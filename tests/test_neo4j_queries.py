@@ -42,7 +42,9 @@ def test_every_query_file_has_a_constant_and_is_used() -> None:
 
 
 async def test_every_query_parses(neo4j_target: Neo4jTarget) -> None:
-    async with AsyncGraphDatabase.driver(neo4j_target.uri) as driver:
+    async with AsyncGraphDatabase.driver(
+        neo4j_target.uri, notifications_min_severity="OFF"
+    ) as driver:
         for name in q.ALL_QUERIES:
             text = q.load(name)
             wanted = set(re.findall(r"\{\{(\w+)\}\}", text))

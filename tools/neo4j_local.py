@@ -18,6 +18,7 @@ import atexit
 import ctypes
 import fcntl
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,7 +27,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -47,13 +48,16 @@ def _pom_version(pom: Path = POM) -> str:
 
 NEO4J_VERSION = _pom_version()
 
-# Without these, Neo4j logs warnings and falls back to slower page cache / file IO paths.
 JVM_FLAGS = (
+    # Without the add-opens, Neo4j warns and falls back to slower page cache / file IO paths.
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-    "--enable-native-access=ALL-UNNAMED",
-    "-XX:+UseG1GC",
+    "--enable-native-access=ALL-UNNAMED",  # a no-op on Java 17, silences warnings on 22+
+    # Short-lived test server: C1-only JIT and the serial GC start faster, run small
+    # queries faster on few cores and use ~40% less memory than the G1/C2 defaults.
+    "-XX:TieredStopAtLevel=1",
+    "-XX:+UseSerialGC",
     "-XX:-UsePerfData",
     "-XX:+ExitOnOutOfMemoryError",
     "-Dfile.encoding=UTF-8",
@@ -66,6 +70,7 @@ class Neo4jError(RuntimeError):
 
 
 def _tail(text: str, lines: int = 40) -> str:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)  # Maven prints colour codes even with -B
     return "\n".join(text.splitlines()[-lines:])
 
 
@@ -158,13 +163,16 @@ class LocalNeo4j:
         pagecache: str = "128m",
         startup_timeout: float = 120.0,
         extra_config: Mapping[str, str] | None = None,
+        jvm_args: Sequence[str] = (),
     ) -> None:
         self.lib_dir = lib_dir
-        self.port = port or 0
+        self._requested_port = port
+        self.port = port or 0  # the actual port once started
         self.heap = heap
         self.pagecache = pagecache
         self.startup_timeout = startup_timeout
         self.extra_config = dict(extra_config or {})
+        self.jvm_args = tuple(jvm_args)
         self.home: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -204,14 +212,14 @@ class LocalNeo4j:
         if self._proc is not None:
             raise Neo4jError("already started")
         lib_dir = resolve(self.lib_dir)
-        self.port = self.port or free_port()
+        self.port = self._requested_port or free_port()
         self.home = Path(tempfile.mkdtemp(prefix="neo4j-local-"))
         conf_dir = self.home / "conf"
         conf_dir.mkdir()
         conf = "".join(f"{key}={value}\n" for key, value in self._config().items())
         (conf_dir / "neo4j.conf").write_text(conf)
         cmd = [
-            _java(), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
+            _java(), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS, *self.jvm_args,
             "-cp", f"{lib_dir}/*", MAIN_CLASS,
             f"--home-dir={self.home}", f"--config-dir={conf_dir}", "--console-mode",
         ]  # fmt: skip
@@ -307,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "resolve":
         print(resolve())
         return 0
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _raise_keyboard_interrupt)
     try:
         with LocalNeo4j(port=args.port) as db:
             print(db.uri, flush=True)

@@ -44,9 +44,9 @@ async def test_round_trip_into_the_other_backend(
     progress: list[int] = []
     with path.open("w", encoding="utf-8") as out:
         written = await export_graph(source, out, progress.append)
-    assert written == sum(progress) == 17 + 16
+    assert written == sum(progress) == 17 + 15
     plan = await import_graph(target, path)
-    assert (plan.entities, plan.relations) == (17, 16)
+    assert (plan.entities, plan.relations) == (17, 15)
     assert await snapshot(target) == await snapshot(source)
     assert (await target.registry()) == (await source.registry())
     assert await target.registry_changes() == await source.registry_changes()

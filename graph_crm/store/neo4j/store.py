@@ -150,6 +150,8 @@ class Neo4jStore:
             connection_timeout=5.0,
             max_transaction_retry_time=15.0,
             connection_acquisition_timeout=10.0,
+            # Queries name labels that may not exist yet: those warnings are expected noise.
+            notifications_min_severity="OFF",
         )
         store = cls(driver, database)
         try:

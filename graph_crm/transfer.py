@@ -33,7 +33,7 @@ from graph_crm.store.base import GraphStore
 FORMAT: Final = "graph-crm/1"
 BATCH: Final = 5_000
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]
 
 
 def _line(data: dict[str, Any]) -> str:

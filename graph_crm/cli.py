@@ -1,0 +1,190 @@
+"""``graph-crm``: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from graph_crm import __version__
+from graph_crm.errors import GraphCrmError, StoreUnavailable
+from graph_crm.settings import Settings
+from graph_crm.store import GraphStore, open_store
+
+Command = Callable[[GraphStore, argparse.Namespace], Awaitable[int]]
+
+
+def _store_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("store (defaults from GRAPH_CRM_* environment variables)")
+    group.add_argument("--backend", choices=["embedded", "neo4j"])
+    group.add_argument("--db", dest="db_path", help="embedded SQLite file (data/graph-crm.db)")
+    group.add_argument("--neo4j-uri")
+    group.add_argument("--neo4j-user")
+    group.add_argument("--neo4j-database")
+
+
+async def _demo(store: GraphStore, args: argparse.Namespace) -> int:
+    from graph_crm.demo import run_demo
+
+    await run_demo(store)
+    where = args.settings.db_path if store.backend == "embedded" else args.settings.neo4j_uri
+    print(
+        f"\nThe graph is stored at {where}. Next: `graph-crm export graph.jsonl`, or load your "
+        "own types and data with `graph-crm seed FILE.json` (see seeds/demo.json)."
+    )
+    return 0
+
+
+async def _seed(store: GraphStore, args: argparse.Namespace) -> int:
+    from graph_crm.seed import apply_seed, read_seed
+
+    result = await apply_seed(store, read_seed(Path(args.file)), actor=args.actor)
+    print(
+        json.dumps(
+            {
+                "defined": result.defined,
+                "altered": result.altered,
+                "written": result.written,
+                "linked": result.linked,
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
+async def _types(store: GraphStore, args: argparse.Namespace) -> int:
+    registry = await store.registry()
+    counts = await store.counts()
+    print(f"registry version {registry.version}")
+    for name, entity_type in sorted(registry.entity_types.items()):
+        fields = ", ".join(
+            f"{p.name}: {p.kind}{'!' if p.required else ''}{' unique' if p.unique else ''}"
+            for p in entity_type.properties
+        )
+        print(f"  {name} ({counts.entities.get(name, 0)}) {{{fields}}}")
+    for name, rt in sorted(registry.relation_types.items()):
+        print(f"  ({rt.from_type})-[{name}]->({rt.to_type}) ({counts.relations.get(name, 0)})")
+    return 0
+
+
+async def _export(store: GraphStore, args: argparse.Namespace) -> int:
+    from graph_crm.transfer import export_graph
+
+    counts = await store.counts()
+    total = sum(counts.entities.values()) + sum(counts.relations.values())
+    with (
+        Path(args.file).open("w", encoding="utf-8") as out,
+        tqdm(total=total, unit=" rows", desc="export", file=sys.stderr, disable=args.quiet) as bar,
+    ):
+        written = await export_graph(store, out, bar.update)
+    print(f"exported {written} entities and relations to {args.file}", file=sys.stderr)
+    return 0
+
+
+async def _import(store: GraphStore, args: argparse.Namespace) -> int:
+    from graph_crm.transfer import check_import, import_graph
+
+    plan = check_import(Path(args.file))
+    with tqdm(
+        total=plan.entities + plan.relations,
+        unit=" rows",
+        desc="import",
+        file=sys.stderr,
+        disable=args.quiet,
+    ) as bar:
+        await import_graph(store, Path(args.file), bar.update)
+    print(
+        f"imported {plan.entities} entities and {plan.relations} relations "
+        f"(registry version {plan.registry.version})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def _traverse(store: GraphStore, args: argparse.Namespace) -> int:
+    steps = []
+    for text in args.step:
+        relation, _, direction = text.partition(":")
+        steps.append({"relation": relation, "direction": direction or "OUT"})
+    result = await store.traverse(args.start, steps, max_depth=args.max_depth)
+    for entity in result.reached:
+        paths = [" ".join(p.entity_ids) for p in result.paths[entity.id]]
+        print(
+            json.dumps(
+                {"id": entity.id, "properties": entity.properties, "paths": paths},
+                ensure_ascii=False,
+                default=str,
+            )
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="graph-crm", description="A graph-native CRM engine.")
+    parser.add_argument("--version", action="version", version=f"graph-crm {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Command, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _store_options(sub)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("demo", _demo, "load the demo logistics CRM and print traversals")
+    seed = add("seed", _seed, "define types and load data from a seed JSON file")
+    seed.add_argument("file")
+    seed.add_argument("--actor", default="cli", help="who the registry records as the author")
+    add("types", _types, "list entity and relation types with their counts")
+    export = add("export", _export, "write the whole graph (types and data) as JSON Lines")
+    export.add_argument("file")
+    export.add_argument("--quiet", action="store_true", help="no progress bar")
+    import_ = add("import", _import, "load a graph-crm export into an empty store")
+    import_.add_argument("file")
+    import_.add_argument("--quiet", action="store_true", help="no progress bar")
+    traverse = add("traverse", _traverse, "follow relation steps from start entities")
+    traverse.add_argument("start", nargs="+", help="global ids, e.g. Customer:SH-ACME")
+    traverse.add_argument(
+        "--step", action="append", required=True, help="RELATION[:OUT|IN|BOTH], repeat for each hop"
+    )
+    traverse.add_argument("--max-depth", type=int)
+    return parser
+
+
+async def _run(args: argparse.Namespace) -> int:
+    store = await open_store(args.settings)
+    try:
+        handler: Command = args.handler
+        return await handler(store, args)
+    finally:
+        await store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.settings = Settings.from_env(
+        backend=args.backend,
+        db_path=args.db_path,
+        neo4j_uri=args.neo4j_uri,
+        neo4j_user=args.neo4j_user,
+        neo4j_database=args.neo4j_database,
+    )
+    try:
+        return asyncio.run(_run(args))
+    except StoreUnavailable as error:
+        print(f"graph-crm: {error}", file=sys.stderr)
+        return 3
+    except GraphCrmError as error:
+        print(f"graph-crm: {error}", file=sys.stderr)
+        for issue in error.issues[1:10]:
+            print(f"  also: {issue.message} (at {'/'.join(map(str, issue.path))})", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,5 +11,12 @@ fi
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${1:-}"
+log=$(mktemp)
+if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+       .venv/bin/python -m pip install --disable-pip-version-check -e ".${1:-}"; } >"$log" 2>&1
+then
+    cat "$log" >&2
+    echo "installing graph-crm into .venv failed (output above)" >&2
+    exit 1
+fi
+rm -f "$log"

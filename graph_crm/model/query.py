@@ -235,6 +235,8 @@ def evaluate(flt: Filter, fields: Mapping[str, Any]) -> bool | None:
 def _compare(flt: Compare, actual: Any) -> bool | None:
     if flt.op is Op.IS_NULL:
         return bool((actual is None) == flt.value)
+    if flt.op is Op.IN and not flt.value:
+        return False  # as in SQL and Cypher: nothing is in an empty list, not even null
     if actual is None:
         return None
     expected = flt.value

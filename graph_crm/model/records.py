@@ -159,7 +159,7 @@ def check_entity_records(
     >>> check_entity_records(broker, [{"key": "CB-1"}])
     Traceback (most recent call last):
     ...
-    graph_crm.errors.InvalidInput: INVALID_INPUT: licence: required by CustomsBroker, but missing (at records/0/licence)
+    graph_crm.errors.InvalidInput: INVALID_INPUT: licence: required by CustomsBroker, but missing...
     """
     _check_batch_size(records, "records")
     issues: list[Issue] = []

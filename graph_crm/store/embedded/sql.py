@@ -49,6 +49,8 @@ _BINARY = {Op.EQ: "=", Op.NE: "<>", Op.LT: "<", Op.LTE: "<=", Op.GT: ">", Op.GTE
 
 
 def _compare(flt: Compare, params: list[Any]) -> str:
+    if flt.op is Op.IN and not flt.value:
+        return "(0)"  # nothing is in an empty list, not even a missing value
     column = field_sql(flt.field, params)
     if flt.op is Op.IS_NULL:
         return f"({column} IS {'NULL' if flt.value else 'NOT NULL'})"
@@ -56,8 +58,6 @@ def _compare(flt: Compare, params: list[Any]) -> str:
         params.append(sql_value(flt.value))
         return f"({column} {_BINARY[flt.op]} ?)"
     if flt.op is Op.IN:
-        if not flt.value:
-            return "(0)"
         params.extend(sql_value(v) for v in flt.value)
         return f"({column} IN ({', '.join('?' * len(flt.value))}))"
     if flt.op is Op.CONTAINS:

@@ -9,6 +9,7 @@ WITH target, collect(p)[..$pathsPerTarget] AS paths
 ORDER BY target.id
 LIMIT $limit
 RETURN target.id AS id,
+       properties(target) AS props,
        [p IN paths | {
           ids: [x IN nodes(p) | x.id],
           relations: [r IN relationships(p) | type(r)],

@@ -21,22 +21,25 @@ CUSTOMER: dict[str, Any] = {
         {"name": "tags", "kind": "JSON"},
     ],
 }
-SUBSIDIARY = {
+SUBSIDIARY: dict[str, Any] = {
     "name": "Subsidiary",
     "properties": [
         {"name": "name", "kind": "STRING", "required": True},
         {"name": "country", "kind": "STRING"},
     ],
 }
-BUYER = {"name": "Buyer", "properties": [{"name": "name", "kind": "STRING", "required": True}]}
-CHAT_LOG = {
+BUYER: dict[str, Any] = {
+    "name": "Buyer",
+    "properties": [{"name": "name", "kind": "STRING", "required": True}],
+}
+CHAT_LOG: dict[str, Any] = {
     "name": "ChatLog",
     "properties": [
         {"name": "at", "kind": "DATETIME", "required": True},
         {"name": "text", "kind": "STRING"},
     ],
 }
-COMPETITOR = {
+COMPETITOR: dict[str, Any] = {
     "name": "Competitor",
     "properties": [
         {"name": "name", "kind": "STRING", "required": True},
@@ -156,7 +159,7 @@ async def load_chain(store: GraphStore) -> None:
     await store.link("PARENT_OF", [{"from": "ACME-HOLD", "to": "ACME"}])
 
 
-CHAIN = [
+CHAIN: list[dict[str, Any]] = [
     {"relation": "HAS_SUBSIDIARY", "direction": "OUT"},
     {"relation": "EMPLOYS", "direction": "OUT"},
     {"relation": "WROTE", "direction": "OUT"},

@@ -15,7 +15,10 @@ from tests.contract.snapshot import snapshot
 
 async def test_upsert_is_idempotent_by_key(store: GraphStore) -> None:
     await define_crm(store)
-    rows = [{"key": "C1", "name": "One", "revenue": 10}, {"key": "C2", "name": "Two"}]
+    rows: list[dict[str, Any]] = [
+        {"key": "C1", "name": "One", "revenue": 10},
+        {"key": "C2", "name": "Two"},
+    ]
     first = await store.upsert_entities("Customer", rows)
     assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
     (before,) = await store.get_entities(["Customer:C1"])
@@ -238,6 +241,7 @@ async def test_filters(store: GraphStore) -> None:
         "ACME-HOLD",
         "BETA",
     ]
+    bad: dict[str, Any]
     for bad in (
         {"tier": {"gt": 1}},
         {"tier": {"like": "G%"}},
@@ -254,7 +258,7 @@ async def test_filters(store: GraphStore) -> None:
 
 async def test_ordering_and_cursor_pagination(store: GraphStore) -> None:
     await define_crm(store)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"key": f"C{i:03d}", "name": f"n{i % 7}", **({"revenue": float(i % 5)} if i % 4 else {})}
         for i in range(60)
     ]

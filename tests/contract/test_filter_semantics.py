@@ -10,7 +10,7 @@ from typing import Any
 from graph_crm.model.query import check_filter, evaluate
 from graph_crm.store.base import GraphStore
 
-THING = {
+THING: dict[str, Any] = {
     "name": "Thing",
     "properties": [
         {"name": "n", "kind": "INT"},

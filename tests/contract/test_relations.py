@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from graph_crm.errors import InvalidInput, UnknownType
@@ -16,7 +18,7 @@ async def test_link_is_idempotent_and_updates_properties(store: GraphStore) -> N
     await store.upsert_entities(
         "Subsidiary", [{"key": "S1", "name": "s"}, {"key": "S2", "name": "t"}]
     )
-    links = [
+    links: list[dict[str, Any]] = [
         {"from": "C", "to": "S1", "properties": {"share": 0.5}},
         {"from": "Customer:C", "to": "Subsidiary:S2"},
     ]
@@ -57,7 +59,7 @@ async def test_unlink_is_idempotent(store: GraphStore) -> None:
 async def test_bad_links_write_nothing(store: GraphStore) -> None:
     await load_chain(store)
     before = await snapshot(store)
-    bad_batches = [
+    bad_batches: list[list[dict[str, Any]]] = [
         [{"from": "L1", "to": "GLOBEX", "properties": {"sentiment": "ANGRY"}}],
         [{"from": "L1", "to": "GLOBEX", "properties": {"unknown": 1}}],
         [{"from": "L1", "to": "GLOBEX", "extra": 1}],
@@ -76,7 +78,7 @@ async def test_bad_links_write_nothing(store: GraphStore) -> None:
 
 async def test_relation_pages(store: GraphStore) -> None:
     await load_chain(store)
-    seen = []
+    seen: list[tuple[str, str]] = []
     after = None
     while True:
         page = await store.list_relations("WROTE", first=3, after=after)

@@ -377,12 +377,11 @@ class Neo4jStore:
             return new, change
 
         current = await self.registry()
-        planned: Registry | None = None
-        if entity_type.name in current.entity_types:
-            # Empty types may gain unique properties: their constraints come first.
-            planned, _, _ = current.alter_entity_type(
-                entity_type, populated=False, actor=actor, at=utc_now()
-            )
+        populated = await self._read_tx(lambda tx: self._count(tx, entity_type.name)) > 0
+        # Refused changes fail here; allowed ones get their new constraints first.
+        planned, _, _ = current.alter_entity_type(
+            entity_type, populated=populated, actor=actor, at=utc_now()
+        )
         return await self._change(compute, planned)
 
     async def _apply_alteration(
@@ -790,8 +789,11 @@ class Neo4jStore:
             ]
             for row in rows
         }
-        entities = await self.get_entities([row["id"] for row in rows])
-        return Traversal([e for e in entities if e is not None], paths, truncated)
+        reached = [
+            _entity(registry.entity_type(row["id"].split(":", 1)[0]), row["props"])
+            for row in rows
+        ]
+        return Traversal(reached, paths, truncated)
 
     async def counts(self) -> Counts:
         registry = await self.registry()

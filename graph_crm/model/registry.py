@@ -7,6 +7,7 @@ transaction, and pass in what only they know (whether a type holds data).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -51,6 +52,20 @@ class RegistryChange:
             "before": self.before,
             "after": self.after,
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """A flat row for storage: ``before``/``after`` as JSON text."""
+        data = self.to_json()
+        for side in ("before", "after"):
+            data[side] = json.dumps(data[side], ensure_ascii=False) if data[side] else None
+        return data
+
+    @classmethod
+    def from_record(cls, row: dict[str, Any]) -> RegistryChange:
+        data = dict(row)
+        for side in ("before", "after"):
+            data[side] = json.loads(data[side]) if data.get(side) else None
+        return cls.from_json(data)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RegistryChange:

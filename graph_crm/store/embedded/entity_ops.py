@@ -1,0 +1,219 @@
+"""Entity writes and reads on the embedded store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graph_crm.errors import UniqueViolation
+from graph_crm.model.graph import (
+    DeleteResult,
+    Entity,
+    Page,
+    WriteResult,
+    properties_to_json,
+)
+from graph_crm.model.query import (
+    after_filter,
+    check_filter,
+    check_order,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+)
+from graph_crm.model.records import (
+    check_entity_records,
+    global_id,
+    revision_of,
+)
+from graph_crm.model.types import EntityType
+from graph_crm.model.values import datetime_to_text, utc_now
+from graph_crm.store.common import (
+    group_ids_by_type,
+    raise_unique_conflicts,
+    unique_values_in_batch,
+)
+from graph_crm.store.embedded.core import EmbeddedCore, _chunks
+from graph_crm.store.embedded.sql import compile_filter, compile_order, order_values, sql_value
+
+
+class EntityOps(EmbeddedCore):
+    async def upsert_entities(
+        self, type_name: str, records: Sequence[Mapping[str, Any]]
+    ) -> WriteResult:
+        def run() -> WriteResult:
+            self._refresh()
+            entity_type = self._registry.entity_type(type_name)
+            checked = check_entity_records(entity_type, records)
+            batch_unique = unique_values_in_batch(entity_type, checked)
+            now = datetime_to_text(utc_now())
+            with self._write() as conn:
+                self._check_unique_holders(conn, entity_type, checked, batch_unique)
+                existing: dict[str, str] = {}
+                for chunk in _chunks([r.key for r in checked]):
+                    existing.update(
+                        conn.execute(
+                            f"SELECT key, rev FROM entities WHERE type = ? AND key IN "
+                            f"({', '.join('?' * len(chunk))})",
+                            (entity_type.name, *chunk),
+                        ).fetchall()
+                    )
+                created: list[tuple[Any, ...]] = []
+                changed: list[tuple[Any, ...]] = []
+                for record in checked:
+                    rev = revision_of(entity_type, record.properties)
+                    props = json.dumps(
+                        properties_to_json(entity_type, record.properties), ensure_ascii=False
+                    )
+                    if record.key not in existing:
+                        created.append((entity_type.name, record.key, props, rev, now, now))
+                    elif existing[record.key] != rev:
+                        changed.append((props, rev, now, entity_type.name, record.key))
+                try:
+                    if changed and entity_type.unique_properties:
+                        # SQLite checks uniqueness row by row: release the old values first
+                        # so that rows of one batch may trade unique values.
+                        conn.executemany(
+                            "UPDATE entities SET props = '{}' WHERE type = ? AND key = ?",
+                            [(row[3], row[4]) for row in changed],
+                        )
+                    conn.executemany(
+                        "INSERT INTO entities (type, key, props, rev, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        created,
+                    )
+                    conn.executemany(
+                        "UPDATE entities SET props = ?, rev = ?, updated_at = ? "
+                        "WHERE type = ? AND key = ?",
+                        changed,
+                    )
+                except sqlite3.IntegrityError as exc:
+                    raise UniqueViolation(f"{type_name}: a unique value is taken ({exc})") from None
+                new_rows = self._row_ids(conn, entity_type.name, [row[1] for row in created])
+            self._after_write(
+                lambda m: m.add_entities(
+                    (row_id, global_id(type_name, key)) for key, row_id in new_rows.items()
+                )
+            )
+            return WriteResult(
+                created=len(created),
+                updated=len(changed),
+                unchanged=len(checked) - len(created) - len(changed),
+            )
+
+        return await self._call(run)
+
+    def _check_unique_holders(
+        self,
+        conn: sqlite3.Connection,
+        entity_type: EntityType,
+        records: Sequence[Any],
+        batch_unique: dict[str, dict[Any, int]],
+    ) -> None:
+        holders: dict[tuple[str, Any], str] = {}
+        for name, values in batch_unique.items():
+            by_sql = {sql_value(v): v for v in values}
+            for chunk in _chunks(list(by_sql)):
+                for key, value in conn.execute(
+                    f"SELECT key, json_extract(props, ?) FROM entities WHERE type = ? AND "
+                    f"json_extract(props, ?) IN ({', '.join('?' * len(chunk))})",
+                    (f"$.{name}", entity_type.name, f"$.{name}", *chunk),
+                ):
+                    holders[(name, by_sql[value])] = key
+        raise_unique_conflicts(batch_unique, records, holders, entity_type.name)
+
+    async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
+        grouped = group_ids_by_type(ids)
+
+        def run() -> list[Entity | None]:
+            self._refresh()
+            found: list[Entity | None] = [None] * len(ids)
+            for type_name, wanted in grouped.items():
+                entity_type = self._registry.entity_types.get(type_name)
+                if entity_type is None:
+                    continue
+                positions: dict[str, list[int]] = {}
+                for index, key in wanted:
+                    positions.setdefault(key, []).append(index)
+                for chunk in _chunks(list(positions)):
+                    for row in self.conn.execute(
+                        f"SELECT key, props, created_at, updated_at FROM entities "
+                        f"WHERE type = ? AND key IN ({', '.join('?' * len(chunk))})",
+                        (type_name, *chunk),
+                    ):
+                        entity = self._entity_from_row(entity_type, row)
+                        for index in positions[entity.key]:
+                            found[index] = entity
+            return found
+
+        return await self._call(run)
+
+    async def list_entities(
+        self,
+        type_name: str,
+        *,
+        where: Any = None,
+        order_by: Any = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Page[Entity]:
+        def run() -> Page[Entity]:
+            self._refresh()
+            entity_type = self._registry.entity_type(type_name)
+            size = check_page_size(first)
+            flt = check_filter(entity_type, where)
+            order = check_order(entity_type, order_by)
+            base_params: list[Any] = [type_name]
+            base_sql = "FROM entities e WHERE e.type = ?"
+            if flt is not None:
+                base_sql += " AND " + compile_filter(flt, base_params)
+            total = int(self.conn.execute(f"SELECT count(*) {base_sql}", base_params).fetchone()[0])
+            params = list(base_params)
+            page_sql = base_sql
+            if after is not None:
+                values = decode_cursor(type_name, order, after)
+                page_sql += " AND " + compile_filter(after_filter(order, values), params)
+            order_sql = compile_order(order, params)
+            params.append(size + 1)
+            rows = self.conn.execute(
+                f"SELECT e.key, e.props, e.created_at, e.updated_at {page_sql} "
+                f"ORDER BY {order_sql} LIMIT ?",
+                params,
+            ).fetchall()
+            items = [self._entity_from_row(entity_type, row) for row in rows[:size]]
+            cursor = None
+            if items:
+                last = items[-1]
+                cursor = encode_cursor(
+                    type_name,
+                    order,
+                    order_values(
+                        order, last.key, last.properties, last.created_at, last.updated_at
+                    ),
+                )
+            return Page(items, total, cursor, len(rows) > size)
+
+        return await self._call(run)
+
+    async def delete_entities(self, ids: Sequence[str]) -> DeleteResult:
+        grouped = group_ids_by_type(ids)
+
+        def run() -> DeleteResult:
+            with self._write() as conn:
+                row_ids: list[int] = []
+                for type_name, wanted in grouped.items():
+                    row_ids.extend(self._row_ids(conn, type_name, [k for _, k in wanted]).values())
+                relations = 0
+                for chunk in _chunks(row_ids):
+                    marks = ", ".join("?" * len(chunk))
+                    relations += conn.execute(
+                        f"DELETE FROM relations WHERE from_id IN ({marks}) OR to_id IN ({marks})",
+                        (*chunk, *chunk),
+                    ).rowcount
+                    conn.execute(f"DELETE FROM entities WHERE id IN ({marks})", chunk)
+            self._after_write(lambda m: m.remove_entities(row_ids))
+            return DeleteResult(entities=len(row_ids), relations=relations)
+
+        return await self._call(run)

@@ -1,0 +1,118 @@
+"""Bulk export and import on the embedded store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+
+from graph_crm.errors import InvalidInput
+from graph_crm.model.graph import (
+    Entity,
+    Relation,
+    properties_to_json,
+)
+from graph_crm.model.records import (
+    revision_of,
+)
+from graph_crm.model.registry import Registry, RegistryChange
+from graph_crm.model.values import datetime_to_text
+from graph_crm.store.embedded import schema
+from graph_crm.store.embedded.core import insert_change
+from graph_crm.store.embedded.graph_ops import GraphOps
+from graph_crm.store.paging import all_pages
+
+
+class TransferOps(GraphOps):
+    def iter_entities(self, type_name: str, batch_size: int = 5_000) -> AsyncIterator[list[Entity]]:
+        return all_pages(
+            lambda first, after: self.list_entities(type_name, first=first, after=after),
+            batch_size,
+        )
+
+    def iter_relations(
+        self, relation_type: str, batch_size: int = 5_000
+    ) -> AsyncIterator[list[Relation]]:
+        return all_pages(
+            lambda first, after: self.list_relations(relation_type, first=first, after=after),
+            batch_size,
+        )
+
+    async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]) -> None:
+        def run() -> None:
+            with self._write() as conn:
+                if (
+                    self._registry.version
+                    or conn.execute("SELECT count(*) FROM entities").fetchone()[0]
+                ):
+                    raise InvalidInput("import needs an empty store: this one already has types")
+                for change in changes:
+                    insert_change(conn, change)
+                for item in registry.definitions_json():
+                    conn.execute(
+                        "INSERT INTO type_defs (kind, name, definition) VALUES (?, ?, ?)",
+                        (
+                            item["kind"],
+                            item["definition"]["name"],
+                            json.dumps(item["definition"], ensure_ascii=False),
+                        ),
+                    )
+                for entity_type in registry.entity_types.values():
+                    for spec in entity_type.unique_properties:
+                        schema.create_unique_index(conn, entity_type.name, spec.name)
+                conn.execute(
+                    "UPDATE meta SET value = ? WHERE name = 'registry_version'", (registry.version,)
+                )
+                self._registry = registry
+
+        await self._guarded(run)
+
+    async def restore_entities(self, type_name: str, entities: Sequence[Entity]) -> None:
+        def run() -> None:
+            entity_type = self._registry.entity_type(type_name)
+            with self._write() as conn:
+                conn.executemany(
+                    "INSERT INTO entities (type, key, props, rev, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            type_name,
+                            e.key,
+                            json.dumps(
+                                properties_to_json(entity_type, e.properties), ensure_ascii=False
+                            ),
+                            revision_of(entity_type, e.properties),
+                            datetime_to_text(e.created_at),
+                            datetime_to_text(e.updated_at),
+                        )
+                        for e in entities
+                    ],
+                )
+            self._mirror = None
+
+        await self._call(run)
+
+    async def restore_relations(self, relation_type: str, relations: Sequence[Relation]) -> None:
+        def run() -> None:
+            rel = self._registry.relation_type(relation_type)
+            with self._write() as conn:
+                pairs = [(r.from_id.split(":", 1)[1], r.to_id.split(":", 1)[1]) for r in relations]
+                from_ids, to_ids = self._endpoint_ids(conn, rel, pairs)
+                conn.executemany(
+                    "INSERT INTO relations (type, from_id, to_id, props, rev, created_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            relation_type,
+                            from_ids[f],
+                            to_ids[t],
+                            json.dumps(properties_to_json(rel, r.properties), ensure_ascii=False),
+                            revision_of(rel, r.properties),
+                            datetime_to_text(r.created_at),
+                            datetime_to_text(r.updated_at),
+                        )
+                        for r, (f, t) in zip(relations, pairs, strict=True)
+                    ],
+                )
+            self._mirror = None
+
+        await self._call(run)

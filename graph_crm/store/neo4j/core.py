@@ -1,0 +1,250 @@
+"""Shared plumbing of the Neo4j backend: the driver, managed transactions, the cached
+registry and its freshness, constraints, and value conversion.
+
+Writes are managed transactions (the driver retries transient failures) that first
+check the registry version they were validated against; batches are ``UNWIND``ed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC
+from typing import Any, LiteralString, TypeVar
+
+from neo4j import AsyncDriver, AsyncManagedTransaction
+from neo4j.time import Date as Neo4jDate
+from neo4j.time import DateTime as Neo4jDateTime
+
+from graph_crm.errors import Conflict
+from graph_crm.model.graph import Entity
+from graph_crm.model.records import (
+    global_id,
+)
+from graph_crm.model.registry import Registry
+from graph_crm.model.types import (
+    EntityType,
+    PropertyKind,
+    RelationType,
+    _TypeDefinition,
+    parse_entity_type,
+    parse_relation_type,
+)
+from graph_crm.store.common import (
+    raise_missing_endpoints,
+)
+from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.compile import (
+    neo4j_value,
+)
+from graph_crm.store.neo4j.errors import translated
+
+R = TypeVar("R")
+Work = Callable[[AsyncManagedTransaction], Awaitable[R]]
+_SYSTEM = ("key", "id", "_rev", "createdAt", "updatedAt")
+#: How long a read may use the cached registry before checking its version again.
+REGISTRY_TTL_SECONDS = 1.0
+
+
+def _cypher(query: str, /, **fragments: str) -> LiteralString:
+    # Identifiers in templates are registry-checked; see graph_crm.store.neo4j.queries.
+    return q.render(query, **fragments)
+
+
+async def _rows(
+    tx: AsyncManagedTransaction, query: LiteralString, **params: Any
+) -> list[dict[str, Any]]:
+    result = await tx.run(query, params)
+    return await result.data()
+
+
+def _native(value: Any) -> Any:
+    if isinstance(value, Neo4jDateTime):
+        return value.to_native().astimezone(UTC)
+    if isinstance(value, Neo4jDate):
+        return value.to_native()
+    return value
+
+
+def _decode_props(definition: _TypeDefinition, raw: Mapping[str, Any]) -> dict[str, Any]:
+    kinds = {spec.name: spec.kind for spec in definition.properties}
+    decoded: dict[str, Any] = {}
+    for name in sorted(raw):
+        kind = kinds.get(name)
+        if kind is None or raw[name] is None:
+            continue
+        value = _native(raw[name])
+        if kind is PropertyKind.JSON:
+            value = json.loads(value)
+        elif kind is PropertyKind.FLOAT:
+            value = float(value)
+        decoded[name] = value
+    return decoded
+
+
+def _encode_props(definition: _TypeDefinition, props: Mapping[str, Any]) -> dict[str, Any]:
+    kinds = {spec.name: spec.kind for spec in definition.properties}
+    return {name: neo4j_value(kinds[name], value) for name, value in props.items()}
+
+
+def _entity(entity_type: EntityType, raw: Mapping[str, Any]) -> Entity:
+    return Entity(
+        entity_type.name,
+        raw["key"],
+        _decode_props(entity_type, raw),
+        _native(raw["createdAt"]),
+        _native(raw["updatedAt"]),
+    )
+
+
+class _StaleRegistry(Exception):
+    pass
+
+
+class Neo4jCore:
+    """State and helpers every part of the Neo4j backend shares."""
+
+    def __init__(self, driver: AsyncDriver, database: str) -> None:
+        self._driver = driver
+        self._database = database
+        self._registry = Registry()
+        self._checked_at = 0.0
+
+    async def close(self) -> None:
+        await self._driver.close()
+
+    async def ping(self) -> None:
+        async with translated():
+            await self._driver.verify_connectivity()
+
+    async def _auto(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        """An auto-commit statement (schema changes must run outside data transactions)."""
+        async with self._driver.session(database=self._database) as session:
+            result = await session.run(query, params)
+            return await result.data()
+
+    async def _write_tx(self, work: Work[R]) -> R:
+        async with translated(), self._driver.session(database=self._database) as session:
+            return await session.execute_write(work)
+
+    async def _read_tx(self, work: Work[R]) -> R:
+        async with translated(), self._driver.session(database=self._database) as session:
+            return await session.execute_read(work)
+
+    async def _checked_write(self, build: Callable[[Registry], Work[R]]) -> R:
+        """Validate against the cached registry, write only if it is still current."""
+        for _ in range(3):
+            registry = self._registry
+            work = build(registry)
+
+            async def run(
+                tx: AsyncManagedTransaction, work: Work[R] = work, version: int = registry.version
+            ) -> R:
+                current = await _rows(tx, _cypher(q.REGISTRY_VERSION))
+                if current[0]["version"] != version:
+                    raise _StaleRegistry
+                return await work(tx)
+
+            try:
+                return await self._write_tx(run)
+            except _StaleRegistry:
+                await self._reload_registry()
+        raise Conflict("the type registry kept changing during this write; retry")
+
+    async def registry(self) -> Registry:
+        self._checked_at = 0.0
+        return await self._fresh_registry()
+
+    async def _fresh_registry(self) -> Registry:
+        if time.monotonic() - self._checked_at > REGISTRY_TTL_SECONDS:
+            async with translated():
+                rows = await self._read_tx(lambda tx: _rows(tx, _cypher(q.REGISTRY_VERSION)))
+            if rows[0]["version"] != self._registry.version:
+                await self._reload_registry()
+            self._checked_at = time.monotonic()
+        return self._registry
+
+    @staticmethod
+    async def _registry_in(tx: AsyncManagedTransaction) -> Registry:
+        rows = await _rows(tx, _cypher(q.REGISTRY_READ))
+        entity_types: list[EntityType] = []
+        relation_types: list[RelationType] = []
+        for item in rows[0]["definitions"]:
+            if item["definition"] is None:
+                continue
+            data = json.loads(item["definition"])
+            if item["kind"] == "entityType":
+                entity_types.append(parse_entity_type(data))
+            else:
+                relation_types.append(parse_relation_type(data))
+        return Registry.from_definitions(rows[0]["version"], entity_types, relation_types)
+
+    async def _reload_registry(self) -> Registry:
+        self._registry = await self._read_tx(self._registry_in)
+        self._checked_at = time.monotonic()
+        return self._registry
+
+    @staticmethod
+    def _wanted_constraints(registry: Registry) -> dict[str, LiteralString]:
+        wanted: dict[str, LiteralString] = {}
+        for entity_type in registry.entity_types.values():
+            name = q.constraint_name("key", entity_type.name)
+            wanted[name.strip("`")] = _cypher(
+                q.CONSTRAINT_KEY, name=name, Label=q.label(entity_type.name)
+            )
+            for spec in entity_type.unique_properties:
+                name = q.constraint_name("unique", entity_type.name, spec.name)
+                wanted[name.strip("`")] = _cypher(
+                    q.CONSTRAINT_UNIQUE,
+                    name=name,
+                    Label=q.label(entity_type.name),
+                    prop=q.prop(spec.name),
+                )
+        return wanted
+
+    async def _reconcile_constraints(self, registry: Registry, *, drop: bool = True) -> None:
+        """Make the database's graph_crm constraints match ``registry``."""
+        wanted = self._wanted_constraints(registry)
+        existing = {row["name"] for row in await self._auto(_cypher(q.CONSTRAINT_LIST))}
+        for name, statement in sorted(wanted.items()):
+            if name not in existing:
+                await self._auto(statement)
+        if drop:
+            for name in sorted(existing - set(wanted)):
+                if name.startswith(("graph_crm_key_", "graph_crm_unique_")):
+                    await self._auto(_cypher(q.CONSTRAINT_DROP, name=f"`{name}`"))
+
+    async def _count(self, tx: AsyncManagedTransaction, type_name: str) -> int:
+        rows = await _rows(tx, _cypher(q.ENTITY_COUNT, Label=q.label(type_name), where="true"))
+        return int(rows[0]["total"])
+
+    async def _count_relations(self, tx: AsyncManagedTransaction, name: str) -> int:
+        rows = await _rows(
+            tx,
+            _cypher(q.RELATION_COUNT_PART, REL=q.rel_type(name), nameLiteral=q.name_literal(name)),
+        )
+        return int(rows[0]["total"])
+
+    def _relation_fragments(self, rel: RelationType) -> dict[str, str]:
+        return {
+            "From": q.label(rel.from_type),
+            "To": q.label(rel.to_type),
+            "REL": q.rel_type(rel.name),
+        }
+
+    async def _raise_missing_ends(
+        self, tx: AsyncManagedTransaction, rel: RelationType, rows: list[dict[str, Any]]
+    ) -> None:
+        missing = []
+        for row in await _rows(
+            tx,
+            _cypher(q.RELATION_MISSING_ENDS, From=q.label(rel.from_type), To=q.label(rel.to_type)),
+            rows=rows,
+        ):
+            source = rows[row["index"]]
+            if row["fromMissing"]:
+                missing.append((row["index"], "from", global_id(rel.from_type, source["from"])))
+            if row["toMissing"]:
+                missing.append((row["index"], "to", global_id(rel.to_type, source["to"])))
+        raise_missing_endpoints(missing, rel.name)

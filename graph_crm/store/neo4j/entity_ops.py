@@ -1,0 +1,202 @@
+"""Entity writes and reads on Neo4j."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph_crm.model.graph import DeleteResult, Entity, Page, WriteResult
+from graph_crm.model.query import (
+    after_filter,
+    check_filter,
+    check_order,
+    check_page_size,
+    decode_cursor,
+    encode_cursor,
+)
+from graph_crm.model.records import (
+    EntityRecord,
+    check_entity_records,
+    global_id,
+    revision_of,
+)
+from graph_crm.model.registry import Registry
+from graph_crm.model.types import (
+    EntityType,
+)
+from graph_crm.model.values import utc_now
+from graph_crm.store.common import (
+    group_ids_by_type,
+    raise_unique_conflicts,
+    unique_values_in_batch,
+)
+from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.compile import (
+    Params,
+    compile_filter,
+    compile_order,
+)
+from graph_crm.store.neo4j.core import (
+    Neo4jCore,
+    Work,
+    _cypher,
+    _encode_props,
+    _entity,
+    _native,
+    _rows,
+)
+
+
+class EntityOps(Neo4jCore):
+    async def upsert_entities(
+        self, type_name: str, records: Sequence[Mapping[str, Any]]
+    ) -> WriteResult:
+        await self._fresh_registry()
+
+        def build(registry: Registry) -> Work[WriteResult]:
+            entity_type = registry.entity_type(type_name)
+            checked = check_entity_records(entity_type, records)
+            batch_unique = unique_values_in_batch(entity_type, checked)
+            return lambda tx: self._upsert(tx, entity_type, checked, batch_unique)
+
+        return await self._checked_write(build)
+
+    async def _upsert(
+        self,
+        tx: AsyncManagedTransaction,
+        entity_type: EntityType,
+        checked: list[EntityRecord],
+        batch_unique: dict[str, dict[Any, int]],
+    ) -> WriteResult:
+        label = q.label(entity_type.name)
+        holders: dict[tuple[str, Any], str] = {}
+        for name, values in batch_unique.items():
+            if not values:
+                continue
+            for row in await _rows(
+                tx,
+                _cypher(q.ENTITY_UNIQUE_HOLDERS, Label=label, prop=q.prop(name)),
+                values=list(values),
+            ):
+                holders[(name, _native(row["value"]))] = row["key"]
+        raise_unique_conflicts(batch_unique, checked, holders, entity_type.name)
+        existing = {
+            row["key"]: row["rev"]
+            for row in await _rows(
+                tx, _cypher(q.ENTITY_REVISIONS, Label=label), keys=[r.key for r in checked]
+            )
+        }
+        rows = []
+        created = 0
+        for record in checked:
+            rev = revision_of(entity_type, record.properties)
+            if existing.get(record.key) == rev:
+                continue
+            created += record.key not in existing
+            rows.append(
+                {
+                    "key": record.key,
+                    "id": global_id(entity_type.name, record.key),
+                    "rev": rev,
+                    "props": _encode_props(entity_type, record.properties),
+                }
+            )
+        if rows:
+            await _rows(tx, _cypher(q.ENTITY_UPSERT, Label=label), rows=rows, now=utc_now())
+        return WriteResult(
+            created=created, updated=len(rows) - created, unchanged=len(checked) - len(rows)
+        )
+
+    async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
+        grouped = group_ids_by_type(ids)
+        registry = await self._fresh_registry()
+        wanted = {name: keys for name, keys in grouped.items() if name in registry.entity_types}
+
+        async def work(tx: AsyncManagedTransaction) -> list[Entity | None]:
+            found: list[Entity | None] = [None] * len(ids)
+            for type_name, positions in wanted.items():
+                entity_type = registry.entity_types[type_name]
+                by_key: dict[str, list[int]] = {}
+                for index, key in positions:
+                    by_key.setdefault(key, []).append(index)
+                for row in await _rows(
+                    tx, _cypher(q.ENTITY_GET, Label=q.label(type_name)), keys=list(by_key)
+                ):
+                    entity = _entity(entity_type, row["props"])
+                    for index in by_key[entity.key]:
+                        found[index] = entity
+            return found
+
+        return await self._read_tx(work)
+
+    async def list_entities(
+        self,
+        type_name: str,
+        *,
+        where: Any = None,
+        order_by: Any = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Page[Entity]:
+        registry = await self._fresh_registry()
+        entity_type = registry.entity_type(type_name)
+        size = check_page_size(first)
+        flt = check_filter(entity_type, where)
+        order = check_order(entity_type, order_by)
+        params = Params()
+        where_text = compile_filter(flt, "n", params)
+        count_query = _cypher(q.ENTITY_COUNT, Label=q.label(type_name), where=where_text)
+        count_params = dict(params.values)
+        if after is not None:
+            values = decode_cursor(type_name, order, after)
+            later = compile_filter(after_filter(order, values), "n", params)
+            where_text = f"{where_text} AND {later}"
+        list_query = _cypher(
+            q.ENTITY_LIST,
+            Label=q.label(type_name),
+            where=where_text,
+            order=compile_order(order, "n"),
+        )
+
+        async def work(tx: AsyncManagedTransaction) -> tuple[int, list[dict[str, Any]]]:
+            total = await _rows(tx, count_query, **count_params)
+            rows = await _rows(tx, list_query, **params.values, limit=size + 1)
+            return int(total[0]["total"]), rows
+
+        total, rows = await self._read_tx(work)
+        items = [_entity(entity_type, row["props"]) for row in rows[:size]]
+        cursor = None
+        if items:
+            last = items[-1]
+            system = {"key": last.key, "createdAt": last.created_at, "updatedAt": last.updated_at}
+            cursor = encode_cursor(
+                type_name,
+                order,
+                [
+                    system[o.field] if o.field in system else last.properties.get(o.field)
+                    for o in order
+                ],
+            )
+        return Page(items, total, cursor, len(rows) > size)
+
+    async def delete_entities(self, ids: Sequence[str]) -> DeleteResult:
+        grouped = group_ids_by_type(ids)
+        registry = await self._fresh_registry()
+
+        async def work(tx: AsyncManagedTransaction) -> DeleteResult:
+            entities = relations = 0
+            for type_name, wanted in grouped.items():
+                if type_name not in registry.entity_types:
+                    continue
+                rows = await _rows(
+                    tx,
+                    _cypher(q.ENTITY_DELETE, Label=q.label(type_name)),
+                    keys=[key for _, key in wanted],
+                )
+                entities += rows[0]["entities"]
+                relations += rows[0]["relations"]
+            return DeleteResult(entities, relations)
+
+        return await self._write_tx(work)

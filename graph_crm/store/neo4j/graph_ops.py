@@ -1,0 +1,215 @@
+"""Relations, traversal (one statement) and counts on Neo4j."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph_crm.model.graph import Counts, Page, Relation, WriteResult
+from graph_crm.model.query import (
+    check_page_size,
+)
+from graph_crm.model.records import (
+    check_links,
+    global_id,
+    revision_of,
+)
+from graph_crm.model.registry import Registry
+from graph_crm.model.traversal import Direction, Hop, Path, Step, Traversal, plan_traversal
+from graph_crm.model.values import utc_now
+from graph_crm.store.common import (
+    check_start_ids,
+    decode_relation_cursor,
+    encode_relation_cursor,
+    group_ids_by_type,
+)
+from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.compile import (
+    Params,
+    compile_traversal,
+)
+from graph_crm.store.neo4j.core import (
+    Work,
+    _cypher,
+    _decode_props,
+    _encode_props,
+    _entity,
+    _native,
+    _rows,
+)
+from graph_crm.store.neo4j.entity_ops import EntityOps
+
+
+class GraphOps(EntityOps):
+    async def link(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> WriteResult:
+        await self._fresh_registry()
+
+        def build(registry: Registry) -> Work[WriteResult]:
+            rel = registry.relation_type(relation_type)
+            checked = check_links(rel, links, with_properties=True)
+            rows = [
+                {
+                    "index": i,
+                    "from": c.from_key,
+                    "to": c.to_key,
+                    "rev": revision_of(rel, c.properties),
+                    "props": _encode_props(rel, c.properties),
+                }
+                for i, c in enumerate(checked)
+            ]
+            fragments = self._relation_fragments(rel)
+
+            async def work(tx: AsyncManagedTransaction) -> WriteResult:
+                await self._raise_missing_ends(tx, rel, rows)
+                existing = {
+                    row["index"]: row["rev"]
+                    for row in await _rows(
+                        tx, _cypher(q.RELATION_REVISIONS, **fragments), rows=rows
+                    )
+                }
+                changed = [row for row in rows if existing.get(row["index"]) != row["rev"]]
+                if changed:
+                    await _rows(
+                        tx, _cypher(q.RELATION_LINK, **fragments), rows=changed, now=utc_now()
+                    )
+                created = sum(1 for row in changed if row["index"] not in existing)
+                return WriteResult(
+                    created=created,
+                    updated=len(changed) - created,
+                    unchanged=len(rows) - len(changed),
+                )
+
+            return work
+
+        return await self._checked_write(build)
+
+    async def unlink(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> int:
+        await self._fresh_registry()
+
+        def build(registry: Registry) -> Work[int]:
+            rel = registry.relation_type(relation_type)
+            checked = check_links(rel, links, with_properties=False)
+            rows = [{"from": c.from_key, "to": c.to_key} for c in checked]
+
+            async def work(tx: AsyncManagedTransaction) -> int:
+                result = await _rows(
+                    tx, _cypher(q.RELATION_UNLINK, **self._relation_fragments(rel)), rows=rows
+                )
+                return int(result[0]["removed"]) if result else 0
+
+            return work
+
+        return await self._checked_write(build)
+
+    async def list_relations(
+        self, relation_type: str, *, first: int = 50, after: str | None = None
+    ) -> Page[Relation]:
+        registry = await self._fresh_registry()
+        rel = registry.relation_type(relation_type)
+        size = check_page_size(first)
+        position = decode_relation_cursor(after)
+
+        async def work(tx: AsyncManagedTransaction) -> tuple[int, list[dict[str, Any]]]:
+            total = await self._count_relations(tx, rel.name)
+            rows = await _rows(
+                tx,
+                _cypher(q.RELATION_LIST, **self._relation_fragments(rel)),
+                after=list(position) if position else None,
+                limit=size + 1,
+            )
+            return total, rows
+
+        total, rows = await self._read_tx(work)
+        items = [
+            Relation(
+                rel.name,
+                global_id(rel.from_type, row["from"]),
+                global_id(rel.to_type, row["to"]),
+                _decode_props(rel, row["props"]),
+                _native(row["props"]["createdAt"]),
+                _native(row["props"]["updatedAt"]),
+            )
+            for row in rows[:size]
+        ]
+        cursor = encode_relation_cursor(items[-1]) if items else None
+        return Page(items, total, cursor, len(rows) > size)
+
+    async def traverse(
+        self,
+        start: Sequence[str],
+        steps: Sequence[Step | Mapping[str, Any]],
+        *,
+        max_depth: int | None = None,
+        limit: int = 1_000,
+        paths_per_target: int = 3,
+    ) -> Traversal:
+        start_ids = check_start_ids(start)
+        registry = await self._fresh_registry()
+        grouped = group_ids_by_type(start_ids)
+        known = [name for name in grouped if name in registry.entity_types]
+        plan = plan_traversal(
+            registry,
+            set(grouped),
+            steps,
+            max_depth=max_depth,
+            limit=limit,
+            paths_per_target=paths_per_target,
+            start=start_ids,
+        )
+        if not known:
+            return Traversal([], {}, False)
+        params = Params()
+        start_labels, pattern = compile_traversal(plan, known, params)
+        query = _cypher(q.TRAVERSE, StartLabels=start_labels, pattern=pattern)
+        arguments = {
+            **params.values,
+            "startKeys": sorted({key for ids in grouped.values() for _, key in ids}),
+            "startIds": start_ids,
+            "maxDepth": plan.max_depth,
+            "pathsPerTarget": plan.paths_per_target,
+            "limit": plan.limit + 1,
+        }
+        rows = await self._read_tx(lambda tx: _rows(tx, query, **arguments))
+        truncated = len(rows) > plan.limit
+        rows = rows[: plan.limit]
+        paths = {
+            row["id"]: [
+                Path(
+                    tuple(p["ids"]),
+                    tuple(
+                        Hop(relation, Direction(direction))
+                        for relation, direction in zip(p["relations"], p["directions"], strict=True)
+                    ),
+                )
+                for p in row["paths"]
+            ]
+            for row in rows
+        }
+        reached = [
+            _entity(registry.entity_type(row["id"].split(":", 1)[0]), row["props"]) for row in rows
+        ]
+        return Traversal(reached, paths, truncated)
+
+    async def counts(self) -> Counts:
+        registry = await self.registry()
+        parts = [
+            _cypher(q.ENTITY_COUNT_PART, Label=q.label(name), nameLiteral=q.name_literal(name))
+            for name in sorted(registry.entity_types)
+        ]
+        rel_parts = [
+            _cypher(q.RELATION_COUNT_PART, REL=q.rel_type(name), nameLiteral=q.name_literal(name))
+            for name in sorted(registry.relation_types)
+        ]
+
+        async def work(tx: AsyncManagedTransaction) -> Counts:
+            entities: dict[str, int] = {}
+            relations: dict[str, int] = {}
+            for part in parts:
+                entities.update((row["name"], row["total"]) for row in await _rows(tx, part))
+            for part in rel_parts:
+                relations.update((row["name"], row["total"]) for row in await _rows(tx, part))
+            return Counts(entities, relations)
+
+        return await self._read_tx(work)

@@ -1,0 +1,205 @@
+"""Type definitions on Neo4j.
+
+Schema (constraints) cannot change inside a data transaction, so a definition
+change creates the constraints it needs first, then records the change under the
+registry lock, then reconciles constraints with whatever registry won.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph_crm.errors import Conflict
+from graph_crm.model.records import (
+    revision_of,
+)
+from graph_crm.model.registry import Alteration, Registry, RegistryChange
+from graph_crm.model.types import (
+    EntityType,
+    RelationType,
+    parse_entity_type,
+    parse_relation_type,
+)
+from graph_crm.model.values import utc_now
+from graph_crm.store.base import DEFAULT_ACTOR
+from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.compile import (
+    neo4j_value,
+)
+from graph_crm.store.neo4j.core import (
+    Neo4jCore,
+    _cypher,
+    _decode_props,
+    _rows,
+)
+from graph_crm.store.neo4j.errors import translated
+
+
+class RegistryOps(Neo4jCore):
+    async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
+        rows = await self._read_tx(
+            lambda tx: _rows(tx, _cypher(q.REGISTRY_CHANGES), since=since_version)
+        )
+        return [RegistryChange.from_record(row["change"]) for row in rows]
+
+    async def _change(
+        self,
+        compute: Callable[
+            [Registry, AsyncManagedTransaction], Awaitable[tuple[Registry, RegistryChange]]
+        ],
+        planned: Registry | None,
+    ) -> Registry:
+        """Apply one definition change under the registry lock.
+
+        ``planned`` (the expected result) gets its constraints before the transaction;
+        afterwards constraints are reconciled with whatever registry actually won.
+        """
+        async with translated():
+            if planned is not None:
+                await self._reconcile_constraints(planned, drop=False)
+
+            async def run(tx: AsyncManagedTransaction) -> Registry:
+                await _rows(tx, _cypher(q.REGISTRY_LOCK))
+                current = await self._registry_in(tx)
+                registry, change = await compute(current, tx)
+                params = change.to_record()
+                kind = "entityType" if "ENTITY" in change.kind.value else "relationType"
+                written = await _rows(
+                    tx,
+                    _cypher(q.REGISTRY_WRITE),
+                    change=params,
+                    kind=kind,
+                    name=change.name,
+                    definition=params["after"],
+                )
+                if not written:
+                    raise Conflict("another definition change won the race; retry")
+                return registry
+
+            try:
+                registry = await self._write_tx(run)
+            finally:
+                actual = await self._reload_registry()
+                await self._reconcile_constraints(actual)
+        return registry
+
+    async def define_entity_type(
+        self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        entity_type = parse_entity_type(definition)
+        current = await self.registry()
+        planned, _ = current.define_entity_type(entity_type, actor=actor, at=utc_now())
+
+        async def compute(
+            registry: Registry, tx: AsyncManagedTransaction
+        ) -> tuple[Registry, RegistryChange]:
+            return registry.define_entity_type(entity_type, actor=actor, at=utc_now())
+
+        return await self._change(compute, planned)
+
+    async def alter_entity_type(
+        self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        entity_type = parse_entity_type(definition)
+
+        async def compute(
+            registry: Registry, tx: AsyncManagedTransaction
+        ) -> tuple[Registry, RegistryChange]:
+            populated = await self._count(tx, entity_type.name) > 0
+            new, change, alteration = registry.alter_entity_type(
+                entity_type, populated=populated, actor=actor, at=utc_now()
+            )
+            await self._apply_alteration(tx, entity_type, alteration)
+            return new, change
+
+        current = await self.registry()
+        populated = await self._read_tx(lambda tx: self._count(tx, entity_type.name)) > 0
+        # Refused changes fail here; allowed ones get their new constraints first.
+        planned, _, _ = current.alter_entity_type(
+            entity_type, populated=populated, actor=actor, at=utc_now()
+        )
+        return await self._change(compute, planned)
+
+    async def _apply_alteration(
+        self, tx: AsyncManagedTransaction, entity_type: EntityType, alteration: Alteration
+    ) -> None:
+        if not alteration.backfill:
+            return
+        now = utc_now()
+        kinds = {spec.name: spec.kind for spec in entity_type.properties}
+        for name, value in sorted(alteration.backfill.items()):
+            await _rows(
+                tx,
+                _cypher(q.ENTITY_BACKFILL, Label=q.label(entity_type.name), prop=q.prop(name)),
+                value=neo4j_value(kinds[name], value),
+                now=now,
+            )
+        rows = await _rows(tx, _cypher(q.ENTITY_PROPS_ALL, Label=q.label(entity_type.name)))
+        revised = [
+            {
+                "key": row["props"]["key"],
+                "rev": revision_of(entity_type, _decode_props(entity_type, row["props"])),
+            }
+            for row in rows
+        ]
+        await _rows(tx, _cypher(q.ENTITY_REVISE, Label=q.label(entity_type.name)), rows=revised)
+
+    async def drop_entity_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
+        async def compute(
+            registry: Registry, tx: AsyncManagedTransaction
+        ) -> tuple[Registry, RegistryChange]:
+            registry.entity_type(name)
+            populated = await self._count(tx, name) > 0
+            return registry.drop_entity_type(name, populated=populated, actor=actor, at=utc_now())
+
+        return await self._change(compute, None)
+
+    async def define_relation_type(
+        self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        relation_type = parse_relation_type(definition)
+
+        async def compute(
+            registry: Registry, tx: AsyncManagedTransaction
+        ) -> tuple[Registry, RegistryChange]:
+            return registry.define_relation_type(relation_type, actor=actor, at=utc_now())
+
+        return await self._change(compute, None)
+
+    async def alter_relation_type(
+        self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        relation_type = parse_relation_type(definition)
+
+        async def compute(
+            registry: Registry, tx: AsyncManagedTransaction
+        ) -> tuple[Registry, RegistryChange]:
+            populated = await self._count_relations(tx, relation_type.name) > 0
+            new, change, alteration = registry.alter_relation_type(
+                relation_type, populated=populated, actor=actor, at=utc_now()
+            )
+            kinds = {spec.name: spec.kind for spec in relation_type.properties}
+            for name, value in sorted(alteration.backfill.items()):
+                await _rows(
+                    tx,
+                    _cypher(
+                        q.RELATION_BACKFILL, REL=q.rel_type(relation_type.name), prop=q.prop(name)
+                    ),
+                    value=neo4j_value(kinds[name], value),
+                )
+            return new, change
+
+        return await self._change(compute, None)
+
+    async def drop_relation_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
+        async def compute(
+            registry: Registry, tx: AsyncManagedTransaction
+        ) -> tuple[Registry, RegistryChange]:
+            registry.relation_type(name)
+            populated = await self._count_relations(tx, name) > 0
+            return registry.drop_relation_type(name, populated=populated, actor=actor, at=utc_now())
+
+        return await self._change(compute, None)

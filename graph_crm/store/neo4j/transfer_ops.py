@@ -1,0 +1,107 @@
+"""Bulk export and import on Neo4j."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+
+from neo4j import AsyncManagedTransaction
+
+from graph_crm.errors import Conflict, InvalidInput
+from graph_crm.model.graph import Entity, Relation
+from graph_crm.model.records import (
+    revision_of,
+)
+from graph_crm.model.registry import Registry, RegistryChange
+from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.core import (
+    _cypher,
+    _encode_props,
+    _rows,
+)
+from graph_crm.store.neo4j.errors import translated
+from graph_crm.store.neo4j.graph_ops import GraphOps
+from graph_crm.store.paging import all_pages
+
+
+class TransferOps(GraphOps):
+    def iter_entities(self, type_name: str, batch_size: int = 5_000) -> AsyncIterator[list[Entity]]:
+        return all_pages(
+            lambda first, after: self.list_entities(type_name, first=first, after=after),
+            batch_size,
+        )
+
+    def iter_relations(
+        self, relation_type: str, batch_size: int = 5_000
+    ) -> AsyncIterator[list[Relation]]:
+        return all_pages(
+            lambda first, after: self.list_relations(relation_type, first=first, after=after),
+            batch_size,
+        )
+
+    async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]) -> None:
+        current = await self.registry()
+        counts = await self.counts()
+        if current.version or any(counts.entities.values()):
+            raise InvalidInput("import needs an empty store: this one already has types")
+        async with translated():
+            await self._reconcile_constraints(registry, drop=False)
+        definitions = [
+            {
+                "kind": item["kind"],
+                "name": item["definition"]["name"],
+                "definition": json.dumps(item["definition"], ensure_ascii=False),
+            }
+            for item in registry.definitions_json()
+        ]
+        change_rows = [change.to_record() for change in changes]
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            moved = await _rows(tx, _cypher(q.REGISTRY_RESTORE), version=registry.version)
+            if not moved:
+                raise Conflict("the registry changed while importing; retry on an empty store")
+            await _rows(tx, _cypher(q.REGISTRY_RESTORE_DEFINITIONS), definitions=definitions)
+            await _rows(tx, _cypher(q.REGISTRY_RESTORE_CHANGES), changes=change_rows)
+
+        await self._write_tx(work)
+        await self._reload_registry()
+
+    async def restore_entities(self, type_name: str, entities: Sequence[Entity]) -> None:
+        entity_type = self._registry.entity_type(type_name)
+        rows = [
+            {
+                "key": e.key,
+                "id": e.id,
+                "rev": revision_of(entity_type, e.properties),
+                "props": _encode_props(entity_type, e.properties),
+                "createdAt": e.created_at,
+                "updatedAt": e.updated_at,
+            }
+            for e in entities
+        ]
+        await self._write_tx(
+            lambda tx: _rows(tx, _cypher(q.ENTITY_RESTORE, Label=q.label(type_name)), rows=rows)
+        )
+
+    async def restore_relations(self, relation_type: str, relations: Sequence[Relation]) -> None:
+        rel = self._registry.relation_type(relation_type)
+        rows = [
+            {
+                "from": r.from_id.split(":", 1)[1],
+                "to": r.to_id.split(":", 1)[1],
+                "rev": revision_of(rel, r.properties),
+                "props": _encode_props(rel, r.properties),
+                "createdAt": r.created_at,
+                "updatedAt": r.updated_at,
+            }
+            for r in relations
+        ]
+        fragments = self._relation_fragments(rel)
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            await self._raise_missing_ends(
+                tx, rel, [{**row, "index": i} for i, row in enumerate(rows)]
+            )
+            await _rows(tx, _cypher(q.RELATION_RESTORE, **fragments), rows=rows)
+
+        await self._write_tx(work)

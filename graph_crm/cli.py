@@ -9,6 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from graph_crm import __version__
@@ -167,13 +168,18 @@ async def _run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    args.settings = Settings.from_env(
-        backend=args.backend,
-        db_path=args.db_path,
-        neo4j_uri=args.neo4j_uri,
-        neo4j_user=args.neo4j_user,
-        neo4j_database=args.neo4j_database,
-    )
+    try:
+        args.settings = Settings.from_env(
+            backend=args.backend,
+            db_path=args.db_path,
+            neo4j_uri=args.neo4j_uri,
+            neo4j_user=args.neo4j_user,
+            neo4j_database=args.neo4j_database,
+        )
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        print(f"graph-crm: invalid settings: {problems}", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(_run(args))
     except StoreUnavailable as error:

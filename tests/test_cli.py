@@ -1,0 +1,89 @@
+"""The command line as a user runs it: demo, types, export, import, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph_crm.cli import main
+from graph_crm.settings import Settings
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "graph_crm.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_export_import_round_trip(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    first = run("demo", "--db", db)
+    assert first.returncode == 0, first.stderr
+    assert "Defined 15 types at runtime" in first.stdout
+    assert "Competitor:GLOBEX (Globex Freight)" in first.stdout
+    assert "<-SHIPPED_VIA- Shipment:SHP-1001 -FOR_CUSTOMER-> Customer:SH-ACME" in first.stdout
+    assert "Customer:DE-BRAUN" not in first.stdout.split("RTM-02:")[1].split("Customs")[0]
+    again = run("demo", "--db", db)
+    assert "changes nothing" in again.stdout
+
+    export = tmp_path / "graph.jsonl"
+    assert run("export", str(export), "--db", db, "--quiet").returncode == 0
+    copy = str(tmp_path / "copy.db")
+    imported = run("import", str(export), "--db", copy, "--quiet")
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 21 entities and 21 relations" in imported.stderr
+    assert run("types", "--db", copy).stdout == run("types", "--db", db).stdout
+    traversal = run(
+        "traverse",
+        "Warehouse:RTM-02",
+        "--step",
+        "SHIPPED_VIA:IN",
+        "--step",
+        "FOR_CUSTOMER",
+        "--db",
+        copy,
+    )
+    reached = [json.loads(line)["id"] for line in traversal.stdout.splitlines()]
+    assert reached == ["Customer:DE-BRAUN", "Customer:SH-ACME", "Customer:SZ-HUAXIN"]
+
+
+def test_errors_are_clear_and_exit_non_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "e.db")
+    seed = tmp_path / "bad.json"
+    seed.write_text(json.dumps({"entityTypes": [{"name": "Bad`Name"}]}), encoding="utf-8")
+    assert main(["seed", str(seed), "--db", db]) == 2
+    assert "INVALID_NAME" in capsys.readouterr().err
+    assert main(["traverse", "Customer:X", "--step", "NOPE", "--db", db]) == 2
+    assert "UNKNOWN_TYPE" in capsys.readouterr().err
+    unreachable = main(["types", "--backend", "neo4j", "--neo4j-uri", "bolt://127.0.0.1:9"])
+    assert unreachable == 3
+    assert "UNAVAILABLE" in capsys.readouterr().err
+
+
+def test_settings_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "GRAPH_CRM_BACKEND": "neo4j",
+            "GRAPH_CRM_NEO4J_URI": "bolt://h:7687",
+            "GRAPH_CRM_NEO4J_PASSWORD": "s3cret",
+        },
+        neo4j_database="crm",
+    )
+    assert (settings.backend, settings.neo4j_uri, settings.neo4j_database) == (
+        "neo4j",
+        "bolt://h:7687",
+        "crm",
+    )
+    assert "s3cret" not in repr(settings)
+    with pytest.raises(ValueError, match="backend"):
+        Settings.from_env({"GRAPH_CRM_BACKEND": "mongodb"})

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from graph_crm.errors import InvalidInput, UnknownType
+from graph_crm.errors import IncompatibleChange, InvalidInput, UnknownType
 from graph_crm.store.base import GraphStore
 from tests.contract.crm import define_crm, load_chain
 from tests.contract.snapshot import snapshot
@@ -93,3 +93,43 @@ async def test_relation_pages(store: GraphStore) -> None:
         ("Buyer:B2", "ChatLog:L3"),
         ("Buyer:B3", "ChatLog:L4"),
     ]
+
+
+async def test_evolving_a_relation_type(store: GraphStore) -> None:
+    await load_chain(store)
+    mentions: dict[str, Any] = {
+        "name": "MENTIONS",
+        "from": "ChatLog",
+        "to": "Competitor",
+        "description": "A competitor named in a chat",
+        "properties": [
+            {"name": "sentiment", "kind": "ENUM", "values": ["POSITIVE", "NEGATIVE", "MIXED"]},
+            {"name": "confidence", "kind": "FLOAT", "required": True, "default": 0.5},
+        ],
+    }
+    registry = await store.alter_relation_type(mentions, actor="carol")
+    assert registry.relation_type("MENTIONS").description == "A competitor named in a chat"
+    page = await store.list_relations("MENTIONS")
+    assert {r.properties["confidence"] for r in page.items} == {0.5}
+    assert page.items[0].properties["sentiment"] == "NEGATIVE"
+    same = await store.link(
+        "MENTIONS",
+        [
+            {
+                "from": "L1",
+                "to": "GLOBEX",
+                "properties": {"sentiment": "NEGATIVE", "confidence": 0.5},
+            }
+        ],
+    )
+    assert (same.created, same.updated, same.unchanged) == (0, 0, 1)
+    await store.link(
+        "MENTIONS",
+        [{"from": "L2", "to": "INITECH", "properties": {"sentiment": "MIXED", "confidence": 0.9}}],
+    )
+    before = await snapshot(store)
+    with pytest.raises(IncompatibleChange, match="ends cannot change"):
+        await store.alter_relation_type({**mentions, "to": "Buyer"})
+    with pytest.raises(IncompatibleChange, match="removing"):
+        await store.alter_relation_type({**mentions, "properties": mentions["properties"][:1]})
+    assert await snapshot(store) == before

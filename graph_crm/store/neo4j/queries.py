@@ -110,6 +110,8 @@ RELATION_RESTORE: Final = "relation_restore"
 RELATION_UNLINK: Final = "relation_unlink"
 RELATION_LIST: Final = "relation_list"
 RELATION_BACKFILL: Final = "relation_backfill"
+RELATION_PROPS_ALL: Final = "relation_props_all"
+RELATION_REVISE: Final = "relation_revise"
 TRAVERSE: Final = "traverse"
 
 ALL_QUERIES: Final = tuple(

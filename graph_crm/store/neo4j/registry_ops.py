@@ -190,9 +190,27 @@ class RegistryOps(Neo4jCore):
                     ),
                     value=neo4j_value(kinds[name], value),
                 )
+            if alteration.backfill:
+                await self._revise_relations(tx, relation_type)
             return new, change
 
         return await self._change(compute, None)
+
+    async def _revise_relations(
+        self, tx: AsyncManagedTransaction, relation_type: RelationType
+    ) -> None:
+        """Back-filled relations get new revisions, so unchanged links stay unchanged."""
+        fragments = self._relation_fragments(relation_type)
+        rows = await _rows(tx, _cypher(q.RELATION_PROPS_ALL, REL=fragments["REL"]))
+        revised = [
+            {
+                "from": row["from"],
+                "to": row["to"],
+                "rev": revision_of(relation_type, _decode_props(relation_type, row["props"])),
+            }
+            for row in rows
+        ]
+        await _rows(tx, _cypher(q.RELATION_REVISE, **fragments), rows=revised)
 
     async def drop_relation_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
         async def compute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -22,6 +22,8 @@ from graph_crm.model.values import coerce_value, value_to_json
 MAX_KEY_LENGTH: Final = 256
 MAX_BATCH: Final = 100_000
 MAX_ISSUES: Final = 50
+#: Unicode category Cc: C0 and C1 control characters and DEL.
+_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +46,21 @@ class LinkRecord:
     properties: dict[str, Any]
 
 
-def revision_of(definition: _TypeDefinition, properties: Mapping[str, Any]) -> str:
-    """A short content hash: an upsert that changes nothing keeps ``updatedAt``."""
+def encode_properties(
+    definition: _TypeDefinition, properties: Mapping[str, Any]
+) -> tuple[str, str]:
+    """Canonical JSON text of checked properties, and its revision (a short hash).
+
+    The revision lets an upsert that changes nothing keep ``updatedAt``.
+    """
     kinds = {spec.name: spec.kind for spec in definition.properties}
     payload = {name: value_to_json(kinds[name], value) for name, value in properties.items()}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    return text, hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def revision_of(definition: _TypeDefinition, properties: Mapping[str, Any]) -> str:
+    return encode_properties(definition, properties)[1]
 
 
 def check_key(key: object, path: tuple[PathPart, ...] = ()) -> str:
@@ -66,7 +77,7 @@ def check_key(key: object, path: tuple[PathPart, ...] = ()) -> str:
         raise InvalidInput(f"key must be a string, got {type(key).__name__}", path=path)
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise InvalidInput(f"key must be 1-{MAX_KEY_LENGTH} characters", path=path)
-    if any(unicodedata.category(ch) == "Cc" for ch in key):
+    if _CONTROL.search(key):
         raise InvalidInput("key must not contain control characters", path=path)
     return key
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -13,7 +12,6 @@ from graph_crm.model.graph import (
     Entity,
     Page,
     WriteResult,
-    properties_to_json,
 )
 from graph_crm.model.query import (
     after_filter,
@@ -25,8 +23,8 @@ from graph_crm.model.query import (
 )
 from graph_crm.model.records import (
     check_entity_records,
+    encode_properties,
     global_id,
-    revision_of,
 )
 from graph_crm.model.types import EntityType
 from graph_crm.model.values import datetime_to_text, utc_now
@@ -63,10 +61,7 @@ class EntityOps(EmbeddedCore):
                 created: list[tuple[Any, ...]] = []
                 changed: list[tuple[Any, ...]] = []
                 for record in checked:
-                    rev = revision_of(entity_type, record.properties)
-                    props = json.dumps(
-                        properties_to_json(entity_type, record.properties), ensure_ascii=False
-                    )
+                    props, rev = encode_properties(entity_type, record.properties)
                     if record.key not in existing:
                         created.append((entity_type.name, record.key, props, rev, now, now))
                     elif existing[record.key] != rev:

@@ -13,15 +13,14 @@ from graph_crm.model.graph import (
     Relation,
     WriteResult,
     properties_from_json,
-    properties_to_json,
 )
 from graph_crm.model.query import (
     check_page_size,
 )
 from graph_crm.model.records import (
     check_links,
+    encode_properties,
     global_id,
-    revision_of,
 )
 from graph_crm.model.traversal import Step, Traversal, plan_traversal, select_paths
 from graph_crm.model.types import RelationType
@@ -70,21 +69,21 @@ class GraphOps(EntityOps):
                 )
                 existing: dict[tuple[int, int], str] = {}
                 edges = [(from_ids[c.from_key], to_ids[c.to_key]) for c in checked]
-                for chunk in _chunks(edges):
-                    clause = " OR ".join("(from_id = ? AND to_id = ?)" for _ in chunk)
-                    flat = [v for edge in chunk for v in edge]
+                wanted = set(edges)
+                # Look up by the indexed start of each edge, then keep the asked-for pairs
+                # (an OR of (from, to) pairs makes SQLite scan the table).
+                for chunk in _chunks(sorted({f for f, _ in wanted})):
                     for f, t, rev in conn.execute(
-                        f"SELECT from_id, to_id, rev FROM relations WHERE type = ? AND ({clause})",
-                        (relation_type, *flat),
+                        f"SELECT from_id, to_id, rev FROM relations WHERE type = ? AND from_id "
+                        f"IN ({', '.join('?' * len(chunk))})",
+                        (relation_type, *chunk),
                     ):
-                        existing[(f, t)] = rev
+                        if (f, t) in wanted:
+                            existing[(f, t)] = rev
                 created: list[tuple[Any, ...]] = []
                 changed: list[tuple[Any, ...]] = []
                 for record, edge in zip(checked, edges, strict=True):
-                    rev = revision_of(rel, record.properties)
-                    props = json.dumps(
-                        properties_to_json(rel, record.properties), ensure_ascii=False
-                    )
+                    props, rev = encode_properties(rel, record.properties)
                     if edge not in existing:
                         created.append((relation_type, *edge, props, rev, now, now))
                     elif existing[edge] != rev:

@@ -9,10 +9,9 @@ from graph_crm.errors import InvalidInput
 from graph_crm.model.graph import (
     Entity,
     Relation,
-    properties_to_json,
 )
 from graph_crm.model.records import (
-    revision_of,
+    encode_properties,
 )
 from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.values import datetime_to_text
@@ -77,10 +76,7 @@ class TransferOps(GraphOps):
                         (
                             type_name,
                             e.key,
-                            json.dumps(
-                                properties_to_json(entity_type, e.properties), ensure_ascii=False
-                            ),
-                            revision_of(entity_type, e.properties),
+                            *encode_properties(entity_type, e.properties),
                             datetime_to_text(e.created_at),
                             datetime_to_text(e.updated_at),
                         )
@@ -105,8 +101,7 @@ class TransferOps(GraphOps):
                             relation_type,
                             from_ids[f],
                             to_ids[t],
-                            json.dumps(properties_to_json(rel, r.properties), ensure_ascii=False),
-                            revision_of(rel, r.properties),
+                            *encode_properties(rel, r.properties),
                             datetime_to_text(r.created_at),
                             datetime_to_text(r.updated_at),
                         )

@@ -412,7 +412,9 @@ async def _bench_neo4j(graph: Graph, args: argparse.Namespace, machine: Row) -> 
     if not uri:
         from tools.neo4j_local import LocalNeo4j
 
-        server = LocalNeo4j(heap=args.neo4j_heap, pagecache=args.neo4j_pagecache)
+        # tools/neo4j_local tunes the JVM for short tests (C1-only JIT); re-enable C2 here.
+        jit = () if args.neo4j_c1_only else ("-XX:TieredStopAtLevel=4",)
+        server = LocalNeo4j(heap=args.neo4j_heap, pagecache=args.neo4j_pagecache, jvm_args=jit)
         _log(f"starting a local Neo4j (heap {args.neo4j_heap}, pagecache {args.neo4j_pagecache})")
         server.start()
         uri = server.uri
@@ -431,7 +433,12 @@ async def _bench_neo4j(graph: Graph, args: argparse.Namespace, machine: Row) -> 
             await store.close()
         if server and server.home:
             result["disk_mib"] = round(_disk_mib(server.home / "data"), 1)
-        result["neo4j_memory"] = {"heap": args.neo4j_heap, "pagecache": args.neo4j_pagecache}
+        if server:
+            result["neo4j_jvm"] = {
+                "heap": args.neo4j_heap,
+                "pagecache": args.neo4j_pagecache,
+                "jit": "C1 only" if args.neo4j_c1_only else "C1+C2",
+            }
         return result
     finally:
         if server:
@@ -448,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--neo4j-uri", help="an existing, empty server (else a local one starts)")
     parser.add_argument("--neo4j-heap", default="1g")
     parser.add_argument("--neo4j-pagecache", default="512m")
+    parser.add_argument(
+        "--neo4j-c1-only", action="store_true", help="keep the test server's C1-only JIT"
+    )
     parser.add_argument("--traverse-samples", type=int, default=20, help="0 to skip")
     parser.add_argument("--out", type=Path, default=Path("bench/results/ingest.json"))
     args = parser.parse_args(argv)

@@ -84,8 +84,10 @@ def _decode_props(definition: _TypeDefinition, raw: Mapping[str, Any]) -> dict[s
 
 
 def _encode_props(definition: _TypeDefinition, props: Mapping[str, Any]) -> dict[str, Any]:
-    kinds = {spec.name: spec.kind for spec in definition.properties}
-    return {name: neo4j_value(kinds[name], value) for name, value in props.items()}
+    """Every defined property: its stored value, or null (which ``SET +=`` removes)."""
+    return {
+        spec.name: neo4j_value(spec.kind, props.get(spec.name)) for spec in definition.properties
+    }
 
 
 def _entity(entity_type: EntityType, raw: Mapping[str, Any]) -> Entity:
@@ -233,18 +235,22 @@ class Neo4jCore:
             "REL": q.rel_type(rel.name),
         }
 
-    async def _raise_missing_ends(
-        self, tx: AsyncManagedTransaction, rel: RelationType, rows: list[dict[str, Any]]
-    ) -> None:
+    async def _link_state(
+        self, tx: AsyncManagedTransaction, rel: RelationType, pairs: list[tuple[str, str]]
+    ) -> dict[int, tuple[str, Any]]:
+        """Raise if a link end is missing; else (revision, createdAt) of existing links."""
+        rows = [{"index": i, "from": f, "to": t} for i, (f, t) in enumerate(pairs)]
         missing = []
+        existing: dict[int, tuple[str, Any]] = {}
         for row in await _rows(
-            tx,
-            _cypher(q.RELATION_MISSING_ENDS, From=q.label(rel.from_type), To=q.label(rel.to_type)),
-            rows=rows,
+            tx, _cypher(q.RELATION_STATE, **self._relation_fragments(rel)), rows=rows
         ):
-            source = rows[row["index"]]
+            index = row["index"]
             if row["fromMissing"]:
-                missing.append((row["index"], "from", global_id(rel.from_type, source["from"])))
+                missing.append((index, "from", global_id(rel.from_type, pairs[index][0])))
             if row["toMissing"]:
-                missing.append((row["index"], "to", global_id(rel.to_type, source["to"])))
+                missing.append((index, "to", global_id(rel.to_type, pairs[index][1])))
+            if row["rev"] is not None:
+                existing[index] = (row["rev"], row["createdAt"])
         raise_missing_endpoints(missing, rel.name)
+        return existing

@@ -49,36 +49,30 @@ class GraphOps(EntityOps):
         def build(registry: Registry) -> Work[WriteResult]:
             rel = registry.relation_type(relation_type)
             checked = check_links(rel, links, with_properties=True)
-            rows = [
-                {
-                    "index": i,
-                    "from": c.from_key,
-                    "to": c.to_key,
-                    "rev": revision_of(rel, c.properties),
-                    "props": _encode_props(rel, c.properties),
-                }
-                for i, c in enumerate(checked)
-            ]
+            pairs = [(c.from_key, c.to_key) for c in checked]
             fragments = self._relation_fragments(rel)
 
             async def work(tx: AsyncManagedTransaction) -> WriteResult:
-                await self._raise_missing_ends(tx, rel, rows)
-                existing = {
-                    row["index"]: row["rev"]
-                    for row in await _rows(
-                        tx, _cypher(q.RELATION_REVISIONS, **fragments), rows=rows
+                existing = await self._link_state(tx, rel, pairs)
+                now = utc_now()
+                changed = []
+                for index, record in enumerate(checked):
+                    rev = revision_of(rel, record.properties)
+                    stored = existing.get(index)
+                    if stored is not None and stored[0] == rev:
+                        continue
+                    props = _encode_props(rel, record.properties)
+                    props.update(
+                        _rev=rev, createdAt=now if stored is None else stored[1], updatedAt=now
                     )
-                }
-                changed = [row for row in rows if existing.get(row["index"]) != row["rev"]]
+                    changed.append({"from": record.from_key, "to": record.to_key, "props": props})
                 if changed:
-                    await _rows(
-                        tx, _cypher(q.RELATION_LINK, **fragments), rows=changed, now=utc_now()
-                    )
-                created = sum(1 for row in changed if row["index"] not in existing)
+                    await _rows(tx, _cypher(q.RELATION_LINK, **fragments), rows=changed)
+                created = len(checked) - len(existing)
                 return WriteResult(
                     created=created,
                     updated=len(changed) - created,
-                    unchanged=len(rows) - len(changed),
+                    unchanged=len(checked) - len(changed),
                 )
 
             return work

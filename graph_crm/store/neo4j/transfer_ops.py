@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
@@ -85,7 +86,7 @@ class TransferOps(GraphOps):
 
     async def restore_relations(self, relation_type: str, relations: Sequence[Relation]) -> None:
         rel = self._registry.relation_type(relation_type)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "from": r.from_id.split(":", 1)[1],
                 "to": r.to_id.split(":", 1)[1],
@@ -99,9 +100,7 @@ class TransferOps(GraphOps):
         fragments = self._relation_fragments(rel)
 
         async def work(tx: AsyncManagedTransaction) -> None:
-            await self._raise_missing_ends(
-                tx, rel, [{**row, "index": i} for i, row in enumerate(rows)]
-            )
+            await self._link_state(tx, rel, [(row["from"], row["to"]) for row in rows])
             await _rows(tx, _cypher(q.RELATION_RESTORE, **fragments), rows=rows)
 
         await self._write_tx(work)

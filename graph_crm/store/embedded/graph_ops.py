@@ -69,17 +69,17 @@ class GraphOps(EntityOps):
                 )
                 existing: dict[tuple[int, int], str] = {}
                 edges = [(from_ids[c.from_key], to_ids[c.to_key]) for c in checked]
-                wanted = set(edges)
-                # Look up by the indexed start of each edge, then keep the asked-for pairs
-                # (an OR of (from, to) pairs makes SQLite scan the table).
-                for chunk in _chunks(sorted({f for f, _ in wanted})):
+                # A VALUES join probes the (type, from_id, to_id) index once per pair
+                # (an OR of pairs would make SQLite scan every relation of the type).
+                for chunk in _chunks(edges, 400):
+                    values = ", ".join("(?, ?)" for _ in chunk)
                     for f, t, rev in conn.execute(
-                        f"SELECT from_id, to_id, rev FROM relations WHERE type = ? AND from_id "
-                        f"IN ({', '.join('?' * len(chunk))})",
-                        (relation_type, *chunk),
+                        f"WITH wanted (f, t) AS (VALUES {values}) "
+                        "SELECT r.from_id, r.to_id, r.rev FROM wanted JOIN relations r "
+                        "ON r.type = ? AND r.from_id = wanted.f AND r.to_id = wanted.t",
+                        (*(v for edge in chunk for v in edge), relation_type),
                     ):
-                        if (f, t) in wanted:
-                            existing[(f, t)] = rev
+                        existing[(f, t)] = rev
                 created: list[tuple[Any, ...]] = []
                 changed: list[tuple[Any, ...]] = []
                 for record, edge in zip(checked, edges, strict=True):

@@ -1,8 +1,13 @@
-// Creates or updates relations; rows arrive only when they change something, each with
-// its complete property map (absent properties as null, which removes them).
+// Creates or updates relations in one pass, like entity_upsert. Rows whose ends do not
+// both exist produce nothing: the store compares the count and then names them.
 UNWIND $rows AS row
 MATCH (a:{{From}} {key: row.from})
 MATCH (b:{{To}} {key: row.to})
 MERGE (a)-[r:{{REL}}]->(b)
-SET r += row.props
-RETURN count(r) AS written
+ON CREATE SET r.createdAt = $now
+WITH r, row, r._rev AS before
+FOREACH (_ IN CASE WHEN before = row.rev THEN [] ELSE [1] END |
+  SET r += row.props, r._rev = row.rev, r.updatedAt = $now)
+RETURN count(r) AS written,
+       sum(CASE WHEN before IS NULL THEN 1 ELSE 0 END) AS created,
+       sum(CASE WHEN before = row.rev THEN 1 ELSE 0 END) AS unchanged

@@ -235,22 +235,20 @@ class Neo4jCore:
             "REL": q.rel_type(rel.name),
         }
 
-    async def _link_state(
+    async def _raise_missing_ends(
         self, tx: AsyncManagedTransaction, rel: RelationType, pairs: list[tuple[str, str]]
-    ) -> dict[int, tuple[str, Any]]:
-        """Raise if a link end is missing; else (revision, createdAt) of existing links."""
+    ) -> None:
+        """Name every link row whose 'from' or 'to' entity does not exist."""
         rows = [{"index": i, "from": f, "to": t} for i, (f, t) in enumerate(pairs)]
         missing = []
-        existing: dict[int, tuple[str, Any]] = {}
         for row in await _rows(
-            tx, _cypher(q.RELATION_STATE, **self._relation_fragments(rel)), rows=rows
+            tx,
+            _cypher(q.RELATION_MISSING_ENDS, From=q.label(rel.from_type), To=q.label(rel.to_type)),
+            rows=rows,
         ):
             index = row["index"]
             if row["fromMissing"]:
                 missing.append((index, "from", global_id(rel.from_type, pairs[index][0])))
             if row["toMissing"]:
                 missing.append((index, "to", global_id(rel.to_type, pairs[index][1])))
-            if row["rev"] is not None:
-                existing[index] = (row["rev"], row["createdAt"])
         raise_missing_endpoints(missing, rel.name)
-        return existing

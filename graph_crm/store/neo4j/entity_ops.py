@@ -82,33 +82,23 @@ class EntityOps(Neo4jCore):
             ):
                 holders[(name, _native(row["value"]))] = row["key"]
         raise_unique_conflicts(batch_unique, checked, holders, entity_type.name)
-        existing = {
-            row["key"]: (row["rev"], row["createdAt"])
-            for row in await _rows(
-                tx, _cypher(q.ENTITY_REVISIONS, Label=label), keys=[r.key for r in checked]
-            )
-        }
-        now = utc_now()
         rows = []
-        created = 0
         for record in checked:
-            rev = revision_of(entity_type, record.properties)
-            stored = existing.get(record.key)
-            if stored is not None and stored[0] == rev:
-                continue
-            created += stored is None
             props = _encode_props(entity_type, record.properties)
-            props.update(
-                id=global_id(entity_type.name, record.key),
-                _rev=rev,
-                createdAt=now if stored is None else stored[1],
-                updatedAt=now,
+            props["id"] = global_id(entity_type.name, record.key)
+            rows.append(
+                {
+                    "key": record.key,
+                    "rev": revision_of(entity_type, record.properties),
+                    "props": props,
+                }
             )
-            rows.append({"key": record.key, "props": props})
-        if rows:
-            await _rows(tx, _cypher(q.ENTITY_UPSERT, Label=label), rows=rows)
+        if not rows:
+            return WriteResult()
+        (result,) = await _rows(tx, _cypher(q.ENTITY_UPSERT, Label=label), rows=rows, now=utc_now())
+        created, unchanged = int(result["created"]), int(result["unchanged"])
         return WriteResult(
-            created=created, updated=len(rows) - created, unchanged=len(checked) - len(rows)
+            created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
         )
 
     async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:

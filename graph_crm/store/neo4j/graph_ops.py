@@ -7,6 +7,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph_crm.errors import GraphCrmError
 from graph_crm.model.graph import Counts, Page, Relation, WriteResult
 from graph_crm.model.query import (
     check_page_size,
@@ -52,27 +53,29 @@ class GraphOps(EntityOps):
             pairs = [(c.from_key, c.to_key) for c in checked]
             fragments = self._relation_fragments(rel)
 
+            rows = [
+                {
+                    "from": c.from_key,
+                    "to": c.to_key,
+                    "rev": revision_of(rel, c.properties),
+                    "props": _encode_props(rel, c.properties),
+                }
+                for c in checked
+            ]
+
             async def work(tx: AsyncManagedTransaction) -> WriteResult:
-                existing = await self._link_state(tx, rel, pairs)
-                now = utc_now()
-                changed = []
-                for index, record in enumerate(checked):
-                    rev = revision_of(rel, record.properties)
-                    stored = existing.get(index)
-                    if stored is not None and stored[0] == rev:
-                        continue
-                    props = _encode_props(rel, record.properties)
-                    props.update(
-                        _rev=rev, createdAt=now if stored is None else stored[1], updatedAt=now
-                    )
-                    changed.append({"from": record.from_key, "to": record.to_key, "props": props})
-                if changed:
-                    await _rows(tx, _cypher(q.RELATION_LINK, **fragments), rows=changed)
-                created = len(checked) - len(existing)
+                if not rows:
+                    return WriteResult()
+                (result,) = await _rows(
+                    tx, _cypher(q.RELATION_LINK, **fragments), rows=rows, now=utc_now()
+                )
+                if result["written"] != len(rows):
+                    # some ends are missing: name them (raising rolls the batch back)
+                    await self._raise_missing_ends(tx, rel, pairs)
+                    raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")
+                created, unchanged = int(result["created"]), int(result["unchanged"])
                 return WriteResult(
-                    created=created,
-                    updated=len(changed) - created,
-                    unchanged=len(checked) - len(changed),
+                    created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
                 )
 
             return work

@@ -100,7 +100,7 @@ class TransferOps(GraphOps):
         fragments = self._relation_fragments(rel)
 
         async def work(tx: AsyncManagedTransaction) -> None:
-            await self._link_state(tx, rel, [(row["from"], row["to"]) for row in rows])
+            await self._raise_missing_ends(tx, rel, [(row["from"], row["to"]) for row in rows])
             await _rows(tx, _cypher(q.RELATION_RESTORE, **fragments), rows=rows)
 
         await self._write_tx(work)

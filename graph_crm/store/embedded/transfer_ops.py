@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 from graph_crm.errors import InvalidInput
 from graph_crm.model.graph import (
@@ -18,24 +18,10 @@ from graph_crm.model.values import datetime_to_text
 from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.core import insert_change
 from graph_crm.store.embedded.graph_ops import GraphOps
-from graph_crm.store.paging import all_pages
+from graph_crm.store.paging import PagedTransfer
 
 
-class TransferOps(GraphOps):
-    def iter_entities(self, type_name: str, batch_size: int = 5_000) -> AsyncIterator[list[Entity]]:
-        return all_pages(
-            lambda first, after: self.list_entities(type_name, first=first, after=after),
-            batch_size,
-        )
-
-    def iter_relations(
-        self, relation_type: str, batch_size: int = 5_000
-    ) -> AsyncIterator[list[Relation]]:
-        return all_pages(
-            lambda first, after: self.list_relations(relation_type, first=first, after=after),
-            batch_size,
-        )
-
+class TransferOps(GraphOps, PagedTransfer):
     async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]) -> None:
         def run() -> None:
             with self._write() as conn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -22,24 +22,10 @@ from graph_crm.store.neo4j.core import (
 )
 from graph_crm.store.neo4j.errors import translated
 from graph_crm.store.neo4j.graph_ops import GraphOps
-from graph_crm.store.paging import all_pages
+from graph_crm.store.paging import PagedTransfer
 
 
-class TransferOps(GraphOps):
-    def iter_entities(self, type_name: str, batch_size: int = 5_000) -> AsyncIterator[list[Entity]]:
-        return all_pages(
-            lambda first, after: self.list_entities(type_name, first=first, after=after),
-            batch_size,
-        )
-
-    def iter_relations(
-        self, relation_type: str, batch_size: int = 5_000
-    ) -> AsyncIterator[list[Relation]]:
-        return all_pages(
-            lambda first, after: self.list_relations(relation_type, first=first, after=after),
-            batch_size,
-        )
-
+class TransferOps(GraphOps, PagedTransfer):
     async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]) -> None:
         current = await self.registry()
         counts = await self.counts()

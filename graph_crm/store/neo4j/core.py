@@ -7,6 +7,7 @@ check the registry version they were validated against; batches are ``UNWIND``ed
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -112,6 +113,7 @@ class Neo4jCore:
         self._database = database
         self._registry = Registry()
         self._checked_at = 0.0
+        self._definitions = asyncio.Lock()
 
     async def close(self) -> None:
         await self._driver.close()

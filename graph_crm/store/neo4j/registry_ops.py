@@ -50,15 +50,19 @@ class RegistryOps(Neo4jCore):
         compute: Callable[
             [Registry, AsyncManagedTransaction], Awaitable[tuple[Registry, RegistryChange]]
         ],
-        planned: Registry | None,
+        plan: Callable[[Registry], Awaitable[Registry]] | None = None,
     ) -> Registry:
         """Apply one definition change under the registry lock.
 
-        ``planned`` (the expected result) gets its constraints before the transaction;
-        afterwards constraints are reconciled with whatever registry actually won.
+        ``plan`` says what the registry will be (refusing early what cannot be done); its
+        constraints are created before the transaction, and afterwards constraints are
+        reconciled with whatever registry actually won. Within this process definition
+        changes take turns: concurrent schema and registry transactions on one server
+        would otherwise deadlock; across processes the registry lock keeps them apart.
         """
-        async with translated():
-            if planned is not None:
+        async with self._definitions, translated():
+            if plan is not None:
+                planned = await plan(await self.registry())
                 await self._reconcile_constraints(planned, drop=False)
 
             async def run(tx: AsyncManagedTransaction) -> Registry:
@@ -90,15 +94,16 @@ class RegistryOps(Neo4jCore):
         self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
         entity_type = parse_entity_type(definition)
-        current = await self.registry()
-        planned, _ = current.define_entity_type(entity_type, actor=actor, at=utc_now())
+
+        async def plan(current: Registry) -> Registry:
+            return current.define_entity_type(entity_type, actor=actor, at=utc_now())[0]
 
         async def compute(
             registry: Registry, tx: AsyncManagedTransaction
         ) -> tuple[Registry, RegistryChange]:
             return registry.define_entity_type(entity_type, actor=actor, at=utc_now())
 
-        return await self._change(compute, planned)
+        return await self._change(compute, plan)
 
     async def alter_entity_type(
         self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
@@ -115,13 +120,14 @@ class RegistryOps(Neo4jCore):
             await self._apply_alteration(tx, entity_type, alteration)
             return new, change
 
-        current = await self.registry()
-        populated = await self._read_tx(lambda tx: self._count(tx, entity_type.name)) > 0
-        # Refused changes fail here; allowed ones get their new constraints first.
-        planned, _, _ = current.alter_entity_type(
-            entity_type, populated=populated, actor=actor, at=utc_now()
-        )
-        return await self._change(compute, planned)
+        async def plan(current: Registry) -> Registry:
+            # Refused changes fail here; allowed ones get their new constraints first.
+            populated = await self._read_tx(lambda tx: self._count(tx, entity_type.name)) > 0
+            return current.alter_entity_type(
+                entity_type, populated=populated, actor=actor, at=utc_now()
+            )[0]
+
+        return await self._change(compute, plan)
 
     async def _apply_alteration(
         self, tx: AsyncManagedTransaction, entity_type: EntityType, alteration: Alteration
@@ -155,7 +161,7 @@ class RegistryOps(Neo4jCore):
             populated = await self._count(tx, name) > 0
             return registry.drop_entity_type(name, populated=populated, actor=actor, at=utc_now())
 
-        return await self._change(compute, None)
+        return await self._change(compute)
 
     async def define_relation_type(
         self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
@@ -167,7 +173,7 @@ class RegistryOps(Neo4jCore):
         ) -> tuple[Registry, RegistryChange]:
             return registry.define_relation_type(relation_type, actor=actor, at=utc_now())
 
-        return await self._change(compute, None)
+        return await self._change(compute)
 
     async def alter_relation_type(
         self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
@@ -194,7 +200,7 @@ class RegistryOps(Neo4jCore):
                 await self._revise_relations(tx, relation_type)
             return new, change
 
-        return await self._change(compute, None)
+        return await self._change(compute)
 
     async def _revise_relations(
         self, tx: AsyncManagedTransaction, relation_type: RelationType
@@ -220,4 +226,4 @@ class RegistryOps(Neo4jCore):
             populated = await self._count_relations(tx, name) > 0
             return registry.drop_relation_type(name, populated=populated, actor=actor, at=utc_now())
 
-        return await self._change(compute, None)
+        return await self._change(compute)

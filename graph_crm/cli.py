@@ -154,7 +154,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--step", action="append", required=True, help="RELATION[:OUT|IN|BOTH], repeat for each hop"
     )
     traverse.add_argument("--max-depth", type=int)
+
+    serve = commands.add_parser(
+        "serve", help="serve the GraphQL API", description="serve the GraphQL API with uvicorn"
+    )
+    _store_options(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser(
+        "export-schema",
+        help="print the SDL of the core GraphQL schema",
+        description="print the SDL of the core GraphQL schema",
+    )
     return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from graph_crm.api import create_app
+
+    # The app's lifespan opens the store, so a store that cannot open stops the server.
+    uvicorn.run(create_app(args.settings), host=args.host, port=args.port)
+    return 0
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from graph_crm.api import core_sdl
+
+    sys.stdout.write(core_sdl())
+    return 0
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -168,6 +197,8 @@ async def _run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "export-schema":
+        return _export_schema(args)
     try:
         args.settings = Settings.from_env(
             backend=args.backend,
@@ -180,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         print(f"graph-crm: invalid settings: {problems}", file=sys.stderr)
         return 2
+    if args.command == "serve":
+        return _serve(args)
     try:
         return asyncio.run(_run(args))
     except StoreUnavailable as error:

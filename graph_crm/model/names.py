@@ -52,6 +52,9 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "Schema",
         "Type",
         "Upload",
+        "Hop",
+        "Issue",
+        "SortDirection",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.

@@ -84,8 +84,10 @@ class EntityOps(EmbeddedCore):
                         "WHERE type = ? AND key = ?",
                         changed,
                     )
-                except sqlite3.IntegrityError as exc:
-                    raise UniqueViolation(f"{type_name}: a unique value is taken ({exc})") from None
+                except sqlite3.IntegrityError:
+                    raise UniqueViolation(
+                        f"{type_name}: a unique value was taken by a concurrent write; retry"
+                    ) from None
                 new_rows = self._row_ids(conn, entity_type.name, [row[1] for row in created])
             self._after_write(
                 lambda m: m.add_entities(

@@ -1,0 +1,96 @@
+"""``create_app(settings)``: the Starlette app, whose lifespan owns the store."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from graph_crm.api.endpoint import GraphQLEndpoint, error_response
+from graph_crm.api.schema import core_schema
+from graph_crm.errors import GraphCrmError
+from graph_crm.settings import Settings
+from graph_crm.store import GraphStore, open_store
+
+logger = logging.getLogger("graph_crm.api")
+
+
+async def healthz(request: Request) -> Response:
+    """200 when the store answers; 503 with the reason when it does not."""
+    store: GraphStore = request.app.state.store
+    try:
+        await store.ping()
+        registry = await store.registry()
+    except GraphCrmError as error:
+        return JSONResponse(
+            {"status": "unavailable", "backend": store.backend, "error": error_body(error)},
+            status_code=503,
+        )
+    except Exception:
+        logger.exception("health check failed")
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "backend": store.backend,
+                "error": {"code": "UNAVAILABLE", "message": "the store did not answer"},
+            },
+            status_code=503,
+        )
+    return JSONResponse(
+        {"status": "ok", "backend": store.backend, "registryVersion": registry.version}
+    )
+
+
+def error_body(error: GraphCrmError) -> dict[str, str]:
+    return {"code": error.code, "message": error.message}
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "HTTP_ERROR")
+    detail = exc.detail if isinstance(exc, HTTPException) else "error"
+    return error_response(status, code, f"{request.method} {request.url.path}: {detail}")
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    # Starlette re-raises the exception after this response, so the server logs it;
+    # the client learns nothing about internals.
+    return error_response(500, "INTERNAL", "internal server error")
+
+
+def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starlette:
+    """The API over the store ``settings`` name (opened and closed by the lifespan).
+
+    ``store``: an already open store to serve instead; its owner closes it.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if store is not None:
+            yield
+            return
+        opened = await open_store(settings)
+        app.state.store = opened
+        try:
+            yield
+        finally:
+            await opened.close()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", GraphQLEndpoint(core_schema()), methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if store is not None:
+        app.state.store = store
+    return app

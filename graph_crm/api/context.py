@@ -1,0 +1,42 @@
+"""What every resolver gets: the open store, and who is acting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar, cast
+
+import strawberry
+from starlette.requests import Request
+
+from graph_crm.store.base import GraphStore
+
+#: Who the registry records as the author of API definition changes. The one place
+#: to change when requests carry an authenticated user.
+API_ACTOR: Final = "api"
+
+
+@dataclass
+class ApiContext:
+    store: GraphStore
+    request: Request
+
+    @property
+    def actor(self) -> str:
+        return API_ACTOR
+
+
+Info = strawberry.Info[ApiContext, None]
+
+
+_Resolver = TypeVar("_Resolver", bound=Callable[..., Any])
+
+
+def field(description: str) -> Callable[[_Resolver], _Resolver]:
+    """``@strawberry.field(description=...)``, typed for mypy (strawberry's overload is Any)."""
+    return cast(Callable[[_Resolver], _Resolver], strawberry.field(description=description))
+
+
+def mutation(description: str) -> Callable[[_Resolver], _Resolver]:
+    """``@strawberry.mutation(description=...)``, typed for mypy."""
+    return cast(Callable[[_Resolver], _Resolver], strawberry.mutation(description=description))

@@ -1,0 +1,44 @@
+"""The core schema: static, so its SDL is committed as ``schema.graphql``."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from graph_crm.api.errors import ErrorShaping, log_unexpected
+from graph_crm.api.mutations import Mutation
+from graph_crm.api.queries import Query
+from graph_crm.api.scalars import SCALAR_MAP
+
+
+class CoreSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Expected errors are answers, not incidents: log only the unexpected ones.
+        log_unexpected(errors)
+
+
+def build_core_schema(**options: Any) -> CoreSchema:
+    return CoreSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[ErrorShaping],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        **options,
+    )
+
+
+@cache
+def core_schema() -> CoreSchema:
+    return build_core_schema()
+
+
+def core_sdl() -> str:
+    """The SDL ``graph-crm export-schema`` prints, ending in a newline."""
+    return core_schema().as_str().rstrip("\n") + "\n"

@@ -1,0 +1,44 @@
+"""The committed ``schema.graphql`` is what ``graph-crm export-schema`` prints."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import pytest
+from graphql import GraphQLNamedType
+
+from graph_crm.api import core_schema
+from graph_crm.api.types import DirectionEnum, PropertyKindEnum
+from graph_crm.cli import main
+from graph_crm.model.names import RESERVED_TYPE_NAMES, RESERVED_TYPE_SUFFIXES
+from graph_crm.model.traversal import Direction
+from graph_crm.model.types import PropertyKind
+
+COMMITTED = Path(__file__).resolve().parents[2] / "schema.graphql"
+
+
+def test_committed_sdl_is_current(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export-schema"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == COMMITTED.read_text(encoding="utf-8"), (
+        "schema.graphql is stale: run `graph-crm export-schema > schema.graphql`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("api_enum", "model_enum"), [(PropertyKindEnum, PropertyKind), (DirectionEnum, Direction)]
+)
+def test_enums_match_the_model(api_enum: type[Enum], model_enum: type[Enum]) -> None:
+    assert [e.value for e in api_enum] == [e.value for e in model_enum]
+
+
+def test_core_type_names_cannot_be_taken_by_entity_types() -> None:
+    type_map: dict[str, GraphQLNamedType] = core_schema()._schema.type_map
+    names = {name for name in type_map if not name.startswith("__")}
+    free = {
+        name
+        for name in names
+        if name not in RESERVED_TYPE_NAMES and not name.endswith(RESERVED_TYPE_SUFFIXES)
+    }
+    assert free == set()

@@ -1,0 +1,94 @@
+"""One real server: `graph-crm serve` under uvicorn on a loopback port."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.api.graphql import DEFINE_ENTITY_TYPE, ENTITY, UPSERT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "the server exited early"
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("the server did not become healthy")
+
+
+def test_serve_answers_graphql_over_a_real_socket(tmp_path: Path) -> None:
+    port = free_port()
+    log = tmp_path / "server.log"
+    base = f"http://127.0.0.1:{port}"
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "graph_crm.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                str(tmp_path / "api.db"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+        )
+    try:
+        wait_healthy(base, server)
+        health = httpx.get(f"{base}/healthz").json()
+        assert health == {"status": "ok", "backend": "embedded", "registryVersion": 0}
+        with httpx.Client(base_url=base, timeout=10) as http:
+            defined = http.post(
+                "/graphql",
+                json={
+                    "query": DEFINE_ENTITY_TYPE,
+                    "variables": {
+                        "input": {
+                            "name": "CustomsBroker",
+                            "properties": [{"name": "name", "kind": "STRING", "required": True}],
+                        }
+                    },
+                },
+            ).json()
+            assert defined["data"]["defineEntityType"]["schemaVersion"] == 1
+            written = http.post(
+                "/graphql",
+                json={
+                    "query": UPSERT,
+                    "variables": {
+                        "type": "CustomsBroker",
+                        "records": [{"key": "CB-1", "name": "鹿特丹报关行"}],
+                    },
+                },
+            ).json()
+            assert written["data"]["upsertEntities"]["created"] == 1
+            found = http.post(
+                "/graphql", json={"query": ENTITY, "variables": {"id": "CustomsBroker:CB-1"}}
+            ).json()
+            assert found["data"]["entity"]["properties"] == {"name": "鹿特丹报关行"}
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    # uvicorn shuts down gracefully (the lifespan closes the store), then re-raises SIGTERM.
+    assert server.returncode in (0, -signal.SIGTERM)
+    assert "Application shutdown complete" in log.read_text(encoding="utf-8")

@@ -14,7 +14,6 @@ from strawberry.scalars import JSON
 from graph_crm.api.context import Info, mutation
 from graph_crm.api.errors import Error, as_result
 from graph_crm.api.inputs import EntityTypeInput, LinkInput, RelationTypeInput
-from graph_crm.api.locate import check_definition_names
 from graph_crm.api.types import EntityTypeType, RelationTypeType
 
 
@@ -63,7 +62,6 @@ class Mutation:
 
         async def run() -> EntityTypePayload:
             definition_data = input.to_data()
-            check_definition_names(definition_data, relation=False)
             registry = await context.store.define_entity_type(definition_data, actor=context.actor)
             definition = registry.entity_type(input.name)
             return EntityTypePayload(
@@ -79,7 +77,6 @@ class Mutation:
 
         async def run() -> EntityTypePayload:
             definition_data = input.to_data()
-            check_definition_names(definition_data, relation=False)
             registry = await context.store.alter_entity_type(definition_data, actor=context.actor)
             definition = registry.entity_type(input.name)
             return EntityTypePayload(
@@ -97,7 +94,6 @@ class Mutation:
 
         async def run() -> RelationTypePayload:
             definition_data = input.to_data()
-            check_definition_names(definition_data, relation=True)
             registry = await context.store.define_relation_type(
                 definition_data, actor=context.actor
             )

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from graph_crm.errors import InvalidInput, Issue, raise_issues
+from graph_crm.errors import GraphCrmError, InvalidInput, Issue, PathPart, raise_issues
 from graph_crm.model.names import (
     check_entity_type_name,
     check_enum_value,
@@ -44,6 +52,14 @@ UNIQUE_KINDS = frozenset(
 )
 
 
+def _located(check: Callable[[object], str], value: object, *path: PathPart) -> str:
+    """Run a name check; its error points at ``path`` in the definition."""
+    try:
+        return check(value)
+    except GraphCrmError as error:
+        raise type(error)(error.message, path=path) from None
+
+
 class _Definition(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -62,13 +78,13 @@ class PropertySpec(_Definition):
     @field_validator("name")
     @classmethod
     def _name(cls, name: str) -> str:
-        return check_property_name(name)
+        return _located(check_property_name, name, "name")
 
     @field_validator("values")
     @classmethod
     def _values(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        for value in values:
-            check_enum_value(value)
+        for position, value in enumerate(values):
+            _located(check_enum_value, value, "values", position)
         if len(set(values)) != len(values):
             raise InvalidInput("enum values must be distinct", path=("values",))
         return values
@@ -79,15 +95,23 @@ class PropertySpec(_Definition):
         from graph_crm.model.values import coerce_value
 
         if self.kind is PropertyKind.ENUM and not self.values:
-            raise InvalidInput(f"enum property {self.name!r} needs at least one value")
+            raise InvalidInput(
+                f"enum property {self.name!r} needs at least one value", path=("values",)
+            )
         if self.kind is not PropertyKind.ENUM and self.values:
-            raise InvalidInput(f"property {self.name!r} is {self.kind}, only ENUM has values")
+            raise InvalidInput(
+                f"property {self.name!r} is {self.kind}, only ENUM has values", path=("values",)
+            )
         if self.unique and self.kind not in UNIQUE_KINDS:
-            raise InvalidInput(f"property {self.name!r}: a {self.kind} property cannot be unique")
+            raise InvalidInput(
+                f"property {self.name!r}: a {self.kind} property cannot be unique",
+                path=("unique",),
+            )
         if self.unique and self.default is not None:
             raise InvalidInput(
                 f"property {self.name!r} is unique, so it cannot have a default "
-                "(every entity would share it)"
+                "(every entity would share it)",
+                path=("default",),
             )
         if self.default is not None:
             canonical = coerce_value(self, self.default, ("default",))
@@ -100,13 +124,34 @@ class _TypeDefinition(_Definition):
     description: str = Field(default="", max_length=MAX_DESCRIPTION)
     properties: tuple[PropertySpec, ...] = Field(default=(), max_length=MAX_PROPERTIES)
 
+    @field_validator("properties", mode="before")
+    @classmethod
+    def _each(cls, raw: Any) -> Any:
+        """Check each property here, so that its errors carry ("properties", index, ...)."""
+        if not isinstance(raw, list | tuple):
+            return raw
+        checked: list[PropertySpec] = []
+        for index, item in enumerate(raw):
+            try:
+                checked.append(_parse(PropertySpec, item))
+            except GraphCrmError as error:
+                issues = [
+                    Issue(i.code, i.message, ("properties", index, *i.path)) for i in error.issues
+                ]
+                raise type(error)(
+                    error.message, path=("properties", index, *error.path), issues=issues
+                ) from None
+        return tuple(checked)
+
     @field_validator("properties")
     @classmethod
     def _distinct(cls, properties: tuple[PropertySpec, ...]) -> tuple[PropertySpec, ...]:
         seen: set[str] = set()
-        for spec in properties:
+        for index, spec in enumerate(properties):
             if spec.name in seen:
-                raise InvalidInput(f"property {spec.name!r} is defined twice")
+                raise InvalidInput(
+                    f"property {spec.name!r} is defined twice", path=("properties", index, "name")
+                )
             seen.add(spec.name)
         return properties
 
@@ -126,7 +171,7 @@ class EntityType(_TypeDefinition):
     @field_validator("name")
     @classmethod
     def _name(cls, name: str) -> str:
-        return check_entity_type_name(name)
+        return _located(check_entity_type_name, name, "name")
 
     @property
     def unique_properties(self) -> tuple[PropertySpec, ...]:
@@ -143,18 +188,23 @@ class RelationType(_TypeDefinition):
     @field_validator("name")
     @classmethod
     def _name(cls, name: str) -> str:
-        return check_relation_type_name(name)
+        return _located(check_relation_type_name, name, "name")
 
     @field_validator("from_type", "to_type")
     @classmethod
-    def _endpoint(cls, name: str) -> str:
-        return check_entity_type_name(name)
+    def _endpoint(cls, name: str, info: ValidationInfo) -> str:
+        return _located(
+            check_entity_type_name, name, "from" if info.field_name == "from_type" else "to"
+        )
 
     @model_validator(mode="after")
     def _no_unique(self) -> Self:
-        for spec in self.properties:
+        for index, spec in enumerate(self.properties):
             if spec.unique:
-                raise InvalidInput(f"relation property {spec.name!r} cannot be unique")
+                raise InvalidInput(
+                    f"relation property {spec.name!r} cannot be unique",
+                    path=("properties", index, "unique"),
+                )
         return self
 
 

@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graph_crm.api.errors import ErrorShaping, log_unexpected
+from graph_crm.api.limits import limit_extensions
 from graph_crm.api.mutations import Mutation
 from graph_crm.api.queries import Query
 from graph_crm.api.scalars import SCALAR_MAP
@@ -28,7 +29,7 @@ def build_core_schema(**options: Any) -> CoreSchema:
     return CoreSchema(
         query=Query,
         mutation=Mutation,
-        extensions=[ErrorShaping],
+        extensions=[*limit_extensions(), ErrorShaping],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         **options,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -87,3 +88,21 @@ def test_settings_come_from_the_environment() -> None:
     assert "s3cret" not in repr(settings)
     with pytest.raises(ValueError, match="backend"):
         Settings.from_env({"GRAPH_CRM_BACKEND": "mongodb"})
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """Like `graph-crm demo | head -1` once head has gone: every write meets EPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        finished = subprocess.run(
+            [sys.executable, "-m", "graph_crm.cli", "demo", "--db", str(tmp_path / "p.db")],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert finished.stderr == b""
+    assert finished.returncode == 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -20,20 +20,12 @@ from graph_crm.api.types import (
     Traversal,
 )
 from graph_crm.model.graph import Entity
-from graph_crm.model.query import check_order, encode_cursor
+from graph_crm.model.query import check_order, entity_cursor
 from graph_crm.model.registry import Registry
 
 
 def entity_nodes(registry: Registry, entities: list[Entity]) -> list[EntityNode]:
     return [EntityNode.from_model(e, registry.entity_type(e.type)) for e in entities]
-
-
-def _cursor(type_name: str, order: Any, entity: Entity) -> str:
-    system = {"key": entity.key, "createdAt": entity.created_at, "updatedAt": entity.updated_at}
-    values = [
-        system[o.field] if o.field in system else entity.properties.get(o.field) for o in order
-    ]
-    return encode_cursor(type_name, order, values)
 
 
 @strawberry.type
@@ -86,7 +78,7 @@ class Query:
         order = check_order(definition, raw_order)
         edges = [
             EntityEdge(
-                cursor=_cursor(type, order, entity),
+                cursor=entity_cursor(type, order, entity),
                 node=EntityNode.from_model(entity, definition),
             )
             for entity in page.items

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from graph_crm.errors import InvalidInput, LimitExceeded, PathPart, UnknownProperty
+from graph_crm.model.graph import Entity
 from graph_crm.model.types import PropertyKind, PropertySpec, _TypeDefinition
 from graph_crm.model.values import coerce_value, value_from_json, value_to_json
 
@@ -331,6 +332,15 @@ def encode_cursor(type_name: str, order: Sequence[OrderBy], values: Sequence[Any
     }
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def entity_cursor(type_name: str, order: Sequence[OrderBy], entity: Entity) -> str:
+    """The cursor right after ``entity`` in a list of ``type_name`` in ``order``."""
+    system = {"key": entity.key, "createdAt": entity.created_at, "updatedAt": entity.updated_at}
+    values = [
+        system[o.field] if o.field in system else entity.properties.get(o.field) for o in order
+    ]
+    return encode_cursor(type_name, order, values)
 
 
 def decode_cursor(type_name: str, order: Sequence[OrderBy], cursor: str) -> list[Any]:

@@ -19,7 +19,7 @@ from graph_crm.model.query import (
     check_order,
     check_page_size,
     decode_cursor,
-    encode_cursor,
+    entity_cursor,
 )
 from graph_crm.model.records import (
     check_entity_records,
@@ -34,7 +34,7 @@ from graph_crm.store.common import (
     unique_values_in_batch,
 )
 from graph_crm.store.embedded.core import EmbeddedCore, _chunks
-from graph_crm.store.embedded.sql import compile_filter, compile_order, order_values, sql_value
+from graph_crm.store.embedded.sql import compile_filter, compile_order, sql_value
 
 
 class EntityOps(EmbeddedCore):
@@ -180,16 +180,7 @@ class EntityOps(EmbeddedCore):
                 params,
             ).fetchall()
             items = [self._entity_from_row(entity_type, row) for row in rows[:size]]
-            cursor = None
-            if items:
-                last = items[-1]
-                cursor = encode_cursor(
-                    type_name,
-                    order,
-                    order_values(
-                        order, last.key, last.properties, last.created_at, last.updated_at
-                    ),
-                )
+            cursor = entity_cursor(type_name, order, items[-1]) if items else None
             return Page(items, total, cursor, len(rows) > size)
 
         return await self._call(run)

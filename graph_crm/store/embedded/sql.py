@@ -85,10 +85,3 @@ def compile_order(order: Sequence[OrderBy], params: list[Any]) -> str:
         else:
             parts.append(f"({column} IS NULL) ASC, {column} ASC")
     return ", ".join(parts)
-
-
-def order_values(
-    order: Sequence[OrderBy], key: str, props: dict[str, Any], created: datetime, updated: datetime
-) -> list[Any]:
-    system = {"key": key, "createdAt": created, "updatedAt": updated}
-    return [system[o.field] if o.field in system else props.get(o.field) for o in order]

@@ -43,7 +43,6 @@ from graph_crm.store.neo4j.errors import translated
 
 R = TypeVar("R")
 Work = Callable[[AsyncManagedTransaction], Awaitable[R]]
-_SYSTEM = ("key", "id", "_rev", "createdAt", "updatedAt")
 #: How long a read may use the cached registry before checking its version again.
 REGISTRY_TTL_SECONDS = 1.0
 

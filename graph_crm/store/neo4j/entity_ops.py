@@ -14,7 +14,7 @@ from graph_crm.model.query import (
     check_order,
     check_page_size,
     decode_cursor,
-    encode_cursor,
+    entity_cursor,
 )
 from graph_crm.model.records import (
     EntityRecord,
@@ -159,18 +159,7 @@ class EntityOps(Neo4jCore):
 
         total, rows = await self._read_tx(work)
         items = [_entity(entity_type, row["props"]) for row in rows[:size]]
-        cursor = None
-        if items:
-            last = items[-1]
-            system = {"key": last.key, "createdAt": last.created_at, "updatedAt": last.updated_at}
-            cursor = encode_cursor(
-                type_name,
-                order,
-                [
-                    system[o.field] if o.field in system else last.properties.get(o.field)
-                    for o in order
-                ],
-            )
+        cursor = entity_cursor(type_name, order, items[-1]) if items else None
         return Page(items, total, cursor, len(rows) > size)
 
     async def delete_entities(self, ids: Sequence[str]) -> DeleteResult:

@@ -162,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     _store_options(serve)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes; each checks the registry version in the store per request",
+    )
     commands.add_parser(
         "export-schema",
         help="print the SDL of the core GraphQL schema",
@@ -176,7 +182,18 @@ def _serve(args: argparse.Namespace) -> int:
     from graph_crm.api import create_app
 
     # The app's lifespan opens the store, so a store that cannot open stops the server.
-    uvicorn.run(create_app(args.settings), host=args.host, port=args.port)
+    if args.workers <= 1:
+        uvicorn.run(create_app(args.settings), host=args.host, port=args.port)
+        return 0
+    # Worker processes build their app from the environment, so hand the settings over.
+    os.environ.update(args.settings.to_env())
+    uvicorn.run(
+        "graph_crm.api.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+    )
     return 0
 
 

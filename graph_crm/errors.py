@@ -74,6 +74,12 @@ class ReservedName(InvalidInput):
     code = "RESERVED_NAME"
 
 
+class NameCollision(InvalidInput):
+    """A definition would generate a GraphQL name that is already taken."""
+
+    code = "NAME_COLLISION"
+
+
 class UnknownType(GraphCrmError):
     code = "UNKNOWN_TYPE"
 

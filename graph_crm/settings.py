@@ -34,3 +34,12 @@ class Settings(BaseModel):
                 values[name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(values)
+
+    def to_env(self) -> dict[str, str]:
+        """The ``GRAPH_CRM_*`` variables :meth:`from_env` reads back into these settings."""
+        env: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+            env[f"GRAPH_CRM_{name.upper()}"] = text
+        return env

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph_crm.api.endpoint import GraphQLEndpoint, error_response
+from graph_crm.api.live import LiveSchema
 from graph_crm.api.schema import core_schema
 from graph_crm.errors import GraphCrmError
 from graph_crm.settings import Settings
@@ -91,6 +92,12 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.live_schema = LiveSchema(core_schema())
     if store is not None:
         app.state.store = store
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app over the store ``GRAPH_CRM_*`` names (a factory for uvicorn's workers)."""
+    return create_app(Settings.from_env())

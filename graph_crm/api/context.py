@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import strawberry
 from starlette.requests import Request
 
+from graph_crm.model.registry import Registry
 from graph_crm.store.base import GraphStore
+
+if TYPE_CHECKING:
+    from graph_crm.api.loaders import Loaders
+    from graph_crm.api.schema import CoreSchema
 
 #: Who the registry records as the author of API definition changes. The one place
 #: to change when requests carry an authenticated user.
@@ -20,6 +25,10 @@ API_ACTOR: Final = "api"
 class ApiContext:
     store: GraphStore
     request: Request
+    #: The registry this request runs against, and the schema generated from it.
+    registry: Registry
+    schema: CoreSchema
+    loaders: Loaders
 
     @property
     def actor(self) -> str:

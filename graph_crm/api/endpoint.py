@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -13,9 +13,17 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from graph_crm.api.context import ApiContext
 from graph_crm.api.limits import MAX_BODY_BYTES
+from graph_crm.api.live import LiveSchema
+from graph_crm.api.loaders import Loaders
+from graph_crm.errors import StoreUnavailable
+from graph_crm.store.base import GraphStore
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
@@ -52,7 +60,44 @@ class GraphQLEndpoint(GraphQL[ApiContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> ApiContext:
         assert isinstance(request, Request)
-        return ApiContext(store=request.app.state.store, request=request)
+        store: GraphStore = request.app.state.store
+        live: LiveSchema = request.app.state.live_schema
+        # Asked on every request: the registry lives in the store, where another worker
+        # process may have changed it since this one last looked.
+        registry = await store.registry()
+        return ApiContext(
+            store=store,
+            request=request,
+            registry=registry,
+            schema=live.for_registry(registry),
+            loaders=Loaders(store),
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: ApiContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """As strawberry's, but on the schema of this request's registry version."""
+        allowed = OperationType.from_http(request_adapter.method)
+        try:
+            return await context.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason(request_adapter.method)) from error
 
     def decode_json(self, data: str | bytes) -> object:
         try:
@@ -81,4 +126,7 @@ class GraphQLEndpoint(GraphQL[ApiContext, None]):
             response = error_response(error.status_code, "BAD_REQUEST", error.reason)
         except MissingQueryError:
             response = error_response(400, "BAD_REQUEST", "no GraphQL query given")
+        except StoreUnavailable as error:
+            # The registry check every request starts with could not reach the store.
+            response = error_response(503, error.code, error.message)
         await response(scope, receive, send)

@@ -1,7 +1,7 @@
-"""Bounds on what one request may ask: body size, query size, depth and aliases.
+"""Bounds on what one request may ask: body size, query size, depth, aliases and cost.
 
-A rejected request gets a clear error before any resolver runs; per-role limits and
-query cost accounting come with authentication.
+A rejected request gets a clear error before any resolver runs; per-role limits come
+with authentication.
 """
 
 from __future__ import annotations
@@ -12,13 +12,25 @@ from typing import Final
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.extensions.base_extension import SchemaExtension
 
+from graph_crm.api.cost import MAX_COST, QueryCostLimiter
+from graph_crm.errors import LimitExceeded
+
 #: Largest request body served (a 10,000-row upsert of typical records fits easily).
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
 #: Tokens in one GraphQL document: stops 10,000-deep nesting before it is parsed deep.
 MAX_TOKENS: Final = 5_000
-#: Selection depth; the deepest core query (traverse paths' hops) needs 5.
-MAX_DEPTH: Final = 12
+#: Selection depth; core queries need 5, generated nested relation queries go deeper.
+MAX_DEPTH: Final = 16
 MAX_ALIASES: Final = 30
+#: Items in one page, and in one relation list per parent.
+MAX_FIRST: Final = 500
+
+
+def check_first(first: int) -> int:
+    """``first`` if a list may return that many items, else a LIMIT_EXCEEDED error."""
+    if not 0 <= first <= MAX_FIRST:
+        raise LimitExceeded(f"first must be between 0 and {MAX_FIRST}", path=("first",))
+    return first
 
 
 def limit_extensions() -> list[Callable[[], SchemaExtension]]:
@@ -27,4 +39,5 @@ def limit_extensions() -> list[Callable[[], SchemaExtension]]:
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: QueryCostLimiter(max_cost=MAX_COST),
     ]

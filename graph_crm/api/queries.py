@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from graph_crm.api.context import Info, field
 from graph_crm.api.inputs import OrderByInput, StepInput
+from graph_crm.api.limits import check_first
 from graph_crm.api.types import (
     EntityConnection,
     EntityEdge,
@@ -71,7 +72,7 @@ class Query:
         store = info.context.store
         raw_order = [item.to_data() for item in order_by or []]
         page = await store.list_entities(
-            type, where=where, order_by=raw_order, first=first, after=after
+            type, where=where, order_by=raw_order, first=check_first(first), after=after
         )
         registry = await store.registry()
         definition = registry.entity_type(type)

@@ -34,6 +34,14 @@ class Relation:
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Neighbor:
+    """A stored relation seen from one end, with the entity at its far end."""
+
+    relation: Relation
+    entity: Entity
+
+
 T = TypeVar("T")
 
 

@@ -4,10 +4,14 @@ A filter is given as plain data, the shape the GraphQL ``where`` inputs take::
 
     {"status": {"eq": "IN_TRANSIT"}, "value": {"gte": 1000}}
     {"or": [{"name": {"startsWith": "上海"}}, {"not": {"tier": {"isNull": true}}}]}
+    {"HAS_SUBSIDIARY": {"some": {"country": {"eq": "CN"}}}}
+    {"MENTIONS": {"direction": "IN", "none": {}}}
 
 Comparisons on a missing property are unknown (SQL/Cypher three-valued logic), so
-``ne`` and ``not`` never match an entity that lacks the property. Ordering puts
-missing values last when ascending and first when descending, on every backend.
+``ne`` and ``not`` never match an entity that lacks the property. A relation
+quantifier (an UPPER_SNAKE key, see :mod:`.related`) is always true or false.
+Ordering puts missing values last when ascending and first when descending, on
+every backend.
 """
 
 from __future__ import annotations
@@ -16,15 +20,19 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from graph_crm.errors import InvalidInput, LimitExceeded, PathPart, UnknownProperty
 from graph_crm.model.graph import Entity
+from graph_crm.model.registry import Registry
 from graph_crm.model.types import PropertyKind, PropertySpec, _TypeDefinition
 from graph_crm.model.values import coerce_value, value_from_json, value_to_json
+
+if TYPE_CHECKING:
+    from graph_crm.model.traversal import Direction
 
 MAX_FILTER_DEPTH: Final = 12
 MAX_FILTER_NODES: Final = 200
@@ -97,7 +105,26 @@ class Not:
     filter: Filter
 
 
-Filter = Compare | All | AnyOf | Not
+class Quantifier(StrEnum):
+    SOME = "some"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Linked by ``relation`` (followed ``direction``-wise) to some / no ``far_type``
+    entity that passes ``filter`` (``None``: any entity at all)."""
+
+    relation: str
+    direction: Direction
+    quantifier: Quantifier
+    far_type: str
+    filter: Filter | None
+
+
+Filter = Compare | All | AnyOf | Not | Related
+#: Whether the entity being evaluated satisfies a relation quantifier.
+RelatedCheck = Callable[[Related], bool]
 
 
 def field_spec(definition: _TypeDefinition, name: str, path: tuple[PathPart, ...]) -> PropertySpec:
@@ -113,52 +140,78 @@ def field_spec(definition: _TypeDefinition, name: str, path: tuple[PathPart, ...
 
 
 def check_filter(
-    definition: _TypeDefinition, raw: Any, path: tuple[PathPart, ...] = ("where",)
+    definition: _TypeDefinition,
+    raw: Any,
+    path: tuple[PathPart, ...] = ("where",),
+    *,
+    registry: Registry,
 ) -> Filter | None:
-    """Parse and type a filter against ``definition``.
+    """Parse and type a filter against ``definition``; ``registry`` resolves relations.
 
     >>> from graph_crm.model.types import parse_entity_type
     >>> shipment = parse_entity_type({"name": "Shipment", "properties": [
     ...     {"name": "value", "kind": "FLOAT"}]})
-    >>> check_filter(shipment, {"value": {"gte": 1000}})
+    >>> check_filter(shipment, {"value": {"gte": 1000}}, registry=Registry())
     Compare(field='value', kind=<PropertyKind.FLOAT: 'FLOAT'>, op=<Op.GTE: 'gte'>, value=1000.0)
     """
     if raw is None:
         return None
-    budget = [MAX_FILTER_NODES]
-    return _parse(definition, raw, path, 0, budget)
+    return _Parser(registry).parse(definition, raw, path, 0)
 
 
-def _parse(
-    definition: _TypeDefinition,
-    raw: Any,
-    path: tuple[PathPart, ...],
-    depth: int,
-    budget: list[int],
-) -> Filter:
-    if depth > MAX_FILTER_DEPTH:
-        raise LimitExceeded(f"filter is nested deeper than {MAX_FILTER_DEPTH} levels", path=path)
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise LimitExceeded(f"filter has more than {MAX_FILTER_NODES} parts", path=path)
-    if not isinstance(raw, Mapping) or not raw:
-        raise InvalidInput("a filter must be a non-empty object", path=path)
-    parts: list[Filter] = []
-    for name, body in raw.items():
-        here = (*path, str(name)[:80])
-        if name in ("and", "or"):
-            if not isinstance(body, Sequence) or isinstance(body, str) or not body:
-                raise InvalidInput(f"'{name}' takes a non-empty list of filters", path=here)
-            children = tuple(
-                _parse(definition, child, (*here, i), depth + 1, budget)
-                for i, child in enumerate(body)
+class _Parser:
+    """One filter's parse: the registry, and the node budget shared by all its parts."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.budget = MAX_FILTER_NODES
+
+    def spend(self, depth: int, path: tuple[PathPart, ...]) -> None:
+        if depth > MAX_FILTER_DEPTH:
+            raise LimitExceeded(
+                f"filter is nested deeper than {MAX_FILTER_DEPTH} levels", path=path
             )
-            parts.append(All(children) if name == "and" else AnyOf(children))
-        elif name == "not":
-            parts.append(Not(_parse(definition, body, here, depth + 1, budget)))
-        else:
-            parts.extend(_parse_field(definition, str(name), body, path))
-    return parts[0] if len(parts) == 1 else All(tuple(parts))
+        self.budget -= 1
+        if self.budget < 0:
+            raise LimitExceeded(f"filter has more than {MAX_FILTER_NODES} parts", path=path)
+
+    def parse(
+        self, definition: _TypeDefinition, raw: Any, path: tuple[PathPart, ...], depth: int
+    ) -> Filter:
+        self.spend(depth, path)
+        if not isinstance(raw, Mapping) or not raw:
+            raise InvalidInput("a filter must be a non-empty object", path=path)
+        parts: list[Filter] = []
+        for name, body in raw.items():
+            here = (*path, str(name)[:80])
+            if name in ("and", "or"):
+                if not isinstance(body, Sequence) or isinstance(body, str) or not body:
+                    raise InvalidInput(f"'{name}' takes a non-empty list of filters", path=here)
+                children = tuple(
+                    self.parse(definition, child, (*here, i), depth + 1)
+                    for i, child in enumerate(body)
+                )
+                parts.append(All(children) if name == "and" else AnyOf(children))
+            elif name == "not":
+                parts.append(Not(self.parse(definition, body, here, depth + 1)))
+            elif isinstance(name, str) and name[:1].isascii() and name[:1].isupper():
+                # Property names are camelCase, so a capitalised key names a relation.
+                from graph_crm.model.related import parse_related  # it imports this module
+
+                self.spend(depth + 1, here)
+                parts.append(
+                    parse_related(
+                        self.registry,
+                        definition,
+                        name,
+                        body,
+                        here,
+                        lambda far, inner, at: self.parse(far, inner, at, depth + 1),
+                    )
+                )
+            else:
+                parts.extend(_parse_field(definition, str(name), body, path))
+        return parts[0] if len(parts) == 1 else All(tuple(parts))
 
 
 def _parse_field(
@@ -211,8 +264,13 @@ def _operand(spec: PropertySpec, op: Op, value: Any, path: tuple[PathPart, ...])
 # -- evaluation in Python (used where the data is in memory) -------------------------------
 
 
-def evaluate(flt: Filter, fields: Mapping[str, Any]) -> bool | None:
+def evaluate(
+    flt: Filter, fields: Mapping[str, Any], related: RelatedCheck | None = None
+) -> bool | None:
     """Three-valued evaluation, as SQL and Cypher do: ``None`` means unknown.
+
+    ``fields`` cannot tell how an entity is linked: ``related`` answers the relation
+    quantifiers for it (see :func:`graph_crm.model.related.evaluate_in_graph`).
 
     >>> evaluate(Compare("tier", PropertyKind.INT, Op.NE, 1), {})
     >>> evaluate(Not(Compare("tier", PropertyKind.INT, Op.EQ, 1)), {"tier": 2})
@@ -220,10 +278,14 @@ def evaluate(flt: Filter, fields: Mapping[str, Any]) -> bool | None:
     """
     if isinstance(flt, Compare):
         return _compare(flt, fields.get(flt.field))
+    if isinstance(flt, Related):
+        if related is None:
+            raise ValueError(f"evaluating a {flt.relation} filter needs a `related` callback")
+        return related(flt)
     if isinstance(flt, Not):
-        inner = evaluate(flt.filter, fields)
+        inner = evaluate(flt.filter, fields, related)
         return None if inner is None else not inner
-    results = [evaluate(child, fields) for child in flt.filters]
+    results = [evaluate(child, fields, related) for child in flt.filters]
     if isinstance(flt, All):
         if any(result is False for result in results):
             return False

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from graph_crm.errors import IncompatibleChange, InvalidInput, TypeExists, UnknownType
+from graph_crm.model.naming import check_schema_names
 from graph_crm.model.types import EntityType, PropertySpec, RelationType, _TypeDefinition
 
 MAX_TYPES = 1_000
@@ -150,7 +151,11 @@ class Registry:
             before=definition_json(before) if before else None,
             after=definition_json(after) if after else None,
         )
-        return replace(self, version=version, **updates), change
+        registry = replace(self, version=version, **updates)
+        if after is not None:
+            owner = "entity type" if isinstance(after, EntityType) else "relation type"
+            check_schema_names(registry, changed=f"{owner} {name!r}")
+        return registry, change
 
     def _check_room(self) -> None:
         if len(self.entity_types) + len(self.relation_types) >= MAX_TYPES:

@@ -192,7 +192,12 @@ def plan_traversal(
         where: Filter | None = None
         if step.where is not None:
             for type_name in sorted(lands_on):
-                where = check_filter(registry.entity_type(type_name), step.where, (*path, "where"))
+                where = check_filter(
+                    registry.entity_type(type_name),
+                    step.where,
+                    (*path, "where"),
+                    registry=registry,
+                )
         planned.append(PlannedStep(relation, step.direction, where, min_hops, max_hops, lands_on))
         min_total += min_hops
         current = lands_on

@@ -9,9 +9,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from graph_crm.model.graph import Counts, DeleteResult, Entity, Page, Relation, WriteResult
+from graph_crm.model.graph import (
+    Counts,
+    DeleteResult,
+    Entity,
+    Neighbor,
+    Page,
+    Relation,
+    WriteResult,
+)
 from graph_crm.model.registry import Registry, RegistryChange
-from graph_crm.model.traversal import Step, Traversal
+from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
 
 DEFAULT_ACTOR = "system"
@@ -93,6 +101,24 @@ class GraphStore(Protocol):
         self, relation_type: str, *, first: int = 50, after: str | None = None
     ) -> Page[Relation]:
         """A page of one relation type's relations, ordered by (from, to)."""
+
+    async def neighbors(
+        self,
+        relation_type: str,
+        direction: Direction | str,
+        ids: Sequence[str],
+        *,
+        where: Any = None,
+        order_by: Any = None,
+        first: int = 100,
+    ) -> list[list[Neighbor]]:
+        """For each id (in the order given; duplicates allowed, absent ids -> []), its neighbors.
+
+        ``direction`` is OUT or IN; the ids are of the relation's near type (its from type
+        for OUT, its to type for IN). ``where`` and ``order_by`` apply to the far entities
+        as in :meth:`list_entities` (default order: by key); ``first`` (1..1000) cuts each
+        near entity's list. One query for the whole batch (a DataLoader's call).
+        """
 
     async def traverse(
         self,

@@ -72,6 +72,16 @@ async def test_healthz_when_the_store_is_down(store: GraphStore) -> None:
     assert "Secret" not in response.text
 
 
+async def test_graphql_when_the_store_is_down(store: GraphStore) -> None:
+    down = StoreUnavailable("cannot reach the database")
+    async with client_for(store, registry=down) as http:
+        response = await http.post("/graphql", json={"query": "{ schemaVersion }"})
+    assert response.status_code == 503
+    assert response.json() == {
+        "error": {"code": "UNAVAILABLE", "message": "cannot reach the database"}
+    }
+
+
 async def test_graphiql_for_a_browser(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
@@ -107,7 +117,15 @@ async def test_unexpected_errors_are_logged_and_masked(
             "error": {"code": "INTERNAL", "message": "internal server error"}
         }
 
-        body = await post(http, "{ schemaVersion }")
+        # Every request starts by reading the registry: a failure there is masked too.
+        response = await http.post("/graphql", json={"query": "{ schemaVersion }"})
+        assert response.status_code == 500
+        assert response.json() == {
+            "error": {"code": "INTERNAL", "message": "internal server error"}
+        }
+
+    async with client_for(store, get_entities=RuntimeError(SECRET)) as http:
+        body = await post(http, '{ entity(id: "Customer:A") { id } }')
         assert body["errors"][0]["extensions"] == {"code": "INTERNAL"}
         assert "Secret" not in str(body)
 

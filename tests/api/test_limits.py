@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from graph_crm.api.limits import MAX_BODY_BYTES
+from graph_crm.api.limits import MAX_BODY_BYTES, MAX_DEPTH
 from tests.api.graphql import load_chain, post
 
 UPSERT = (
@@ -55,7 +55,8 @@ async def test_deep_nesting_and_many_aliases_are_refused(client: httpx.AsyncClie
     long = "{ " + "schemaVersion " * 6_000 + "}"
     body = await post(client, long)
     assert "token" in body["errors"][0]["message"].lower()
-    nested = "{ entityTypes " + "{ name properties " * 13 + "{ name }" + " }" * 13 + " }"
+    levels = MAX_DEPTH + 1
+    nested = "{ entityTypes " + "{ name properties " * levels + "{ name }" + " }" * levels + " }"
     body = await post(client, nested)
     assert "depth" in body["errors"][0]["message"].lower()
     aliases = "{ " + " ".join(f"a{i}: schemaVersion" for i in range(40)) + " }"

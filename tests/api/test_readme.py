@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 
 from tests.api.graphql import data
+from tests.api.scenario import load_typed
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -18,14 +19,27 @@ def readme_session() -> list[str]:
 
 
 async def test_the_readme_session_runs_as_written(client: httpx.AsyncClient) -> None:
-    define, upsert, query = readme_session()
+    define, upsert, query, competitors = readme_session()
     defined = (await data(client, define))["defineEntityType"]
     assert defined["__typename"] == "EntityTypePayload", defined
-    written = (await data(client, upsert))["upsertEntities"]
+    written = (await data(client, upsert))["upsertCustomsBrokers"]
     assert written == {"__typename": "WritePayload", "created": 2, "updated": 0, "unchanged": 0}
-    assert (await data(client, upsert))["upsertEntities"]["unchanged"] == 2
+    assert (await data(client, upsert))["upsertCustomsBrokers"]["unchanged"] == 2
     answer = await data(client, query)
-    assert answer["entity"]["properties"]["name"] == "上海通关服务有限公司"
-    assert answer["entity"]["properties"]["licensedSince"] == "2015-06-01"
-    keys = [edge["node"]["key"] for edge in answer["entities"]["edges"]]
-    assert keys == ["CB-SH-01", "CB-RTM-02"]
+    assert answer["customsBroker"]["name"] == "上海通关服务有限公司"
+    assert answer["customsBroker"]["licensedSince"] == "2015-06-01"
+    assert answer["customsBroker"]["rating"] == "A"
+    page = answer["customsBrokers"]
+    assert [edge["node"]["key"] for edge in page["edges"]] == ["CB-SH-01"]
+    assert page["totalCount"] == 1
+
+    await load_typed(client)
+    found = await data(client, competitors)
+    chats = [
+        log
+        for subsidiary in found["customer"]["hasSubsidiary"]
+        for buyer in subsidiary["employs"]
+        for log in buyer["wrote"]
+    ]
+    assert [log["mentions"] for log in chats] == [[{"name": "Globex"}], [{"name": "Globex"}]]
+    assert found["competitors"]["edges"] == [{"node": {"key": "GLOBEX", "name": "Globex"}}]

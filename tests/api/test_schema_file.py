@@ -12,6 +12,7 @@ from graph_crm.api import core_schema
 from graph_crm.api.types import DirectionEnum, PropertyKindEnum
 from graph_crm.cli import main
 from graph_crm.model.names import RESERVED_TYPE_NAMES, RESERVED_TYPE_SUFFIXES
+from graph_crm.model.naming import CORE_MUTATION_FIELDS, CORE_QUERY_FIELDS, CORE_TYPE_NAMES
 from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
 
@@ -42,3 +43,14 @@ def test_core_type_names_cannot_be_taken_by_entity_types() -> None:
         if name not in RESERVED_TYPE_NAMES and not name.endswith(RESERVED_TYPE_SUFFIXES)
     }
     assert free == set()
+
+
+def test_the_models_list_of_core_names_matches_the_core_schema() -> None:
+    """Collision checks at definition time rely on these lists (graph_crm/model/naming.py)."""
+    schema = core_schema()._schema
+    assert schema.query_type is not None
+    assert schema.mutation_type is not None
+    named = {name for name in schema.type_map if not name.startswith("__")}
+    assert named == CORE_TYPE_NAMES
+    assert set(schema.query_type.fields) == CORE_QUERY_FIELDS
+    assert set(schema.mutation_type.fields) == CORE_MUTATION_FIELDS

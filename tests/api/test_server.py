@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
 from tests.api.graphql import DEFINE_ENTITY_TYPE, ENTITY, UPSERT
+from tests.api.scenario import run_scenario
 
 
 def free_port() -> int:
@@ -34,10 +37,11 @@ def wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 30
     raise AssertionError("the server did not become healthy")
 
 
-def test_serve_answers_graphql_over_a_real_socket(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def serving(tmp_path: Path, *options: str) -> Iterator[str]:
+    """`graph-crm serve` on a free loopback port: its base URL; stopped cleanly after."""
     port = free_port()
     log = tmp_path / "server.log"
-    base = f"http://127.0.0.1:{port}"
     with log.open("wb") as log_file:
         server = subprocess.Popen(
             [
@@ -49,12 +53,25 @@ def test_serve_answers_graphql_over_a_real_socket(tmp_path: Path) -> None:
                 str(port),
                 "--db",
                 str(tmp_path / "api.db"),
+                *options,
             ],
             stdout=subprocess.DEVNULL,
             stderr=log_file,
         )
+    base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    # uvicorn shuts down gracefully (the lifespan closes the store), then re-raises SIGTERM.
+    assert server.returncode in (0, -signal.SIGTERM)
+    assert "Application shutdown complete" in log.read_text(encoding="utf-8")
+
+
+def test_serve_answers_graphql_over_a_real_socket(tmp_path: Path) -> None:
+    with serving(tmp_path) as base:
         health = httpx.get(f"{base}/healthz").json()
         assert health == {"status": "ok", "backend": "embedded", "registryVersion": 0}
         with httpx.Client(base_url=base, timeout=10) as http:
@@ -86,9 +103,24 @@ def test_serve_answers_graphql_over_a_real_socket(tmp_path: Path) -> None:
                 "/graphql", json={"query": ENTITY, "variables": {"id": "CustomsBroker:CB-1"}}
             ).json()
             assert found["data"]["entity"]["properties"] == {"name": "鹿特丹报关行"}
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    # uvicorn shuts down gracefully (the lifespan closes the store), then re-raises SIGTERM.
-    assert server.returncode in (0, -signal.SIGTERM)
-    assert "Application shutdown complete" in log.read_text(encoding="utf-8")
+
+
+async def test_the_scenario_over_a_real_socket(tmp_path: Path) -> None:
+    with serving(tmp_path) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            await run_scenario(client)
+
+
+def test_every_worker_process_serves_a_type_another_one_defined(tmp_path: Path) -> None:
+    warehouse = {"name": "Warehouse", "properties": [{"name": "city", "kind": "STRING"}]}
+    with serving(tmp_path, "--workers", "2") as base:
+        defined = httpx.post(
+            f"{base}/graphql", json={"query": DEFINE_ENTITY_TYPE, "variables": {"input": warehouse}}
+        ).json()
+        assert defined["data"]["defineEntityType"]["schemaVersion"] == 1
+        # A new connection each time, so the kernel spreads them over both workers.
+        for _ in range(12):
+            answer = httpx.post(
+                f"{base}/graphql", json={"query": "{ warehouses { totalCount } }"}
+            ).json()
+            assert answer == {"data": {"warehouses": {"totalCount": 0}}}

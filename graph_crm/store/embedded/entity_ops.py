@@ -160,7 +160,7 @@ class EntityOps(EmbeddedCore):
             self._refresh()
             entity_type = self._registry.entity_type(type_name)
             size = check_page_size(first)
-            flt = check_filter(entity_type, where)
+            flt = check_filter(entity_type, where, registry=self._registry)
             order = check_order(entity_type, order_by)
             base_params: list[Any] = [type_name]
             base_sql = "FROM entities e WHERE e.type = ?"

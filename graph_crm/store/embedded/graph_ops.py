@@ -9,11 +9,13 @@ from typing import Any
 
 from graph_crm.model.graph import (
     Counts,
+    Neighbor,
     Page,
     Relation,
     WriteResult,
     properties_from_json,
 )
+from graph_crm.model.neighbors import plan_neighbors
 from graph_crm.model.query import (
     check_page_size,
 )
@@ -22,7 +24,13 @@ from graph_crm.model.records import (
     encode_properties,
     global_id,
 )
-from graph_crm.model.traversal import Step, Traversal, plan_traversal, select_paths
+from graph_crm.model.traversal import (
+    Direction,
+    Step,
+    Traversal,
+    plan_traversal,
+    select_paths,
+)
 from graph_crm.model.types import RelationType
 from graph_crm.model.values import datetime_to_text, utc_now
 from graph_crm.store.common import (
@@ -34,6 +42,7 @@ from graph_crm.store.common import (
 )
 from graph_crm.store.embedded.core import _chunks, _ts
 from graph_crm.store.embedded.entity_ops import EntityOps
+from graph_crm.store.embedded.neighbor_sql import neighbors_sql
 
 
 class GraphOps(EntityOps):
@@ -172,6 +181,41 @@ class GraphOps(EntityOps):
             total = self._count_relations(self.conn, relation_type)
             cursor = encode_relation_cursor(items[-1]) if items else None
             return Page(items, total, cursor, len(rows) > size)
+
+        return await self._call(run)
+
+    async def neighbors(
+        self,
+        relation_type: str,
+        direction: Direction | str,
+        ids: Sequence[str],
+        *,
+        where: Any = None,
+        order_by: Any = None,
+        first: int = 100,
+    ) -> list[list[Neighbor]]:
+        def run() -> list[list[Neighbor]]:
+            self._refresh()
+            plan = plan_neighbors(
+                self._registry,
+                relation_type,
+                direction,
+                ids,
+                where=where,
+                order_by=order_by,
+                first=first,
+            )
+            if not plan.keys:
+                return []
+            sql, params = neighbors_sql(plan)
+            found: dict[str, list[Neighbor]] = {}
+            for near_key, *far_row, props, created, updated in self.conn.execute(sql, params):
+                entity = self._entity_from_row(plan.far_type, tuple(far_row))
+                relation_props = properties_from_json(plan.relation, json.loads(props))
+                found.setdefault(near_key, []).append(
+                    plan.neighbor(near_key, entity, relation_props, _ts(created), _ts(updated))
+                )
+            return plan.spread(found)
 
         return await self._call(run)
 

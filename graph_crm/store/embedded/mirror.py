@@ -14,7 +14,8 @@ from typing import Any, Final
 import networkx as nx
 
 from graph_crm.errors import LimitExceeded
-from graph_crm.model.query import evaluate
+from graph_crm.model.query import Filter, Related
+from graph_crm.model.related import evaluate_in_graph
 from graph_crm.model.traversal import Direction, Hop, Path, PlannedStep, TraversalPlan
 
 #: Partial paths a traversal may hold at once before it is refused as too broad.
@@ -78,6 +79,23 @@ class Mirror:
                     found.append((source, "IN"))
         return found
 
+    def matching(self, flt: Filter, rows: set[int], load_fields: FieldLoader) -> set[int]:
+        """The entity rows among ``rows`` that pass ``flt`` (relation quantifiers too)."""
+        fields: dict[int, Mapping[str, Any]] = dict(load_fields(rows))
+
+        def fields_of(row: int) -> Mapping[str, Any]:
+            return fields.get(row, {})
+
+        def far_ends(row: int, related: Related) -> list[int]:
+            ends = [n for n, _ in self._neighbors(row, related.relation, related.direction)]
+            missing = [n for n in ends if n not in fields]
+            if related.filter is not None and missing:
+                # one read for all of a node's far ends, not one per end
+                fields.update(load_fields(missing))
+            return ends
+
+        return {row for row in rows if evaluate_in_graph(flt, row, fields_of, far_ends) is True}
+
     def traverse(
         self, plan: TraversalPlan, start: list[int], load_fields: FieldLoader
     ) -> list[Path]:
@@ -115,10 +133,8 @@ class Mirror:
                     "this traversal reaches too many paths; add filters or lower maxDepth"
                 )
             if step.where is not None and grown:
-                fields = load_fields({target for _, _, target in grown})
-                grown = [
-                    item for item in grown if evaluate(step.where, fields.get(item[2], {})) is True
-                ]
+                passing = self.matching(step.where, {target for _, _, target in grown}, load_fields)
+                grown = [item for item in grown if item[2] in passing]
             current = [((*nodes, target), hops) for nodes, hops, target in grown]
             if hop_number >= step.min_hops:
                 done.extend(current)

@@ -1,7 +1,9 @@
 """Filters, orders and traversal patterns compiled to Cypher fragments.
 
 Fragments hold only registry-checked identifiers (quoted by :mod:`.queries`) and
-``$parameters``; values go into the parameter map, never into the text.
+``$parameters``; values go into the parameter map, never into the text. A relation
+quantifier is an ``EXISTS { MATCH ... }`` whose far node is named after its nesting
+level (``related1``, ``related2``, ...), so a nested one can refer to its parent.
 """
 
 from __future__ import annotations
@@ -9,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from graph_crm.model.query import All, AnyOf, Compare, Filter, Not, Op, OrderBy
+from graph_crm.model.query import (
+    All,
+    AnyOf,
+    Compare,
+    Filter,
+    Not,
+    Op,
+    OrderBy,
+    Quantifier,
+    Related,
+)
 from graph_crm.model.traversal import Direction, PlannedStep, TraversalPlan
 from graph_crm.model.types import PropertyKind
 from graph_crm.store.neo4j.queries import label, prop, rel_type
@@ -38,15 +50,33 @@ def field_ref(variable: str, name: str) -> str:
 
 
 def compile_filter(flt: Filter | None, variable: str, params: Params) -> str:
-    if flt is None:
-        return "true"
+    """A condition on the node ``variable``."""
+    return "true" if flt is None else _compile(flt, variable, params, 0)
+
+
+def _compile(flt: Filter, variable: str, params: Params, level: int) -> str:
     if isinstance(flt, All):
-        return "(" + " AND ".join(compile_filter(f, variable, params) for f in flt.filters) + ")"
+        parts = (_compile(f, variable, params, level) for f in flt.filters)
+        return "(" + " AND ".join(parts) + ")"
     if isinstance(flt, AnyOf):
-        return "(" + " OR ".join(compile_filter(f, variable, params) for f in flt.filters) + ")"
+        parts = (_compile(f, variable, params, level) for f in flt.filters)
+        return "(" + " OR ".join(parts) + ")"
     if isinstance(flt, Not):
-        return "(NOT " + compile_filter(flt.filter, variable, params) + ")"
+        return "(NOT " + _compile(flt.filter, variable, params, level) + ")"
+    if isinstance(flt, Related):
+        return _related(flt, variable, params, level)
     return _compare(flt, variable, params)
+
+
+def _related(flt: Related, variable: str, params: Params, level: int) -> str:
+    far = f"related{level + 1}"
+    relationship = f"[:{rel_type(flt.relation)}]"
+    arrow = f"-{relationship}->" if flt.direction is Direction.OUT else f"<-{relationship}-"
+    match = f"MATCH ({variable}){arrow}({far}:{label(flt.far_type)})"
+    if flt.filter is not None:
+        match += " WHERE " + _compile(flt.filter, far, params, level + 1)
+    exists = f"EXISTS {{ {match} }}"
+    return f"({exists})" if flt.quantifier is Quantifier.SOME else f"(NOT {exists})"
 
 
 def _compare(flt: Compare, variable: str, params: Params) -> str:

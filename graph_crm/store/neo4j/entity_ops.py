@@ -135,7 +135,7 @@ class EntityOps(Neo4jCore):
         registry = await self._fresh_registry()
         entity_type = registry.entity_type(type_name)
         size = check_page_size(first)
-        flt = check_filter(entity_type, where)
+        flt = check_filter(entity_type, where, registry=registry)
         order = check_order(entity_type, order_by)
         params = Params()
         where_text = compile_filter(flt, "n", params)

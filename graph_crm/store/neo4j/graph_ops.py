@@ -8,7 +8,8 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.errors import GraphCrmError
-from graph_crm.model.graph import Counts, Page, Relation, WriteResult
+from graph_crm.model.graph import Counts, Neighbor, Page, Relation, WriteResult
+from graph_crm.model.neighbors import plan_neighbors
 from graph_crm.model.query import (
     check_page_size,
 )
@@ -29,6 +30,8 @@ from graph_crm.store.common import (
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import (
     Params,
+    compile_filter,
+    compile_order,
     compile_traversal,
 )
 from graph_crm.store.neo4j.core import (
@@ -132,6 +135,46 @@ class GraphOps(EntityOps):
         ]
         cursor = encode_relation_cursor(items[-1]) if items else None
         return Page(items, total, cursor, len(rows) > size)
+
+    async def neighbors(
+        self,
+        relation_type: str,
+        direction: Direction | str,
+        ids: Sequence[str],
+        *,
+        where: Any = None,
+        order_by: Any = None,
+        first: int = 100,
+    ) -> list[list[Neighbor]]:
+        registry = await self._fresh_registry()
+        plan = plan_neighbors(
+            registry, relation_type, direction, ids, where=where, order_by=order_by, first=first
+        )
+        if not plan.keys:
+            return []
+        params = Params()
+        query = _cypher(
+            q.NEIGHBORS_OUT if plan.direction is Direction.OUT else q.NEIGHBORS_IN,
+            **self._relation_fragments(plan.relation),
+            where=compile_filter(plan.where, "n", params),
+            order=compile_order(plan.order, "n"),
+        )
+        arguments = {**params.values, "keys": plan.distinct_keys, "limit": plan.first}
+        rows = await self._read_tx(lambda tx: _rows(tx, query, **arguments))
+        found = {
+            row["nearKey"]: [
+                plan.neighbor(
+                    row["nearKey"],
+                    _entity(plan.far_type, item["props"]),
+                    _decode_props(plan.relation, item["rel"]),
+                    _native(item["rel"]["createdAt"]),
+                    _native(item["rel"]["updatedAt"]),
+                )
+                for item in row["neighbors"]
+            ]
+            for row in rows
+        }
+        return plan.spread(found)
 
     async def traverse(
         self,

@@ -110,6 +110,8 @@ RELATION_LIST: Final = "relation_list"
 RELATION_BACKFILL: Final = "relation_backfill"
 RELATION_PROPS_ALL: Final = "relation_props_all"
 RELATION_REVISE: Final = "relation_revise"
+NEIGHBORS_OUT: Final = "neighbors_out"
+NEIGHBORS_IN: Final = "neighbors_in"
 TRAVERSE: Final = "traverse"
 
 ALL_QUERIES: Final = tuple(

@@ -1,0 +1,1 @@
+"""The typed part of the schema, generated from the registry (see :mod:`graph_crm.model.naming`)."""

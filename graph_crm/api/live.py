@@ -1,0 +1,37 @@
+"""The live schema: rebuilt when the registry version moves, swapped atomically.
+
+Each request asks the store for the registry (a version check; it lives in the
+store, so every worker process notices a change made by another) and executes on
+the schema built for that version. A request keeps the schema it started with, so
+requests already running finish on the old one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from graph_crm.api.generated.build import build_schema
+from graph_crm.api.schema import CoreSchema
+from graph_crm.model.registry import Registry
+
+logger = logging.getLogger("graph_crm.api")
+
+
+class LiveSchema:
+    def __init__(self, core: CoreSchema) -> None:
+        self.core = core
+        self._version = -1
+        self._schema = core
+        self.builds = 0
+
+    def for_registry(self, registry: Registry) -> CoreSchema:
+        """The schema serving ``registry`` (built once per version; never awaits)."""
+        if registry.version == self._version:
+            return self._schema
+        schema = build_schema(self.core, registry)
+        self.builds += 1
+        if registry.version > self._version:
+            # One assignment: the event loop cannot interleave another request here.
+            self._version, self._schema = registry.version, schema
+            logger.info("serving schema for registry version %d", registry.version)
+        return schema

@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.extensions.base_extension import SchemaExtension
 
 from graph_crm.api.cost import MAX_COST, QueryCostLimiter
@@ -33,11 +38,18 @@ def check_first(first: int) -> int:
     return first
 
 
+#: The depth and alias rules, made once: validation is cached per (schema, document,
+#: rules), and the limiter extensions would make new rule classes for every request.
+_VALIDATION_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
+
+
 def limit_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories (strawberry makes one extension per request from each)."""
     return [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(_VALIDATION_RULES),
         lambda: QueryCostLimiter(max_cost=MAX_COST),
     ]

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -15,6 +16,9 @@ from graph_crm.api.limits import limit_extensions
 from graph_crm.api.mutations import Mutation
 from graph_crm.api.queries import Query
 from graph_crm.api.scalars import SCALAR_MAP
+
+#: Distinct query texts whose parse and validation are remembered (clients send few).
+PARSED_QUERIES_CACHED = 256
 
 
 class CoreSchema(strawberry.Schema):
@@ -29,7 +33,15 @@ def build_core_schema(**options: Any) -> CoreSchema:
     return CoreSchema(
         query=Query,
         mutation=Mutation,
-        extensions=[*limit_extensions(), ErrorShaping],
+        # The caches come after the limits: the token limit is a parse option, part of
+        # the parse cache's key; validation results are cached per schema object, so
+        # each registry version's schema validates afresh.
+        extensions=[
+            *limit_extensions(),
+            lambda: ParserCache(maxsize=PARSED_QUERIES_CACHED),
+            lambda: ValidationCache(maxsize=PARSED_QUERIES_CACHED),
+            ErrorShaping,
+        ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         **options,
     )

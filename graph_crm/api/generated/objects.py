@@ -30,7 +30,7 @@ from graph_crm.api.generated.inputs import (
 )
 from graph_crm.api.generated.translate import order_to_data, where_argument
 from graph_crm.api.limits import check_first
-from graph_crm.model.graph import Entity, Neighbor
+from graph_crm.model.graph import Entity, Neighbor, Relation
 from graph_crm.model.naming import EntityNames, RelationField, relation_fields
 from graph_crm.model.types import PropertyKind, PropertySpec, _TypeDefinition
 
@@ -53,7 +53,8 @@ def _timestamps(cache: TypeCache) -> dict[str, GraphQLField]:
     }
 
 
-def _holder(source: Entity | Neighbor) -> Any:
+def _holder(source: Entity | Neighbor) -> Entity | Relation:
+    """Whose properties a field shows: an entity's own, or an edge's relation's."""
     return source.relation if isinstance(source, Neighbor) else source
 
 

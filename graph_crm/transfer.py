@@ -168,6 +168,7 @@ def check_import(path: Path) -> ImportPlan:
     changes: list[RegistryChange] = []
     entity_types: list[EntityType] = []
     relation_types: list[RelationType] = []
+    policies: dict[str, dict[str, Any]] = {}
     registry: Registry | None = None
     seen: set[str] = set()
     entities = relations = 0
@@ -186,10 +187,12 @@ def check_import(path: Path) -> ImportPlan:
                 entity_types.append(parse_entity_type(data["definition"]))
             elif kind == "relationType":
                 relation_types.append(parse_relation_type(data["definition"]))
+            elif kind == "impactPolicy":
+                policies[str(data["definition"]["name"])] = dict(data["definition"])
             elif kind in ("entity", "relation"):
                 if registry is None:
                     registry = Registry.from_definitions(
-                        int(header["registryVersion"]), entity_types, relation_types
+                        int(header["registryVersion"]), entity_types, relation_types, policies
                     )
                 if kind == "entity":
                     entity = _entity(registry.entity_type(str(data.get("type"))), data, number)
@@ -219,7 +222,7 @@ def check_import(path: Path) -> ImportPlan:
         raise InvalidInput("the file is empty")
     if registry is None:
         registry = Registry.from_definitions(
-            int(header["registryVersion"]), entity_types, relation_types
+            int(header["registryVersion"]), entity_types, relation_types, policies
         )
     return ImportPlan(registry, changes, entities, relations)
 

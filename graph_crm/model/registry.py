@@ -8,6 +8,7 @@ transaction, and pass in what only they know (whether a type holds data).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -15,7 +16,14 @@ from typing import Any
 
 from graph_crm.errors import IncompatibleChange, InvalidInput, TypeExists, UnknownType
 from graph_crm.model.naming import check_schema_names
-from graph_crm.model.types import EntityType, PropertySpec, RelationType, _TypeDefinition
+from graph_crm.model.types import (
+    EntityType,
+    PropertySpec,
+    RelationType,
+    _TypeDefinition,
+    parse_entity_type,
+    parse_relation_type,
+)
 
 MAX_TYPES = 1_000
 
@@ -27,6 +35,22 @@ class ChangeKind(StrEnum):
     DEFINE_RELATION_TYPE = "DEFINE_RELATION_TYPE"
     ALTER_RELATION_TYPE = "ALTER_RELATION_TYPE"
     DROP_RELATION_TYPE = "DROP_RELATION_TYPE"
+    DEFINE_IMPACT_POLICY = "DEFINE_IMPACT_POLICY"
+    ALTER_IMPACT_POLICY = "ALTER_IMPACT_POLICY"
+    DROP_IMPACT_POLICY = "DROP_IMPACT_POLICY"
+
+    @property
+    def definition_kind(self) -> str:
+        """The kind of stored definition this change writes."""
+        if "ENTITY" in self.value:
+            return ENTITY_TYPE
+        return RELATION_TYPE if "RELATION" in self.value else IMPACT_POLICY
+
+
+#: Kinds of stored definitions, as persisted by the stores and in exports.
+ENTITY_TYPE = "entityType"
+RELATION_TYPE = "relationType"
+IMPACT_POLICY = "impactPolicy"
 
 
 @dataclass(frozen=True)
@@ -96,17 +120,25 @@ class Alteration:
     dropped_unique: tuple[str, ...] = ()
 
 
-def definition_json(definition: _TypeDefinition) -> dict[str, Any]:
+def definition_json(definition: _TypeDefinition | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(definition, dict):
+        return definition  # an impact policy, kept as the JSON its parser produced
     return definition.model_dump(mode="json", by_alias=True)
 
 
 @dataclass(frozen=True)
 class Registry:
-    """An immutable snapshot of all type definitions at one version."""
+    """An immutable snapshot of all type definitions at one version.
+
+    Impact policies are kept as checked JSON: the model knows their names and history;
+    :mod:`graph_crm.impact.policy` knows what they mean (and checks them before they
+    get here, and again whenever the types they use change).
+    """
 
     version: int = 0
     entity_types: dict[str, EntityType] = field(default_factory=dict)
     relation_types: dict[str, RelationType] = field(default_factory=dict)
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # -- lookups -------------------------------------------------------------------
 
@@ -135,8 +167,8 @@ class Registry:
         name: str,
         actor: str,
         at: datetime,
-        before: _TypeDefinition | None,
-        after: _TypeDefinition | None,
+        before: _TypeDefinition | dict[str, Any] | None,
+        after: _TypeDefinition | dict[str, Any] | None,
         **updates: Any,
     ) -> tuple[Registry, RegistryChange]:
         if not actor or len(actor) > 200:
@@ -152,7 +184,7 @@ class Registry:
             after=definition_json(after) if after else None,
         )
         registry = replace(self, version=version, **updates)
-        if after is not None:
+        if after is not None and not isinstance(after, dict):
             owner = "entity type" if isinstance(after, EntityType) else "relation type"
             check_schema_names(registry, changed=f"{owner} {name!r}")
         return registry, change
@@ -273,29 +305,91 @@ class Registry:
             ChangeKind.DROP_RELATION_TYPE, name, actor, at, old, None, relation_types=types
         )
 
+    def define_policy(
+        self, name: str, policy: dict[str, Any], *, actor: str, at: datetime
+    ) -> tuple[Registry, RegistryChange]:
+        """Record a checked impact policy (``policy`` is its JSON form)."""
+        if name in self.policies:
+            raise TypeExists(f"impact policy {name!r} already exists")
+        self._check_room()
+        policies = {**self.policies, name: policy}
+        return self._change(
+            ChangeKind.DEFINE_IMPACT_POLICY, name, actor, at, None, policy, policies=policies
+        )
+
+    def alter_policy(
+        self, name: str, policy: dict[str, Any], *, actor: str, at: datetime
+    ) -> tuple[Registry, RegistryChange]:
+        old = self.policy(name)
+        policies = {**self.policies, name: policy}
+        return self._change(
+            ChangeKind.ALTER_IMPACT_POLICY, name, actor, at, old, policy, policies=policies
+        )
+
+    def drop_policy(
+        self, name: str, *, actor: str, at: datetime
+    ) -> tuple[Registry, RegistryChange]:
+        old = self.policy(name)
+        policies = {k: v for k, v in self.policies.items() if k != name}
+        return self._change(
+            ChangeKind.DROP_IMPACT_POLICY, name, actor, at, old, None, policies=policies
+        )
+
+    def policy(self, name: str) -> dict[str, Any]:
+        try:
+            return self.policies[name]
+        except KeyError:
+            raise UnknownType(f"there is no impact policy {name[:80]!r}") from None
+
     # -- persistence ---------------------------------------------------------------
 
     def definitions_json(self) -> list[dict[str, Any]]:
         """All definitions, entity types first, in a stable order."""
         entity = [
-            {"kind": "entityType", "definition": definition_json(self.entity_types[name])}
+            {"kind": ENTITY_TYPE, "definition": definition_json(self.entity_types[name])}
             for name in sorted(self.entity_types)
         ]
         relation = [
-            {"kind": "relationType", "definition": definition_json(self.relation_types[name])}
+            {"kind": RELATION_TYPE, "definition": definition_json(self.relation_types[name])}
             for name in sorted(self.relation_types)
         ]
-        return entity + relation
+        policies = [
+            {"kind": IMPACT_POLICY, "definition": self.policies[name]}
+            for name in sorted(self.policies)
+        ]
+        return entity + relation + policies
 
     @classmethod
     def from_definitions(
-        cls, version: int, entity_types: list[EntityType], relation_types: list[RelationType]
+        cls,
+        version: int,
+        entity_types: list[EntityType],
+        relation_types: list[RelationType],
+        policies: Mapping[str, dict[str, Any]] | None = None,
     ) -> Registry:
         return cls(
             version=version,
             entity_types={et.name: et for et in entity_types},
             relation_types={rt.name: rt for rt in relation_types},
+            policies=dict(policies or {}),
         )
+
+    @classmethod
+    def from_stored(cls, version: int, items: Iterable[tuple[str, dict[str, Any]]]) -> Registry:
+        """A registry from stored ``(kind, definition JSON)`` pairs, as the stores keep them."""
+        entity_types: list[EntityType] = []
+        relation_types: list[RelationType] = []
+        policies: dict[str, dict[str, Any]] = {}
+        for kind, data in items:
+            if kind == ENTITY_TYPE:
+                entity_types.append(parse_entity_type(data))
+            elif kind == RELATION_TYPE:
+                relation_types.append(parse_relation_type(data))
+            elif kind == IMPACT_POLICY:
+                policies[str(data["name"])] = data
+            else:
+                raise ValueError(f"unknown stored definition kind {kind!r}")
+        return cls.from_definitions(version, entity_types, relation_types, policies)
 
 
 def plan_alteration(old: _TypeDefinition, new: _TypeDefinition, *, populated: bool) -> Alteration:

@@ -25,7 +25,7 @@ from graph_crm.model.graph import (
     properties_from_json,
 )
 from graph_crm.model.registry import Registry, RegistryChange
-from graph_crm.model.types import EntityType, RelationType, parse_entity_type, parse_relation_type
+from graph_crm.model.types import EntityType
 from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.mirror import Mirror
 
@@ -104,17 +104,8 @@ class EmbeddedCore:
             self._mirror = None
 
     def _load_registry(self, version: int) -> Registry:
-        entity_types: list[EntityType] = []
-        relation_types: list[RelationType] = []
-        for kind, definition in self.conn.execute(
-            "SELECT kind, definition FROM type_defs ORDER BY name"
-        ):
-            data = json.loads(definition)
-            if kind == "entityType":
-                entity_types.append(parse_entity_type(data))
-            else:
-                relation_types.append(parse_relation_type(data))
-        return Registry.from_definitions(version, entity_types, relation_types)
+        rows = self.conn.execute("SELECT kind, definition FROM type_defs ORDER BY name")
+        return Registry.from_stored(version, ((kind, json.loads(text)) for kind, text in rows))
 
     def _ensure_mirror(self) -> Mirror:
         self._refresh()

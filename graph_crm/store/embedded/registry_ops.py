@@ -48,7 +48,7 @@ class RegistryOps(EmbeddedCore):
         self, conn: sqlite3.Connection, registry: Registry, change: RegistryChange
     ) -> None:
         insert_change(conn, change)
-        kind = "entityType" if "ENTITY" in change.kind.value else "relationType"
+        kind = change.kind.definition_kind
         if change.after is None:
             conn.execute("DELETE FROM type_defs WHERE kind = ? AND name = ?", (kind, change.name))
         else:

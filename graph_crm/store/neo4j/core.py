@@ -29,8 +29,6 @@ from graph_crm.model.types import (
     PropertyKind,
     RelationType,
     _TypeDefinition,
-    parse_entity_type,
-    parse_relation_type,
 )
 from graph_crm.store.common import (
     raise_missing_endpoints,
@@ -171,17 +169,12 @@ class Neo4jCore:
     @staticmethod
     async def _registry_in(tx: AsyncManagedTransaction) -> Registry:
         rows = await _rows(tx, _cypher(q.REGISTRY_READ))
-        entity_types: list[EntityType] = []
-        relation_types: list[RelationType] = []
-        for item in rows[0]["definitions"]:
-            if item["definition"] is None:
-                continue
-            data = json.loads(item["definition"])
-            if item["kind"] == "entityType":
-                entity_types.append(parse_entity_type(data))
-            else:
-                relation_types.append(parse_relation_type(data))
-        return Registry.from_definitions(rows[0]["version"], entity_types, relation_types)
+        stored = [
+            (item["kind"], json.loads(item["definition"]))
+            for item in rows[0]["definitions"]
+            if item["definition"] is not None
+        ]
+        return Registry.from_stored(rows[0]["version"], stored)
 
     async def _reload_registry(self) -> Registry:
         self._registry = await self._read_tx(self._registry_in)

@@ -70,7 +70,7 @@ class RegistryOps(Neo4jCore):
                 current = await self._registry_in(tx)
                 registry, change = await compute(current, tx)
                 params = change.to_record()
-                kind = "entityType" if "ENTITY" in change.kind.value else "relationType"
+                kind = change.kind.definition_kind
                 written = await _rows(
                     tx,
                     _cypher(q.REGISTRY_WRITE),

@@ -25,6 +25,23 @@ SAMPLE_FRAGMENTS = {
     "order": "n.key ASC",
     "StartLabels": "`Customer`",
     "pattern": "-[:`HAS_SUBSIDIARY`]->(n0:`Subsidiary` WHERE true)",
+    # impact.cypher: a two-step plan with a roll-up (graph_crm/store/neo4j/impact_compile.py)
+    "SourceLabel": "`Warehouse`",
+    "reach": "(e0)<-[:`ROUTED_VIA`]-(e1:`Shipment` WHERE (e1.`status` IN $p0))"
+    "-[:`SHIPPED_FOR`]->(e2:`Customer` WHERE true)",
+    "simplePath": "true",
+    "climb": "MATCH climb = (e2)<-[:`PARENT_OF`*0..2]-(top:`Customer`) "
+    "WHERE length(climb) = $rollupHops OR NOT EXISTS { (top)<-[:`PARENT_OF`]-() }",
+    "pathNodes": "[e0, e1, e2] + nodes(climb)[1..]",
+    "exposureNode": "e1",
+    "exposureValue": "x.`value`",
+    "pathOrder": "size(ids), ids[1], ids[2], ids[3], ids[4]",
+    "slaNode": "null",
+    "slaCandidates": "[(top)-[:`HAS_CONTRACT`]->(y:`Contract` WHERE true)"
+    " WHERE y.`slaDeadline` IS NOT NULL | [y.`slaDeadline`, y.id]]",
+    "slaEncoded": "[sla[0].epochSeconds, sla[0].nanosecond]",
+    "complaints": "MATCH (top)-[:`FILED`]->(c:`Complaint` WHERE true) "
+    "WHERE c.`filedAt` >= $windowStart AND c.`filedAt` <= $windowEnd",
 }
 
 

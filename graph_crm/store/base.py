@@ -7,8 +7,10 @@ one contract test suite (``tests/contract``) runs against each of them.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.model.graph import (
     Counts,
     DeleteResult,
@@ -130,6 +132,17 @@ class GraphStore(Protocol):
         paths_per_target: int = 3,
     ) -> Traversal:
         """Follow typed steps from the start entities; see :mod:`graph_crm.model.traversal`."""
+
+    async def impact_rows(
+        self, plan: ImpactPlan, source: str, *, as_of: datetime
+    ) -> list[ImpactRow]:
+        """Evaluate ``plan`` from the ``source`` entity (a global id) as of ``as_of``.
+
+        One row per affected (rolled-up) target, sorted by target id; see
+        :mod:`graph_crm.impact.plan` for the semantics. Writes nothing. An unknown source
+        is :class:`~graph_crm.errors.NotFound`; a source of another type than the plan's,
+        or a naive ``as_of``, is :class:`~graph_crm.errors.InvalidInput`.
+        """
 
     async def counts(self) -> Counts:
         """Entities per entity type and relations per relation type."""

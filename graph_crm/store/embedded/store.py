@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graph_crm.store.embedded.impact_ops import ImpactOps
 from graph_crm.store.embedded.registry_ops import RegistryOps
 from graph_crm.store.embedded.transfer_ops import TransferOps
 
 
-class EmbeddedStore(RegistryOps, TransferOps):
-    """Core <- registry; core <- entities <- relations and traversal <- transfer."""
+class EmbeddedStore(RegistryOps, TransferOps, ImpactOps):
+    """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact."""
 
     backend = "embedded"
 

@@ -113,6 +113,7 @@ RELATION_REVISE: Final = "relation_revise"
 NEIGHBORS_OUT: Final = "neighbors_out"
 NEIGHBORS_IN: Final = "neighbors_in"
 TRAVERSE: Final = "traverse"
+IMPACT: Final = "impact"
 
 ALL_QUERIES: Final = tuple(
     value

@@ -13,12 +13,13 @@ from neo4j import AsyncGraphDatabase
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.core import _cypher, _rows
 from graph_crm.store.neo4j.errors import translated
+from graph_crm.store.neo4j.impact_ops import ImpactOps
 from graph_crm.store.neo4j.registry_ops import RegistryOps
 from graph_crm.store.neo4j.transfer_ops import TransferOps
 
 
-class Neo4jStore(RegistryOps, TransferOps):
-    """Core <- registry; core <- entities <- relations and traversal <- transfer."""
+class Neo4jStore(RegistryOps, TransferOps, ImpactOps):
+    """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact."""
 
     backend = "neo4j"
 

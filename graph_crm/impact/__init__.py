@@ -1,0 +1,1 @@
+"""Impact propagation: policies, the rows a backend evaluates, ranking and reports (pure)."""

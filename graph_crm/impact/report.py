@@ -1,0 +1,60 @@
+"""A ranked, explained impact report: what every renderer (table, md, csv, json, html) shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One score component: its normalised value in [0, 1], weight and contribution."""
+
+    name: str  # "urgency", "exposure", "complaints"
+    value: float
+    weight: float
+    contribution: float  # value * weight
+    reason: str  # e.g. "delay 6d > buffer 4d", "412k in 3 shipments"
+
+
+@dataclass(frozen=True, slots=True)
+class RankedTarget:
+    rank: int
+    target: str  # global id
+    label: str  # a display name (the target's name property, else its key)
+    tier: str  # e.g. "T1"
+    tier_rule: str  # the rule that fired, in words: "breach predicted: delay 6d >= buffer 4d"
+    score: float
+    components: tuple[Component, ...]
+    sla_buffer_days: float | None
+    sla_deadline: datetime | None
+    sla_entity: str | None
+    breach_predicted: bool
+    complaints: int
+    exposure: float
+    exposure_entities: int
+    path_count: int
+    paths: tuple[tuple[str, ...], ...]
+    actions: tuple[str, ...]
+    explanation: str  # one line: "T1: delay 6d > buffer 4d (+0.50); 412k in 3 shipments (+0.22)"
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    affected: int
+    exposure_at_risk: float
+    predicted_breaches: int
+    by_tier: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactReport:
+    policy: str
+    policy_version: int
+    source: str  # global id
+    source_label: str
+    delay_days: float
+    as_of: datetime
+    targets: tuple[RankedTarget, ...]  # ranked; cut to the limit asked
+    totals: Totals  # over every affected target, not only those listed
+    truncated: bool  # more targets than the limit

@@ -1,0 +1,148 @@
+"""An impact plan as the fragments of ``cypher/impact.cypher`` (pure, no IO).
+
+Step ``i`` lands on the node ``e{i}`` (``e0`` is the source). Every identifier goes
+through :mod:`.queries`' checked quoting, filters through :mod:`.compile`; values are
+parameters. Entities of different types are different nodes, so the simple-path checks
+compare only nodes of the same type. Only the source carries a label: a relation type
+has one ``from`` and one ``to`` type (links are checked against them), so the typed
+relationship already fixes each landing node's label, and a label test would cost a
+database access per path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graph_crm.impact.plan import PATHS_PER_TARGET, ImpactPlan, Rollup, StepProperty
+from graph_crm.impact.request import ImpactRequest
+from graph_crm.model.traversal import Direction
+from graph_crm.model.types import PropertyKind
+from graph_crm.store.neo4j.compile import Params, compile_filter
+from graph_crm.store.neo4j.queries import label, prop, rel_type
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledImpact:
+    fragments: dict[str, str]
+    params: dict[str, Any]
+
+
+def _hop(relation: str, direction: Direction, repeat: str = "") -> str:
+    relationship = f"[:{rel_type(relation)}{repeat}]"
+    return f"-{relationship}->" if direction is Direction.OUT else f"<-{relationship}-"
+
+
+def compile_impact(plan: ImpactPlan, request: ImpactRequest) -> CompiledImpact:
+    """The fragments and parameters that make the plan one statement."""
+    params = Params()
+    types = [plan.source_type, *(step.landing_type for step in plan.steps)]
+    nodes = [f"e{i}" for i in range(len(types))]
+    reach = ["(e0)"]
+    for index, step in enumerate(plan.steps, start=1):
+        where = compile_filter(step.where, nodes[index], params)
+        arrow = _hop(step.relation, step.direction)
+        reach.append(f"{arrow}({nodes[index]} WHERE {where})")
+    distinct = [
+        f"{nodes[j]} <> {nodes[i]}"
+        for j in range(len(types))
+        for i in range(j)
+        if types[i] == types[j]
+    ]
+    last = nodes[-1]
+    same_type = [
+        node for node, kind in zip(nodes[:-1], types[:-1], strict=True) if kind == types[-1]
+    ]
+    path_nodes = "[" + ", ".join(nodes) + "]"
+    longest = len(nodes)
+    if plan.rollup is None:
+        climb = f"WITH {', '.join(nodes)}, {last} AS top"
+    else:
+        climb = _climb(plan.rollup, last, same_type)
+        path_nodes += " + nodes(climb)[1..]"
+        longest += plan.rollup.max_hops
+    # one sort key per position: cheaper to compare than the lists of ids themselves
+    order = ", ".join(["size(ids)", *(f"ids[{i}]" for i in range(1, longest))])
+    fragments = {
+        "SourceLabel": label(plan.source_type),
+        "reach": "".join(reach),
+        "simplePath": " AND ".join(distinct) or "true",
+        "climb": climb,
+        "pathNodes": path_nodes,
+        "pathOrder": order,
+        **_exposure(plan, nodes),
+        **_sla(plan, nodes, params),
+        "complaints": _complaints(plan, params),
+    }
+    values: dict[str, Any] = {
+        **params.values,
+        "sourceKey": request.source_key,
+        "pathsPerTarget": PATHS_PER_TARGET,
+        "rollupHops": plan.rollup.max_hops if plan.rollup else 0,
+    }
+    if request.window is not None:
+        values["windowStart"], values["windowEnd"] = request.window
+    return CompiledImpact(fragments, values)
+
+
+def _climb(rollup: Rollup, last: str, visited: list[str]) -> str:
+    """Climb to every top: ``max_hops`` up, or where no parent is left unvisited.
+
+    ``visited``: the step nodes of the target type, which the climb must not revisit.
+    """
+    up = _hop(rollup.relation, rollup.direction, f"*0..{int(rollup.max_hops)}")
+    further = _hop(rollup.relation, rollup.direction)
+    earlier = "[" + ", ".join(visited) + "]"
+    return (
+        f"MATCH climb = ({last}){up}(top)\n"
+        "  WHERE all(i IN range(0, length(climb) - 1)"
+        " WHERE NOT nodes(climb)[i] IN nodes(climb)[i + 1..])\n"
+        + (f"    AND none(x IN nodes(climb)[1..] WHERE x IN {earlier})\n" if visited else "")
+        + "    AND (length(climb) = $rollupHops OR NOT EXISTS {\n"
+        f"      MATCH (top){further}(up)\n"
+        "      WHERE NOT up IN nodes(climb)"
+        + (f" AND NOT up IN {earlier}" if visited else "")
+        + " })"
+    )
+
+
+def _exposure(plan: ImpactPlan, nodes: list[str]) -> dict[str, str]:
+    if plan.exposure is None:
+        return {"exposureNode": "null", "exposureValue": "null"}
+    return {
+        "exposureNode": nodes[plan.exposure.step],
+        "exposureValue": f"x.{prop(plan.exposure.property)}",
+    }
+
+
+def _sla(plan: ImpactPlan, nodes: list[str], params: Params) -> dict[str, str]:
+    sla = plan.sla
+    if sla is None:
+        return {"slaNode": "null", "slaCandidates": "[]", "slaEncoded": "null"}
+    value = f"y.{prop(sla.property)}"
+    # decoded by impact_ops.decode_deadline
+    encoded = (
+        "toString(sla[0])"
+        if sla.kind is PropertyKind.DATE
+        else "[sla[0].epochSeconds, sla[0].nanosecond]"
+    )
+    if isinstance(sla, StepProperty):
+        candidates = f"[y IN slaNodes WHERE {value} IS NOT NULL | [{value}, y.id]]"
+        return {"slaNode": nodes[sla.step], "slaCandidates": candidates, "slaEncoded": encoded}
+    where = compile_filter(sla.where, "y", params)
+    arrow = _hop(sla.relation, sla.direction)
+    candidates = f"[(top){arrow}(y WHERE {where}) WHERE {value} IS NOT NULL | [{value}, y.id]]"
+    return {"slaNode": "null", "slaCandidates": candidates, "slaEncoded": encoded}
+
+
+def _complaints(plan: ImpactPlan, params: Params) -> str:
+    complaints = plan.complaints
+    if complaints is None:
+        return "UNWIND [] AS c"
+    where = compile_filter(complaints.where, "c", params)
+    arrow = _hop(complaints.relation, complaints.direction)
+    filed = f"c.{prop(complaints.date_property)}"
+    return (
+        f"MATCH (top){arrow}(c WHERE {where})\n"
+        f"    WHERE {filed} >= $windowStart AND {filed} <= $windowEnd"
+    )

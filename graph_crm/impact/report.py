@@ -18,11 +18,21 @@ class Component:
 
 
 @dataclass(frozen=True, slots=True)
+class TierInfo:
+    """A tier as the policy defines it, in rank order (for legends and totals)."""
+
+    tier: str  # e.g. "T1"
+    label: str  # e.g. "Breach predicted"
+    rule: str  # its condition in words, e.g. "gapDays >= 0"; "otherwise" for a catch-all
+
+
+@dataclass(frozen=True, slots=True)
 class RankedTarget:
     rank: int
     target: str  # global id
     label: str  # a display name (the target's name property, else its key)
     tier: str  # e.g. "T1"
+    tier_label: str  # e.g. "Breach predicted"
     tier_rule: str  # the rule that fired, in words: "breach predicted: delay 6d >= buffer 4d"
     score: float
     components: tuple[Component, ...]
@@ -58,3 +68,8 @@ class ImpactReport:
     targets: tuple[RankedTarget, ...]  # ranked; cut to the limit asked
     totals: Totals  # over every affected target, not only those listed
     truncated: bool  # more targets than the limit
+    policy_description: str = ""
+    tiers: tuple[TierInfo, ...] = ()
+    #: Display labels (name property, else key) for the source, the listed targets and
+    #: every entity on their paths: what renderers show instead of bare ids.
+    labels: dict[str, str] = field(default_factory=dict)

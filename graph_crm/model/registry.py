@@ -187,6 +187,12 @@ class Registry:
         if after is not None and not isinstance(after, dict):
             owner = "entity type" if isinstance(after, EntityType) else "relation type"
             check_schema_names(registry, changed=f"{owner} {name!r}")
+        if registry.policies and kind.definition_kind != IMPACT_POLICY:
+            # a type change must not break a stored policy; the impact package knows what
+            # policies mean (imported here, not at the top: it builds on this module)
+            from graph_crm.impact.policy import check_policies
+
+            check_policies(registry)
         return registry, change
 
     def _check_room(self) -> None:

@@ -133,7 +133,7 @@ class _TypeDefinition(_Definition):
         checked: list[PropertySpec] = []
         for index, item in enumerate(raw):
             try:
-                checked.append(_parse(PropertySpec, item))
+                checked.append(parse_model(PropertySpec, item))
             except GraphCrmError as error:
                 issues = [
                     Issue(i.code, i.message, ("properties", index, *i.path)) for i in error.issues
@@ -208,10 +208,11 @@ class RelationType(_TypeDefinition):
         return self
 
 
-_D = TypeVar("_D", bound=_Definition)
+_D = TypeVar("_D", bound=BaseModel)
 
 
-def _parse(model: type[_D], data: Mapping[str, Any] | _D) -> _D:
+def parse_model(model: type[_D], data: Mapping[str, Any] | _D) -> _D:
+    """Validate plain data into ``model``; every problem an issue with its path."""
     if isinstance(data, model):
         return data
     try:
@@ -236,9 +237,9 @@ def parse_entity_type(data: Mapping[str, Any] | EntityType) -> EntityType:
     ...                    "properties": [{"name": "licence", "kind": "STRING"}]}).name
     'CustomsBroker'
     """
-    return _parse(EntityType, data)
+    return parse_model(EntityType, data)
 
 
 def parse_relation_type(data: Mapping[str, Any] | RelationType) -> RelationType:
     """Validate a relation type definition given as plain data."""
-    return _parse(RelationType, data)
+    return parse_model(RelationType, data)

@@ -67,6 +67,18 @@ class GraphStore(Protocol):
 
     async def drop_relation_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry: ...
 
+    async def define_impact_policy(
+        self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        """Record an impact policy checked against the registry (see :mod:`graph_crm.impact`)."""
+
+    async def alter_impact_policy(
+        self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        """Replace the policy named ``definition["name"]``, checked like a new one."""
+
+    async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry: ...
+
     # -- entities ----------------------------------------------------------------------
 
     async def upsert_entities(

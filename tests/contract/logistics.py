@@ -173,3 +173,58 @@ def shipment_plan(
             "FILED", Direction.OUT, "Complaint", "filedAt", PropertyKind.DATETIME, window_days
         ),
     )
+
+
+def customs_policy(**changes: Any) -> dict[str, Any]:
+    """The policy tests use over this graph (JSON, as a config officer writes it)."""
+    policy: dict[str, Any] = {
+        "name": "customs-delay",
+        "description": "Goods in transit through a held warehouse",
+        "source": "Warehouse",
+        "target": "Customer",
+        "steps": [
+            {
+                "relation": "ROUTED_VIA",
+                "direction": "IN",
+                "where": {"status": {"eq": "IN_TRANSIT"}},
+            },
+            {"relation": "SHIPPED_FOR", "direction": "OUT"},
+        ],
+        "rollup": {"relation": "PARENT_OF", "direction": "IN", "maxHops": 2},
+        "signals": {
+            "sla": {
+                "linked": {
+                    "relation": "HAS_CONTRACT",
+                    "direction": "OUT",
+                    "where": {"slaDeadline": {"gte": "2026-03-01T00:00:00Z"}},
+                },
+                "property": "slaDeadline",
+            },
+            "exposure": {"step": 1, "property": "value"},
+            "complaints": {
+                "relation": "FILED",
+                "direction": "OUT",
+                "dateProperty": "filedAt",
+                "windowDays": 7,
+            },
+        },
+        "scoring": {
+            "weights": {"urgency": 0.5, "exposure": 0.3, "complaints": 0.2},
+            "urgencyTauDays": 7,
+            "exposureReference": 1000,
+            "complaintsReference": 4,
+        },
+        "tiers": [
+            {"tier": "T1", "label": "Breach predicted", "when": {"gapDays": {"gte": 0}}},
+            {"tier": "T2", "label": "Breach within 3 days", "when": {"gapDays": {"gte": -3}}},
+            {"tier": "T3", "label": "No breach predicted", "when": {}},
+        ],
+        "plans": [
+            {"when": {"tier": {"eq": "T1"}}, "actions": ["Call the account manager today"]},
+            {"when": {"tier": {"eq": "T2"}}, "actions": ["Send a revised ETA"]},
+            {"when": {"complaints": {"gte": 2}}, "actions": ["Assign a human contact"]},
+            {"when": {"tier": {"eq": "T3"}}, "actions": ["Monitor"]},
+        ],
+    }
+    policy.update(changes)
+    return policy

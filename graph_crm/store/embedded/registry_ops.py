@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from graph_crm.impact.policy import alter_policy, define_policy
 from graph_crm.model.graph import (
     properties_from_json,
     properties_to_json,
@@ -200,6 +201,32 @@ class RegistryOps(EmbeddedCore):
                 registry, change = self._registry.drop_relation_type(
                     name, populated=populated, actor=actor, at=utc_now()
                 )
+                self._record_change(conn, registry, change)
+            return registry
+
+        return await self._guarded(run)
+
+    async def define_impact_policy(
+        self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        return await self._policy_change(lambda current: define_policy(current, definition, actor))
+
+    async def alter_impact_policy(
+        self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        return await self._policy_change(lambda current: alter_policy(current, definition, actor))
+
+    async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
+        return await self._policy_change(
+            lambda current: current.drop_policy(name, actor=actor, at=utc_now())
+        )
+
+    async def _policy_change(
+        self, compute: Callable[[Registry], tuple[Registry, RegistryChange]]
+    ) -> Registry:
+        def run() -> Registry:
+            with self._write() as conn:
+                registry, change = compute(self._registry)
                 self._record_change(conn, registry, change)
             return registry
 

@@ -7,7 +7,7 @@ from typing import Final
 
 from graph_crm.model.names import ENTITY_TYPE_PATTERN, PROPERTY_PATTERN
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 DDL: Final = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -15,9 +15,9 @@ CREATE TABLE IF NOT EXISTS meta (
     value INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO meta (name, value) VALUES
-    ('schema_version', 1), ('registry_version', 0), ('generation', 0);
+    ('schema_version', 2), ('registry_version', 0), ('generation', 0);
 CREATE TABLE IF NOT EXISTS type_defs (
-    kind       TEXT NOT NULL CHECK (kind IN ('entityType', 'relationType')),
+    kind       TEXT NOT NULL CHECK (kind IN ('entityType', 'relationType', 'impactPolicy')),
     name       TEXT NOT NULL,
     definition TEXT NOT NULL,
     PRIMARY KEY (kind, name)
@@ -88,4 +88,30 @@ def connect(path: str) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.executescript("BEGIN IMMEDIATE;" + DDL + "COMMIT;")
+    _migrate(conn)
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Version 1 -> 2: type_defs also keeps impact policies.
+
+    SQLite cannot alter a CHECK constraint, so the table is copied into a new one, in one
+    transaction (another process opening the file at the same time waits, then sees 2).
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        (version,) = conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+        if version == 1:
+            conn.execute(
+                "CREATE TABLE type_defs_v2 (kind TEXT NOT NULL CHECK (kind IN "
+                "('entityType', 'relationType', 'impactPolicy')), name TEXT NOT NULL, "
+                "definition TEXT NOT NULL, PRIMARY KEY (kind, name))"
+            )
+            conn.execute("INSERT INTO type_defs_v2 SELECT kind, name, definition FROM type_defs")
+            conn.execute("DROP TABLE type_defs")
+            conn.execute("ALTER TABLE type_defs_v2 RENAME TO type_defs")
+            conn.execute("UPDATE meta SET value = 2 WHERE name = 'schema_version'")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

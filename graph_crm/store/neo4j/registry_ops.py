@@ -13,6 +13,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.errors import Conflict
+from graph_crm.impact.policy import alter_policy, define_policy
 from graph_crm.model.records import (
     revision_of,
 )
@@ -225,5 +226,33 @@ class RegistryOps(Neo4jCore):
             registry.relation_type(name)
             populated = await self._count_relations(tx, name) > 0
             return registry.drop_relation_type(name, populated=populated, actor=actor, at=utc_now())
+
+        return await self._change(compute)
+
+    async def define_impact_policy(
+        self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        async def compute(
+            registry: Registry, tx: AsyncManagedTransaction
+        ) -> tuple[Registry, RegistryChange]:
+            return define_policy(registry, definition, actor)
+
+        return await self._change(compute)
+
+    async def alter_impact_policy(
+        self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        async def compute(
+            registry: Registry, tx: AsyncManagedTransaction
+        ) -> tuple[Registry, RegistryChange]:
+            return alter_policy(registry, definition, actor)
+
+        return await self._change(compute)
+
+    async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
+        async def compute(
+            registry: Registry, tx: AsyncManagedTransaction
+        ) -> tuple[Registry, RegistryChange]:
+            return registry.drop_policy(name, actor=actor, at=utc_now())
 
         return await self._change(compute)

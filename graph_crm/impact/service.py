@@ -1,0 +1,69 @@
+"""One impact report, end to end, for every caller (GraphQL, CLI, demo, benchmark).
+
+Reads only: the registry (for the policy), one evaluation on the store, one batch read
+for the labels of what the report lists. A what-if report is just a report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from graph_crm.errors import GraphCrmError
+from graph_crm.impact.inputs import DEFAULT_LIMIT, check_delay, check_limit, parse_as_of
+from graph_crm.impact.policy import Policy, stored_policy
+from graph_crm.impact.rank import build_report, report_ids, with_labels
+from graph_crm.impact.report import ImpactReport
+from graph_crm.model.graph import Entity
+from graph_crm.store.base import GraphStore
+
+#: Properties that name an entity in a report, in order of preference.
+LABEL_PROPERTIES = ("name", "title", "label")
+
+
+async def impact_report(
+    store: GraphStore,
+    *,
+    policy: str,
+    source: str,
+    delay_days: Any,
+    as_of: str | datetime | date | None = None,
+    limit: Any = DEFAULT_LIMIT,
+) -> ImpactReport:
+    """The ranked report for ``source`` delayed by ``delay_days``, as of ``as_of`` (or now)."""
+    delay = check_delay(delay_days)
+    moment = parse_as_of(as_of)
+    count = check_limit(limit)
+    compiled = await load_policy(store, policy)
+    rows = await store.impact_rows(compiled.plan, source, as_of=moment)
+    report = build_report(
+        compiled, rows, source=source, delay_days=delay, as_of=moment, limit=count
+    )
+    ids = report_ids(report)
+    entities = await store.get_entities(ids)
+    return with_labels(report, labels_of(entity for entity in entities if entity is not None))
+
+
+async def load_policy(store: GraphStore, name: str) -> Policy:
+    registry = await store.registry()
+    try:
+        return stored_policy(registry, name)
+    except GraphCrmError as error:
+        raise type(error)(error.message, path=("policy", *error.path)) from None
+
+
+def labels_of(entities: Iterable[Entity]) -> Mapping[str, str]:
+    """A display label per entity: its name (or title, label) property, else its key."""
+    labels: dict[str, str] = {}
+    for entity in entities:
+        named = next(
+            (
+                value
+                for prop in LABEL_PROPERTIES
+                if isinstance(value := entity.properties.get(prop), str) and value
+            ),
+            entity.key,
+        )
+        labels[entity.id] = named
+    return labels

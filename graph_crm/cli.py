@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from graph_crm import __version__
+from graph_crm.cli_impact import add_impact_commands
 from graph_crm.errors import GraphCrmError, StoreUnavailable
 from graph_crm.settings import Settings
 from graph_crm.store import GraphStore, open_store
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--step", action="append", required=True, help="RELATION[:OUT|IN|BOTH], repeat for each hop"
     )
     traverse.add_argument("--max-depth", type=int)
+    add_impact_commands(add)
 
     serve = commands.add_parser(
         "serve", help="serve the GraphQL API", description="serve the GraphQL API with uvicorn"

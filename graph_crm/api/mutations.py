@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 
 from graph_crm.api.context import Info, mutation
 from graph_crm.api.errors import Error, as_result
+from graph_crm.api.impact import ImpactMutation
 from graph_crm.api.inputs import EntityTypeInput, LinkInput, RelationTypeInput
 from graph_crm.api.types import EntityTypeType, RelationTypeType
 
@@ -55,7 +56,7 @@ DeleteResult = Annotated[DeletePayload | Error, strawberry.union("DeleteResult")
 
 
 @strawberry.type
-class Mutation:
+class Mutation(ImpactMutation):
     @mutation("Define a new entity type.")
     async def define_entity_type(self, info: Info, input: EntityTypeInput) -> EntityTypeResult:
         context = info.context

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph_crm.api.context import Info, field
+from graph_crm.api.impact import ImpactQuery
 from graph_crm.api.inputs import OrderByInput, StepInput
 from graph_crm.api.limits import check_first
 from graph_crm.api.types import (
@@ -30,7 +31,7 @@ def entity_nodes(registry: Registry, entities: list[Entity]) -> list[EntityNode]
 
 
 @strawberry.type
-class Query:
+class Query(ImpactQuery):
     @field("The registry version; every definition change bumps it.")
     async def schema_version(self, info: Info) -> int:
         return (await info.context.store.registry()).version

@@ -263,11 +263,13 @@ def _number(value: Any) -> str:
 
 
 def money(value: float) -> str:
-    """412,300 -> '412k'; 1,250,000 -> '1.25M'."""
+    """412,300 -> '412k'; 1,250,000 -> '1.25M'; 2,500 -> '2.5k'; 950 -> '950'."""
     if abs(value) >= 1e6:
         return f"{value / 1e6:.2f}M"
-    if abs(value) >= 1e3:
+    if abs(value) >= 1e4:
         return f"{value / 1e3:.0f}k"
+    if abs(value) >= 1e3:
+        return f"{value / 1e3:.1f}k"
     return f"{value:.0f}"
 
 

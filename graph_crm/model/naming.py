@@ -46,15 +46,19 @@ CORE_TYPE_NAMES: Final = frozenset(
         "PropertySpecInput", "Query", "RelationType", "RelationTypeInput", "RelationTypePayload",
         "RelationTypeResult", "SortDirection", "StepInput", "String", "Traversal",
         "UnlinkPayload", "UnlinkResult", "WritePayload", "WriteResult",
+        "Float", "ImpactComponent", "ImpactPathEntity", "ImpactPolicy", "ImpactPolicyPayload",
+        "ImpactPolicyResult", "ImpactReport", "ImpactTarget", "ImpactTierCount", "ImpactTotals",
+        "ReportFormat",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
     {"entities", "entity", "entityType", "entityTypes", "relationTypes", "schemaVersion"}
-    | {"traverse"}
+    | {"traverse", "impactPolicies", "impactPolicy", "impactReport"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}
     | {"linkEntities", "unlinkEntities", "upsertEntities"}
+    | {"defineImpactPolicy", "alterImpactPolicy", "dropImpactPolicy"}
 )
 #: Scalars and filter inputs the generated part shares between all types.
 SHARED_TYPE_NAMES: Final = {

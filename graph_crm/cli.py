@@ -34,11 +34,14 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
 async def _demo(store: GraphStore, args: argparse.Namespace) -> int:
     from graph_crm.demo import run_demo
 
-    await run_demo(store)
+    report = Path(args.report) if args.report else None
+    await run_demo(store, report_path=report)
     where = args.settings.db_path if store.backend == "embedded" else args.settings.neo4j_uri
     print(
-        f"\nThe graph is stored at {where}. Next: `graph-crm export graph.jsonl`, or load your "
-        "own types and data with `graph-crm seed FILE.json` (see seeds/demo.json)."
+        f"\nThe graph is stored at {where}. Next: `graph-crm impact --source Warehouse:HAM-01 "
+        "--delay 3 --as-of 2026-11-23T09:00:00Z`, `graph-crm serve` for GraphQL "
+        "(GraphiQL at http://127.0.0.1:8000/graphql), or your own types and data with "
+        "`graph-crm seed FILE.json`."
     )
     return 0
 
@@ -139,7 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    add("demo", _demo, "load the demo logistics CRM and print traversals")
+    demo = add("demo", _demo, "load the demo logistics CRM and report a warehouse delay")
+    demo.add_argument(
+        "--report",
+        default="reports/rtm-02-customs-delay.html",
+        help="where to write the HTML report ('' for none)",
+    )
+    demo.add_argument("--serve", action="store_true", help="then serve the GraphQL API")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
     seed = add("seed", _seed, "define types and load data from a seed JSON file")
     seed.add_argument("file")
     seed.add_argument("--actor", default="cli", help="who the registry records as the author")
@@ -236,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = asyncio.run(_run(args))
         sys.stdout.flush()  # a reader that went away shows here, while we can still handle it
+        if code == 0 and getattr(args, "serve", False):
+            print(f"\nServing GraphQL with GraphiQL at http://{args.host}:{args.port}/graphql")
+            args.workers = 1
+            return _serve(args)
         return code
     except BrokenPipeError:
         # The reader went away (`graph-crm demo | head`): stop quietly, as Unix tools do.

@@ -1,69 +1,103 @@
-"""The first thing a new user runs: a small logistics CRM, loaded and traversed."""
+"""The first thing a new user runs: a cross-border logistics CRM and its headline report.
+
+Loads ``seeds/crossborder.json`` and the policies in ``seeds/policies`` (idempotently),
+shows one traversal of the brief's chain, then the product's headline: warehouse RTM-02
+has a 6-day customs delay — who is affected, ranked and explained — printed and
+written as a self-contained HTML report.
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Final
 
-from graph_crm.model.graph import Entity
-from graph_crm.model.traversal import Traversal
+from graph_crm.crossborder import AS_OF
+from graph_crm.impact.inputs import MAX_LIMIT
+from graph_crm.impact.render import render
+from graph_crm.impact.report import ImpactReport
+from graph_crm.impact.service import impact_report
 from graph_crm.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 
-DEMO_SEED = Path(__file__).resolve().parents[1] / "seeds" / "demo.json"
+SEEDS: Final = Path(__file__).resolve().parents[1] / "seeds"
+DEMO_SEED: Final = SEEDS / "crossborder.json"
+POLICIES: Final = SEEDS / "policies"
+#: The brief's headline: warehouse RTM-02 has a 6-day customs delay.
+HEADLINE_POLICY: Final = "customs-delay"
+HEADLINE_SOURCE: Final = "Warehouse:RTM-02"
+HEADLINE_DELAY_DAYS: Final = 6
+#: Rows of the ranking the demo prints (the HTML report lists them all).
+PRINTED_ROWS: Final = 10
 
 
-def _label(entity: Entity) -> str:
-    name = entity.properties.get("name")
-    return f"{entity.id} ({name})" if name else entity.id
+async def load_policies(store: GraphStore, directory: Path = POLICIES) -> list[str]:
+    """Define or update every policy file in ``directory``; returns those that changed."""
+    changed = []
+    for path in sorted(directory.glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        stored = (await store.registry()).policies.get(raw.get("name", ""))
+        if stored is None:
+            await store.define_impact_policy(raw, actor="demo")
+        elif _normal(stored) != _normal(raw):
+            await store.alter_impact_policy(raw, actor="demo")
+        else:
+            continue
+        changed.append(raw["name"])
+    return changed
 
 
-def _print_traversal(title: str, result: Traversal, names: dict[str, str]) -> None:
-    print(f"\n{title}")
-    if not result.reached:
-        print("  (nothing reached)")
-    for entity in result.reached:
-        print(f"  • {_label(entity)}")
-        for path in result.paths[entity.id]:
-            steps = [names.get(path.entity_ids[0], path.entity_ids[0])]
-            for hop, target in zip(path.hops, path.entity_ids[1:], strict=True):
-                arrow = (
-                    f"-{hop.relation}->" if hop.direction.value == "OUT" else f"<-{hop.relation}-"
-                )
-                steps.append(f"{arrow} {names.get(target, target)}")
-            print("      " + " ".join(steps))
+def _normal(policy: dict[str, object]) -> str:
+    from graph_crm.impact.policy import policy_json
+
+    return json.dumps(policy_json(policy), sort_keys=True)
 
 
-async def run_demo(store: GraphStore, seed_path: Path = DEMO_SEED) -> None:
-    seed = read_seed(seed_path)
+async def run_demo(
+    store: GraphStore, *, report_path: Path | None = Path("reports/rtm-02-customs-delay.html")
+) -> ImpactReport:
+    seed = read_seed(DEMO_SEED)
     result = await apply_seed(store, seed, actor="demo")
-    registry = await store.registry()
+    policies = await load_policies(store)
     counts = await store.counts()
     print(f"graph-crm demo on the {store.backend} store")
     if result.defined:
         print(f"Defined {len(result.defined)} types at runtime: {', '.join(result.defined)}")
     else:
         print("Types already defined; loading again changes nothing (upserts are idempotent).")
-    print(f"Registry version {registry.version}.\n")
-    print(f"{'entity type':<16}{'entities':>9}   {'relation type':<16}{'links':>6}")
-    entity_rows = sorted(counts.entities.items())
-    relation_rows = sorted(counts.relations.items())
-    for index in range(max(len(entity_rows), len(relation_rows))):
-        left = (
-            f"{entity_rows[index][0]:<16}{entity_rows[index][1]:>9}"
-            if index < len(entity_rows)
-            else " " * 25
-        )
-        right = (
-            f"   {relation_rows[index][0]:<16}{relation_rows[index][1]:>6}"
-            if index < len(relation_rows)
-            else ""
-        )
-        print(left + right)
+    if policies:
+        print(f"Impact policies defined or updated: {', '.join(policies)}")
+    entities = ", ".join(f"{n} {t}" for t, n in sorted(counts.entities.items()))
+    print(f"{sum(counts.entities.values())} entities ({entities}); "
+          f"{sum(counts.relations.values())} relations.")  # fmt: skip
+    await _competitors(store)
 
-    everything = [f"{t}:{r['key']}" for t, rows in seed["entities"].items() for r in rows]
-    names = {e.id: _label(e) for e in await store.get_entities(everything) if e is not None}
+    report = await impact_report(
+        store,
+        policy=HEADLINE_POLICY,
+        source=HEADLINE_SOURCE,
+        delay_days=HEADLINE_DELAY_DAYS,
+        as_of=AS_OF,
+        limit=MAX_LIMIT,
+    )
+    print()
+    shown = replace(
+        report,
+        targets=report.targets[:PRINTED_ROWS],
+        truncated=len(report.targets) > PRINTED_ROWS,
+    )
+    print(render(shown, "table"), end="")
+    if report_path is not None:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(render(report, "html"), encoding="utf-8")
+        print(f"\nThe full report, to open in a browser or send on: {report_path.resolve()}")
+    return report
 
-    competitors = await store.traverse(
+
+async def _competitors(store: GraphStore) -> None:
+    """The brief's chain: customer -> subsidiary -> buyer -> chat log -> competitor."""
+    found = await store.traverse(
         ["Customer:SH-ACME"],
         [
             {"relation": "HAS_SUBSIDIARY"},
@@ -72,31 +106,12 @@ async def run_demo(store: GraphStore, seed_path: Path = DEMO_SEED) -> None:
             {"relation": "MENTIONS"},
         ],
     )
-    _print_traversal(
-        "Competitors mentioned since 2026-08-25 in chats of buyers at subsidiaries of "
-        "上海阿克米贸易有限公司 (4 hops):",
-        competitors,
-        names,
+    names = ", ".join(
+        f"{entity.properties.get('name', entity.key)} ({len(found.paths[entity.id])} chat"
+        f"{'s' if len(found.paths[entity.id]) > 1 else ''})"
+        for entity in found.reached
     )
-
-    exposed = await store.traverse(
-        ["Warehouse:RTM-02"],
-        [
-            {
-                "relation": "SHIPPED_VIA",
-                "direction": "IN",
-                "where": {"status": {"eq": "IN_TRANSIT"}},
-            },
-            {"relation": "FOR_CUSTOMER"},
-        ],
-    )
-    _print_traversal(
-        "Customers with shipments in transit through warehouse RTM-02:", exposed, names
-    )
-
-    brokers = await store.traverse(
-        ["Warehouse:RTM-02"], [{"relation": "CLEARS_FOR", "direction": "IN"}]
-    )
-    _print_traversal(
-        "Customs brokers clearing for RTM-02 (a type defined at runtime):", brokers, names
+    print(
+        "\nCompetitors mentioned since 2026-08-25 in chats of buyers at subsidiaries of "
+        f"上海阿克米贸易有限公司 (4 typed hops): {names or 'none'}"
     )

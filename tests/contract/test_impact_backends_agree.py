@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from graph_crm.crossborder import AS_OF as CROSSBORDER_AS_OF
+from graph_crm.demo import DEMO_SEED, load_policies
 from graph_crm.impact.service import impact_report
+from graph_crm.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 from tests.contract.logistics import AS_OF, customs_policy, load_logistics
 
@@ -59,3 +62,29 @@ async def test_identical_reports(embedded_store: GraphStore, neo4j_store: GraphS
                 assert embedded == neo4j, (policy["name"], source, delay)
                 compared += len(embedded.targets)
     assert compared > 30  # the reports are not empty
+
+
+@pytest.mark.neo4j
+async def test_identical_reports_on_the_demo_dataset(
+    embedded_store: GraphStore, neo4j_store: GraphStore
+) -> None:
+    """The seed a new user loads: ~6k entities, rolled-up customers, many paths per top."""
+    stores = (embedded_store, neo4j_store)
+    for store in stores:
+        await apply_seed(store, read_seed(DEMO_SEED), actor="test")
+        assert await load_policies(store) == ["customs-delay"]
+    for source in ("Warehouse:RTM-02", "Warehouse:HAM-01", "Warehouse:SIN-01"):
+        for delay in (2, 6):
+            embedded, neo4j = [
+                await impact_report(
+                    store,
+                    policy="customs-delay",
+                    source=source,
+                    delay_days=delay,
+                    as_of=CROSSBORDER_AS_OF,
+                    limit=10_000,
+                )
+                for store in stores
+            ]
+            assert embedded == neo4j, (source, delay)
+            assert embedded.totals.affected > 30

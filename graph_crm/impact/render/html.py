@@ -13,7 +13,7 @@ from graph_crm.impact.report import ImpactReport, RankedTarget
 #: Tier colours in policy order (most urgent first); later tiers reuse the last.
 TIER_COLOURS: Final = ("#b3261e", "#c77700", "#2f6f9f", "#5f6b73")
 CHART_ROWS: Final = 20
-PICTURE_TARGETS: Final = 10
+PICTURE_TARGETS: Final = 8
 DETAILED_ROWS: Final = 50
 
 _CSS: Final = """
@@ -41,7 +41,7 @@ font-weight:600;font-size:12px;text-align:center}
 .id{color:#5f6b73;font-size:12px}
 .bar{display:flex;height:9px;width:120px;background:#edf0f3;border-radius:2px;
 overflow:hidden;margin-top:3px}
-ul.actions{margin:0;padding-left:16px}
+ul.actions{margin:0;padding-left:16px;font-size:12px;line-height:1.35}
 .legend span{display:inline-block;margin-right:16px;font-size:12px}
 .legend i{display:inline-block;width:11px;height:11px;margin-right:5px;border-radius:2px;
 vertical-align:-1px}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from html import escape
 from typing import Final
 
@@ -12,8 +13,15 @@ _ROW: Final = 22
 _LABEL: Final = 230
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _short(text: str, columns: int) -> str:
+    """``text`` cut to ``columns`` display columns (a CJK character takes two)."""
+    used, kept = 0, list[str]()
+    for ch in text:
+        used += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used > columns:
+            return "".join(kept).rstrip() + "…"
+        kept.append(ch)
+    return text
 
 
 def component_chart(targets: tuple[RankedTarget, ...]) -> str:
@@ -70,7 +78,7 @@ def path_picture(report: ImpactReport, targets: tuple[RankedTarget, ...]) -> str
             placed[entity] = (column, per_column[column])
             per_column[column] += 1
     tallest = max(per_column)
-    col_width, node_w, node_h, gap = 190, 160, 26, 8
+    col_width, node_w, node_h, gap = 200, 168, 20, 5
     width = col_width * (columns - 1) + node_w + 20
     height = tallest * (node_h + gap) + 20
 
@@ -107,8 +115,8 @@ def path_picture(report: ImpactReport, targets: tuple[RankedTarget, ...]) -> str
         parts.append(
             f'<g class="node {escape(kind)}"><title>{escape(type_name)} {escape(key)}: '
             f'{escape(label)}</title><rect x="{x:.1f}" y="{y:.1f}" width="{node_w}" '
-            f'height="{node_h}" rx="5"/><text x="{x + 8:.1f}" y="{y + 17:.1f}">'
-            f"{escape(_short(label, 22))}</text></g>"
+            f'height="{node_h}" rx="4"/><text x="{x + 7:.1f}" y="{y + 14:.1f}">'
+            f"{escape(_short(label, 25))}</text></g>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -1,0 +1,82 @@
+"""The demo a new user runs first, and the dataset it loads (seeds/crossborder.json)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from graph_crm.crossborder import dumps, generate
+from graph_crm.demo import DEMO_SEED
+from tests.test_cli import run
+
+AS_OF = "2026-11-23T09:00:00Z"
+
+
+def test_the_committed_dataset_is_what_the_generator_writes() -> None:
+    assert dumps(generate()) == DEMO_SEED.read_text(encoding="utf-8")
+
+
+def test_demo_reports_the_headline_and_writes_a_self_contained_html(tmp_path: Path) -> None:
+    db, html = str(tmp_path / "demo.db"), tmp_path / "report.html"
+    first = run("demo", "--db", db, "--report", str(html))
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert "Defined 18 types at runtime" in out
+    assert "Impact policies defined or updated: customs-delay" in out
+    assert "Globex Freight (2 chats), Initech Logistics (1 chat)" in out
+    assert "Impact of a 6-day delay at Warehouse RTM-02 (Rotterdam Maasvlakte 2)" in out
+    affected = int(re.search(r"(\d+) affected", out).group(1))  # type: ignore[union-attr]
+    assert 110 <= affected <= 160  # the brief's "about 130 customers"
+    ranks = re.findall(r"^ +(\d+)  T\d ", out, flags=re.MULTILINE)
+    assert ranks == [str(rank) for rank in range(1, 11)]
+    page = html.read_text(encoding="utf-8")
+    assert page.count("<tr><td class=num>") == affected  # every affected customer listed
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page)
+    assert "url(" not in page
+    assert "<script" not in page
+    assert "@import" not in page
+    assert "上海阿克米贸易有限公司" in page
+    assert page.count("<svg") == 2
+
+    again = run("demo", "--db", db, "--report", str(tmp_path / "again.html"))
+    assert "changes nothing" in again.stdout
+    assert "Impact policies" not in again.stdout
+    assert (tmp_path / "again.html").read_text(encoding="utf-8") == page
+
+    # the same report from the CLI, and after an export/import (policies travel along)
+    args = ["--source", "Warehouse:RTM-02", "--delay", "6", "--as-of", AS_OF, "--format", "csv"]
+    report = run("impact", *args, "--db", db)
+    assert report.returncode == 0, report.stderr
+    rows = list(csv.DictReader(io.StringIO(report.stdout)))
+    assert len(rows) == affected
+    assert rows[0]["rank"] == "1"
+    export = tmp_path / "graph.jsonl"
+    assert run("export", str(export), "--db", db, "--quiet").returncode == 0
+    copy = str(tmp_path / "copy.db")
+    assert run("import", str(export), "--db", copy, "--quiet").returncode == 0
+    assert run("impact", *args, "--db", copy).stdout == report.stdout
+
+
+def test_impact_command_errors(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    assert run("demo", "--db", db, "--report", "").returncode == 0
+    for args, message in [
+        (["--source", "Warehouse:NOPE", "--delay", "6"], "NOT_FOUND"),
+        (["--source", "Warehouse:RTM-02", "--delay", "-6"], "delayDays must lie between"),
+        (["--source", "Warehouse:RTM-02", "--delay", "six"], "delayDays is a number"),
+        (["--source", "Warehouse:RTM-02", "--delay", "6", "--as-of", "23.11.2026"], "asOf"),
+        (["--source", "Warehouse:RTM-02", "--delay", "6", "--policy", "nope"], "no impact policy"),
+    ]:
+        result = run("impact", *args, "--db", db)
+        assert result.returncode == 2, (args, result.stdout)
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+    listed = run("policy", "list", "--db", db)
+    assert listed.stdout.startswith("customs-delay: Warehouse -> Customer")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "bad", "source": "Depot"}', encoding="utf-8")
+    refused = run("policy", "define", str(bad), "--db", db)
+    assert refused.returncode == 2
+    assert "INVALID_INPUT" in refused.stderr

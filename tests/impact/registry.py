@@ -1,0 +1,24 @@
+"""The logistics test schema as a pure Registry (no store), for policy and ranking tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+
+from graph_crm.model.registry import Registry
+from graph_crm.model.types import parse_entity_type, parse_relation_type
+from tests.contract.logistics import ENTITY_TYPES, RELATION_TYPES
+
+AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@cache
+def logistics_registry() -> Registry:
+    registry = Registry()
+    for definition in ENTITY_TYPES:
+        registry, _ = registry.define_entity_type(parse_entity_type(definition), actor="t", at=AT)
+    for definition in RELATION_TYPES:
+        registry, _ = registry.define_relation_type(
+            parse_relation_type(definition), actor="t", at=AT
+        )
+    return registry

@@ -1,4 +1,4 @@
-"""Impact benchmark: ``impact_rows`` latency against graph size and affected customers.
+"""Impact benchmark: report latency against graph size and affected customers.
 
     .venv/bin/python -m bench.impact          # 10k and 100k entities, both backends
     .venv/bin/python -m bench.impact --sizes 1000000 --affected 10,100,1000,4000,10000
@@ -15,7 +15,8 @@ IN_TRANSIT shipments only, a 2-level roll-up, contract SLA, exposure, 90-day com
 each probe: p50 / p95 of ``--runs`` calls after ``--warmup`` (the biggest probes run a
 quarter as often). On Neo4j it also times the naive way (``bench/impact_naive.py``: one
 batched query per hop from Python) and checks it returns the same rows; ``agree`` says the
-backends returned identical rows.
+backends returned identical rows. The ``report`` columns time the whole ``impact_report`` (the
+stored policy, the rows, ranking, explanations, plans and one batch read of labels).
 
 "edges touched" counts, from the generated data, every relation of a followed type incident
 to an entity a step expands (filtered-out ends included), plus the roll-up's and the
@@ -46,7 +47,10 @@ from typing import Any
 from bench import impact_graph
 from bench.impact_naive import NaiveImpact
 from bench.ingest import Graph
+from graph_crm.impact.inputs import MAX_LIMIT
 from graph_crm.impact.plan import ImpactRow
+from graph_crm.impact.report import ImpactReport
+from graph_crm.impact.service import impact_report
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
 from graph_crm.store.neo4j.store import Neo4jStore
@@ -69,6 +73,7 @@ async def _load(store: GraphStore, graph: Graph, batch: int) -> float:
         await store.define_entity_type(definition, actor="bench")
     for definition in impact_graph.RELATION_TYPES:
         await store.define_relation_type(definition, actor="bench")
+    await store.define_impact_policy(impact_graph.policy(), actor="bench")
     for type_name, rows in graph.entities.items():
         for start in range(0, len(rows), batch):
             await store.upsert_entities(type_name, rows[start : start + batch])
@@ -117,6 +122,19 @@ async def _measure(
             return store.impact_rows(plan, source_id, as_of=impact_graph.AS_OF)
 
         results[source] = {**await _timed(impact, runs, args.warmup), "runs": runs}
+
+        def whole(source_id: str = source_id) -> Awaitable[ImpactReport]:
+            return impact_report(
+                store,
+                policy="customs-delay",
+                source=source_id,
+                delay_days=6,
+                as_of=impact_graph.AS_OF,
+                limit=MAX_LIMIT,
+            )
+
+        # the whole report: the rows, then ranking, explanations, plans and labels
+        results[source]["report"] = await _timed(whole, runs, args.warmup)
         if isinstance(store, Neo4jStore) and args.naive_runs:
             naive = NaiveImpact(store)
             same = await naive.rows(plan, source_id, impact_graph.AS_OF) == answers[source]
@@ -229,6 +247,7 @@ def _cell(timing: Row | None) -> str:
 def _table(results: list[Row]) -> str:
     header = ["entities", "source", "rows", "paths", "edges touched", "agree"]
     header += ["embedded p50/p95 ms", "neo4j p50/p95 ms", "naive neo4j p50/p95 ms (trips)"]
+    header += ["report embedded p50/p95", "report neo4j p50/p95"]
     lines = [header]
     for item in results:
         naive = item.get("neo4j", {}).get("naive")
@@ -246,6 +265,8 @@ def _table(results: list[Row]) -> str:
                 _cell(item.get("embedded")),
                 _cell(item.get("neo4j")),
                 naive_cell,
+                _cell(item.get("embedded", {}).get("report")),
+                _cell(item.get("neo4j", {}).get("report")),
             ]
         )
     width = [max(len(line[i]) for line in lines) for i in range(len(header))]

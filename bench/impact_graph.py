@@ -18,18 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench.ingest import Graph
-from graph_crm.impact.plan import (
-    Complaints,
-    ImpactPlan,
-    LinkedProperty,
-    PlanStep,
-    Rollup,
-    StepProperty,
-)
-from graph_crm.model.query import check_filter
+from graph_crm.impact.plan import ImpactPlan
+from graph_crm.impact.policy import compile_policy
 from graph_crm.model.registry import Registry
 from graph_crm.model.traversal import Direction
-from graph_crm.model.types import PropertyKind
 
 Row = dict[str, Any]
 AS_OF = datetime(2026, 3, 10, tzinfo=UTC)
@@ -73,31 +65,47 @@ PLAN_HOPS = [
 ]
 
 
-def plan(registry: Registry) -> ImpactPlan:
+def policy() -> Row:
     """Five typed hops from a warehouse to customers, in-transit only, rolled up 2 levels."""
-    in_transit = check_filter(
-        registry.entity_type("Shipment"), {"status": {"eq": "IN_TRANSIT"}}, registry=registry
-    )
-    landing = ["Container", "Shipment", "Order", "Buyer", "Customer"]
-    steps = tuple(
-        PlanStep(rel, direction, far, in_transit if far == "Shipment" else None)
-        for (rel, direction), far in zip(PLAN_HOPS, landing, strict=True)
-    )
-    return ImpactPlan(
-        policy="customs-delay",
-        version=1,
-        source_type="Warehouse",
-        target_type="Customer",
-        steps=steps,
-        rollup=Rollup("PARENT_OF", Direction.IN, 2),
-        sla=LinkedProperty(
-            "HAS_CONTRACT", Direction.OUT, "Contract", "slaDeadline", PropertyKind.DATETIME
-        ),
-        exposure=StepProperty(2, "value", PropertyKind.FLOAT),
-        complaints=Complaints(
-            "FILED", Direction.OUT, "Complaint", "filedAt", PropertyKind.DATETIME, 90
-        ),
-    )
+    return {
+        "name": "customs-delay",
+        "source": "Warehouse",
+        "target": "Customer",
+        "steps": [
+            {"relation": relation, "direction": direction.value}
+            | ({"where": {"status": {"eq": "IN_TRANSIT"}}} if relation == "PACKED_IN" else {})
+            for relation, direction in PLAN_HOPS
+        ],
+        "rollup": {"relation": "PARENT_OF", "direction": "IN", "maxHops": 2},
+        "signals": {
+            "sla": {
+                "linked": {"relation": "HAS_CONTRACT", "direction": "OUT"},
+                "property": "slaDeadline",
+            },
+            "exposure": {"step": 2, "property": "value"},
+            "complaints": {
+                "relation": "FILED",
+                "direction": "OUT",
+                "dateProperty": "filedAt",
+                "windowDays": 90,
+            },
+        },
+        "scoring": {
+            "weights": {"urgency": 0.5, "exposure": 0.3, "complaints": 0.2},
+            "exposureReference": 1_000_000,
+        },
+        "tiers": [
+            {"tier": "T1", "label": "Breach predicted", "when": {"gapDays": {"gte": 0}}},
+            {"tier": "T2", "label": "Close", "when": {"gapDays": {"gte": -3}}},
+            {"tier": "T3", "label": "No breach predicted", "when": {}},
+        ],
+        "plans": [{"when": {"tier": {"eq": "T1"}}, "actions": ["Call the customer today"]}],
+    }
+
+
+def plan(registry: Registry) -> ImpactPlan:
+    """The policy's plan, as a backend evaluates it."""
+    return compile_policy(registry, policy()).plan
 
 
 def probes_that_fit(entities: int, wanted: list[int]) -> list[int]:

@@ -126,7 +126,8 @@ class _Builder:
         self.links.setdefault(relation, []).append(link)
 
     def at(self, days_before: float) -> str:
-        moment = AS_OF - timedelta(days=days_before)
+        """A time ``days_before`` AS_OF (negative: after), to the minute, in UTC."""
+        moment = AS_OF - timedelta(minutes=round(days_before * 24 * 60))
         return moment.isoformat().replace("+00:00", "Z")
 
 

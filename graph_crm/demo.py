@@ -15,6 +15,7 @@ from typing import Final
 
 from graph_crm.crossborder import AS_OF
 from graph_crm.impact.inputs import MAX_LIMIT
+from graph_crm.impact.policy import policy_json
 from graph_crm.impact.render import render
 from graph_crm.impact.report import ImpactReport
 from graph_crm.impact.service import impact_report
@@ -49,8 +50,6 @@ async def load_policies(store: GraphStore, directory: Path = POLICIES) -> list[s
 
 
 def _normal(policy: dict[str, object]) -> str:
-    from graph_crm.impact.policy import policy_json
-
     return json.dumps(policy_json(policy), sort_keys=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Final
 
-from graph_crm.impact.render.shape import amount, days, iso, path_text
+from graph_crm.impact.render.shape import amount, days, path_text, when
 from graph_crm.impact.render.svg import COMPONENT_COLOURS, component_chart, path_picture
 from graph_crm.impact.render.text import headline
 from graph_crm.impact.report import ImpactReport, RankedTarget
@@ -84,7 +84,7 @@ def render_html(report: ImpactReport) -> str:
         f"<p>Policy <b>{escape(report.policy)}</b> (version {report.policy_version})"
         + (f" — {escape(report.policy_description)}" if report.policy_description else "")
         + "</p>",
-        f"<p>As of {escape(iso(report.as_of) or '')} · a what-if: computing it changed no data"
+        f"<p>As of {escape(when(report.as_of))} · a what-if: computing it changed no data"
         "</p></header><main>",
         _kpis(report),
         _section(
@@ -199,7 +199,7 @@ def _details(report: ImpactReport) -> str:
         deadline = ""
         if t.sla_deadline is not None:
             deadline = (
-                f"<p>SLA deadline {escape(iso(t.sla_deadline) or '')} "
+                f"<p>SLA deadline {escape(when(t.sla_deadline))} "
                 f"({escape(t.sla_entity or '')}), buffer {escape(days(t.sla_buffer_days))} days</p>"
             )
         blocks.append(

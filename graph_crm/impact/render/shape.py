@@ -8,7 +8,7 @@ from typing import Any
 from graph_crm.impact.rank import money as amount
 from graph_crm.impact.report import Component, ImpactReport, RankedTarget
 
-__all__ = ["amount", "days", "entity_text", "iso", "path_text", "report_to_json"]
+__all__ = ["amount", "days", "entity_text", "iso", "path_text", "report_to_json", "when"]
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -16,6 +16,11 @@ def iso(moment: datetime | None) -> str | None:
         return None
     text = moment.astimezone(UTC).isoformat()
     return text.replace("+00:00", "Z")
+
+
+def when(moment: datetime | None) -> str:
+    """A time for people: '2026-11-23 09:00 UTC'."""
+    return "—" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def report_to_json(report: ImpactReport) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
-from graph_crm.impact.render.shape import amount, days, entity_text, iso, path_text
+from graph_crm.impact.render.shape import amount, days, entity_text, path_text, when
 from graph_crm.impact.report import ImpactReport, RankedTarget
 
 #: Rows that get their explanation and first path under them in the terminal table.
@@ -54,7 +54,7 @@ def _fit(text: str, width: int) -> str:
 def render_table(report: ImpactReport) -> str:
     lines = [
         headline(report),
-        f"policy {report.policy} (v{report.policy_version}), as of {iso(report.as_of)}",
+        f"policy {report.policy} (v{report.policy_version}), as of {when(report.as_of)}",
         summary(report),
         "",
         f"{'#':>4}  {'tier':<5} {_fit('customer', _LABEL_WIDTH)} {'score':>6} {'buffer d':>8} "
@@ -95,7 +95,7 @@ def render_markdown(report: ImpactReport) -> str:
         "",
         f"Policy **{_md(report.policy)}** (version {report.policy_version})"
         + (f": {_md(report.policy_description)}" if report.policy_description else "")
-        + f". As of {iso(report.as_of)}.",
+        + f". As of {when(report.as_of)}.",
         "",
         f"- **{totals.affected}** affected",
         f"- **{_count(totals.predicted_breaches, 'predicted SLA breach')}**",
@@ -136,7 +136,7 @@ def _why(report: ImpactReport, target: RankedTarget) -> list[str]:
         + "; ".join(f"{c.name} {_md(c.reason)} (+{c.contribution:.3f})" for c in target.components),
     ]
     if target.sla_deadline is not None:
-        lines.append(f"- SLA deadline {iso(target.sla_deadline)} ({_md(target.sla_entity or '')})")
+        lines.append(f"- SLA deadline {when(target.sla_deadline)} ({_md(target.sla_entity or '')})")
     for path in target.paths:
         lines.append(f"- Path: {_md(path_text(report, path))}")
     if target.path_count > len(target.paths):

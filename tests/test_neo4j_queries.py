@@ -25,6 +25,7 @@ SAMPLE_FRAGMENTS = {
     "order": "n.key ASC",
     "StartLabels": "`Customer`",
     "pattern": "-[:`HAS_SUBSIDIARY`]->(n0:`Subsidiary` WHERE true)",
+    "labelValue": "n.`name`",
     # impact.cypher: a two-step plan with a roll-up (graph_crm/store/neo4j/impact_compile.py)
     "SourceLabel": "`Warehouse`",
     "reach": "(e0)<-[:`ROUTED_VIA`]-(e1:`Shipment` WHERE (e1.`status` IN $p0))"

@@ -1,12 +1,11 @@
 """One impact report, end to end, for every caller (GraphQL, CLI, demo, benchmark).
 
-Reads only: the registry (for the policy), one evaluation on the store, one batch read
-for the labels of what the report lists. A what-if report is just a report.
+Reads only: the registry (for the policy), one evaluation on the store, one light read
+per entity type for the labels of what the report lists. A what-if report is just a report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -15,11 +14,7 @@ from graph_crm.impact.inputs import DEFAULT_LIMIT, check_delay, check_limit, par
 from graph_crm.impact.policy import Policy, stored_policy
 from graph_crm.impact.rank import build_report, report_ids, with_labels
 from graph_crm.impact.report import ImpactReport
-from graph_crm.model.graph import Entity
 from graph_crm.store.base import GraphStore
-
-#: Properties that name an entity in a report, in order of preference.
-LABEL_PROPERTIES = ("name", "title", "label")
 
 
 async def impact_report(
@@ -40,9 +35,7 @@ async def impact_report(
     report = build_report(
         compiled, rows, source=source, delay_days=delay, as_of=moment, limit=count
     )
-    ids = report_ids(report)
-    entities = await store.get_entities(ids)
-    return with_labels(report, labels_of(entity for entity in entities if entity is not None))
+    return with_labels(report, await store.entity_labels(report_ids(report)))
 
 
 async def load_policy(store: GraphStore, name: str) -> Policy:
@@ -51,19 +44,3 @@ async def load_policy(store: GraphStore, name: str) -> Policy:
         return stored_policy(registry, name)
     except GraphCrmError as error:
         raise type(error)(error.message, path=("policy", *error.path)) from None
-
-
-def labels_of(entities: Iterable[Entity]) -> Mapping[str, str]:
-    """A display label per entity: its name (or title, label) property, else its key."""
-    labels: dict[str, str] = {}
-    for entity in entities:
-        named = next(
-            (
-                value
-                for prop in LABEL_PROPERTIES
-                if isinstance(value := entity.properties.get(prop), str) and value
-            ),
-            entity.key,
-        )
-        labels[entity.id] = named
-    return labels

@@ -86,6 +86,10 @@ class GraphStore(Protocol):
     ) -> WriteResult:
         """Create or replace entities by key; atomic: one bad row and nothing is written."""
 
+    async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]:
+        """Display labels of the entities among ``ids`` that exist: each one's name (see
+        :mod:`graph_crm.model.labels`), else its key. One light read per type."""
+
     async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
         """Entities by global id ``"<Type>:<key>"``, in the order asked (None if absent)."""
 

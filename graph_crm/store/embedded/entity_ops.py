@@ -13,6 +13,7 @@ from graph_crm.model.graph import (
     Page,
     WriteResult,
 )
+from graph_crm.model.labels import label_property
 from graph_crm.model.query import (
     after_filter,
     check_filter,
@@ -120,6 +121,31 @@ class EntityOps(EmbeddedCore):
                 ):
                     holders[(name, by_sql[value])] = key
         raise_unique_conflicts(batch_unique, records, holders, entity_type.name)
+
+    async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]:
+        grouped = group_ids_by_type(ids)
+
+        def run() -> dict[str, str]:
+            self._refresh()
+            labels: dict[str, str] = {}
+            for type_name, wanted in grouped.items():
+                entity_type = self._registry.entity_types.get(type_name)
+                if entity_type is None:
+                    continue
+                named = label_property(entity_type)
+                # a checked property name: the JSON path is a bound parameter all the same
+                path = "$.missing" if named is None else f"$.{named}"
+                for chunk in _chunks(sorted({key for _, key in wanted})):
+                    for key, label in self.conn.execute(
+                        f"SELECT key, json_extract(props, ?) FROM entities "
+                        f"WHERE type = ? AND key IN ({', '.join('?' * len(chunk))})",
+                        (path, type_name, *chunk),
+                    ):
+                        found = label if isinstance(label, str) and label else key
+                        labels[global_id(type_name, key)] = found
+            return labels
+
+        return await self._call(run)
 
     async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
         grouped = group_ids_by_type(ids)

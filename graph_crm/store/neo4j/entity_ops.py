@@ -8,6 +8,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.model.graph import DeleteResult, Entity, Page, WriteResult
+from graph_crm.model.labels import label_property
 from graph_crm.model.query import (
     after_filter,
     check_filter,
@@ -100,6 +101,27 @@ class EntityOps(Neo4jCore):
         return WriteResult(
             created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
         )
+
+    async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]:
+        grouped = group_ids_by_type(ids)
+        registry = await self._fresh_registry()
+        wanted = {name: keys for name, keys in grouped.items() if name in registry.entity_types}
+
+        async def work(tx: AsyncManagedTransaction) -> dict[str, str]:
+            labels: dict[str, str] = {}
+            for type_name, positions in wanted.items():
+                named = label_property(registry.entity_types[type_name])
+                value = "null" if named is None else f"n.{q.prop(named)}"
+                query = _cypher(q.ENTITY_LABELS, Label=q.label(type_name), labelValue=value)
+                keys = sorted({key for _, key in positions})
+                result = await tx.run(query, keys=keys)
+                record = await result.single(strict=True)
+                for key, label in record["labels"]:
+                    found = label if isinstance(label, str) and label else key
+                    labels[global_id(type_name, key)] = found
+            return labels
+
+        return await self._read_tx(work)
 
     async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
         grouped = group_ids_by_type(ids)

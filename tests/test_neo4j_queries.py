@@ -31,16 +31,19 @@ SAMPLE_FRAGMENTS = {
     "reach": "(e0)<-[:`ROUTED_VIA`]-(e1:`Shipment` WHERE (e1.`status` IN $p0))"
     "-[:`SHIPPED_FOR`]->(e2:`Customer` WHERE true)",
     "simplePath": "true",
-    "climb": "MATCH climb = (e2)<-[:`PARENT_OF`*0..2]-(top:`Customer`) "
-    "WHERE length(climb) = $rollupHops OR NOT EXISTS { (top)<-[:`PARENT_OF`]-() }",
-    "pathNodes": "[e0, e1, e2] + nodes(climb)[1..]",
+    "groupKey": "e2",
+    "headIds": "e1.id + $separator",
+    "climb": "WITH e2 AS start, heads, [climb = (e2)<-[:`PARENT_OF`*0..2]-(top) "
+    "WHERE length(climb) = $rollupHops OR NOT EXISTS { (top)<-[:`PARENT_OF`]-() } "
+    "| nodes(climb)[1..]] AS climbs UNWIND climbs AS climb "
+    "WITH heads, reduce(text = start.id, x IN climb | text + $separator + x.id) AS tail, "
+    "size(climb) AS climbed, coalesce(climb[-1], start) AS top",
     "exposureNode": "e1",
     "exposureValue": "x.`value`",
-    "pathOrder": "size(ids), ids[1], ids[2], ids[3], ids[4]",
     "slaNode": "null",
     "slaCandidates": "[(top)-[:`HAS_CONTRACT`]->(y:`Contract` WHERE true)"
     " WHERE y.`slaDeadline` IS NOT NULL | [y.`slaDeadline`, y.id]]",
-    "slaEncoded": "[sla[0].epochSeconds, sla[0].nanosecond]",
+    "slaEncoded": "sla[0].epochSeconds * 1000000 + sla[0].nanosecond / 1000",
     "complaints": "MATCH (top)-[:`FILED`]->(c:`Complaint` WHERE true) "
     "WHERE c.`filedAt` >= $windowStart AND c.`filedAt` <= $windowEnd",
 }

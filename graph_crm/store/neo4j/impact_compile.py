@@ -21,6 +21,12 @@ from graph_crm.model.types import PropertyKind
 from graph_crm.store.neo4j.compile import Params, compile_filter
 from graph_crm.store.neo4j.queries import label, prop, rel_type
 
+#: Joins the ids of a path into one text: a control character, which no id holds
+#: (:func:`graph_crm.model.records.check_key`), so the text orders as its ids would.
+PATH_SEPARATOR = "\x1f"
+#: Targets per record: the client decodes one record while the server computes the next.
+TOPS_PER_RECORD = 250
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledImpact:
@@ -53,23 +59,21 @@ def compile_impact(plan: ImpactPlan, request: ImpactRequest) -> CompiledImpact:
     same_type = [
         node for node, kind in zip(nodes[:-1], types[:-1], strict=True) if kind == types[-1]
     ]
-    path_nodes = "[" + ", ".join(nodes) + "]"
-    longest = len(nodes)
+    group_key = last
     if plan.rollup is None:
-        climb = f"WITH {', '.join(nodes)}, {last} AS top"
+        climb = f"WITH heads, {last}.id AS tail, 0 AS climbed, {last} AS top"
     else:
-        climb = _climb(plan.rollup, last, same_type)
-        path_nodes += " + nodes(climb)[1..]"
-        longest += plan.rollup.max_hops
-    # one sort key per position: cheaper to compare than the lists of ids themselves
-    order = ", ".join(["size(ids)", *(f"ids[{i}]" for i in range(1, longest))])
+        climb = _climb(plan.rollup, last, bool(same_type))
+        if same_type:
+            group_key += f", [{', '.join(same_type)}] AS earlier"
     fragments = {
         "SourceLabel": label(plan.source_type),
         "reach": "".join(reach),
         "simplePath": " AND ".join(distinct) or "true",
+        "groupKey": group_key,
+        # every id between the source and the last step, each followed by the separator
+        "headIds": " + ".join(f"{node}.id + $separator" for node in nodes[1:-1]) or "''",
         "climb": climb,
-        "pathNodes": path_nodes,
-        "pathOrder": order,
         **_exposure(plan, nodes),
         **_sla(plan, nodes, params),
         "complaints": _complaints(plan, params),
@@ -77,7 +81,9 @@ def compile_impact(plan: ImpactPlan, request: ImpactRequest) -> CompiledImpact:
     values: dict[str, Any] = {
         **params.values,
         "sourceKey": request.source_key,
+        "separator": PATH_SEPARATOR,
         "pathsPerTarget": PATHS_PER_TARGET,
+        "topsPerRecord": TOPS_PER_RECORD,
         "rollupHops": plan.rollup.max_hops if plan.rollup else 0,
     }
     if request.window is not None:
@@ -85,24 +91,30 @@ def compile_impact(plan: ImpactPlan, request: ImpactRequest) -> CompiledImpact:
     return CompiledImpact(fragments, values)
 
 
-def _climb(rollup: Rollup, last: str, visited: list[str]) -> str:
-    """Climb to every top: ``max_hops`` up, or where no parent is left unvisited.
+def _climb(rollup: Rollup, last: str, avoid_earlier: bool) -> str:
+    """Climb once per group of paths to every top: ``max_hops`` up, or where no parent is
+    left unvisited. Binds ``top``, ``climbed`` (hops) and ``tail`` (the ids from ``last``
+    up to ``top``, as text).
 
-    ``visited``: the step nodes of the target type, which the climb must not revisit.
+    ``avoid_earlier``: the group holds ``earlier``, the step nodes of the target type,
+    which the climb must not revisit.
     """
     up = _hop(rollup.relation, rollup.direction, f"*0..{int(rollup.max_hops)}")
     further = _hop(rollup.relation, rollup.direction)
-    earlier = "[" + ", ".join(visited) + "]"
     return (
-        f"MATCH climb = ({last}){up}(top)\n"
-        "  WHERE all(i IN range(0, length(climb) - 1)"
+        f"WITH {last} AS start, heads, [climb = ({last}){up}(top)\n"
+        "    WHERE all(i IN range(0, length(climb) - 1)"
         " WHERE NOT nodes(climb)[i] IN nodes(climb)[i + 1..])\n"
-        + (f"    AND none(x IN nodes(climb)[1..] WHERE x IN {earlier})\n" if visited else "")
-        + "    AND (length(climb) = $rollupHops OR NOT EXISTS {\n"
-        f"      MATCH (top){further}(up)\n"
-        "      WHERE NOT up IN nodes(climb)"
-        + (f" AND NOT up IN {earlier}" if visited else "")
-        + " })"
+        + ("      AND none(x IN nodes(climb)[1..] WHERE x IN earlier)\n" if avoid_earlier else "")
+        + "      AND (length(climb) = $rollupHops OR NOT EXISTS {\n"
+        f"        MATCH (top){further}(up)\n"
+        "        WHERE NOT up IN nodes(climb)"
+        + (" AND NOT up IN earlier" if avoid_earlier else "")
+        + " })\n"
+        "    | nodes(climb)[1..]] AS climbs\n"
+        "  UNWIND climbs AS climb\n"
+        "  WITH heads, reduce(text = start.id, x IN climb | text + $separator + x.id) AS tail,\n"
+        "       size(climb) AS climbed, coalesce(climb[-1], start) AS top"
     )
 
 
@@ -124,7 +136,7 @@ def _sla(plan: ImpactPlan, nodes: list[str], params: Params) -> dict[str, str]:
     encoded = (
         "toString(sla[0])"
         if sla.kind is PropertyKind.DATE
-        else "[sla[0].epochSeconds, sla[0].nanosecond]"
+        else "sla[0].epochSeconds * 1000000 + sla[0].nanosecond / 1000"
     )
     if isinstance(sla, StepProperty):
         candidates = f"[y IN slaNodes WHERE {value} IS NOT NULL | [{value}, y.id]]"

@@ -2,41 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.errors import NotFound
-from graph_crm.impact.plan import PATHS_PER_TARGET, ImpactPlan, ImpactRow
+from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.impact.request import as_deadline, check_request, exposure_total
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.core import Neo4jCore, _cypher
-from graph_crm.store.neo4j.impact_compile import compile_impact
+from graph_crm.store.neo4j.impact_compile import PATH_SEPARATOR, compile_impact
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def decode_deadline(encoded: str | list[int]) -> datetime:
-    """A deadline as the statement returns it: DATE text, or DATETIME epoch seconds and nanos."""
+def decode_deadline(encoded: str | int) -> datetime:
+    """A deadline as the statement returns it: DATE text, or DATETIME epoch microseconds."""
     if isinstance(encoded, str):
         return as_deadline(date.fromisoformat(encoded))
-    seconds, nanos = encoded
-    return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=nanos // 1000)
+    return _EPOCH + timedelta(microseconds=encoded)
 
 
-def _row(raw: Mapping[str, Any]) -> ImpactRow:
-    sla = raw["sla"]
-    paths = sorted((tuple(ids) for ids in raw["paths"]), key=lambda ids: (len(ids), ids))
-    return ImpactRow(
-        target=raw["target"],
-        paths=tuple(paths[:PATHS_PER_TARGET]),
-        path_count=int(raw["pathCount"]),
-        sla_deadline=None if sla is None else decode_deadline(sla[0]),
-        sla_entity=None if sla is None else sla[1],
-        complaints=int(raw["complaints"]),
-        exposure=exposure_total(raw["amounts"]),
-        exposure_entities=len(raw["amounts"]),
-    )
+def _paths(texts: list[str]) -> tuple[tuple[str, ...], ...]:
+    """The kept paths (ids joined by the separator), shortest first, then in id order."""
+    paths = [tuple(text.split(PATH_SEPARATOR)) for text in texts]
+    if len(paths) > 1:
+        paths.sort(key=lambda ids: (len(ids), ids))
+    return tuple(paths)
+
+
+def decode_rows(columns: Sequence[list[Any]]) -> list[ImpactRow]:
+    """One record's columns (a value per target in each) as rows."""
+    rows = []
+    for texts, path_count, values, complaints, sla in zip(*columns, strict=True):
+        paths = _paths(texts)
+        rows.append(
+            ImpactRow(
+                target=paths[0][-1],  # every target has a path, and every path ends there
+                paths=paths,
+                path_count=path_count,
+                sla_deadline=decode_deadline(sla[0]) if sla else None,
+                sla_entity=sla[1] if sla else None,
+                complaints=complaints,
+                exposure=exposure_total(values),
+                exposure_entities=len(values),
+            )
+        )
+    return rows
 
 
 class ImpactOps(Neo4jCore):
@@ -48,13 +62,19 @@ class ImpactOps(Neo4jCore):
         compiled = compile_impact(plan, request)
         query = _cypher(q.IMPACT, **compiled.fragments)
 
-        async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]] | None:
+        async def work(tx: AsyncManagedTransaction) -> list[ImpactRow] | None:
             result = await tx.run(query, compiled.params)
-            # the raw values: Record.data() would walk every nested value again in Python
-            found = [record["rows"] async for record in result]
-            return found[0] if found else None
+            # a record per slice of targets, each decoded as it arrives (from the raw
+            # values: Record.data() would walk every nested value again in Python)
+            rows: list[ImpactRow] = []
+            records = 0
+            async for record in result:
+                records += 1
+                rows.extend(decode_rows(record.values()))
+            return rows if records else None
 
         rows = await self._read_tx(work)
         if rows is None:
             raise NotFound(f"there is no entity {source[:120]}", path=("source",))
-        return sorted((_row(raw) for raw in rows), key=lambda row: row.target)
+        rows.sort(key=lambda row: row.target)
+        return rows

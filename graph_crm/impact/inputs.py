@@ -26,7 +26,7 @@ def check_delay(value: Any) -> float:
         raise InvalidInput("delayDays is a number of days", path=("delayDays",))
     try:
         days = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput(
             f"delayDays is a number of days, not {str(value)[:40]!r}", path=("delayDays",)
         ) from None
@@ -35,7 +35,7 @@ def check_delay(value: Any) -> float:
             f"delayDays must lie between 0 and {MAX_DELAY_DAYS:.0f}, not {str(value)[:40]}",
             path=("delayDays",),
         )
-    return days
+    return days + 0.0  # -0.0 -> 0.0: a report never says "delay -0d"
 
 
 def parse_as_of(value: str | datetime | date | None, *, now: datetime | None = None) -> datetime:
@@ -64,9 +64,13 @@ datetime.datetime(2026, 11, 23, 9, 30, tzinfo=datetime.timezone.utc))
             f"asOf {str(value)[:40]!r} needs a time zone, e.g. 2026-11-23T09:00:00Z",
             path=("asOf",),
         )
-    moment = moment.astimezone(UTC)
+    out_of_range = InvalidInput("asOf must lie between 1970 and 2200", path=("asOf",))
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999, shifted off the calendar by its offset
+        raise out_of_range from None
     if not _EARLIEST <= moment < _LATEST:
-        raise InvalidInput("asOf must lie between 1970 and 2200", path=("asOf",))
+        raise out_of_range
     return moment
 
 

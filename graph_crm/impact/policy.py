@@ -208,11 +208,11 @@ def compile_policy(registry: Registry, raw: Any, *, version: int | None = None) 
         )
         for i, tier in enumerate(spec.tiers)
     )
-    _check_tiers(spec, tiers)
     plans = tuple(
         ResponsePlan(parse_condition(item.when, ("plans", i, "when")), tuple(item.actions))
         for i, item in enumerate(spec.plans)
     )
+    _check_tiers(spec, tiers)  # after the plans parse: it reads their raw conditions
     exposure = plan.exposure
     noun = "entity" if exposure is None else ([plan.source_type] + _landings(plan))[exposure.step]
     return Policy(

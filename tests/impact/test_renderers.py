@@ -14,6 +14,7 @@ import pytest
 
 from graph_crm.errors import InvalidInput
 from graph_crm.impact.render import FORMATS, render, report_to_json
+from graph_crm.impact.render.display import width
 from graph_crm.impact.report import Component, ImpactReport, RankedTarget, TierInfo, Totals
 
 HOSTILE = '<script>alert(1)</script> "Acme" | =cmd'
@@ -98,8 +99,11 @@ def test_table() -> None:
     assert "5 affected · 2 predicted SLA breaches · 1.24M exposure at risk" in text
     ranks = re.findall(r"^ +(\d) +T\d", text, flags=re.MULTILINE)
     assert ranks == ["1", "2", "3"]
-    assert "… and 2 more" in text
-    assert "via Warehouse RTM-02 (Rotterdam) > Shipment S1 > Customer SH-ACME" in text
+    assert "… and 2 more affected, not listed" in text
+    assert "via Warehouse RTM-02 (Rotterdam) → Shipment S1 → Customer SH-ACME" in text
+    assert "T1 Breach predicted: 2 · T2 Close: 0 · T3 No breach: 3" in text
+    assert " no SLA " in text  # rank 3 has no deadline
+    assert max(width(line) for line in text.splitlines()) <= 110
 
 
 def test_markdown() -> None:
@@ -162,7 +166,14 @@ def test_html_is_self_contained_and_escaped() -> None:
     assert "&lt;script&gt;alert(1)" in page
     assert "Customs hold &lt;b&gt;" in page
     assert "上海阿克米贸易有限公司" in page
-    assert "… and 2 more not listed" in page
+    assert "… and 2 more affected, not listed" in page
+    # tiers colour by their position in the policy, never by report text
+    assert page.count('class="badge t0"') == 2 * 2  # ranking + why, for both T1 rows
+    assert page.count('class="badge t2"') == 2
+    assert page.count('class="num breach"') == 2
+    assert [f'id="why-{rank}"' in page for rank in (1, 2, 3)] == [True] * 3
+    assert page.count('href="#why-') == 3
+    assert "no SLA" in page
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

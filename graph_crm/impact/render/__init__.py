@@ -5,13 +5,12 @@ Every renderer is deterministic: the same report gives the same bytes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Final
 
 from graph_crm.errors import InvalidInput
 from graph_crm.impact.render.html import render_html
-from graph_crm.impact.render.shape import report_to_json
+from graph_crm.impact.render.json_form import render_json, report_to_json
 from graph_crm.impact.render.tabular import render_csv
 from graph_crm.impact.render.text import render_markdown, render_table
 from graph_crm.impact.report import ImpactReport
@@ -19,15 +18,11 @@ from graph_crm.impact.report import ImpactReport
 __all__ = ["FORMATS", "render", "report_to_json"]
 
 
-def _json(report: ImpactReport) -> str:
-    return json.dumps(report_to_json(report), ensure_ascii=False, indent=2) + "\n"
-
-
 _RENDERERS: Final[dict[str, Callable[[ImpactReport], str]]] = {
     "table": render_table,
     "md": render_markdown,
     "csv": render_csv,
-    "json": _json,
+    "json": render_json,
     "html": render_html,
 }
 FORMATS: Final = tuple(_RENDERERS)

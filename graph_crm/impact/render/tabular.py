@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Final
+import math
+from typing import Final
 
-from graph_crm.impact.render.shape import iso
+from graph_crm.impact.render.json_form import iso
 from graph_crm.impact.report import ImpactReport, RankedTarget
 
 COLUMNS: Final = (
@@ -31,19 +32,33 @@ COLUMNS: Final = (
     "topPath",
     "actions",
 )
-#: A spreadsheet runs a cell starting with these as a formula (CSV injection).
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+#: A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r", "\n")
+Cell = str | int | float
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+def guard(value: Cell) -> Cell:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe;
+    numbers (and text that is just a number, like '-2.5') stay as they are.
+
+    >>> guard("=1+1"), guard("@SUM(A1)"), guard("-2.5"), guard(-2.5), guard("Acme")
+    ("'=1+1", "'@SUM(A1)", '-2.5', -2.5, 'Acme')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _numeric(value):
         return "'" + value
     return value
 
 
-def _row(target: RankedTarget) -> list[Any]:
+def _numeric(text: str) -> bool:
+    try:
+        return math.isfinite(float(text)) and text == text.strip()
+    except ValueError:
+        return False
+
+
+def _row(target: RankedTarget) -> list[Cell]:
     contributions = {c.name: c.contribution for c in target.components}
-    values: list[Any] = [
+    values: list[Cell] = [
         target.rank,
         target.target,
         target.label,
@@ -57,7 +72,7 @@ def _row(target: RankedTarget) -> list[Any]:
         "" if target.sla_buffer_days is None else target.sla_buffer_days,
         iso(target.sla_deadline) or "",
         target.sla_entity or "",
-        "yes" if target.breach_predicted else "no",
+        "true" if target.breach_predicted else "false",
         target.complaints,
         target.exposure,
         target.exposure_entities,
@@ -65,7 +80,7 @@ def _row(target: RankedTarget) -> list[Any]:
         " > ".join(target.paths[0]) if target.paths else "",
         "; ".join(target.actions),
     ]
-    return [_cell(value) for value in values]
+    return [guard(value) for value in values]
 
 
 def render_csv(report: ImpactReport) -> str:

@@ -1,146 +1,195 @@
-"""The report as text: a terminal table, and Markdown a risk officer can paste anywhere."""
+"""The report as text: a terminal table (110 columns), and Markdown to paste anywhere."""
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from typing import Final
 
-from graph_crm.impact.render.shape import amount, days, entity_text, path_text, when
+from graph_crm.impact.render.display import (
+    ARROW,
+    amount,
+    days,
+    entity_text,
+    fit,
+    headline,
+    number,
+    path_text,
+    plain,
+    target_noun,
+    tier_counts,
+    when,
+    width,
+    wrap,
+)
 from graph_crm.impact.report import ImpactReport, RankedTarget
 
-#: Rows that get their explanation and first path under them in the terminal table.
+WIDTH: Final = 110
+#: Rows of the table that get their explanation and first path under them.
 EXPLAINED_ROWS: Final = 10
 #: Targets that get a "why" section in Markdown.
 MARKDOWN_DETAILS: Final = 10
-_LABEL_WIDTH: Final = 38
-
-
-def headline(report: ImpactReport) -> str:
-    delay = days(report.delay_days).removesuffix(".0")
-    return f"Impact of a {delay}-day delay at {entity_text(report, report.source)}"
+_NAME: Final = 36
+_INDENT: Final = " " * 11  # under the name column
+# rank, tier, name, score, buffer, complaints, exposure and their gaps take 78 columns
+_ACTION: Final = WIDTH - 78
 
 
 def summary(report: ImpactReport) -> str:
     totals = report.totals
-    tiers = " · ".join(f"{tier} {count}" for tier, count in totals.by_tier.items())
-    breaches = _count(totals.predicted_breaches, "predicted SLA breach")
+    breaches = "breach" if totals.predicted_breaches == 1 else "breaches"
     return (
-        f"{totals.affected} affected · {breaches} · "
-        f"{amount(totals.exposure_at_risk)} exposure at risk · {tiers}"
+        f"{totals.affected} affected · {totals.predicted_breaches} predicted SLA {breaches} · "
+        f"{amount(totals.exposure_at_risk)} exposure at risk"
     )
 
 
-def _count(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "es" if noun.endswith("h") else "s")
-
-
-def _width(text: str) -> int:
-    """Terminal columns: East Asian wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _fit(text: str, width: int) -> str:
-    """``text`` cut (with an ellipsis) or padded to exactly ``width`` columns."""
-    if _width(text) > width:
-        cut = ""
-        for ch in text:
-            if _width(cut + ch) > width - 1:
-                break
-            cut += ch
-        text = cut + "…"
-    return text + " " * (width - _width(text))
+def _hidden(report: ImpactReport) -> str:
+    hidden = report.totals.affected - len(report.targets)
+    return f"{hidden} more" if hidden > 0 else "more"
 
 
 def render_table(report: ImpactReport) -> str:
+    tiers = [
+        f"{tier} {plain(label)}: {n}".replace(" :", ":") for tier, label, n in tier_counts(report)
+    ]
+    policy = f"Policy {plain(report.policy)} v{report.policy_version} · as of {when(report.as_of)}"
+    if report.policy_description:
+        policy += f" · {plain(report.policy_description)}"
     lines = [
-        headline(report),
-        f"policy {report.policy} (v{report.policy_version}), as of {when(report.as_of)}",
+        *wrap(plain(headline(report)).split(" "), WIDTH),
+        fit(policy, WIDTH).rstrip(),
         summary(report),
+        *wrap(" · ".join(tiers).split(" "), WIDTH),
         "",
-        f"{'#':>4}  {'tier':<5} {_fit('customer', _LABEL_WIDTH)} {'score':>6} {'buffer d':>8} "
-        f"{'compl.':>6} {'exposure':>9}  first action",
+        f"{'#':>4}  {'tier':<4} {fit(target_noun(report), _NAME)} {'score':>5} {'buffer':>6} "
+        f"{'compl.':>6} {'exposure':>8}  first action",
+        "-" * WIDTH,
     ]
     for target in report.targets:
-        name = f"{target.label} ({target.target.partition(':')[2]})"
-        action = target.actions[0] if target.actions else "—"
-        lines.append(
-            f"{target.rank:>4}  {target.tier:<5} {_fit(name, _LABEL_WIDTH)} "
-            f"{target.score:>6.3f} {days(target.sla_buffer_days):>8} {target.complaints:>6} "
-            f"{amount(target.exposure):>9}  {_fit(action, 40).rstrip()}"
-        )
+        lines.append(_row(target))
         if target.rank <= EXPLAINED_ROWS:
-            lines.append(f"{'':>11}{target.explanation}")
-            if target.paths:
-                more = target.path_count - 1
-                tail = f"  (+{more} more path{'s' if more > 1 else ''})" if more else ""
-                lines.append(f"{'':>11}via {path_text(report, target.paths[0])}{tail}")
+            lines += _explained(report, target)
     if not report.targets:
-        lines.append("  nothing is affected")
+        lines.append("  Nothing is affected.")
     if report.truncated:
-        hidden = report.totals.affected - len(report.targets)
-        lines.append(f"  … and {hidden} more (--limit, or --format html|csv|md for all)")
+        lines.append(f"  … and {_hidden(report)} affected, not listed")
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell or line."""
-    escaped = "".join("\\" + ch if ch in "\\`*_[]<>|#" else ch for ch in text)
-    return escaped.replace("\n", " ")
+def _row(target: RankedTarget) -> str:
+    key = plain(target.target.partition(":")[2] or target.target)
+    label = plain(target.label)
+    if label == key:
+        name = fit(key, _NAME)
+    elif width(key) <= _NAME // 2:  # keep the id whole: it is what people look up
+        name = fit(label, _NAME - width(key) - 3, pad=False) + f" ({key})"
+        name = fit(name, _NAME)
+    else:
+        name = fit(f"{label} ({key})", _NAME)
+    buffer = "no SLA" if target.sla_buffer_days is None else days(target.sla_buffer_days)
+    action = plain(target.actions[0]) if target.actions else "—"
+    return (
+        f"{target.rank:>4}  {fit(plain(target.tier), 4)} {name} {target.score:>5.3f} "
+        f"{buffer:>6} {target.complaints:>6} {amount(target.exposure):>8}  "
+        f"{fit(action, _ACTION, pad=False)}"
+    )
+
+
+def _explained(report: ImpactReport, target: RankedTarget) -> list[str]:
+    room = WIDTH - len(_INDENT)
+    lines = [_INDENT + line for line in wrap(plain(target.explanation).split(" "), room)]
+    if target.paths:
+        first, *rest = [plain(entity_text(report, entity)) for entity in target.paths[0]]
+        hops = ["via", first, *(ARROW.lstrip() + step for step in rest)]
+        more = target.path_count - 1
+        if more > 0:
+            hops.append(f"(+{more} more path{'s' if more > 1 else ''})")
+        wrapped = wrap(hops, room - 4)
+        lines += [_INDENT + wrapped[0], *(_INDENT + "    " + line for line in wrapped[1:])]
+    return lines
+
+
+def md(text: str) -> str:
+    r"""``text`` safe inline in Markdown and in a table cell: no markup, links or HTML.
+
+    >>> md("a|b *c* <d> &amp;")
+    'a\\|b \\*c\\* \\<d\\> \\&amp;'
+    """
+    escaped = re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", plain(text))
+    return re.sub(r"&(?=#?\w+;)", r"\\&", escaped)  # only where it would start an entity
 
 
 def render_markdown(report: ImpactReport) -> str:
     totals = report.totals
+    description = f": {md(report.policy_description)}" if report.policy_description else ""
     lines = [
-        f"# {_md(headline(report))}",
+        f"# {md(headline(report))}",
         "",
-        f"Policy **{_md(report.policy)}** (version {report.policy_version})"
-        + (f": {_md(report.policy_description)}" if report.policy_description else "")
-        + f". As of {when(report.as_of)}.",
+        f"Policy **{md(report.policy)}** (version {report.policy_version}){description}. "
+        f"Delay {number(report.delay_days)} days, as of {when(report.as_of)}.",
         "",
-        f"- **{totals.affected}** affected",
-        f"- **{_count(totals.predicted_breaches, 'predicted SLA breach')}**",
+        f"- **{totals.affected}** affected"
+        + (f" ({len(report.targets)} listed below)" if report.truncated else ""),
+        f"- **{totals.predicted_breaches}** predicted SLA "
+        + ("breach" if totals.predicted_breaches == 1 else "breaches"),
         f"- **{amount(totals.exposure_at_risk)}** exposure at risk",
     ]
-    for tier in report.tiers:
-        count = totals.by_tier.get(tier.tier, 0)
-        lines.append(f"- {tier.tier} {_md(tier.label)}: **{count}** ({_md(tier.rule)})")
-    lines += [
-        "",
-        "| # | tier | customer | score | +urgency | +exposure | +complaints | buffer (d) "
-        "| complaints | exposure | actions |",
-        "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
-    ]
-    for target in report.targets:
-        parts = {c.name: f"{c.contribution:.3f}" for c in target.components}
-        lines.append(
-            f"| {target.rank} | {target.tier} | {_md(target.label)} ({_md(target.target)}) "
-            f"| {target.score:.3f} | {parts.get('urgency', '')} | {parts.get('exposure', '')} "
-            f"| {parts.get('complaints', '')} | {days(target.sla_buffer_days)} "
-            f"| {target.complaints} | {amount(target.exposure)} "
-            f"| {_md('; '.join(target.actions))} |"
-        )
+    rules = {tier.tier: tier.rule for tier in report.tiers}
+    for tier, label, count in tier_counts(report):
+        rule = f" ({md(rules[tier])})" if tier in rules else ""
+        lines.append(f"- {md(tier)} {md(label)}: **{count}**{rule}")
+    lines += ["", *_ranking(report)]
     if report.truncated:
-        hidden = totals.affected - len(report.targets)
-        lines += ["", f"… and {hidden} more affected targets not listed."]
-    for target in report.targets[:MARKDOWN_DETAILS]:
+        lines += ["", f"… and {_hidden(report)} affected, not listed."]
+    detailed = report.targets[:MARKDOWN_DETAILS]
+    if detailed:
+        lines += ["", f"## Why the top {len(detailed)} rank where they do"]
+    for target in detailed:
         lines += ["", *_why(report, target)]
     return "\n".join(lines) + "\n"
 
 
+def _ranking(report: ImpactReport) -> list[str]:
+    if not report.targets:
+        return ["Nothing is affected."]
+    lines = [
+        f"| # | tier | {md(target_noun(report))} | score | +urgency | +exposure | +complaints "
+        "| SLA buffer (d) | complaints | exposure | actions |",
+        "|--:|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for t in report.targets:
+        parts = {c.name: f"{c.contribution:.3f}" for c in t.components}
+        lines.append(
+            f"| {t.rank} | {md(t.tier)} | {md(t.label)} ({md(t.target)}) | {t.score:.3f} "
+            f"| {parts.get('urgency', '')} | {parts.get('exposure', '')} "
+            f"| {parts.get('complaints', '')} | {days(t.sla_buffer_days)} | {t.complaints} "
+            f"| {amount(t.exposure)} | {md('; '.join(t.actions)) or '—'} |"
+        )
+    return lines
+
+
 def _why(report: ImpactReport, target: RankedTarget) -> list[str]:
     lines = [
-        f"## {target.rank}. {_md(target.label)} — {target.tier} {_md(target.tier_label)}",
+        f"### {target.rank}. {md(target.label)} — {md(target.tier)} {md(target.tier_label)}",
         "",
-        f"- Rule: {_md(target.tier_rule)}",
-        f"- Score {target.score:.3f}: "
-        + "; ".join(f"{c.name} {_md(c.reason)} (+{c.contribution:.3f})" for c in target.components),
+        f"- **Rule:** {md(target.tier_rule)}",
     ]
     if target.sla_deadline is not None:
-        lines.append(f"- SLA deadline {when(target.sla_deadline)} ({_md(target.sla_entity or '')})")
-    for path in target.paths:
-        lines.append(f"- Path: {_md(path_text(report, path))}")
+        entity = f" ({md(target.sla_entity)})" if target.sla_entity else ""
+        lines.append(
+            f"- **SLA:** deadline {when(target.sla_deadline)}{entity}, "
+            f"buffer {days(target.sla_buffer_days)} days"
+        )
+    lines.append(f"- **Score {target.score:.3f}:**")
+    lines += [
+        f"  - {md(c.name)} +{c.contribution:.3f} ({c.value:.3f} × weight {c.weight:g}): "
+        f"{md(c.reason)}"
+        for c in target.components
+    ]
+    lines.append(f"- **Paths** ({target.path_count}):")
+    lines += [f"  - {md(path_text(report, path))}" for path in target.paths]
     if target.path_count > len(target.paths):
-        lines.append(f"- … {target.path_count - len(target.paths)} more paths")
-    for action in target.actions:
-        lines.append(f"- [ ] {_md(action)}")
+        lines.append(f"  - … {target.path_count - len(target.paths)} more")
+    lines.append("- **Actions:**" if target.actions else "- **Actions:** none")
+    lines += [f"  - [ ] {md(action)}" for action in target.actions]
     return lines

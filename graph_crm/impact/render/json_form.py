@@ -1,0 +1,93 @@
+"""The report as plain JSON data: every field, camelCase keys, ISO 8601 UTC times.
+
+The same shape serves the ``json`` format and API clients that want the whole report.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from graph_crm.impact.render.display import utc
+from graph_crm.impact.report import Component, ImpactReport, RankedTarget, TierInfo, Totals
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``; a naive time is taken as UTC.
+
+    >>> iso(datetime(2026, 11, 23, 9, 30))
+    '2026-11-23T09:30:00Z'
+    """
+    return None if moment is None else utc(moment).isoformat().replace("+00:00", "Z")
+
+
+def report_to_json(report: ImpactReport) -> dict[str, Any]:
+    """Every field of the report (floats as they are), ready for :func:`json.dumps`."""
+    return {
+        "policy": report.policy,
+        "policyVersion": report.policy_version,
+        "policyDescription": report.policy_description,
+        "source": report.source,
+        "sourceLabel": report.source_label,
+        "delayDays": report.delay_days,
+        "asOf": iso(report.as_of),
+        "truncated": report.truncated,
+        "totals": _totals(report.totals),
+        "tiers": [_tier(tier) for tier in report.tiers],
+        "targets": [_target(target) for target in report.targets],
+        # sorted: where a label came from (source, target, path) must not change the bytes
+        "labels": dict(sorted(report.labels.items())),
+    }
+
+
+def render_json(report: ImpactReport) -> str:
+    data = report_to_json(report)
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _totals(totals: Totals) -> dict[str, Any]:
+    return {
+        "affected": totals.affected,
+        "exposureAtRisk": totals.exposure_at_risk,
+        "predictedBreaches": totals.predicted_breaches,
+        "byTier": dict(totals.by_tier),
+    }
+
+
+def _tier(tier: TierInfo) -> dict[str, Any]:
+    return {"tier": tier.tier, "label": tier.label, "rule": tier.rule}
+
+
+def _target(target: RankedTarget) -> dict[str, Any]:
+    return {
+        "rank": target.rank,
+        "target": target.target,
+        "label": target.label,
+        "tier": target.tier,
+        "tierLabel": target.tier_label,
+        "tierRule": target.tier_rule,
+        "score": target.score,
+        "components": [_component(component) for component in target.components],
+        "slaBufferDays": target.sla_buffer_days,
+        "slaDeadline": iso(target.sla_deadline),
+        "slaEntity": target.sla_entity,
+        "breachPredicted": target.breach_predicted,
+        "complaints": target.complaints,
+        "exposure": target.exposure,
+        "exposureEntities": target.exposure_entities,
+        "pathCount": target.path_count,
+        "paths": [list(path) for path in target.paths],
+        "actions": list(target.actions),
+        "explanation": target.explanation,
+    }
+
+
+def _component(component: Component) -> dict[str, Any]:
+    return {
+        "name": component.name,
+        "value": component.value,
+        "weight": component.weight,
+        "contribution": component.contribution,
+        "reason": component.reason,
+    }

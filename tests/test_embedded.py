@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from graph_crm.auth.keys import new_api_key
 from graph_crm.store.embedded.mirror import Mirror
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.contract.crm import CHAIN, load_chain
@@ -70,3 +73,38 @@ async def test_writes_from_another_process_are_seen(tmp_path: Path) -> None:
     finally:
         await reader.close()
         await writer.close()
+
+
+async def test_key_writes_rebuild_no_mirror(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "crm.db"
+    store = await EmbeddedStore.open(path)
+    other = await EmbeddedStore.open(path)
+    try:
+        await load_chain(store)
+        traversal = await store.traverse(["Customer:ACME"], CHAIN)  # both mirrors are built
+        assert await other.traverse(["Customer:ACME"], CHAIN) == traversal
+        built: list[int] = []
+        load = Mirror.load
+
+        def counted(cls: type[Mirror], conn: sqlite3.Connection, generation: int) -> Mirror:
+            built.append(generation)
+            return load(conn, generation)
+
+        monkeypatch.setattr(Mirror, "load", classmethod(counted))
+        now = datetime.now(UTC)
+        key, _ = new_api_key("loader", "integration", created_by="admin", now=now)
+        await store.add_api_key(key)
+        await other.revoke_api_key(key.id, at=now)
+        for reader in (store, other):
+            assert await reader.traverse(["Customer:ACME"], CHAIN) == traversal
+            assert await reader.api_key(key.id) == key.revoked(now)
+        assert built == []
+
+        await other.delete_entities(["ChatLog:L2"])  # a graph write does move the generation
+        await store.traverse(["Customer:ACME"], CHAIN)
+        assert len(built) == 1
+    finally:
+        await store.close()
+        await other.close()

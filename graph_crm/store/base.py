@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.model.graph import (
     Counts,
@@ -181,3 +182,21 @@ class GraphStore(Protocol):
 
     async def restore_relations(self, relation_type: str, relations: Sequence[Relation]) -> None:
         """Write relations verbatim, timestamps included (import); atomic per batch."""
+
+    # -- API keys ----------------------------------------------------------------------
+
+    async def add_api_key(self, key: ApiKey) -> None:
+        """Store a new key (its secret only as the hash it carries); Conflict if its id exists.
+
+        Its datetimes must be timezone-aware (else :class:`~graph_crm.errors.InvalidInput`).
+        """
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        """The key with this id, revoked or not; None if there is none."""
+
+    async def api_keys(self) -> list[ApiKey]:
+        """Every key, revoked ones included, oldest first (then by id)."""
+
+    async def revoke_api_key(self, key_id: str, *, at: datetime) -> ApiKey:
+        """Mark a key revoked at ``at`` and return it; NotFound if absent; revoking an already
+        revoked key keeps its first revocation time and returns it unchanged."""

@@ -2,9 +2,9 @@
 freshness of the registry and the mirror, and the write transaction.
 
 All database work runs on one worker thread, so the connection and the mirror are
-only ever touched from there. Every write transaction bumps ``meta.generation``;
-a store whose mirror was built at another generation (another process wrote, or
-updating the mirror failed) rebuilds it before it traverses.
+only ever touched from there. Every write transaction that may change the graph bumps
+``meta.generation``; a store whose mirror was built at another generation (another
+process wrote, or updating the mirror failed) rebuilds it before it traverses.
 """
 
 from __future__ import annotations
@@ -114,14 +114,19 @@ class EmbeddedCore:
         return self._mirror
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; bumps the generation; rolls back on any error."""
+    def _write(self, *, graph: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; bumps the generation; rolls back on any error.
+
+        ``graph=False`` is for writes that leave entities and relations alone (API keys):
+        the generation stays, so no mirror, in this process or another, is rebuilt for them.
+        """
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
             self._refresh()
             yield conn
-            conn.execute("UPDATE meta SET value = value + 1 WHERE name = 'generation'")
+            if graph:
+                conn.execute("UPDATE meta SET value = value + 1 WHERE name = 'generation'")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -115,6 +115,11 @@ NEIGHBORS_OUT: Final = "neighbors_out"
 NEIGHBORS_IN: Final = "neighbors_in"
 TRAVERSE: Final = "traverse"
 IMPACT: Final = "impact"
+API_KEY_CONSTRAINT: Final = "api_key_constraint"
+API_KEY_ADD: Final = "api_key_add"
+API_KEY_GET: Final = "api_key_get"
+API_KEY_LIST: Final = "api_key_list"
+API_KEY_REVOKE: Final = "api_key_revoke"
 
 ALL_QUERIES: Final = tuple(
     value

@@ -1,5 +1,6 @@
 """The Neo4j backend: entities are ``:Entity:<Type>`` nodes, relations are typed
-relationships, and the registry lives in the same database (``_GraphCrm*`` nodes).
+relationships, and the registry and the API keys live in the same database
+(``_GraphCrm*`` nodes).
 
 The store is assembled from one part per concept; :mod:`.core` holds what they share.
 :meth:`Neo4jStore.open` reconciles constraints with the registry, healing any
@@ -14,12 +15,14 @@ from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.core import _cypher, _rows
 from graph_crm.store.neo4j.errors import translated
 from graph_crm.store.neo4j.impact_ops import ImpactOps
+from graph_crm.store.neo4j.key_ops import KeyOps
 from graph_crm.store.neo4j.registry_ops import RegistryOps
 from graph_crm.store.neo4j.transfer_ops import TransferOps
 
 
-class Neo4jStore(RegistryOps, TransferOps, ImpactOps):
-    """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact."""
+class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps):
+    """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact;
+    core <- API keys."""
 
     backend = "neo4j"
 
@@ -42,6 +45,7 @@ class Neo4jStore(RegistryOps, TransferOps, ImpactOps):
             async with translated():
                 await driver.verify_connectivity()
                 await store._auto(_cypher(q.REGISTRY_CONSTRAINTS))
+                await store._auto(_cypher(q.API_KEY_CONSTRAINT))
                 await store._write_tx(lambda tx: _rows(tx, _cypher(q.REGISTRY_INIT)))
                 await store._reload_registry()
                 await store._reconcile_constraints(store._registry)

@@ -1,0 +1,2 @@
+MATCH (k:`_GraphCrmApiKey` {id: $id})
+RETURN k {.*} AS key

@@ -1,0 +1,2 @@
+MATCH (k:`_GraphCrmApiKey`)
+RETURN k {.*} AS key

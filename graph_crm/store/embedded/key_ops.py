@@ -1,0 +1,80 @@
+"""API keys on the embedded store: rows of ``api_keys``, beside the graph, not in it.
+
+Key writes leave the generation alone (``_write(graph=False)``): they change no entity
+or relation, so no networkx mirror needs rebuilding after one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Final
+
+from graph_crm.auth.keys import ApiKey
+from graph_crm.errors import Conflict, NotFound
+from graph_crm.store.embedded.core import EmbeddedCore
+from graph_crm.store.keys import api_key_record, checked_at, oldest_first
+
+_SELECT: Final = (
+    "SELECT id, name, role, secret_hash, created_at, created_by, revoked_at FROM api_keys"
+)
+
+
+def _key(row: tuple[str, ...]) -> ApiKey:
+    key_id, name, role, secret_hash, created_at, created_by, revoked_at = row
+    return ApiKey.from_record(
+        {
+            "id": key_id,
+            "name": name,
+            "role": role,
+            "secretHash": secret_hash,
+            "createdAt": created_at,
+            "createdBy": created_by,
+            "revokedAt": revoked_at,
+        }
+    )
+
+
+def _find(conn: sqlite3.Connection, key_id: str) -> ApiKey | None:
+    row = conn.execute(f"{_SELECT} WHERE id = ?", (key_id,)).fetchone()
+    return None if row is None else _key(row)
+
+
+class KeyOps(EmbeddedCore):
+    async def add_api_key(self, key: ApiKey) -> None:
+        record = api_key_record(key)
+
+        def run() -> None:
+            with self._write(graph=False) as conn:
+                added = conn.execute(
+                    "INSERT INTO api_keys (id, name, role, secret_hash, created_at, created_by, "
+                    "revoked_at) VALUES (:id, :name, :role, :secretHash, :createdAt, :createdBy, "
+                    ":revokedAt) ON CONFLICT (id) DO NOTHING",
+                    record,
+                )
+                if added.rowcount == 0:
+                    raise Conflict(f"an API key with id {key.id[:40]!r} exists", path=("id",))
+
+        await self._call(run)
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        return await self._call(lambda: _find(self.conn, key_id))
+
+    async def api_keys(self) -> list[ApiKey]:
+        return await self._call(lambda: oldest_first(map(_key, self.conn.execute(_SELECT))))
+
+    async def revoke_api_key(self, key_id: str, *, at: datetime) -> ApiKey:
+        revoked_at = checked_at(at, "at").isoformat()
+
+        def run() -> ApiKey:
+            with self._write(graph=False) as conn:
+                conn.execute(
+                    "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+                    (revoked_at, key_id),
+                )
+                key = _find(conn, key_id)
+            if key is None:
+                raise NotFound(f"there is no API key {key_id[:40]!r}", path=("id",))
+            return key
+
+        return await self._call(run)

@@ -30,6 +30,8 @@ from bench.ingest import Graph
 from bench.loadgen import collect_cursors, draw, drive, query_fields, summarise
 from bench.procstat import cpu_seconds, disk_mib, peak_rss_mib
 from bench.scenarios import CORE_ONLY, SCENARIOS, Pools, Scenario
+from graph_crm.auth.roles import Role
+from graph_crm.cli_keys import create_key
 from graph_crm.settings import Settings
 from graph_crm.store import open_store
 from tools.neo4j_local import free_port
@@ -88,12 +90,19 @@ def _wait_healthy(base: str, server: subprocess.Popen[bytes], log_path: Path) ->
 
 
 async def run_scenarios(
-    base: str, scenarios: list[Scenario], pools: Pools, args: Any, pids: dict[str, int | None]
+    base: str,
+    scenarios: list[Scenario],
+    pools: Pools,
+    args: Any,
+    pids: dict[str, int | None],
+    headers: dict[str, str],
 ) -> Row:
     """Each scenario's figures; ``pids``: the processes whose CPU time per request is shown."""
     results: Row = {}
     limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=None)
-    async with httpx.AsyncClient(base_url=base, timeout=args.timeout, limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=base, timeout=args.timeout, limits=limits, headers=headers
+    ) as client:
         live = await query_fields(client)
         for scenario in scenarios:
             missing = [name for name in scenario.needs if name not in live]
@@ -158,6 +167,7 @@ async def bench_backend(backend: str, graph: Graph, args: Any) -> Row:
         store = await open_store(settings)
         try:
             await load(store, graph, args.batch)
+            token = await create_key(store, "bench-api", Role.ANALYST, actor="bench")
         finally:
             await store.close()
         result["load_seconds"] = round(time.perf_counter() - started, 1)
@@ -165,7 +175,8 @@ async def bench_backend(backend: str, graph: Graph, args: Any) -> Row:
         base, server = stack.enter_context(serve(settings, tmp / "server.log"))
         _log(f"[{backend}] serving at {base}")
         pids = {"client": None, "server": server.pid, **({"neo4j": neo4j.pid} if neo4j else {})}
-        result["scenarios"] = await run_scenarios(base, scenarios, pools, args, pids)
+        headers = {"Authorization": f"Bearer {token}"}
+        result["scenarios"] = await run_scenarios(base, scenarios, pools, args, pids, headers)
         result["server_peak_rss_mib"] = peak_rss_mib(server.pid)
         if any(row.get("failures") for row in result["scenarios"].values()):
             # The temp dir goes away; keep the server's side of the failures.

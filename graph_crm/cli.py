@@ -8,18 +8,23 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
 from pydantic import ValidationError
 from tqdm import tqdm
 
 from graph_crm import __version__
+from graph_crm.auth.roles import Role
 from graph_crm.cli_impact import add_impact_commands
+from graph_crm.cli_keys import add_key_commands, create_key
 from graph_crm.errors import GraphCrmError, StoreUnavailable
 from graph_crm.settings import Settings
 from graph_crm.store import GraphStore, open_store
 
 Command = Callable[[GraphStore, argparse.Namespace], Awaitable[int]]
+DEMO_KEY_NAME: Final = "demo-admin@loopback"
 
 
 def _store_options(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +42,9 @@ async def _demo(store: GraphStore, args: argparse.Namespace) -> int:
     report = Path(args.report) if args.report else None
     await run_demo(store, report_path=report)
     where = args.settings.db_path if store.backend == "embedded" else args.settings.neo4j_uri
+    if args.serve:
+        await _demo_key(store, args.host, args.port)
+        return 0
     print(
         f"\nThe graph is stored at {where}. Next: `graph-crm impact --source Warehouse:HAM-01 "
         "--delay 3 --as-of 2026-11-23T09:00:00Z`, `graph-crm serve` for GraphQL "
@@ -44,6 +52,27 @@ async def _demo(store: GraphStore, args: argparse.Namespace) -> int:
         "`graph-crm seed FILE.json`."
     )
     return 0
+
+
+async def _demo_key(store: GraphStore, host: str, port: int) -> None:
+    """On loopback, a fresh admin key for GraphiQL (the previous demo key is revoked)."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            f"\nServing on {host}: create a key with `graph-crm keys create --role analyst` "
+            "and send it as 'Authorization: Bearer <key>'."
+        )
+        return
+    for key in await store.api_keys():
+        if key.active and key.name == DEMO_KEY_NAME:
+            await store.revoke_api_key(key.id, at=datetime.now(UTC))
+    token = await create_key(store, DEMO_KEY_NAME, Role.ADMIN, actor="graph-crm demo")
+    print(
+        f"\nA local admin key for this demo (the previous demo key is revoked):\n  {token}\n"
+        f"In GraphiQL (http://{host}:{port}/graphql) open Headers and paste:\n"
+        f'  {{"Authorization": "Bearer {token}"}}\n'
+        f"or: curl -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
+        f'-d \'{{"query": "{{ entityTypes {{ name }} }}"}}\' http://{host}:{port}/graphql'
+    )
 
 
 async def _seed(store: GraphStore, args: argparse.Namespace) -> int:
@@ -168,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     traverse.add_argument("--max-depth", type=int)
     add_impact_commands(add)
+    add_key_commands(add)
 
     serve = commands.add_parser(
         "serve", help="serve the GraphQL API", description="serve the GraphQL API with uvicorn"

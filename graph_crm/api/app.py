@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from graph_crm.api.endpoint import GraphQLEndpoint, error_response
 from graph_crm.api.live import LiveSchema
+from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
 from graph_crm.errors import GraphCrmError
 from graph_crm.settings import Settings
@@ -93,6 +94,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
     )
     app.state.settings = settings
     app.state.live_schema = LiveSchema(core_schema())
+    app.state.rate_limiter = RateLimiter()
     if store is not None:
         app.state.store = store
     return app

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 import strawberry
 from starlette.requests import Request
 
+from graph_crm.api.access import Principal
+from graph_crm.api.role_limits import ROLE_LIMITS, RoleLimits
+from graph_crm.auth.roles import Role
 from graph_crm.model.registry import Registry
 from graph_crm.store.base import GraphStore
 
@@ -16,8 +19,7 @@ if TYPE_CHECKING:
     from graph_crm.api.loaders import Loaders
     from graph_crm.api.schema import CoreSchema
 
-#: Who the registry records as the author of API definition changes. The one place
-#: to change when requests carry an authenticated user.
+#: Who the registry records as the author of a change made without a principal.
 API_ACTOR: Final = "api"
 
 
@@ -25,14 +27,20 @@ API_ACTOR: Final = "api"
 class ApiContext:
     store: GraphStore
     request: Request
+    #: The authenticated caller (None only while the GraphiQL page is served).
+    principal: Principal | None
     #: The registry this request runs against, and the schema generated from it.
     registry: Registry
     schema: CoreSchema
     loaders: Loaders
 
     @property
+    def limits(self) -> RoleLimits:
+        return ROLE_LIMITS[Role.ADMIN if self.principal is None else self.principal.role]
+
+    @property
     def actor(self) -> str:
-        return API_ACTOR
+        return API_ACTOR if self.principal is None else self.principal.actor
 
 
 Info = strawberry.Info[ApiContext, None]

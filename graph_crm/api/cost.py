@@ -9,7 +9,7 @@ are generated at runtime), never from field names: a field's fan-out is its
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from graphql import (
     DocumentNode,
@@ -41,6 +41,11 @@ from graphql.execution.values import (
     get_variable_values,
 )
 from strawberry.extensions import SchemaExtension
+
+from graph_crm.errors import LimitExceeded
+
+if TYPE_CHECKING:
+    from graph_crm.api.role_limits import RoleLimits
 
 #: Most objects one operation may be estimated to return.
 MAX_COST: Final = 1_000_000
@@ -191,6 +196,13 @@ def too_costly(estimate: int, limit: int) -> GraphQLError:
     )
 
 
+def too_deep(depth: int, limit: int) -> GraphQLError:
+    return GraphQLError(
+        f"this operation nests {depth} levels deep, more than this role's limit of {limit}",
+        extensions={"code": LimitExceeded.code, "depth": depth, "maxDepth": limit},
+    )
+
+
 class QueryCostLimiter(SchemaExtension):
     """Refuse, before any resolver runs, an operation estimated above ``max_cost``."""
 
@@ -199,16 +211,52 @@ class QueryCostLimiter(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        if context.graphql_document is not None:
-            estimate = estimate_cost(
-                context.schema._schema,
-                context.graphql_document,
-                context.operation_name,
-                context.variables,
-            )
-            if estimate > self.max_cost:
-                # A result set here is returned as is: strawberry does not execute.
-                context.result = GraphQLExecutionResult(
-                    data=None, errors=[too_costly(estimate, self.max_cost)]
+        document = context.graphql_document
+        # the caller's role may allow less than the global bounds (api/role_limits.py)
+        limits: RoleLimits | None = getattr(context.context, "limits", None)
+        max_cost = self.max_cost if limits is None else min(self.max_cost, limits.cost)
+        if document is not None:
+            error = None
+            depth = query_depth(document, context.operation_name)
+            if limits is not None and depth > limits.query_depth:
+                error = too_deep(depth, limits.query_depth)
+            else:
+                estimate = estimate_cost(
+                    context.schema._schema, document, context.operation_name, context.variables
                 )
+                if estimate > max_cost:
+                    error = too_costly(estimate, max_cost)
+            if error is not None:
+                # A result set here is returned as is: strawberry does not execute.
+                context.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
+
+
+def query_depth(document: DocumentNode, operation_name: str | None) -> int:
+    """The deepest selection of the operation, through fragments (each counted once)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return 0
+    fragments = {
+        d.name.value: d.selection_set
+        for d in document.definitions
+        if isinstance(d, FragmentDefinitionNode)
+    }
+    return _depth(operation.selection_set, fragments, frozenset())
+
+
+def _depth(
+    selection: SelectionSetNode | None, fragments: dict[str, SelectionSetNode], seen: frozenset[str]
+) -> int:
+    if selection is None:
+        return 0
+    deepest = 0
+    for node in selection.selections:
+        if isinstance(node, FieldNode):
+            deepest = max(deepest, 1 + _depth(node.selection_set, fragments, seen))
+        elif isinstance(node, InlineFragmentNode):
+            deepest = max(deepest, _depth(node.selection_set, fragments, seen))
+        elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
+            inner = fragments.get(node.name.value)
+            deepest = max(deepest, _depth(inner, fragments, seen | {node.name.value}))
+    return deepest

@@ -31,10 +31,11 @@ MAX_ALIASES: Final = 30
 MAX_FIRST: Final = 500
 
 
-def check_first(first: int) -> int:
-    """``first`` if a list may return that many items, else a LIMIT_EXCEEDED error."""
-    if not 0 <= first <= MAX_FIRST:
-        raise LimitExceeded(f"first must be between 0 and {MAX_FIRST}", path=("first",))
+def check_first(first: int, most: int = MAX_FIRST) -> int:
+    """``first`` if a list may return that many items (at most ``most``, the caller's
+    role's page size), else a LIMIT_EXCEEDED error."""
+    if not 0 <= first <= most:
+        raise LimitExceeded(f"first must be between 0 and {most}", path=("first",))
     return first
 
 

@@ -11,6 +11,7 @@ from graph_crm.api.context import Info, field
 from graph_crm.api.impact import ImpactQuery
 from graph_crm.api.inputs import OrderByInput, StepInput
 from graph_crm.api.limits import check_first
+from graph_crm.api.role_limits import traversal_depth
 from graph_crm.api.types import (
     EntityConnection,
     EntityEdge,
@@ -73,7 +74,11 @@ class Query(ImpactQuery):
         store = info.context.store
         raw_order = [item.to_data() for item in order_by or []]
         page = await store.list_entities(
-            type, where=where, order_by=raw_order, first=check_first(first), after=after
+            type,
+            where=where,
+            order_by=raw_order,
+            first=check_first(first, info.context.limits.page_size),
+            after=after,
         )
         registry = await store.registry()
         definition = registry.entity_type(type)
@@ -105,7 +110,7 @@ class Query(ImpactQuery):
         result = await store.traverse(
             [str(gid) for gid in from_],
             [step.to_data() for step in steps],
-            max_depth=max_depth,
+            max_depth=traversal_depth(max_depth, info.context.limits),
             limit=limit,
             paths_per_target=paths_per_target,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -9,18 +10,35 @@ import httpx
 import pytest
 
 from graph_crm.api import create_app
+from graph_crm.auth.roles import Role
+from graph_crm.cli_keys import create_key
 from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.neo4j_env import open_neo4j_store
 
 
-def asgi_client(store: GraphStore) -> httpx.AsyncClient:
-    """A client of an app serving ``store`` (its own app: a worker of its own)."""
+async def bearer(store: GraphStore, role: Role = Role.ADMIN) -> dict[str, str]:
+    """Headers carrying a new key of ``role``, stored in ``store``."""
+    token = await create_key(store, f"tests-{role.value}", role, actor="tests")
+    return {"Authorization": f"Bearer {token}"}
+
+
+@contextlib.asynccontextmanager
+async def asgi_client(
+    store: GraphStore, role: Role | None = Role.ADMIN
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app serving ``store`` (its own app: a worker of its own), sending
+    a key of ``role`` (None: no credentials)."""
     app = create_app(
         Settings(backend="neo4j" if store.backend == "neo4j" else "embedded"), store=store
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+    headers = {} if role is None else await bearer(store, role)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=headers
+    ) as client:
+        yield client
 
 
 @pytest.fixture

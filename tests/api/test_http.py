@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any, cast
 
 import httpx
@@ -14,6 +16,7 @@ from graph_crm.api import create_app
 from graph_crm.errors import StoreUnavailable
 from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
+from tests.api.conftest import asgi_client, bearer
 from tests.api.graphql import UPSERT, data, define_crm, mutate, post
 
 SECRET = "MATCH (n:Secret) RETURN n -- at /srv/secret.py line 7"
@@ -37,7 +40,8 @@ class Broken:
         return getattr(self._store, name)
 
 
-def client_for(store: GraphStore, **failing: Exception) -> httpx.AsyncClient:
+@contextlib.asynccontextmanager
+async def client_for(store: GraphStore, **failing: Exception) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(Settings(), store=cast(GraphStore, Broken(store, failing)))
 
     async def boom(request: Request) -> Response:
@@ -45,7 +49,11 @@ def client_for(store: GraphStore, **failing: Exception) -> httpx.AsyncClient:
 
     app.router.routes.append(Route("/boom", boom))
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+    headers = await bearer(store)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=headers
+    ) as client:
+        yield client
 
 
 async def test_healthz(client: httpx.AsyncClient, store: GraphStore) -> None:
@@ -142,11 +150,8 @@ async def test_unexpected_errors_are_logged_and_masked(
         assert await data(http, "{ schemaVersion }") == {"schemaVersion": 10}
 
 
-def httpx_client(store: GraphStore) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(Settings(), store=store)),
-        base_url="http://testserver",
-    )
+def httpx_client(store: GraphStore) -> contextlib.AbstractAsyncContextManager[httpx.AsyncClient]:
+    return asgi_client(store)
 
 
 async def test_malformed_requests_are_json_errors(client: httpx.AsyncClient) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import signal
 import socket
 import subprocess
@@ -35,6 +36,30 @@ def wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 30
             pass
         time.sleep(0.1)
     raise AssertionError("the server did not become healthy")
+
+
+def admin_key(tmp_path: Path) -> dict[str, str]:
+    """Headers with an admin key made by `graph-crm keys create` in the server's database."""
+    made = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph_crm.cli",
+            "keys",
+            "create",
+            "--role",
+            "admin",
+            "--json",
+            "--name",
+            "uvicorn-tests",
+            "--db",
+            str(tmp_path / "api.db"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {"Authorization": f"Bearer {json.loads(made.stdout)['token']}"}
 
 
 @contextlib.contextmanager
@@ -71,10 +96,14 @@ def serving(tmp_path: Path, *options: str) -> Iterator[str]:
 
 
 def test_serve_answers_graphql_over_a_real_socket(tmp_path: Path) -> None:
+    headers = admin_key(tmp_path)
     with serving(tmp_path) as base:
         health = httpx.get(f"{base}/healthz").json()
         assert health == {"status": "ok", "backend": "embedded", "registryVersion": 0}
-        with httpx.Client(base_url=base, timeout=10) as http:
+        refused = httpx.post(f"{base}/graphql", json={"query": "{ schemaVersion }"})
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "UNAUTHENTICATED"
+        with httpx.Client(base_url=base, timeout=10, headers=headers) as http:
             defined = http.post(
                 "/graphql",
                 json={
@@ -106,21 +135,25 @@ def test_serve_answers_graphql_over_a_real_socket(tmp_path: Path) -> None:
 
 
 async def test_the_scenario_over_a_real_socket(tmp_path: Path) -> None:
+    headers = admin_key(tmp_path)
     with serving(tmp_path) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=base, timeout=30, headers=headers) as client:
             await run_scenario(client)
 
 
 def test_every_worker_process_serves_a_type_another_one_defined(tmp_path: Path) -> None:
     warehouse = {"name": "Warehouse", "properties": [{"name": "city", "kind": "STRING"}]}
+    headers = admin_key(tmp_path)
     with serving(tmp_path, "--workers", "2") as base:
         defined = httpx.post(
-            f"{base}/graphql", json={"query": DEFINE_ENTITY_TYPE, "variables": {"input": warehouse}}
+            f"{base}/graphql",
+            json={"query": DEFINE_ENTITY_TYPE, "variables": {"input": warehouse}},
+            headers=headers,
         ).json()
         assert defined["data"]["defineEntityType"]["schemaVersion"] == 1
         # A new connection each time, so the kernel spreads them over both workers.
         for _ in range(12):
             answer = httpx.post(
-                f"{base}/graphql", json={"query": "{ warehouses { totalCount } }"}
+                f"{base}/graphql", json={"query": "{ warehouses { totalCount } }"}, headers=headers
             ).json()
             assert answer == {"data": {"warehouses": {"totalCount": 0}}}

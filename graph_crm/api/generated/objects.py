@@ -109,7 +109,7 @@ def _relation_list(cache: TypeCache, field: RelationField, *, edges: bool) -> Gr
         where: dict[str, Any] | None = None,
         orderBy: list[Mapping[str, Any]] | None = None,  # noqa: N803 - the GraphQL argument name
     ) -> list[Any]:
-        if check_first(first) == 0:
+        if check_first(first, info.context.limits.page_size) == 0:
             return []
         loader = info.context.loaders.neighbors(
             field.relation,

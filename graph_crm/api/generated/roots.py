@@ -88,7 +88,7 @@ def _page(cache: TypeCache, entity_type: EntityType) -> GraphQLField:
             name,
             where=where_argument(registry, name, where),
             order_by=order_data,
-            first=check_first(first),
+            first=check_first(first, info.context.limits.page_size),
             after=after,
         )
         order = check_order(entity_type, order_data)

@@ -21,11 +21,19 @@ class Settings(BaseModel):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
+    #: Optional JWTs from an external identity provider, besides API keys: the issuer
+    #: (``iss``) and audience (``aud``) to require, and either a JWKS URL (RS256/ES256...)
+    #: or a shared secret (HS256). The role is read from ``jwt_role_claim``.
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    jwt_jwks_url: str = ""
+    jwt_secret: SecretStr = SecretStr("")
+    jwt_role_claim: str = "graph_crm_role"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        """Read ``GRAPH_CRM_BACKEND``, ``GRAPH_CRM_DB_PATH``, ``GRAPH_CRM_NEO4J_URI``,
-        ``GRAPH_CRM_NEO4J_USER``, ``GRAPH_CRM_NEO4J_PASSWORD``, ``GRAPH_CRM_NEO4J_DATABASE``."""
+        """Read ``GRAPH_CRM_<FIELD>`` for every field: ``GRAPH_CRM_BACKEND``,
+        ``GRAPH_CRM_DB_PATH``, ``GRAPH_CRM_NEO4J_URI``, ``GRAPH_CRM_JWT_ISSUER``..."""
         source = os.environ if env is None else env
         values: dict[str, object] = {}
         for name in cls.model_fields:

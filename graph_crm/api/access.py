@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from graphql import (
     DocumentNode,
@@ -27,11 +27,15 @@ from graphql import (
 from starlette.requests import Request
 
 from graph_crm.api.limits import MAX_TOKENS
+from graph_crm.auth.keys import PREFIX as KEY_PREFIX
 from graph_crm.auth.keys import Forbidden, Unauthenticated, parse_token, verify
 from graph_crm.auth.roles import JOB, Permission, Role
 from graph_crm.model.naming import EntityNames
 from graph_crm.model.registry import Registry
 from graph_crm.store.base import GraphStore
+
+if TYPE_CHECKING:
+    from graph_crm.api.jwt_auth import JwtVerifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +65,11 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
 SPECIAL_QUERIES: Final[dict[str, Permission]] = {"impactReport": Permission.IMPACT}
 
 
-async def authenticate(request: Request, store: GraphStore) -> Principal:
-    """The caller a request's ``Authorization: Bearer <token>`` names, or Unauthenticated."""
+async def authenticate(
+    request: Request, store: GraphStore, jwt: JwtVerifier | None = None
+) -> Principal:
+    """The caller a request's ``Authorization: Bearer <token>`` names, or Unauthenticated:
+    an API key, or (when configured) a JWT from the identity provider."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
@@ -72,6 +79,9 @@ async def authenticate(request: Request, store: GraphStore) -> Principal:
         )
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("send the API key as 'Authorization: Bearer <key>'")
+    token = token.strip()
+    if jwt is not None and not token.startswith(f"{KEY_PREFIX}_"):
+        return await jwt.principal(token)
     key_id, _ = parse_token(token)
     key = await store.api_key(key_id)
     if key is None or not verify(key, token):

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph_crm.api.endpoint import GraphQLEndpoint, error_response
+from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.live import LiveSchema
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
@@ -95,6 +96,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
     app.state.settings = settings
     app.state.live_schema = LiveSchema(core_schema())
     app.state.rate_limiter = RateLimiter()
+    app.state.jwt = JwtVerifier.from_settings(settings)
     if store is not None:
         app.state.store = store
     return app

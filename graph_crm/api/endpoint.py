@@ -165,7 +165,7 @@ class GraphQLEndpoint(GraphQL[ApiContext, None]):
         try:
             principal = None
             if not self.should_render_graphql_ide(self.request_adapter_class(head)):
-                principal = await authenticate(head, head.app.state.store)
+                principal = await authenticate(head, head.app.state.store, head.app.state.jwt)
                 limits = ROLE_LIMITS[principal.role]
                 limiter: RateLimiter = head.app.state.rate_limiter
                 limiter.take(principal.key_id, limits.requests_per_minute)

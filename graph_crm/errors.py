@@ -124,6 +124,12 @@ class StoreUnavailable(GraphCrmError):
     code = "UNAVAILABLE"
 
 
+class AuditFailed(GraphCrmError):
+    """The audit record of a write could not be stored, so the write was rolled back."""
+
+    code = "AUDIT_FAILED"
+
+
 def raise_issues(error_type: type[GraphCrmError], issues: Sequence[Issue]) -> None:
     """Raise one error carrying every issue found, if there is any.
 

@@ -28,7 +28,7 @@ from graph_crm.model.graph import Entity, Relation, entity_to_json, relation_to_
 from graph_crm.model.records import check_entity_records, check_links
 from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.types import EntityType, RelationType, parse_entity_type, parse_relation_type
-from graph_crm.store.base import GraphStore
+from graph_crm.store.base import DEFAULT_ACTOR, GraphStore
 
 FORMAT: Final = "graph-crm/1"
 BATCH: Final = 5_000
@@ -228,11 +228,16 @@ def check_import(path: Path) -> ImportPlan:
 
 
 async def import_graph(
-    store: GraphStore, path: Path, progress: Progress | None = None
+    store: GraphStore,
+    path: Path,
+    progress: Progress | None = None,
+    *,
+    actor: str = DEFAULT_ACTOR,
 ) -> ImportPlan:
-    """Pass two: write a checked export into an empty store, in atomic batches."""
+    """Pass two: write a checked export into an empty store, in atomic batches; each
+    batch is audited as an import by ``actor``."""
     plan = check_import(path)
-    await store.restore_registry(plan.registry, plan.changes)
+    await store.restore_registry(plan.registry, plan.changes, actor=actor)
     registry = plan.registry
     pending_type: str | None = None
     batch: list[Any] = []
@@ -242,9 +247,9 @@ async def import_graph(
             return
         kind, name = pending_type.split(":", 1)
         if kind == "entity":
-            await store.restore_entities(name, batch)
+            await store.restore_entities(name, batch, actor=actor)
         else:
-            await store.restore_relations(name, batch)
+            await store.restore_relations(name, batch, actor=actor)
         if progress:
             progress(len(batch))
         batch.clear()

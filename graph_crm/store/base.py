@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.model.audit import AuditRecord
 from graph_crm.model.graph import (
     Counts,
     DeleteResult,
@@ -83,7 +84,7 @@ class GraphStore(Protocol):
     # -- entities ----------------------------------------------------------------------
 
     async def upsert_entities(
-        self, type_name: str, records: Sequence[Mapping[str, Any]]
+        self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
         """Create or replace entities by key; atomic: one bad row and nothing is written."""
 
@@ -105,15 +106,32 @@ class GraphStore(Protocol):
     ) -> Page[Entity]:
         """A filtered, ordered page of one type's entities (keyset cursors)."""
 
-    async def delete_entities(self, ids: Sequence[str]) -> DeleteResult:
-        """Delete entities and every relation touching them; absent ids are ignored."""
+    async def delete_entities(
+        self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR
+    ) -> DeleteResult:
+        """Delete entities and every relation touching them; absent ids are ignored.
+
+        One audit record per entity type, naming the entities deleted; the relations
+        removed with them are counted (``summary["relations"]``), not named."""
 
     # -- relations ---------------------------------------------------------------------
 
-    async def link(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> WriteResult:
+    async def link(
+        self,
+        relation_type: str,
+        links: Sequence[Mapping[str, Any]],
+        *,
+        actor: str = DEFAULT_ACTOR,
+    ) -> WriteResult:
         """Create or update relations ``{"from", "to", "properties"}``; atomic, idempotent."""
 
-    async def unlink(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> int:
+    async def unlink(
+        self,
+        relation_type: str,
+        links: Sequence[Mapping[str, Any]],
+        *,
+        actor: str = DEFAULT_ACTOR,
+    ) -> int:
         """Remove relations ``{"from", "to"}``; returns how many existed."""
 
     async def list_relations(
@@ -174,13 +192,23 @@ class GraphStore(Protocol):
     ) -> AsyncIterator[list[Relation]]:
         """Every relation of a type, in batches."""
 
-    async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]) -> None:
+    async def restore_registry(
+        self,
+        registry: Registry,
+        changes: Sequence[RegistryChange],
+        *,
+        actor: str = DEFAULT_ACTOR,
+    ) -> None:
         """Install a registry and its history into an empty store (import)."""
 
-    async def restore_entities(self, type_name: str, entities: Sequence[Entity]) -> None:
+    async def restore_entities(
+        self, type_name: str, entities: Sequence[Entity], *, actor: str = DEFAULT_ACTOR
+    ) -> None:
         """Write entities verbatim, timestamps included (import); atomic per batch."""
 
-    async def restore_relations(self, relation_type: str, relations: Sequence[Relation]) -> None:
+    async def restore_relations(
+        self, relation_type: str, relations: Sequence[Relation], *, actor: str = DEFAULT_ACTOR
+    ) -> None:
         """Write relations verbatim, timestamps included (import); atomic per batch."""
 
     # -- API keys ----------------------------------------------------------------------
@@ -189,6 +217,7 @@ class GraphStore(Protocol):
         """Store a new key (its secret only as the hash it carries); Conflict if its id exists.
 
         Its datetimes must be timezone-aware (else :class:`~graph_crm.errors.InvalidInput`).
+        The audit log records ``key.created_by`` as the actor.
         """
 
     async def api_key(self, key_id: str) -> ApiKey | None:
@@ -197,6 +226,31 @@ class GraphStore(Protocol):
     async def api_keys(self) -> list[ApiKey]:
         """Every key, revoked ones included, oldest first (then by id)."""
 
-    async def revoke_api_key(self, key_id: str, *, at: datetime) -> ApiKey:
+    async def revoke_api_key(
+        self, key_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
+    ) -> ApiKey:
         """Mark a key revoked at ``at`` and return it; NotFound if absent; revoking an already
         revoked key keeps its first revocation time and returns it unchanged."""
+
+    # -- the audit trail -----------------------------------------------------------------
+
+    async def audit_log(
+        self,
+        *,
+        since: datetime | None = None,
+        actor: str | None = None,
+        type_name: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Page[AuditRecord]:
+        """Audit records, oldest first by ``(at, id)``, keyset-paged (see
+        :mod:`graph_crm.model.audit`); ``since`` is inclusive, ``actor`` and ``type_name``
+        match exactly; ``total_count`` counts every match of the filters.
+
+        Every definition change and every data or key write that changed something
+        writes its record in its own transaction: both are stored, or neither.
+        A write that changed nothing (every row unchanged, nothing there to unlink or
+        delete, a key already revoked) leaves no record: the log says what changed,
+        so re-running an idempotent import or sync does not grow it, and every record
+        names real changes. Failed writes leave none either.
+        """

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph_crm.errors import UniqueViolation
+from graph_crm.model.audit import AuditRecord
 from graph_crm.model.graph import (
     DeleteResult,
     Entity,
@@ -29,26 +30,31 @@ from graph_crm.model.records import (
 )
 from graph_crm.model.types import EntityType
 from graph_crm.model.values import datetime_to_text, utc_now
+from graph_crm.store.audit import delete_record, upsert_record
+from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.common import (
     group_ids_by_type,
     raise_unique_conflicts,
     unique_values_in_batch,
 )
+from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.core import EmbeddedCore, _chunks
 from graph_crm.store.embedded.sql import compile_filter, compile_order, sql_value
 
 
 class EntityOps(EmbeddedCore):
     async def upsert_entities(
-        self, type_name: str, records: Sequence[Mapping[str, Any]]
+        self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
         def run() -> WriteResult:
             self._refresh()
             entity_type = self._registry.entity_type(type_name)
             checked = check_entity_records(entity_type, records)
             batch_unique = unique_values_in_batch(entity_type, checked)
-            now = datetime_to_text(utc_now())
             with self._write() as conn:
+                # Taken under the write lock, so the audit log's time order is commit order.
+                at = utc_now()
+                now = datetime_to_text(at)
                 self._check_unique_holders(conn, entity_type, checked, batch_unique)
                 existing: dict[str, str] = {}
                 for chunk in _chunks([r.key for r in checked]):
@@ -90,16 +96,21 @@ class EntityOps(EmbeddedCore):
                         f"{type_name}: a unique value was taken by a concurrent write; retry"
                     ) from None
                 new_rows = self._row_ids(conn, entity_type.name, [row[1] for row in created])
+                result = WriteResult(
+                    created=len(created),
+                    updated=len(changed),
+                    unchanged=len(checked) - len(created) - len(changed),
+                )
+                written = {row[1] for row in created} | {row[4] for row in changed}
+                if written:
+                    ids = [global_id(type_name, r.key) for r in checked if r.key in written]
+                    insert_audit(conn, [upsert_record(actor, type_name, ids, result, at)])
             self._after_write(
                 lambda m: m.add_entities(
                     (row_id, global_id(type_name, key)) for key, row_id in new_rows.items()
                 )
             )
-            return WriteResult(
-                created=len(created),
-                updated=len(changed),
-                unchanged=len(checked) - len(created) - len(changed),
-            )
+            return result
 
         return await self._call(run)
 
@@ -211,23 +222,39 @@ class EntityOps(EmbeddedCore):
 
         return await self._call(run)
 
-    async def delete_entities(self, ids: Sequence[str]) -> DeleteResult:
+    async def delete_entities(
+        self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR
+    ) -> DeleteResult:
         grouped = group_ids_by_type(ids)
 
         def run() -> DeleteResult:
+            row_ids: list[int] = []
+            relations = 0
             with self._write() as conn:
-                row_ids: list[int] = []
+                at = utc_now()
+                records: list[AuditRecord] = []
                 for type_name, wanted in grouped.items():
-                    row_ids.extend(self._row_ids(conn, type_name, [k for _, k in wanted]).values())
-                relations = 0
-                for chunk in _chunks(row_ids):
-                    marks = ", ".join("?" * len(chunk))
-                    relations += conn.execute(
-                        f"DELETE FROM relations WHERE from_id IN ({marks}) OR to_id IN ({marks})",
-                        (*chunk, *chunk),
-                    ).rowcount
-                    conn.execute(f"DELETE FROM entities WHERE id IN ({marks})", chunk)
+                    found = self._row_ids(conn, type_name, [k for _, k in wanted])
+                    removed = self._delete_rows(conn, list(found.values()))
+                    row_ids.extend(found.values())
+                    relations += removed
+                    if found:
+                        deleted = sorted(global_id(type_name, key) for key in found)
+                        records.append(delete_record(actor, type_name, deleted, removed, at))
+                insert_audit(conn, records)
             self._after_write(lambda m: m.remove_entities(row_ids))
             return DeleteResult(entities=len(row_ids), relations=relations)
 
         return await self._call(run)
+
+    def _delete_rows(self, conn: sqlite3.Connection, row_ids: list[int]) -> int:
+        """Delete entity rows and their relations; returns how many relations went."""
+        relations = 0
+        for chunk in _chunks(row_ids):
+            marks = ", ".join("?" * len(chunk))
+            relations += conn.execute(
+                f"DELETE FROM relations WHERE from_id IN ({marks}) OR to_id IN ({marks})",
+                (*chunk, *chunk),
+            ).rowcount
+            conn.execute(f"DELETE FROM entities WHERE id IN ({marks})", chunk)
+        return relations

@@ -1,9 +1,8 @@
-"""Relations, traversal and counts on the embedded store."""
+"""Relation pages, neighbors, traversal and counts on the embedded store."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,7 +11,6 @@ from graph_crm.model.graph import (
     Neighbor,
     Page,
     Relation,
-    WriteResult,
     properties_from_json,
 )
 from graph_crm.model.neighbors import plan_neighbors
@@ -20,8 +18,6 @@ from graph_crm.model.query import (
     check_page_size,
 )
 from graph_crm.model.records import (
-    check_links,
-    encode_properties,
     global_id,
 )
 from graph_crm.model.traversal import (
@@ -32,116 +28,18 @@ from graph_crm.model.traversal import (
     select_paths,
 )
 from graph_crm.model.types import RelationType
-from graph_crm.model.values import datetime_to_text, utc_now
 from graph_crm.store.common import (
     check_start_ids,
     decode_relation_cursor,
     encode_relation_cursor,
     group_ids_by_type,
-    raise_missing_endpoints,
 )
 from graph_crm.store.embedded.core import _chunks, _ts
-from graph_crm.store.embedded.entity_ops import EntityOps
+from graph_crm.store.embedded.link_ops import LinkOps
 from graph_crm.store.embedded.neighbor_sql import neighbors_sql
 
 
-class GraphOps(EntityOps):
-    def _endpoint_ids(
-        self,
-        conn: sqlite3.Connection,
-        relation_type: RelationType,
-        pairs: Sequence[tuple[str, str]],
-    ) -> tuple[dict[str, int], dict[str, int]]:
-        from_ids = self._row_ids(conn, relation_type.from_type, sorted({f for f, _ in pairs}))
-        to_ids = self._row_ids(conn, relation_type.to_type, sorted({t for _, t in pairs}))
-        missing = [
-            (row, end, global_id(type_name, key))
-            for row, (from_key, to_key) in enumerate(pairs)
-            for end, type_name, key, known in (
-                ("from", relation_type.from_type, from_key, from_ids),
-                ("to", relation_type.to_type, to_key, to_ids),
-            )
-            if key not in known
-        ]
-        raise_missing_endpoints(missing, relation_type.name)
-        return from_ids, to_ids
-
-    async def link(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> WriteResult:
-        def run() -> WriteResult:
-            self._refresh()
-            rel = self._registry.relation_type(relation_type)
-            checked = check_links(rel, links, with_properties=True)
-            now = datetime_to_text(utc_now())
-            with self._write() as conn:
-                from_ids, to_ids = self._endpoint_ids(
-                    conn, rel, [(c.from_key, c.to_key) for c in checked]
-                )
-                existing: dict[tuple[int, int], str] = {}
-                edges = [(from_ids[c.from_key], to_ids[c.to_key]) for c in checked]
-                # A VALUES join probes the (type, from_id, to_id) index once per pair
-                # (an OR of pairs would make SQLite scan every relation of the type).
-                for chunk in _chunks(edges, 400):
-                    values = ", ".join("(?, ?)" for _ in chunk)
-                    for f, t, rev in conn.execute(
-                        f"WITH wanted (f, t) AS (VALUES {values}) "
-                        "SELECT r.from_id, r.to_id, r.rev FROM wanted JOIN relations r "
-                        "ON r.type = ? AND r.from_id = wanted.f AND r.to_id = wanted.t",
-                        (*(v for edge in chunk for v in edge), relation_type),
-                    ):
-                        existing[(f, t)] = rev
-                created: list[tuple[Any, ...]] = []
-                changed: list[tuple[Any, ...]] = []
-                for record, edge in zip(checked, edges, strict=True):
-                    props, rev = encode_properties(rel, record.properties)
-                    if edge not in existing:
-                        created.append((relation_type, *edge, props, rev, now, now))
-                    elif existing[edge] != rev:
-                        changed.append((props, rev, now, relation_type, *edge))
-                conn.executemany(
-                    "INSERT INTO relations (type, from_id, to_id, props, rev, created_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    created,
-                )
-                conn.executemany(
-                    "UPDATE relations SET props = ?, rev = ?, updated_at = ? "
-                    "WHERE type = ? AND from_id = ? AND to_id = ?",
-                    changed,
-                )
-            self._after_write(
-                lambda m: m.add_edges((row[1], row[2], relation_type) for row in created)
-            )
-            return WriteResult(
-                created=len(created),
-                updated=len(changed),
-                unchanged=len(checked) - len(created) - len(changed),
-            )
-
-        return await self._call(run)
-
-    async def unlink(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> int:
-        def run() -> int:
-            self._refresh()
-            rel = self._registry.relation_type(relation_type)
-            checked = check_links(rel, links, with_properties=False)
-            removed: list[tuple[int, int, str]] = []
-            with self._write() as conn:
-                from_ids = self._row_ids(conn, rel.from_type, [c.from_key for c in checked])
-                to_ids = self._row_ids(conn, rel.to_type, [c.to_key for c in checked])
-                for record in checked:
-                    edge = (from_ids.get(record.from_key), to_ids.get(record.to_key))
-                    if None in edge:
-                        continue
-                    cursor = conn.execute(
-                        "DELETE FROM relations WHERE type = ? AND from_id = ? AND to_id = ?",
-                        (relation_type, *edge),
-                    )
-                    if cursor.rowcount:
-                        removed.append((edge[0], edge[1], relation_type))  # type: ignore[arg-type]
-            self._after_write(lambda m: m.remove_edges(removed))
-            return len(removed)
-
-        return await self._call(run)
-
+class GraphOps(LinkOps):
     def _relation_rows(
         self, rel: RelationType, after: tuple[str, str] | None, limit: int
     ) -> list[Relation]:

@@ -1,7 +1,8 @@
 """API keys on the embedded store: rows of ``api_keys``, beside the graph, not in it.
 
 Key writes leave the generation alone (``_write(graph=False)``): they change no entity
-or relation, so no networkx mirror needs rebuilding after one.
+or relation, so no networkx mirror needs rebuilding after one. Each writes its audit
+record in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ from typing import Final
 
 from graph_crm.auth.keys import ApiKey
 from graph_crm.errors import Conflict, NotFound
+from graph_crm.model.values import utc_now
+from graph_crm.store.audit import key_created_record, key_revoked_record
+from graph_crm.store.base import DEFAULT_ACTOR
+from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.core import EmbeddedCore
 from graph_crm.store.keys import api_key_record, checked_at, oldest_first
 
@@ -54,6 +59,7 @@ class KeyOps(EmbeddedCore):
                 )
                 if added.rowcount == 0:
                     raise Conflict(f"an API key with id {key.id[:40]!r} exists", path=("id",))
+                insert_audit(conn, [key_created_record(key, utc_now())])
 
         await self._call(run)
 
@@ -63,16 +69,20 @@ class KeyOps(EmbeddedCore):
     async def api_keys(self) -> list[ApiKey]:
         return await self._call(lambda: oldest_first(map(_key, self.conn.execute(_SELECT))))
 
-    async def revoke_api_key(self, key_id: str, *, at: datetime) -> ApiKey:
+    async def revoke_api_key(
+        self, key_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
+    ) -> ApiKey:
         revoked_at = checked_at(at, "at").isoformat()
 
         def run() -> ApiKey:
             with self._write(graph=False) as conn:
-                conn.execute(
-                    "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+                revoked = conn.execute(
+                    "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                     (revoked_at, key_id),
-                )
+                ).rowcount
                 key = _find(conn, key_id)
+                if key is not None and revoked:
+                    insert_audit(conn, [key_revoked_record(key, actor, utc_now())])
             if key is None:
                 raise NotFound(f"there is no API key {key_id[:40]!r}", path=("id",))
             return key

@@ -1,4 +1,5 @@
-"""Type definitions on the embedded store: one SQLite transaction per change."""
+"""Type definitions on the embedded store: one SQLite transaction per change, which
+also writes the change's history row and its audit record."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from graph_crm.impact.policy import alter_policy, define_policy
+from graph_crm.model.audit import definition_change
 from graph_crm.model.graph import (
     properties_from_json,
     properties_to_json,
@@ -20,6 +22,7 @@ from graph_crm.model.types import EntityType, RelationType, parse_entity_type, p
 from graph_crm.model.values import datetime_to_text, utc_now
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.embedded import schema
+from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.core import EmbeddedCore, insert_change
 
 
@@ -49,6 +52,7 @@ class RegistryOps(EmbeddedCore):
         self, conn: sqlite3.Connection, registry: Registry, change: RegistryChange
     ) -> None:
         insert_change(conn, change)
+        insert_audit(conn, [definition_change(change)])
         kind = change.kind.definition_kind
         if change.after is None:
             conn.execute("DELETE FROM type_defs WHERE kind = ? AND name = ?", (kind, change.name))

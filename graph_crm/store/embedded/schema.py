@@ -63,6 +63,21 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_by  TEXT NOT NULL,
     revoked_at  TEXT
 );
+CREATE TABLE IF NOT EXISTS audit (
+    id        TEXT PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    type_name TEXT,
+    ids       TEXT NOT NULL,
+    before    TEXT,
+    after     TEXT,
+    summary   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_at ON audit (at, id);
+CREATE INDEX IF NOT EXISTS audit_by_actor ON audit (actor, at, id);
+CREATE INDEX IF NOT EXISTS audit_by_type ON audit (type_name, at, id);
 """
 
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graph_crm.store.embedded.audit_ops import AuditOps
 from graph_crm.store.embedded.impact_ops import ImpactOps
 from graph_crm.store.embedded.key_ops import KeyOps
 from graph_crm.store.embedded.registry_ops import RegistryOps
 from graph_crm.store.embedded.transfer_ops import TransferOps
 
 
-class EmbeddedStore(RegistryOps, TransferOps, ImpactOps, KeyOps):
+class EmbeddedStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps):
     """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact;
-    core <- API keys."""
+    core <- API keys; core <- the audit log."""
 
     backend = "embedded"
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from graph_crm.errors import InvalidInput
+from graph_crm.model.audit import AuditKind, relation_id
 from graph_crm.model.graph import (
     Entity,
     Relation,
@@ -14,15 +15,24 @@ from graph_crm.model.records import (
     encode_properties,
 )
 from graph_crm.model.registry import Registry, RegistryChange
-from graph_crm.model.values import datetime_to_text
+from graph_crm.model.values import datetime_to_text, utc_now
+from graph_crm.store.audit import import_data_record, import_registry_record
+from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.embedded import schema
+from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.core import insert_change
 from graph_crm.store.embedded.graph_ops import GraphOps
 from graph_crm.store.paging import PagedTransfer
 
 
 class TransferOps(GraphOps, PagedTransfer):
-    async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]) -> None:
+    async def restore_registry(
+        self,
+        registry: Registry,
+        changes: Sequence[RegistryChange],
+        *,
+        actor: str = DEFAULT_ACTOR,
+    ) -> None:
         def run() -> None:
             with self._write() as conn:
                 if (
@@ -47,13 +57,17 @@ class TransferOps(GraphOps, PagedTransfer):
                 conn.execute(
                     "UPDATE meta SET value = ? WHERE name = 'registry_version'", (registry.version,)
                 )
+                insert_audit(conn, [import_registry_record(actor, registry, changes, utc_now())])
                 self._registry = registry
 
         await self._guarded(run)
 
-    async def restore_entities(self, type_name: str, entities: Sequence[Entity]) -> None:
+    async def restore_entities(
+        self, type_name: str, entities: Sequence[Entity], *, actor: str = DEFAULT_ACTOR
+    ) -> None:
         def run() -> None:
             entity_type = self._registry.entity_type(type_name)
+            ids = [e.id for e in entities]
             with self._write() as conn:
                 conn.executemany(
                     "INSERT INTO entities (type, key, props, rev, created_at, updated_at) "
@@ -69,13 +83,19 @@ class TransferOps(GraphOps, PagedTransfer):
                         for e in entities
                     ],
                 )
+                if ids:
+                    record = import_data_record(actor, AuditKind.ENTITY, type_name, ids, utc_now())
+                    insert_audit(conn, [record])
             self._mirror = None
 
         await self._call(run)
 
-    async def restore_relations(self, relation_type: str, relations: Sequence[Relation]) -> None:
+    async def restore_relations(
+        self, relation_type: str, relations: Sequence[Relation], *, actor: str = DEFAULT_ACTOR
+    ) -> None:
         def run() -> None:
             rel = self._registry.relation_type(relation_type)
+            ids = [relation_id(relation_type, r.from_id, r.to_id) for r in relations]
             with self._write() as conn:
                 pairs = [(r.from_id.split(":", 1)[1], r.to_id.split(":", 1)[1]) for r in relations]
                 from_ids, to_ids = self._endpoint_ids(conn, rel, pairs)
@@ -94,6 +114,10 @@ class TransferOps(GraphOps, PagedTransfer):
                         for r, (f, t) in zip(relations, pairs, strict=True)
                     ],
                 )
+                if ids:
+                    kind = AuditKind.RELATION
+                    record = import_data_record(actor, kind, relation_type, ids, utc_now())
+                    insert_audit(conn, [record])
             self._mirror = None
 
         await self._call(run)

@@ -28,12 +28,15 @@ from graph_crm.model.types import (
     EntityType,
 )
 from graph_crm.model.values import utc_now
+from graph_crm.store.audit import delete_record, upsert_record
+from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.common import (
     group_ids_by_type,
     raise_unique_conflicts,
     unique_values_in_batch,
 )
 from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
     Params,
     compile_filter,
@@ -52,7 +55,7 @@ from graph_crm.store.neo4j.core import (
 
 class EntityOps(Neo4jCore):
     async def upsert_entities(
-        self, type_name: str, records: Sequence[Mapping[str, Any]]
+        self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
         await self._fresh_registry()
 
@@ -60,7 +63,7 @@ class EntityOps(Neo4jCore):
             entity_type = registry.entity_type(type_name)
             checked = check_entity_records(entity_type, records)
             batch_unique = unique_values_in_batch(entity_type, checked)
-            return lambda tx: self._upsert(tx, entity_type, checked, batch_unique)
+            return lambda tx: self._upsert(tx, entity_type, checked, batch_unique, actor)
 
         return await self._checked_write(build)
 
@@ -70,6 +73,7 @@ class EntityOps(Neo4jCore):
         entity_type: EntityType,
         checked: list[EntityRecord],
         batch_unique: dict[str, dict[Any, int]],
+        actor: str,
     ) -> WriteResult:
         label = q.label(entity_type.name)
         holders: dict[tuple[str, Any], str] = {}
@@ -96,11 +100,16 @@ class EntityOps(Neo4jCore):
             )
         if not rows:
             return WriteResult()
-        (result,) = await _rows(tx, _cypher(q.ENTITY_UPSERT, Label=label), rows=rows, now=utc_now())
+        now = utc_now()
+        (result,) = await _rows(tx, _cypher(q.ENTITY_UPSERT, Label=label), rows=rows, now=now)
         created, unchanged = int(result["created"]), int(result["unchanged"])
-        return WriteResult(
+        written = WriteResult(
             created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
         )
+        if result["changedKeys"]:
+            ids = [global_id(entity_type.name, key) for key in result["changedKeys"]]
+            await write_audit(tx, [upsert_record(actor, entity_type.name, ids, written, now)])
+        return written
 
     async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]:
         grouped = group_ids_by_type(ids)
@@ -184,22 +193,30 @@ class EntityOps(Neo4jCore):
         cursor = entity_cursor(type_name, order, items[-1]) if items else None
         return Page(items, total, cursor, len(rows) > size)
 
-    async def delete_entities(self, ids: Sequence[str]) -> DeleteResult:
+    async def delete_entities(
+        self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR
+    ) -> DeleteResult:
         grouped = group_ids_by_type(ids)
         registry = await self._fresh_registry()
 
         async def work(tx: AsyncManagedTransaction) -> DeleteResult:
             entities = relations = 0
+            at = utc_now()
+            records = []
             for type_name, wanted in grouped.items():
                 if type_name not in registry.entity_types:
                     continue
-                rows = await _rows(
+                (row,) = await _rows(
                     tx,
                     _cypher(q.ENTITY_DELETE, Label=q.label(type_name)),
                     keys=[key for _, key in wanted],
                 )
-                entities += rows[0]["entities"]
-                relations += rows[0]["relations"]
+                entities += row["entities"]
+                relations += row["relations"]
+                if row["keys"]:
+                    deleted = sorted(global_id(type_name, key) for key in row["keys"])
+                    records.append(delete_record(actor, type_name, deleted, row["relations"], at))
+            await write_audit(tx, records)
             return DeleteResult(entities, relations)
 
         return await self._write_tx(work)

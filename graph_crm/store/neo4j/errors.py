@@ -15,7 +15,13 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from graph_crm.errors import Conflict, GraphCrmError, StoreUnavailable, UniqueViolation
+from graph_crm.errors import (
+    AuditFailed,
+    Conflict,
+    GraphCrmError,
+    StoreUnavailable,
+    UniqueViolation,
+)
 
 
 @asynccontextmanager
@@ -28,6 +34,10 @@ async def translated() -> AsyncIterator[None]:
         message = exc.message or ""
         if "_GraphCrmChange" in message:
             raise Conflict("another definition change won the race; retry") from None
+        if "_GraphCrmAudit" in message:
+            raise AuditFailed(
+                "the audit record could not be stored, so nothing was written"
+            ) from None
         raise UniqueViolation("a unique value or key is already taken") from None
     except (ServiceUnavailable, SessionExpired) as exc:
         raise StoreUnavailable(f"Neo4j is unavailable: {type(exc).__name__}") from None

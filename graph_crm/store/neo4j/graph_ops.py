@@ -8,6 +8,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.errors import GraphCrmError
+from graph_crm.model.audit import relation_id
 from graph_crm.model.graph import Counts, Neighbor, Page, Relation, WriteResult
 from graph_crm.model.neighbors import plan_neighbors
 from graph_crm.model.query import (
@@ -20,7 +21,10 @@ from graph_crm.model.records import (
 )
 from graph_crm.model.registry import Registry
 from graph_crm.model.traversal import Direction, Hop, Path, Step, Traversal, plan_traversal
+from graph_crm.model.types import RelationType
 from graph_crm.model.values import utc_now
+from graph_crm.store.audit import link_record, unlink_record
+from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.common import (
     check_start_ids,
     decode_relation_cursor,
@@ -28,6 +32,7 @@ from graph_crm.store.common import (
     group_ids_by_type,
 )
 from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
     Params,
     compile_filter,
@@ -47,7 +52,13 @@ from graph_crm.store.neo4j.entity_ops import EntityOps
 
 
 class GraphOps(EntityOps):
-    async def link(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> WriteResult:
+    async def link(
+        self,
+        relation_type: str,
+        links: Sequence[Mapping[str, Any]],
+        *,
+        actor: str = DEFAULT_ACTOR,
+    ) -> WriteResult:
         await self._fresh_registry()
 
         def build(registry: Registry) -> Work[WriteResult]:
@@ -69,23 +80,34 @@ class GraphOps(EntityOps):
             async def work(tx: AsyncManagedTransaction) -> WriteResult:
                 if not rows:
                     return WriteResult()
+                now = utc_now()
                 (result,) = await _rows(
-                    tx, _cypher(q.RELATION_LINK, **fragments), rows=rows, now=utc_now()
+                    tx, _cypher(q.RELATION_LINK, **fragments), rows=rows, now=now
                 )
                 if result["written"] != len(rows):
                     # some ends are missing: name them (raising rolls the batch back)
                     await self._raise_missing_ends(tx, rel, pairs)
                     raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")
                 created, unchanged = int(result["created"]), int(result["unchanged"])
-                return WriteResult(
+                written = WriteResult(
                     created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
                 )
+                if result["changedEnds"]:
+                    ids = self._relation_names(rel, result["changedEnds"])
+                    await write_audit(tx, [link_record(actor, rel.name, ids, written, now)])
+                return written
 
             return work
 
         return await self._checked_write(build)
 
-    async def unlink(self, relation_type: str, links: Sequence[Mapping[str, Any]]) -> int:
+    async def unlink(
+        self,
+        relation_type: str,
+        links: Sequence[Mapping[str, Any]],
+        *,
+        actor: str = DEFAULT_ACTOR,
+    ) -> int:
         await self._fresh_registry()
 
         def build(registry: Registry) -> Work[int]:
@@ -97,11 +119,22 @@ class GraphOps(EntityOps):
                 result = await _rows(
                     tx, _cypher(q.RELATION_UNLINK, **self._relation_fragments(rel)), rows=rows
                 )
-                return int(result[0]["removed"]) if result else 0
+                if not result or not result[0]["removed"]:
+                    return 0
+                ids = self._relation_names(rel, result[0]["removedEnds"])
+                await write_audit(tx, [unlink_record(actor, rel.name, ids, utc_now())])
+                return int(result[0]["removed"])
 
             return work
 
         return await self._checked_write(build)
+
+    @staticmethod
+    def _relation_names(rel: RelationType, ends: Sequence[Sequence[str]]) -> list[str]:
+        return [
+            relation_id(rel.name, global_id(rel.from_type, f), global_id(rel.to_type, t))
+            for f, t in ends
+        ]
 
     async def list_relations(
         self, relation_type: str, *, first: int = 50, after: str | None = None

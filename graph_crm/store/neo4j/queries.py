@@ -120,6 +120,10 @@ API_KEY_ADD: Final = "api_key_add"
 API_KEY_GET: Final = "api_key_get"
 API_KEY_LIST: Final = "api_key_list"
 API_KEY_REVOKE: Final = "api_key_revoke"
+AUDIT_INDEX: Final = "audit_index"
+AUDIT_ADD: Final = "audit_add"
+AUDIT_LIST: Final = "audit_list"
+AUDIT_COUNT: Final = "audit_count"
 
 ALL_QUERIES: Final = tuple(
     value

@@ -1,8 +1,9 @@
 """Type definitions on Neo4j.
 
 Schema (constraints) cannot change inside a data transaction, so a definition
-change creates the constraints it needs first, then records the change under the
-registry lock, then reconciles constraints with whatever registry won.
+change creates the constraints it needs first, then records the change (its history
+node and its audit record) under the registry lock, then reconciles constraints with
+whatever registry won.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph_crm.errors import Conflict
 from graph_crm.impact.policy import alter_policy, define_policy
+from graph_crm.model.audit import definition_change
 from graph_crm.model.records import (
     revision_of,
 )
@@ -27,6 +29,7 @@ from graph_crm.model.types import (
 from graph_crm.model.values import utc_now
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
     neo4j_value,
 )
@@ -82,6 +85,7 @@ class RegistryOps(Neo4jCore):
                 )
                 if not written:
                     raise Conflict("another definition change won the race; retry")
+                await write_audit(tx, [definition_change(change)])
                 return registry
 
             try:

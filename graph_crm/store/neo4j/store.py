@@ -1,6 +1,6 @@
 """The Neo4j backend: entities are ``:Entity:<Type>`` nodes, relations are typed
-relationships, and the registry and the API keys live in the same database
-(``_GraphCrm*`` nodes).
+relationships, and the registry, the API keys and the audit log live in the same
+database (``_GraphCrm*`` nodes).
 
 The store is assembled from one part per concept; :mod:`.core` holds what they share.
 :meth:`Neo4jStore.open` reconciles constraints with the registry, healing any
@@ -12,6 +12,7 @@ from __future__ import annotations
 from neo4j import AsyncGraphDatabase
 
 from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.audit_ops import AuditOps
 from graph_crm.store.neo4j.core import _cypher, _rows
 from graph_crm.store.neo4j.errors import translated
 from graph_crm.store.neo4j.impact_ops import ImpactOps
@@ -20,9 +21,9 @@ from graph_crm.store.neo4j.registry_ops import RegistryOps
 from graph_crm.store.neo4j.transfer_ops import TransferOps
 
 
-class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps):
+class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps):
     """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact;
-    core <- API keys."""
+    core <- API keys; core <- the audit log."""
 
     backend = "neo4j"
 
@@ -46,6 +47,7 @@ class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps):
                 await driver.verify_connectivity()
                 await store._auto(_cypher(q.REGISTRY_CONSTRAINTS))
                 await store._auto(_cypher(q.API_KEY_CONSTRAINT))
+                await store._auto(_cypher(q.AUDIT_INDEX))
                 await store._write_tx(lambda tx: _rows(tx, _cypher(q.REGISTRY_INIT)))
                 await store._reload_registry()
                 await store._reconcile_constraints(store._registry)

@@ -9,12 +9,17 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.errors import Conflict, InvalidInput
+from graph_crm.model.audit import AuditKind, relation_id
 from graph_crm.model.graph import Entity, Relation
 from graph_crm.model.records import (
     revision_of,
 )
 from graph_crm.model.registry import Registry, RegistryChange
+from graph_crm.model.values import utc_now
+from graph_crm.store.audit import import_data_record, import_registry_record
+from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.core import (
     _cypher,
     _encode_props,
@@ -26,7 +31,13 @@ from graph_crm.store.paging import PagedTransfer
 
 
 class TransferOps(GraphOps, PagedTransfer):
-    async def restore_registry(self, registry: Registry, changes: Sequence[RegistryChange]) -> None:
+    async def restore_registry(
+        self,
+        registry: Registry,
+        changes: Sequence[RegistryChange],
+        *,
+        actor: str = DEFAULT_ACTOR,
+    ) -> None:
         current = await self.registry()
         counts = await self.counts()
         if current.version or any(counts.entities.values()):
@@ -49,11 +60,14 @@ class TransferOps(GraphOps, PagedTransfer):
                 raise Conflict("the registry changed while importing; retry on an empty store")
             await _rows(tx, _cypher(q.REGISTRY_RESTORE_DEFINITIONS), definitions=definitions)
             await _rows(tx, _cypher(q.REGISTRY_RESTORE_CHANGES), changes=change_rows)
+            await write_audit(tx, [import_registry_record(actor, registry, changes, utc_now())])
 
         await self._write_tx(work)
         await self._reload_registry()
 
-    async def restore_entities(self, type_name: str, entities: Sequence[Entity]) -> None:
+    async def restore_entities(
+        self, type_name: str, entities: Sequence[Entity], *, actor: str = DEFAULT_ACTOR
+    ) -> None:
         entity_type = self._registry.entity_type(type_name)
         rows = [
             {
@@ -66,11 +80,19 @@ class TransferOps(GraphOps, PagedTransfer):
             }
             for e in entities
         ]
-        await self._write_tx(
-            lambda tx: _rows(tx, _cypher(q.ENTITY_RESTORE, Label=q.label(type_name)), rows=rows)
-        )
+        ids = [e.id for e in entities]
 
-    async def restore_relations(self, relation_type: str, relations: Sequence[Relation]) -> None:
+        async def work(tx: AsyncManagedTransaction) -> None:
+            await _rows(tx, _cypher(q.ENTITY_RESTORE, Label=q.label(type_name)), rows=rows)
+            if ids:
+                record = import_data_record(actor, AuditKind.ENTITY, type_name, ids, utc_now())
+                await write_audit(tx, [record])
+
+        await self._write_tx(work)
+
+    async def restore_relations(
+        self, relation_type: str, relations: Sequence[Relation], *, actor: str = DEFAULT_ACTOR
+    ) -> None:
         rel = self._registry.relation_type(relation_type)
         rows: list[dict[str, Any]] = [
             {
@@ -84,9 +106,14 @@ class TransferOps(GraphOps, PagedTransfer):
             for r in relations
         ]
         fragments = self._relation_fragments(rel)
+        ids = [relation_id(relation_type, r.from_id, r.to_id) for r in relations]
 
         async def work(tx: AsyncManagedTransaction) -> None:
             await self._raise_missing_ends(tx, rel, [(row["from"], row["to"]) for row in rows])
             await _rows(tx, _cypher(q.RELATION_RESTORE, **fragments), rows=rows)
+            if ids:
+                kind = AuditKind.RELATION
+                record = import_data_record(actor, kind, relation_type, ids, utc_now())
+                await write_audit(tx, [record])
 
         await self._write_tx(work)

@@ -1,0 +1,96 @@
+"""The audit trail on the embedded store: rows of ``audit``, beside the graph.
+
+Every write inserts its records with :func:`insert_audit` on the connection of its own
+write transaction, so a failed insert rolls the change back with it. The table is not
+part of the graph: inserting into it leaves the generation (and so every networkx
+mirror) as the write itself leaves it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Final
+
+from graph_crm.errors import AuditFailed
+from graph_crm.model.audit import AuditRecord, audit_page, check_audit_query
+from graph_crm.model.graph import Page
+from graph_crm.store.embedded.core import EmbeddedCore
+
+_COLUMNS: Final = "id, at, actor, action, kind, type_name, ids, before, after, summary"
+
+
+def _row(record: AuditRecord) -> dict[str, Any]:
+    stored = record.to_record()
+    return {**stored, "ids": json.dumps(stored["ids"], ensure_ascii=False)}
+
+
+def insert_audit(conn: sqlite3.Connection, records: Iterable[AuditRecord]) -> None:
+    """Insert ``records`` in the caller's open transaction; AuditFailed if SQLite refuses."""
+    rows = [_row(record) for record in records]
+    if not rows:
+        return
+    try:
+        conn.executemany(
+            f"INSERT INTO audit ({_COLUMNS}) VALUES (:id, :at, :actor, :action, :kind, "
+            ":typeName, :ids, :before, :after, :summary)",
+            rows,
+        )
+    except sqlite3.Error:
+        raise AuditFailed("the audit record could not be stored, so nothing was written") from None
+
+
+def _record(row: tuple[Any, ...]) -> AuditRecord:
+    record_id, at, actor, action, kind, type_name, ids, before, after, summary = row
+    return AuditRecord.from_record(
+        {
+            "id": record_id,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "kind": kind,
+            "typeName": type_name,
+            "ids": json.loads(ids),
+            "before": before,
+            "after": after,
+            "summary": summary,
+        }
+    )
+
+
+class AuditOps(EmbeddedCore):
+    async def audit_log(
+        self,
+        *,
+        since: datetime | None = None,
+        actor: str | None = None,
+        type_name: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Page[AuditRecord]:
+        query = check_audit_query(
+            since=since, actor=actor, type_name=type_name, first=first, after=after
+        )
+
+        def run() -> Page[AuditRecord]:
+            where, params = ["at >= ?"], [query.since]
+            for column, value in (("actor", query.actor), ("type_name", query.type_name)):
+                if value is not None:
+                    where.append(f"{column} = ?")
+                    params.append(value)
+            total = self.conn.execute(
+                f"SELECT count(*) FROM audit WHERE {' AND '.join(where)}", params
+            ).fetchone()[0]
+            if query.after is not None:
+                at, record_id = query.after
+                where.append("(at > ? OR (at = ? AND id > ?))")
+                params.extend([at, at, record_id])
+            rows = self.conn.execute(
+                f"SELECT {_COLUMNS} FROM audit WHERE {' AND '.join(where)} ORDER BY at, id LIMIT ?",
+                [*params, query.first + 1],
+            ).fetchall()
+            return audit_page([_record(row) for row in rows], int(total), query.first)
+
+        return await self._call(run)

@@ -64,7 +64,7 @@ async def _demo_key(store: GraphStore, host: str, port: int) -> None:
         return
     for key in await store.api_keys():
         if key.active and key.name == DEMO_KEY_NAME:
-            await store.revoke_api_key(key.id, at=datetime.now(UTC))
+            await store.revoke_api_key(key.id, at=datetime.now(UTC), actor="graph-crm demo")
     token = await create_key(store, DEMO_KEY_NAME, Role.ADMIN, actor="graph-crm demo")
     print(
         f"\nA local admin key for this demo (the previous demo key is revoked):\n  {token}\n"
@@ -133,7 +133,7 @@ async def _import(store: GraphStore, args: argparse.Namespace) -> int:
         file=sys.stderr,
         disable=args.quiet,
     ) as bar:
-        await import_graph(store, Path(args.file), bar.update)
+        await import_graph(store, Path(args.file), bar.update, actor=args.actor)
     print(
         f"imported {plan.entities} entities and {plan.relations} relations "
         f"(registry version {plan.registry.version})",
@@ -182,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     seed = add("seed", _seed, "define types and load data from a seed JSON file")
     seed.add_argument("file")
-    seed.add_argument("--actor", default="cli", help="who the registry records as the author")
+    seed.add_argument("--actor", default="cli", help="who the audit log records as the author")
     add("types", _types, "list entity and relation types with their counts")
     export = add("export", _export, "write the whole graph (types and data) as JSON Lines")
     export.add_argument("file")
@@ -190,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_ = add("import", _import, "load a graph-crm export into an empty store")
     import_.add_argument("file")
     import_.add_argument("--quiet", action="store_true", help="no progress bar")
+    import_.add_argument("--actor", default="cli", help="who the audit log records as the importer")
     traverse = add("traverse", _traverse, "follow relation steps from start entities")
     traverse.add_argument("start", nargs="+", help="global ids, e.g. Customer:SH-ACME")
     traverse.add_argument(

@@ -27,7 +27,7 @@ def add_key_commands(add: Add) -> None:
     keys.add_argument("--role", choices=[role.value for role in Role], help="create: its role")
     keys.add_argument("--name", help="create: what the key is for, e.g. nightly-erp-sync")
     keys.add_argument("--json", action="store_true", help="machine-readable output")
-    keys.add_argument("--actor", default="cli", help="who the key is recorded as created by")
+    keys.add_argument("--actor", default="cli", help="who the audit log records as the author")
 
 
 async def create_key(store: GraphStore, name: str, role: Role | str, *, actor: str) -> str:
@@ -73,7 +73,7 @@ async def _keys(store: GraphStore, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        key = await store.revoke_api_key(args.target, at=datetime.now(UTC))
+        key = await store.revoke_api_key(args.target, at=datetime.now(UTC), actor=args.actor)
         print(json.dumps(_describe(key)) if args.json else f"revoked {key.id} ({key.name})")
         return 0
     listed = await store.api_keys()

@@ -65,9 +65,9 @@ async def apply_seed(store: GraphStore, seed: Mapping[str, Any], *, actor: str) 
             await store.alter_relation_type(relation_type, actor=actor)
             result.altered.append(relation_type.name)
     for type_name, records in dict(seed.get("entities", {})).items():
-        written = await store.upsert_entities(type_name, records)
+        written = await store.upsert_entities(type_name, records, actor=actor)
         result.written[type_name] = written.created + written.updated
     for relation, links in dict(seed.get("links", {})).items():
-        linked = await store.link(relation, links)
+        linked = await store.link(relation, links, actor=actor)
         result.linked[relation] = linked.created + linked.updated
     return result

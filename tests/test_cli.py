@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 
 from graph_crm.cli import main
 from graph_crm.settings import Settings
+from graph_crm.store.embedded.store import EmbeddedStore
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -103,3 +105,37 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         os.close(write_end)
     assert finished.stderr == b""
     assert finished.returncode == 0
+
+
+def test_seed_import_and_keys_record_their_actor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, copy = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    export = str(tmp_path / "graph.jsonl")
+    assert main(["seed", "seeds/demo.json", "--db", db, "--actor", "ops@seed"]) == 0
+    assert main(["export", export, "--db", db, "--quiet"]) == 0
+    assert main(["import", export, "--db", copy, "--quiet", "--actor", "ops@import"]) == 0
+    assert main(["keys", "create", "--role", "analyst", "--db", copy, "--actor", "ops@k"]) == 0
+    capsys.readouterr()
+    assert main(["keys", "list", "--json", "--db", copy]) == 0
+    [key] = json.loads(capsys.readouterr().out)
+    assert main(["keys", "revoke", key["id"], "--db", copy, "--actor", "ops@revoke"]) == 0
+
+    async def actors(path: str) -> list[tuple[str, str]]:
+        store = await EmbeddedStore.open(path)
+        try:
+            page = await store.audit_log(first=1_000)
+        finally:
+            await store.close()
+        return sorted({(r.actor, r.action.value) for r in page.items})
+
+    assert asyncio.run(actors(db)) == [
+        ("ops@seed", "define"),
+        ("ops@seed", "link"),
+        ("ops@seed", "upsert"),
+    ]
+    assert asyncio.run(actors(copy)) == [
+        ("ops@import", "import"),
+        ("ops@k", "key.create"),
+        ("ops@revoke", "key.revoke"),
+    ]

@@ -62,7 +62,10 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
     "deleteEntities": Permission.WRITE,
 }
 #: Root query fields that need more than READ.
-SPECIAL_QUERIES: Final[dict[str, Permission]] = {"impactReport": Permission.IMPACT}
+SPECIAL_QUERIES: Final[dict[str, Permission]] = {
+    "impactReport": Permission.IMPACT,
+    "auditLog": Permission.ADMIN,
+}
 
 
 async def authenticate(

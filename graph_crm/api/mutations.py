@@ -1,6 +1,7 @@
 """The core schema's mutations: each returns its payload or an :class:`Error`.
 
-Stores check a whole batch before writing, so a failed mutation writes nothing.
+Stores check a whole batch before writing, so a failed mutation writes nothing. Every
+write passes the caller as its actor, for the audit log.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class Mutation(ImpactMutation):
         async def run() -> WritePayload:
             # Rows are checked by the store: a non-object row is an error at its path.
             rows = cast(list[Mapping[str, Any]], records)
-            result = await info.context.store.upsert_entities(type, rows)
+            result = await info.context.store.upsert_entities(type, rows, actor=info.context.actor)
             return WritePayload(
                 created=result.created, updated=result.updated, unchanged=result.unchanged
             )
@@ -124,7 +125,9 @@ class Mutation(ImpactMutation):
     @mutation("Create relations, or update their properties; atomic.")
     async def link_entities(self, info: Info, relation: str, links: list[LinkInput]) -> WriteResult:
         async def run() -> WritePayload:
-            result = await info.context.store.link(relation, [link.to_data() for link in links])
+            result = await info.context.store.link(
+                relation, [link.to_data() for link in links], actor=info.context.actor
+            )
             return WritePayload(
                 created=result.created, updated=result.updated, unchanged=result.unchanged
             )
@@ -136,7 +139,9 @@ class Mutation(ImpactMutation):
         self, info: Info, relation: str, links: list[LinkInput]
     ) -> UnlinkResult:
         async def run() -> UnlinkPayload:
-            removed = await info.context.store.unlink(relation, [link.to_data() for link in links])
+            removed = await info.context.store.unlink(
+                relation, [link.to_data() for link in links], actor=info.context.actor
+            )
             return UnlinkPayload(removed=removed)
 
         return await as_result(run)
@@ -144,7 +149,9 @@ class Mutation(ImpactMutation):
     @mutation("Delete entities by global id, with their relations.")
     async def delete_entities(self, info: Info, ids: list[strawberry.ID]) -> DeleteResult:
         async def run() -> DeletePayload:
-            result = await info.context.store.delete_entities([str(gid) for gid in ids])
+            result = await info.context.store.delete_entities(
+                [str(gid) for gid in ids], actor=info.context.actor
+            )
             return DeletePayload(entities=result.entities, relations=result.relations)
 
         return await as_result(run)

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from graph_crm.api.audit import AuditQuery
 from graph_crm.api.context import Info, field
 from graph_crm.api.impact import ImpactQuery
 from graph_crm.api.inputs import OrderByInput, StepInput
@@ -32,7 +33,7 @@ def entity_nodes(registry: Registry, entities: list[Entity]) -> list[EntityNode]
 
 
 @strawberry.type
-class Query(ImpactQuery):
+class Query(ImpactQuery, AuditQuery):
     @field("The registry version; every definition change bumps it.")
     async def schema_version(self, info: Info) -> int:
         return (await info.context.store.registry()).version

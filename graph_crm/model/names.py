@@ -61,6 +61,8 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "Hop",
         "Issue",
         "SortDirection",
+        "AuditRecord",
+        "AuditLog",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.

@@ -48,12 +48,12 @@ CORE_TYPE_NAMES: Final = frozenset(
         "UnlinkPayload", "UnlinkResult", "WritePayload", "WriteResult",
         "Float", "ImpactComponent", "ImpactPathEntity", "ImpactPolicy", "ImpactPolicyPayload",
         "ImpactPolicyResult", "ImpactReport", "ImpactTarget", "ImpactTierCount", "ImpactTotals",
-        "ReportFormat",
+        "ReportFormat", "AuditConnection", "AuditEdge", "AuditRecord",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
     {"entities", "entity", "entityType", "entityTypes", "relationTypes", "schemaVersion"}
-    | {"traverse", "impactPolicies", "impactPolicy", "impactReport"}
+    | {"traverse", "impactPolicies", "impactPolicy", "impactReport", "auditLog"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}

@@ -65,6 +65,12 @@ OPERATIONS = [
     ),
     Op("impactPolicies", Permission.READ, "{ impactPolicies { name } }", {}),
     Op(
+        "auditLog",
+        Permission.ADMIN,
+        "{ auditLog(first: 5) { totalCount edges { cursor node { actor action ids } } } }",
+        {},
+    ),
+    Op(
         "impactReport",
         Permission.IMPACT,
         REPORT,

@@ -123,7 +123,9 @@ def _upsert(cache: TypeCache, entity_type: EntityType) -> GraphQLField:
         root: Any, info: GraphQLResolveInfo[ApiContext], records: list[dict[str, Any]]
     ) -> object:
         async def run() -> WritePayload:
-            result = await info.context.store.upsert_entities(name, records)
+            result = await info.context.store.upsert_entities(
+                name, records, actor=info.context.actor
+            )
             return WritePayload(
                 created=result.created, updated=result.updated, unchanged=result.unchanged
             )
@@ -148,7 +150,7 @@ def _delete(cache: TypeCache, entity_type: EntityType) -> GraphQLField:
     async def resolve(root: Any, info: GraphQLResolveInfo[ApiContext], keys: list[str]) -> object:
         async def run() -> DeletePayload:
             ids = [global_id(name, check_key(key, ("keys", i))) for i, key in enumerate(keys)]
-            result = await info.context.store.delete_entities(ids)
+            result = await info.context.store.delete_entities(ids, actor=info.context.actor)
             return DeletePayload(entities=result.entities, relations=result.relations)
 
         return await as_result(run)

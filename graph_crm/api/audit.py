@@ -1,0 +1,106 @@
+"""The audit log in the core schema: ``auditLog``, for admins only (see ``access.py``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph_crm.api.context import Info, field
+from graph_crm.api.limits import check_first
+from graph_crm.api.types import PageInfo
+from graph_crm.model.audit import AuditRecord, audit_cursor
+
+
+@strawberry.type(
+    name="AuditRecord",
+    description="One recorded change: who made it, when, and what it wrote.",
+)
+class AuditRecordNode:
+    id: strawberry.ID
+    at: datetime = strawberry.field(description="When the change was written (UTC).")
+    actor: str = strawberry.field(
+        description="Who made it: 'key:<id> (<name>)' for an API key, else what the command "
+        "line or the importer was told."
+    )
+    action: str = strawberry.field(
+        description="define, alter, drop, upsert, link, unlink, delete, import, key.create "
+        "or key.revoke."
+    )
+    kind: str = strawberry.field(
+        description="entityType, relationType, impactPolicy, registry, entity, relation or apiKey."
+    )
+    type: str | None = strawberry.field(
+        description="The entity, relation type or policy it concerns (null for keys)."
+    )
+    ids: list[str] = strawberry.field(
+        description="What it wrote: entities 'Type:key', relations 'REL:Type:a->Type:b', key ids."
+    )
+    before: JSON | None = strawberry.field(description="A definition as it was (null if new).")
+    after: JSON | None = strawberry.field(description="A definition as it became (null if gone).")
+    summary: JSON = strawberry.field(
+        description='Counts, e.g. {"created": 2, "updated": 1, "unchanged": 7}.'
+    )
+
+    @classmethod
+    def from_model(cls, record: AuditRecord) -> AuditRecordNode:
+        return cls(
+            id=strawberry.ID(record.id),
+            at=record.at,
+            actor=record.actor,
+            action=record.action.value,
+            kind=record.kind.value,
+            type=record.type_name,
+            ids=list(record.ids),
+            before=cast(JSON, record.before),
+            after=cast(JSON, record.after),
+            summary=cast(JSON, record.summary),
+        )
+
+
+@strawberry.type
+class AuditEdge:
+    cursor: str
+    node: AuditRecordNode
+
+
+@strawberry.type
+class AuditConnection:
+    total_count: int
+    edges: list[AuditEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class AuditQuery:
+    @field(
+        "Every recorded change, oldest first: definitions and data and key writes, each "
+        "written in the same transaction as the change. since is inclusive; actor and type "
+        "match exactly. Admins only."
+    )
+    async def audit_log(
+        self,
+        info: Info,
+        since: datetime | None = None,
+        actor: str | None = None,
+        type: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> AuditConnection:
+        page = await info.context.store.audit_log(
+            since=since,
+            actor=actor,
+            type_name=type,
+            first=check_first(first, info.context.limits.page_size),
+            after=after,
+        )
+        return AuditConnection(
+            total_count=page.total_count,
+            edges=[
+                AuditEdge(cursor=audit_cursor(record), node=AuditRecordNode.from_model(record))
+                for record in page.items
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        )

@@ -108,3 +108,33 @@ async def test_key_writes_rebuild_no_mirror(
     finally:
         await store.close()
         await other.close()
+
+
+async def test_audit_records_rebuild_no_mirror(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await EmbeddedStore.open(tmp_path / "crm.db")
+    try:
+        await load_chain(store)
+        await store.traverse(["Customer:ACME"], CHAIN)  # the mirror is built
+        built: list[int] = []
+        load = Mirror.load
+
+        def counted(cls: type[Mirror], conn: sqlite3.Connection, generation: int) -> Mirror:
+            built.append(generation)
+            return load(conn, generation)
+
+        monkeypatch.setattr(Mirror, "load", classmethod(counted))
+        before = (await store.audit_log()).total_count
+        await store.upsert_entities("Buyer", [{"key": "B9", "name": "Nine"}], actor="x")
+        await store.link("EMPLOYS", [{"from": "ACME-SH", "to": "B9"}], actor="x")
+        await store.unlink("EMPLOYS", [{"from": "ACME-SH", "to": "B1"}], actor="x")
+        await store.delete_entities(["Buyer:B2"], actor="x")
+        reached = await store.traverse(
+            ["Customer:ACME"], [{"relation": "HAS_SUBSIDIARY"}, {"relation": "EMPLOYS"}]
+        )
+        assert [e.id for e in reached.reached] == ["Buyer:B9"]
+        assert built == []  # each write updated the mirror in place, its audit record aside
+        assert (await store.audit_log()).total_count == before + 4
+    finally:
+        await store.close()

@@ -60,13 +60,14 @@ class AuditRecordNode:
         )
 
 
-@strawberry.type
+@strawberry.type(name="AuditLogEdge")
 class AuditEdge:
     cursor: str
     node: AuditRecordNode
 
 
-@strawberry.type
+# Named after the field, not "Audit...": an entity type Audit generates AuditConnection.
+@strawberry.type(name="AuditLogConnection")
 class AuditConnection:
     total_count: int
     edges: list[AuditEdge]

@@ -48,7 +48,7 @@ CORE_TYPE_NAMES: Final = frozenset(
         "UnlinkPayload", "UnlinkResult", "WritePayload", "WriteResult",
         "Float", "ImpactComponent", "ImpactPathEntity", "ImpactPolicy", "ImpactPolicyPayload",
         "ImpactPolicyResult", "ImpactReport", "ImpactTarget", "ImpactTierCount", "ImpactTotals",
-        "ReportFormat", "AuditConnection", "AuditEdge", "AuditRecord",
+        "ReportFormat", "AuditLogConnection", "AuditLogEdge", "AuditRecord",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(

@@ -9,6 +9,9 @@ From Python::
 
     with LocalNeo4j() as db:
         driver = GraphDatabase.driver(db.uri, auth=None)
+
+Fault tests also ``kill()`` it (SIGKILL), ``shutdown()`` it cleanly, ``pause()`` and
+``resume()`` it (SIGSTOP/SIGCONT), and ``restart()`` it on the same home and port.
 """
 
 from __future__ import annotations
@@ -144,8 +147,11 @@ def _java() -> str:
 _LIBC = ctypes.CDLL(None) if sys.platform == "linux" else None
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: the kernel SIGTERMs it when the parent dies (Linux)."""
+def die_with_parent() -> None:
+    """Runs in the child before exec: the kernel SIGTERMs it when the parent dies (Linux).
+
+    "Parent" is the thread that started it: start servers from a thread that outlives them.
+    """
     pr_set_pdeathsig = 1
     if _LIBC is not None:
         _LIBC.prctl(pr_set_pdeathsig, signal.SIGTERM)
@@ -176,6 +182,7 @@ class LocalNeo4j:
         self.home: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._paused = False
 
     @property
     def uri(self) -> str:
@@ -190,6 +197,15 @@ class LocalNeo4j:
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
+
+    @property
+    def running(self) -> bool:
+        """Whether the JVM is alive (paused or not)."""
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
 
     def _config(self) -> dict[str, str]:
         return {
@@ -208,22 +224,38 @@ class LocalNeo4j:
         }
 
     def start(self) -> None:
-        """Start the server and block until Bolt answers; raise Neo4jError on failure."""
-        if self._proc is not None:
+        """Start the server in a fresh home and block until Bolt answers; raise
+        Neo4jError on failure."""
+        if self._proc is not None or self.home is not None:
             raise Neo4jError("already started")
-        lib_dir = resolve(self.lib_dir)
         self.port = self._requested_port or free_port()
         self.home = Path(tempfile.mkdtemp(prefix="neo4j-local-"))
         conf_dir = self.home / "conf"
         conf_dir.mkdir()
         conf = "".join(f"{key}={value}\n" for key, value in self._config().items())
         (conf_dir / "neo4j.conf").write_text(conf)
+        atexit.register(self.stop)
+        self._launch()
+
+    def restart(self) -> None:
+        """Start the server again on the same home, port and data (after :meth:`kill` or
+        :meth:`shutdown`); Neo4j recovers from its transaction log as after a crash."""
+        if self.home is None:
+            raise Neo4jError("never started: nothing to restart")
+        if self._proc is not None:
+            raise Neo4jError("still running: kill() or shutdown() it first")
+        self._launch()
+
+    def _launch(self) -> None:
+        assert self.home is not None
+        lib_dir = resolve(self.lib_dir)
+        conf_dir = self.home / "conf"
         cmd = [
             _java(), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS, *self.jvm_args,
             "-cp", f"{lib_dir}/*", MAIN_CLASS,
             f"--home-dir={self.home}", f"--config-dir={conf_dir}", "--console-mode",
         ]  # fmt: skip
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in _reap()
         self._proc = subprocess.Popen(
             cmd,
             cwd=self.home,
@@ -231,9 +263,9 @@ class LocalNeo4j:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in a terminal must not hit the JVM directly
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
-        atexit.register(self.stop)
+        self._paused = False
         try:
             self._wait_for_bolt()
         except BaseException:
@@ -268,21 +300,58 @@ class LocalNeo4j:
             raise Neo4jError("server not started")
         return self._proc.wait()
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after ``timeout``) and delete its temp dir."""
-        atexit.unregister(self.stop)
+    def kill(self) -> None:
+        """SIGKILL the JVM (a crash: no shutdown, no checkpoint); the home stays for
+        :meth:`restart`."""
         if self._proc is not None:
-            if self._proc.poll() is None:
-                self._proc.terminate()
-                try:
-                    self._proc.wait(timeout)
-                except subprocess.TimeoutExpired:
-                    self._proc.kill()
-                    self._proc.wait()
-            self._proc = None
+            self._proc.kill()
+            self._proc.wait()
+        self._reap()
+
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """Stop the server cleanly (SIGTERM; SIGKILL after ``timeout``); the home stays
+        for :meth:`restart`."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            if self._paused:
+                self._proc.send_signal(signal.SIGCONT)  # a stopped process cannot exit
+            try:
+                self._proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._reap()
+
+    def pause(self) -> None:
+        """SIGSTOP the JVM: its port still accepts connections, but nothing answers."""
+        if self._proc is None:
+            raise Neo4jError("server not running")
+        self._proc.send_signal(signal.SIGSTOP)
+        self._paused = True
+        # A signal is delivered asynchronously: return once the kernel reports the stop.
+        _, status = os.waitpid(self._proc.pid, os.WUNTRACED)
+        if not os.WIFSTOPPED(status):
+            raise Neo4jError(f"Neo4j did not stop but ended (wait status {status})")
+
+    def resume(self) -> None:
+        """SIGCONT a paused JVM."""
+        if self._proc is None:
+            raise Neo4jError("server not running")
+        self._proc.send_signal(signal.SIGCONT)
+        self._paused = False
+        os.waitpid(self._proc.pid, os.WCONTINUED)
+
+    def _reap(self) -> None:
+        self._proc = None
+        self._paused = False
         if self._log is not None:
             self._log.close()
             self._log = None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after ``timeout``) and delete its temp dir."""
+        atexit.unregister(self.stop)
+        self.shutdown(timeout)
         if self.home is not None:
             shutil.rmtree(self.home, ignore_errors=True)
             self.home = None

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 Backend = Literal["embedded", "neo4j"]
 
@@ -21,6 +21,15 @@ class Settings(BaseModel):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
+    #: Seconds for a new Neo4j connection's TCP connect and Bolt handshake.
+    neo4j_connect_timeout: float = Field(default=2.0, gt=0)
+    #: Seconds to get a pooled Neo4j connection (waiting for one, checking or opening it).
+    neo4j_acquire_timeout: float = Field(default=2.5, gt=0)
+    #: Seconds a Neo4j call waits before checking that the server still answers; a
+    #: server that does not is reported unavailable (see store/neo4j/availability.py).
+    neo4j_stall_timeout: float = Field(default=1.0, gt=0)
+    #: Seconds transient Neo4j failures (deadlocks, lock waits) are retried.
+    neo4j_retry_time: float = Field(default=15.0, ge=0)
     #: Optional JWTs from an external identity provider, besides API keys: the issuer
     #: (``iss``) and audience (``aud``) to require, and either a JWKS URL (RS256/ES256...)
     #: or a shared secret (HS256). The role is read from ``jwt_role_claim``.

@@ -1,8 +1,10 @@
 """Shared plumbing of the Neo4j backend: the driver, managed transactions, the cached
 registry and its freshness, constraints, and value conversion.
 
-Writes are managed transactions (the driver retries transient failures) that first
-check the registry version they were validated against; batches are ``UNWIND``ed.
+Writes are managed transactions that first check the registry version they were
+validated against; batches are ``UNWIND``ed. Every unit of work runs through the
+:class:`~graph_crm.store.neo4j.availability.Guard`: transient failures are retried,
+and a server that is down or hung fails the call fast with ``StoreUnavailable``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC
 from typing import Any, LiteralString, TypeVar
 
-from neo4j import AsyncDriver, AsyncManagedTransaction
+from neo4j import (
+    READ_ACCESS,
+    WRITE_ACCESS,
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+)
 from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 
-from graph_crm.errors import Conflict
+from graph_crm.errors import Conflict, GraphCrmError, StoreUnavailable
 from graph_crm.model.graph import Entity
 from graph_crm.model.records import (
     global_id,
@@ -34,6 +42,7 @@ from graph_crm.store.common import (
     raise_missing_endpoints,
 )
 from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.availability import Guard, Neo4jTimeouts
 from graph_crm.store.neo4j.compile import (
     neo4j_value,
 )
@@ -102,42 +111,82 @@ class _StaleRegistry(Exception):
     pass
 
 
+def new_driver(
+    uri: str, auth: tuple[str, str] | None, timeouts: Neo4jTimeouts, *, probe: bool = False
+) -> AsyncDriver:
+    """A driver with the store's timeouts (``probe``: the guard's one-connection driver)."""
+    return AsyncGraphDatabase.driver(
+        uri,
+        auth=auth,
+        **(timeouts.probe_options() if probe else timeouts.driver_options()),
+        # Queries name labels that may not exist yet: those warnings are expected noise.
+        notifications_min_severity="OFF",
+    )
+
+
 class Neo4jCore:
     """State and helpers every part of the Neo4j backend shares."""
 
-    def __init__(self, driver: AsyncDriver, database: str) -> None:
+    def __init__(self, driver: AsyncDriver, database: str, guard: Guard) -> None:
         self._driver = driver
         self._database = database
+        self._guard = guard
         self._registry = Registry()
         self._checked_at = 0.0
         self._definitions = asyncio.Lock()
 
     async def close(self) -> None:
-        await self._driver.close()
+        try:
+            await self._driver.close()
+        finally:
+            await self._guard.close()
 
     async def ping(self) -> None:
-        async with translated():
-            await self._driver.verify_connectivity()
+        if not await self._guard.answering():
+            raise StoreUnavailable("Neo4j does not answer")
 
     async def _auto(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """An auto-commit statement (schema changes must run outside data transactions)."""
-        async with self._driver.session(database=self._database) as session:
-            result = await session.run(query, params)
-            return await result.data()
+
+        async def attempt() -> list[dict[str, Any]]:
+            async with self._driver.session(database=self._database) as session:
+                result = await session.run(query, params)
+                return await result.data()
+
+        async with translated():
+            return await self._guard.run(attempt)
 
     async def _write_tx(self, work: Work[R]) -> R:
-        async with translated(), self._driver.session(database=self._database) as session:
-            return await session.execute_write(work)
+        return await self._managed(WRITE_ACCESS, work)
 
     async def _read_tx(self, work: Work[R]) -> R:
-        async with translated(), self._driver.session(database=self._database) as session:
-            return await session.execute_read(work)
+        return await self._managed(READ_ACCESS, work)
+
+    async def _managed(self, access: str, work: Work[R]) -> R:
+        async def attempt() -> R:
+            async with self._driver.session(
+                database=self._database, default_access_mode=access
+            ) as session:
+                if access == WRITE_ACCESS:
+                    return await session.execute_write(work)
+                return await session.execute_read(work)
+
+        async with translated():
+            return await self._guard.run(attempt)
 
     async def _checked_write(self, build: Callable[[Registry], Work[R]]) -> R:
         """Validate against the cached registry, write only if it is still current."""
         for _ in range(3):
             registry = self._registry
-            work = build(registry)
+            try:
+                work = build(registry)
+            except GraphCrmError:
+                # Refused by the cached registry (say, a type another process just defined
+                # is unknown here): refused only if that registry is still the current one.
+                if await self._stored_version() == registry.version:
+                    raise
+                await self._reload_registry()
+                continue
 
             async def run(
                 tx: AsyncManagedTransaction, work: Work[R] = work, version: int = registry.version
@@ -157,11 +206,13 @@ class Neo4jCore:
         self._checked_at = 0.0
         return await self._fresh_registry()
 
+    async def _stored_version(self) -> int:
+        rows = await self._read_tx(lambda tx: _rows(tx, _cypher(q.REGISTRY_VERSION)))
+        return int(rows[0]["version"])
+
     async def _fresh_registry(self) -> Registry:
         if time.monotonic() - self._checked_at > REGISTRY_TTL_SECONDS:
-            async with translated():
-                rows = await self._read_tx(lambda tx: _rows(tx, _cypher(q.REGISTRY_VERSION)))
-            if rows[0]["version"] != self._registry.version:
+            if await self._stored_version() != self._registry.version:
                 await self._reload_registry()
             self._checked_at = time.monotonic()
         return self._registry

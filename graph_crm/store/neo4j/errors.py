@@ -7,8 +7,11 @@ from contextlib import asynccontextmanager
 
 from neo4j.exceptions import (
     AuthError,
+    ConnectionAcquisitionTimeoutError,
     ConstraintError,
+    DatabaseUnavailable,
     DriverError,
+    IncompleteCommit,
     Neo4jError,
     ServiceUnavailable,
     SessionExpired,
@@ -39,8 +42,15 @@ async def translated() -> AsyncIterator[None]:
                 "the audit record could not be stored, so nothing was written"
             ) from None
         raise UniqueViolation("a unique value or key is already taken") from None
-    except (ServiceUnavailable, SessionExpired) as exc:
+    except IncompleteCommit:
+        raise StoreUnavailable(
+            "the connection to Neo4j broke while committing: the write may or may not have "
+            "been applied; retry it (writes are idempotent)"
+        ) from None
+    except (ServiceUnavailable, SessionExpired, DatabaseUnavailable) as exc:
         raise StoreUnavailable(f"Neo4j is unavailable: {type(exc).__name__}") from None
+    except ConnectionAcquisitionTimeoutError:
+        raise StoreUnavailable("Neo4j did not give a connection in time") from None
     except AuthError:
         raise StoreUnavailable("Neo4j refused the credentials") from None
     except TransientError:

@@ -9,11 +9,10 @@ interrupted definition change.
 
 from __future__ import annotations
 
-from neo4j import AsyncGraphDatabase
-
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import AuditOps
-from graph_crm.store.neo4j.core import _cypher, _rows
+from graph_crm.store.neo4j.availability import Guard, Neo4jTimeouts
+from graph_crm.store.neo4j.core import _cypher, _rows, new_driver
 from graph_crm.store.neo4j.errors import translated
 from graph_crm.store.neo4j.impact_ops import ImpactOps
 from graph_crm.store.neo4j.key_ops import KeyOps
@@ -29,19 +28,18 @@ class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps):
 
     @classmethod
     async def open(
-        cls, uri: str, *, user: str = "neo4j", password: str = "", database: str = "neo4j"
+        cls,
+        uri: str,
+        *,
+        user: str = "neo4j",
+        password: str = "",
+        database: str = "neo4j",
+        timeouts: Neo4jTimeouts | None = None,
     ) -> Neo4jStore:
         auth = (user, password) if password else None
-        driver = AsyncGraphDatabase.driver(
-            uri,
-            auth=auth,
-            connection_timeout=5.0,
-            max_transaction_retry_time=15.0,
-            connection_acquisition_timeout=10.0,
-            # Queries name labels that may not exist yet: those warnings are expected noise.
-            notifications_min_severity="OFF",
-        )
-        store = cls(driver, database)
+        timeouts = timeouts or Neo4jTimeouts()
+        driver = new_driver(uri, auth, timeouts)
+        store = cls(driver, database, Guard(new_driver(uri, auth, timeouts, probe=True), timeouts))
         try:
             async with translated():
                 await driver.verify_connectivity()
@@ -52,6 +50,6 @@ class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps):
                 await store._reload_registry()
                 await store._reconcile_constraints(store._registry)
         except BaseException:
-            await driver.close()
+            await store.close()
             raise
         return store

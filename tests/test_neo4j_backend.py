@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import ConstraintError
 
 from graph_crm.errors import StoreUnavailable
+from graph_crm.model.registry import Registry
+from graph_crm.model.types import parse_entity_type
 from graph_crm.store.base import GraphStore
+from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.core import _cypher
 from graph_crm.store.neo4j.store import Neo4jStore
 from tests.contract.crm import CUSTOMER, load_chain
 from tests.neo4j_env import Neo4jTarget
@@ -76,3 +82,31 @@ async def test_reopening_sees_the_same_registry(
 async def test_an_unreachable_server_is_a_clear_error() -> None:
     with pytest.raises(StoreUnavailable):
         await Neo4jStore.open("bolt://127.0.0.1:9")
+
+
+async def test_a_definition_leaves_another_process_pending_constraints(
+    neo4j_store: GraphStore,
+) -> None:
+    """Another process creates its new type's constraints before its registry change
+    commits; a definition committed here meanwhile must not drop them."""
+    assert isinstance(neo4j_store, Neo4jStore)
+    pending, _ = Registry().define_entity_type(
+        parse_entity_type(
+            {"name": "Pending", "properties": [{"name": "code", "kind": "STRING", "unique": True}]}
+        ),
+        actor="other-process",
+        at=datetime.now(UTC),
+    )
+    made = neo4j_store._wanted_constraints(pending)
+    assert len(made) == 2  # its key and its unique property
+    for statement in made.values():
+        await neo4j_store._auto(statement)
+    await neo4j_store.define_entity_type(CUSTOMER)
+    names = {row["name"] for row in await neo4j_store._auto(_cypher(q.CONSTRAINT_LIST))}
+    assert set(made) <= names
+    # a dropped type's constraints go with it
+    await neo4j_store.define_entity_type({"name": "Gone", "properties": []})
+    await neo4j_store.drop_entity_type("Gone")
+    names = {row["name"] for row in await neo4j_store._auto(_cypher(q.CONSTRAINT_LIST))}
+    assert not any("Gone" in name for name in names)
+    assert set(made) <= names

@@ -250,8 +250,15 @@ class Neo4jCore:
                 )
         return wanted
 
-    async def _reconcile_constraints(self, registry: Registry, *, drop: bool = True) -> None:
-        """Make the database's graph_crm constraints match ``registry``."""
+    async def _reconcile_constraints(
+        self, registry: Registry, *, drop: bool = True, droppable: set[str] | None = None
+    ) -> None:
+        """Make the database's graph_crm constraints match ``registry``.
+
+        ``droppable``: drop only these of the constraints ``registry`` does not want (the
+        ones one change may have made or left behind), never one another process has just
+        made for a definition of its own that has not committed yet.
+        """
         wanted = self._wanted_constraints(registry)
         existing = {row["name"] for row in await self._auto(_cypher(q.CONSTRAINT_LIST))}
         for name, statement in sorted(wanted.items()):
@@ -259,6 +266,8 @@ class Neo4jCore:
                 await self._auto(statement)
         if drop:
             for name in sorted(existing - set(wanted)):
+                if droppable is not None and name not in droppable:
+                    continue
                 if name.startswith(("graph_crm_key_", "graph_crm_unique_")):
                     await self._auto(_cypher(q.CONSTRAINT_DROP, name=f"`{name}`"))
 

@@ -65,8 +65,12 @@ class RegistryOps(Neo4jCore):
         would otherwise deadlock; across processes the registry lock keeps them apart.
         """
         async with self._definitions, translated():
+            before = await self.registry()
+            # the constraints this change may leave behind: its own, and its types' old ones
+            touched = set(self._wanted_constraints(before))
             if plan is not None:
-                planned = await plan(await self.registry())
+                planned = await plan(before)
+                touched |= set(self._wanted_constraints(planned))
                 await self._reconcile_constraints(planned, drop=False)
 
             async def run(tx: AsyncManagedTransaction) -> Registry:
@@ -92,7 +96,7 @@ class RegistryOps(Neo4jCore):
                 registry = await self._write_tx(run)
             finally:
                 actual = await self._reload_registry()
-                await self._reconcile_constraints(actual)
+                await self._reconcile_constraints(actual, droppable=touched)
         return registry
 
     async def define_entity_type(

@@ -41,7 +41,7 @@ async def bench_backend(backend: str, args: argparse.Namespace) -> Row:
             settings = Settings(backend="neo4j", neo4j_uri=neo4j.uri)
         store = await open_store(settings)
         try:
-            pools, tokens = await mixed.prepare(store)
+            pools, tokens = await mixed.prepare(store, keys_per_role=args.keys_per_role)
         finally:
             await store.close()
         base, _ = stack.enter_context(serve(settings, tmp / "server.log"))
@@ -82,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--keys-per-role",
+        type=int,
+        default=32,
+        help="requests take turns over this many keys per role: the rate limit is per key",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results/load.json"))
     args = parser.parse_args(argv)
     backends = ["embedded", "neo4j"] if args.backend == "both" else [args.backend]

@@ -168,8 +168,9 @@ class Result:
         }
 
 
-async def prepare(store: GraphStore) -> tuple[Pools, dict[Role, str]]:
-    """Seed the demo dataset and policy; a key per role the mix uses."""
+async def prepare(store: GraphStore, keys_per_role: int = 1) -> tuple[Pools, dict[Role, list[str]]]:
+    """Seed the demo dataset and policy; ``keys_per_role`` keys for each role the mix uses
+    (requests take turns over them: the rate limit is per key)."""
     await apply_seed(store, read_seed(SEED), actor="load")
     await load_policies(store)
     seed = read_seed(SEED)
@@ -179,14 +180,18 @@ async def prepare(store: GraphStore) -> tuple[Pools, dict[Role, str]]:
     )
     roles = {kind.role for kind in KINDS}
     tokens = {
-        role: await create_key(store, f"load-{role.value}", role, actor="load") for role in roles
+        role: [
+            await create_key(store, f"load-{role.value}-{n}", role, actor="load")
+            for n in range(keys_per_role)
+        ]
+        for role in roles
     }
     return pools, tokens
 
 
 async def run(
     base: str,
-    tokens: dict[Role, str],
+    tokens: dict[Role, list[str]],
     pools: Pools,
     *,
     requests: int,
@@ -209,7 +214,8 @@ async def run(
                 number, kind = issued, plan[issued]
                 issued += 1
                 variables = kind.variables(random.Random(f"{seed}:{number}"), pools, number)
-                headers = {"Authorization": f"Bearer {tokens[kind.role]}"}
+                keys = tokens[kind.role]
+                headers = {"Authorization": f"Bearer {keys[number % len(keys)]}"}
                 started = time.perf_counter()
                 why = await _one(client, kind, variables, headers, result)
                 result.latencies_ms.setdefault(kind.name, []).append(

@@ -7,6 +7,7 @@ the parser before anyone is known); these are tighter where a role has no need f
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -80,7 +81,7 @@ class RateLimiter:
                 self._buckets[key] = (tokens, now)
                 raise RateLimited(
                     f"more than {per_minute} requests a minute with this key; "
-                    f"retry in {wait:.0f} s",
+                    f"retry in {max(1, math.ceil(wait))} s",
                     retry_after=wait,
                 )
             self._buckets[key] = (tokens - 1.0, now)

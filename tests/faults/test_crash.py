@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,49 @@ async def _check_mirror(db: Path, server: ApiProcess, headers: dict[str, str]) -
     assert reached  # the base links at least
 
 
+async def _kill_at_each_point(
+    server: ApiProcess,
+    headers: dict[str, str],
+    writing: Callable[[], bool],
+    rows: int,
+    check: Callable[[int, list[Any]], Awaitable[bool]],
+    *,
+    end: str,
+) -> tuple[dict[str, bool], float, dict[str, Landing]]:
+    """Batches of ``rows`` killed right after their answer, then as the write starts,
+    halfway through it and as it ends (``end`` names the last point): whether each batch
+    was there after the restart (``check``), how long the write took, and where each
+    kill inside a write landed."""
+    outcomes: dict[str, bool] = {}
+    # Acknowledged, then killed at once: it must have been made durable.
+    first = batch(1, rows)
+    timing = KillSwitch(writing, lambda: None, at_end=True)
+    with timing:
+        answered = await _post(server.base, headers, _body(UPSERT, type="Customer", records=first))
+    assert _written(answered, "upsertEntities")["created"] == rows
+    server.kill()
+    window = timing.wait().killed_at - timing.landing.seen_at
+    outcomes["after the answer"] = await check(1, first)
+
+    def kill() -> None:
+        os.kill(server.pid, signal.SIGKILL)
+
+    points: dict[str, dict[str, Any]] = {
+        "as the write starts": {"delay": 0.0},
+        "halfway through the write": {"delay": window / 2},
+        end: {"at_end": True},
+    }
+    landings: dict[str, Landing] = {}
+    for number, (name, when) in enumerate(points.items(), start=2):
+        these = batch(number, rows)
+        body = _body(UPSERT, type="Customer", records=these)
+        landings[name] = await _killed_during(
+            server, headers, body, KillSwitch(writing, kill, **when)
+        )
+        outcomes[name] = await check(number, these)
+    return outcomes, window, landings
+
+
 async def test_sigkill_of_the_embedded_server_mid_batch(tmp_path: Path) -> None:
     db = tmp_path / "crash.db"
     store = await EmbeddedStore.open(db)
@@ -164,7 +208,6 @@ async def test_sigkill_of_the_embedded_server_mid_batch(tmp_path: Path) -> None:
         await store.close()
     server = ApiProcess(tmp_path / "server.log", ["--db", str(db)])
     server.start()
-    outcomes: dict[str, bool] = {}
     try:
         with sqlite_writing(db) as writing:
 
@@ -179,29 +222,10 @@ async def test_sigkill_of_the_embedded_server_mid_batch(tmp_path: Path) -> None:
                 await _check_mirror(db, server, headers)
                 return present
 
-            # Acknowledged, then killed at once: it must have been made durable.
-            rows = batch(1, EMBEDDED_ROWS)
-            timing = KillSwitch(writing, lambda: None, at_end=True)
-            with timing:
-                answered = await _post(
-                    server.base, headers, _body(UPSERT, type="Customer", records=rows)
-                )
-            assert _written(answered, "upsertEntities")["created"] == EMBEDDED_ROWS
-            server.kill()
-            window = timing.wait().killed_at - timing.landing.seen_at
-            outcomes["after the answer"] = await check(1, rows)
-
+            outcomes, window, _ = await _kill_at_each_point(
+                server, headers, writing, EMBEDDED_ROWS, check, end="as the commit ends"
+            )
             kill = lambda: os.kill(server.pid, signal.SIGKILL)  # noqa: E731
-            points: dict[str, dict[str, Any]] = {
-                "as the write starts": {"delay": 0.0},
-                "halfway through the write": {"delay": window / 2},
-                "as the commit ends": {"at_end": True},
-            }
-            for number, (name, when) in enumerate(points.items(), start=2):
-                rows = batch(number, EMBEDDED_ROWS)
-                body = _body(UPSERT, type="Customer", records=rows)
-                await _killed_during(server, headers, body, KillSwitch(writing, kill, **when))
-                outcomes[name] = await check(number, rows)
 
             # A batch of links, killed as its write starts: all there or none, and the
             # mirror the restarted server traverses agrees with SQLite.
@@ -245,7 +269,6 @@ async def test_sigkill_of_the_server_over_neo4j_mid_batch(
                 "GRAPH_CRM_NEO4J_DATABASE": neo4j_target.database,
             },
         )
-        outcomes: dict[str, bool] = {}
         server.start()
         with neo4j_admin(neo4j_target.uri) as admin:
             writing = neo4j_writing(admin)
@@ -257,30 +280,11 @@ async def test_sigkill_of_the_server_over_neo4j_mid_batch(
                 return await _check_batch(store, server, headers, number, rows)
 
             try:
-                rows = batch(1, NEO4J_ROWS)
-                timing = KillSwitch(writing, lambda: None, at_end=True)
-                with timing:
-                    answered = await _post(
-                        server.base, headers, _body(UPSERT, type="Customer", records=rows)
-                    )
-                assert _written(answered, "upsertEntities")["created"] == NEO4J_ROWS
-                server.kill()
-                window = timing.wait().killed_at - timing.landing.seen_at
-                outcomes["after the answer"] = await check(1, rows)
-
-                kill = lambda: os.kill(server.pid, signal.SIGKILL)  # noqa: E731
-                points: dict[str, dict[str, Any]] = {
-                    "as the write starts": {"delay": 0.0},
-                    "halfway through the write": {"delay": window / 2},
-                    "as the statement ends": {"at_end": True},
-                }
-                for number, (name, when) in enumerate(points.items(), start=2):
-                    rows = batch(number, NEO4J_ROWS)
-                    body = _body(UPSERT, type="Customer", records=rows)
-                    switch = KillSwitch(writing, kill, **when)
-                    landing = await _killed_during(server, headers, body, switch)
-                    outcomes[name] = await check(number, rows)
-                    # Killed while the statement ran: the client never asked for a commit.
+                outcomes, window, landings = await _kill_at_each_point(
+                    server, headers, writing, NEO4J_ROWS, check, end="as the statement ends"
+                )
+                # Killed while the statement ran: the client never asked for a commit.
+                for name, landing in landings.items():
                     assert not (landing.still_writing and outcomes[name]), name
             finally:
                 server.kill()

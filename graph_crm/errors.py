@@ -124,6 +124,13 @@ class StoreUnavailable(GraphCrmError):
     code = "UNAVAILABLE"
 
 
+class TimedOut(GraphCrmError):
+    """A store call ran past its time budget (or its client went away) and was stopped;
+    a write stopped this way is rolled back whole."""
+
+    code = "TIMEOUT"
+
+
 class AuditFailed(GraphCrmError):
     """The audit record of a write could not be stored, so the write was rolled back."""
 

@@ -38,6 +38,16 @@ class Settings(BaseModel):
     jwt_jwks_url: str = ""
     jwt_secret: SecretStr = SecretStr("")
     jwt_role_claim: str = "graph_crm_role"
+    #: Serving (graph_crm/api/server.py): seconds a client has to send a request's
+    #: complete head, and then its complete body, before the connection is closed (408).
+    header_timeout: float = Field(default=10.0, gt=0)
+    body_timeout: float = Field(default=30.0, gt=0)
+    #: Open connections per server process, idle keep-alive ones included; past it, 503.
+    max_connections: int = Field(default=200, ge=1)
+    #: Seconds an idle keep-alive connection stays open.
+    keep_alive_timeout: float = Field(default=5.0, gt=0)
+    #: Seconds in-flight requests get to finish on SIGTERM before they are cancelled.
+    shutdown_timeout: float = Field(default=3.0, ge=0)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -42,8 +42,6 @@ from graphql.execution.values import (
 )
 from strawberry.extensions import SchemaExtension
 
-from graph_crm.errors import LimitExceeded
-
 if TYPE_CHECKING:
     from graph_crm.api.role_limits import RoleLimits
 
@@ -196,13 +194,6 @@ def too_costly(estimate: int, limit: int) -> GraphQLError:
     )
 
 
-def too_deep(depth: int, limit: int) -> GraphQLError:
-    return GraphQLError(
-        f"this operation nests {depth} levels deep, more than this role's limit of {limit}",
-        extensions={"code": LimitExceeded.code, "depth": depth, "maxDepth": limit},
-    )
-
-
 class QueryCostLimiter(SchemaExtension):
     """Refuse, before any resolver runs, an operation estimated above ``max_cost``."""
 
@@ -216,47 +207,14 @@ class QueryCostLimiter(SchemaExtension):
         limits: RoleLimits | None = getattr(context.context, "limits", None)
         max_cost = self.max_cost if limits is None else min(self.max_cost, limits.cost)
         if document is not None:
-            error = None
-            depth = query_depth(document, context.operation_name)
-            if limits is not None and depth > limits.query_depth:
-                error = too_deep(depth, limits.query_depth)
-            else:
-                estimate = estimate_cost(
-                    context.schema._schema, document, context.operation_name, context.variables
-                )
-                if estimate > max_cost:
-                    error = too_costly(estimate, max_cost)
-            if error is not None:
+            # Depth, aliases and expanded size were checked where the operation was chosen
+            # (api/operation.py), in linear time; here only the cost is left.
+            estimate = estimate_cost(
+                context.schema._schema, document, context.operation_name, context.variables
+            )
+            if estimate > max_cost:
                 # A result set here is returned as is: strawberry does not execute.
-                context.result = GraphQLExecutionResult(data=None, errors=[error])
+                context.result = GraphQLExecutionResult(
+                    data=None, errors=[too_costly(estimate, max_cost)]
+                )
         yield
-
-
-def query_depth(document: DocumentNode, operation_name: str | None) -> int:
-    """The deepest selection of the operation, through fragments (each counted once)."""
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return 0
-    fragments = {
-        d.name.value: d.selection_set
-        for d in document.definitions
-        if isinstance(d, FragmentDefinitionNode)
-    }
-    return _depth(operation.selection_set, fragments, frozenset())
-
-
-def _depth(
-    selection: SelectionSetNode | None, fragments: dict[str, SelectionSetNode], seen: frozenset[str]
-) -> int:
-    if selection is None:
-        return 0
-    deepest = 0
-    for node in selection.selections:
-        if isinstance(node, FieldNode):
-            deepest = max(deepest, 1 + _depth(node.selection_set, fragments, seen))
-        elif isinstance(node, InlineFragmentNode):
-            deepest = max(deepest, _depth(node.selection_set, fragments, seen))
-        elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
-            inner = fragments.get(node.name.value)
-            deepest = max(deepest, _depth(inner, fragments, seen | {node.name.value}))
-    return deepest

@@ -48,6 +48,16 @@ class Settings(BaseModel):
     keep_alive_timeout: float = Field(default=5.0, gt=0)
     #: Seconds in-flight requests get to finish on SIGTERM before they are cancelled.
     shutdown_timeout: float = Field(default=3.0, ge=0)
+    #: Seconds one store call may run, per role; past it the call is stopped by the
+    #: database (TIMEOUT) and writes nothing (graph_crm/api/request_policy.py).
+    budget_seconds_analyst: float = Field(default=5.0, gt=0)
+    budget_seconds_risk: float = Field(default=15.0, gt=0)
+    budget_seconds_config_officer: float = Field(default=5.0, gt=0)
+    budget_seconds_integration: float = Field(default=30.0, gt=0)
+    budget_seconds_admin: float = Field(default=30.0, gt=0)
+    #: Roles that may not introspect the schema (``__schema``/``__type``), comma-separated,
+    #: e.g. ``analyst,integration``; ``__typename`` stays available to everyone.
+    introspection_off: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

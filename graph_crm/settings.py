@@ -44,10 +44,10 @@ class Settings(BaseModel):
     body_timeout: float = Field(default=30.0, gt=0)
     #: Open connections per server process, idle keep-alive ones included; past it, 503.
     max_connections: int = Field(default=200, ge=1)
-    #: Seconds an idle keep-alive connection stays open.
-    keep_alive_timeout: float = Field(default=5.0, gt=0)
-    #: Seconds in-flight requests get to finish on SIGTERM before they are cancelled.
-    shutdown_timeout: float = Field(default=3.0, ge=0)
+    #: Whole seconds (as uvicorn takes them) an idle keep-alive connection stays open,
+    #: and in-flight requests get to finish on SIGTERM before they are cancelled.
+    keep_alive_timeout: int = Field(default=5, ge=1)
+    shutdown_timeout: int = Field(default=3, ge=0)
     #: Seconds one store call may run, per role; past it the call is stopped by the
     #: database (TIMEOUT) and writes nothing (graph_crm/api/request_policy.py).
     budget_seconds_analyst: float = Field(default=5.0, gt=0)

@@ -229,15 +229,20 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers <= 1:
         uvicorn.run(create_app(args.settings), host=args.host, port=args.port)
         return 0
-    # Worker processes build their app from the environment, so hand the settings over.
+    from graph_crm.api.shared_buckets import RUN_DIR_ENV, serve_run_dir
+
+    # Worker processes build their app from the environment, so hand the settings over,
+    # and the run directory where they share what must hold server-wide (rate limits).
     os.environ.update(args.settings.to_env())
-    uvicorn.run(
-        "graph_crm.api.app:app_from_env",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-    )
+    with serve_run_dir() as run_dir:
+        os.environ[RUN_DIR_ENV] = str(run_dir)
+        uvicorn.run(
+            "graph_crm.api.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+        )
     return 0
 
 

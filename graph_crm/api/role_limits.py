@@ -53,8 +53,34 @@ class RateLimited(GraphCrmError):
         self.retry_after = retry_after
 
 
+def refill(tokens: float, at: float, now: float, per_minute: int) -> tuple[float, float]:
+    """A bucket of ``tokens`` last seen at ``at``, refilled to ``now`` and asked for one
+    request: the tokens left, and 0 if the request may go, else the seconds to wait.
+
+    >>> refill(0.5, 0.0, 15.0, 2)  # a quarter of a minute brings half a token back
+    (0.0, 0.0)
+    >>> refill(0.0, 0.0, 15.0, 2)
+    (0.5, 15.0)
+    """
+    tokens = min(float(per_minute), tokens + max(0.0, now - at) * per_minute / 60.0)
+    if tokens < 1.0:
+        return tokens, (1.0 - tokens) * 60.0 / per_minute
+    return tokens - 1.0, 0.0
+
+
+def rate_limited(per_minute: int, wait: float) -> RateLimited:
+    return RateLimited(
+        f"more than {per_minute} requests a minute with this key; "
+        f"retry in {max(1, math.ceil(wait))} s",
+        retry_after=wait,
+    )
+
+
 class RateLimiter:
     """A token bucket per key: ``per_minute`` requests a minute, bursts up to that many.
+
+    The buckets live in this process; :class:`~graph_crm.api.shared_buckets.SharedRateLimiter`
+    keeps them where every worker of one ``graph-crm serve`` sees them.
 
     >>> clock = iter([0.0, 0.0, 0.0, 30.0]).__next__
     >>> limiter = RateLimiter(clock=clock)
@@ -75,16 +101,10 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             tokens, at = self._buckets.get(key, (float(per_minute), now))
-            tokens = min(float(per_minute), tokens + (now - at) * per_minute / 60.0)
-            if tokens < 1.0:
-                wait = (1.0 - tokens) * 60.0 / per_minute
-                self._buckets[key] = (tokens, now)
-                raise RateLimited(
-                    f"more than {per_minute} requests a minute with this key; "
-                    f"retry in {max(1, math.ceil(wait))} s",
-                    retry_after=wait,
-                )
-            self._buckets[key] = (tokens - 1.0, now)
+            tokens, wait = refill(tokens, at, now, per_minute)
+            self._buckets[key] = (tokens, max(at, now))
+        if wait:
+            raise rate_limited(per_minute, wait)
 
 
 def check_page_size(first: int, limits: RoleLimits) -> int:

@@ -38,6 +38,9 @@ class Settings(BaseModel):
     jwt_jwks_url: str = ""
     jwt_secret: SecretStr = SecretStr("")
     jwt_role_claim: str = "graph_crm_role"
+    #: Seconds after a JWKS fetch before a token naming a key the set lacks (a new
+    #: ``kid``) may make the server fetch it again: strangers cannot make it fetch more.
+    jwt_jwks_refetch_cooldown: float = Field(default=30.0, ge=0)
     #: Serving (graph_crm/api/server.py): seconds a client has to send a request's
     #: complete head, and then its complete body, before the connection is closed (408).
     header_timeout: float = Field(default=10.0, gt=0)

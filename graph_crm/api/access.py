@@ -1,32 +1,19 @@
 """Who is calling (a bearer API key) and whether their role may run an operation.
 
-Every request but ``/healthz`` and the GraphiQL page itself needs a live key. The
-operation's root fields are checked before anything runs, so a document that mixes
-allowed and forbidden fields is refused whole and writes nothing.
+Every request but ``/healthz`` and the GraphiQL page itself needs a live key. The root
+fields of the operation that will run (chosen once, by :mod:`graph_crm.api.operation`)
+are checked before anything runs, so a document that mixes allowed and forbidden
+fields is refused whole and writes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    OperationType,
-    SelectionSetNode,
-    parse,
-)
+from graphql import GraphQLError, OperationType
 from starlette.requests import Request
 
-from graph_crm.api.limits import MAX_TOKENS
 from graph_crm.auth.keys import PREFIX as KEY_PREFIX
 from graph_crm.auth.keys import Forbidden, Unauthenticated, parse_token, verify
 from graph_crm.auth.roles import JOB, Permission, Role
@@ -36,6 +23,7 @@ from graph_crm.store.base import GraphStore
 
 if TYPE_CHECKING:
     from graph_crm.api.jwt_auth import JwtVerifier
+    from graph_crm.api.operation import Operation
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +100,14 @@ def needed(operation: OperationType, field: str, registry: Registry) -> Permissi
 
 
 def check_access(
-    principal: Principal, query: str, operation_name: str | None, registry: Registry
+    principal: Principal, operation: Operation, registry: Registry
 ) -> list[GraphQLError]:
-    """A FORBIDDEN error for each root field the principal's role may not run."""
+    """A FORBIDDEN error for each root field of ``operation`` (the one that will run, as
+    :func:`~graph_crm.api.operation.select_operation` chose it) that the principal's
+    role may not run."""
     errors = []
-    for operation, field in root_fields(query, operation_name):
-        permission = needed(operation, field, registry)
+    for field in operation.root_fields:
+        permission = needed(operation.kind, field, registry)
         if permission is None or principal.role.allows(permission):
             continue
         errors.append(
@@ -134,44 +124,3 @@ def check_access(
             )
         )
     return errors
-
-
-@lru_cache(maxsize=256)
-def root_fields(query: str, operation_name: str | None) -> tuple[tuple[OperationType, str], ...]:
-    """The root fields the operation selects (through fragments too); () if it does not
-    parse or names no operation: execution then refuses it before any resolver runs."""
-    try:
-        document = parse(query, max_tokens=MAX_TOKENS)
-    except GraphQLError:
-        return ()
-    operation = _operation(document, operation_name)
-    if operation is None:
-        return ()
-    fragments = {
-        d.name.value: d.selection_set
-        for d in document.definitions
-        if isinstance(d, FragmentDefinitionNode)
-    }
-    names = dict.fromkeys(_fields(operation.selection_set, fragments, set()))
-    return tuple((operation.operation, name) for name in names)
-
-
-def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((o for o in operations if o.name and o.name.value == name), None)
-
-
-def _fields(
-    selection: SelectionSetNode, fragments: dict[str, SelectionSetNode], seen: set[str]
-) -> Iterator[str]:
-    for node in selection.selections:
-        if isinstance(node, FieldNode):
-            yield node.name.value
-        elif isinstance(node, InlineFragmentNode):
-            yield from _fields(node.selection_set, fragments, seen)
-        elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen:
-            seen.add(node.name.value)
-            if node.name.value in fragments:
-                yield from _fields(fragments[node.name.value], fragments, seen)

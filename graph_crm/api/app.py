@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -15,6 +16,8 @@ from starlette.routing import Route
 from graph_crm.api.endpoint import GraphQLEndpoint, error_response
 from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.live import LiveSchema
+from graph_crm.api.request_log import RequestLog, configure_access_log
+from graph_crm.api.request_policy import RequestPolicy
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
 from graph_crm.errors import GraphCrmError
@@ -87,16 +90,20 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
 
     app = Starlette(
         routes=[
-            Route("/graphql", GraphQLEndpoint(core_schema()), methods=["GET", "POST"]),
+            Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
+        middleware=[Middleware(RequestLog)],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.live_schema = LiveSchema(core_schema())
     app.state.rate_limiter = RateLimiter()
     app.state.jwt = JwtVerifier.from_settings(settings)
+    app.state.request_policy = RequestPolicy(
+        settings, rate_limiter=app.state.rate_limiter, jwt=app.state.jwt
+    )
     if store is not None:
         app.state.store = store
     return app
@@ -104,4 +111,5 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
 
 def app_from_env() -> Starlette:
     """The app over the store ``GRAPH_CRM_*`` names (a factory for uvicorn's workers)."""
+    configure_access_log()
     return create_app(Settings.from_env())

@@ -17,6 +17,7 @@ from graph_crm.store.base import GraphStore
 
 if TYPE_CHECKING:
     from graph_crm.api.loaders import Loaders
+    from graph_crm.api.operation import Operation
     from graph_crm.api.schema import CoreSchema
 
 #: Who the registry records as the author of a change made without a principal.
@@ -33,10 +34,10 @@ class ApiContext:
     registry: Registry
     schema: CoreSchema
     loaders: Loaders
-
-    @property
-    def limits(self) -> RoleLimits:
-        return ROLE_LIMITS[Role.ADMIN if self.principal is None else self.principal.role]
+    #: The one operation this request runs (api/operation.py), chosen before any check.
+    operation: Operation | None = None
+    #: What the caller's role may ask for.
+    limits: RoleLimits = ROLE_LIMITS[Role.ADMIN]
 
     @property
     def actor(self) -> str:

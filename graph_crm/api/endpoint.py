@@ -1,194 +1,219 @@
-"""The GraphQL endpoint: strawberry's ASGI view with the project's context and errors."""
+"""The GraphQL endpoint: one request, one chosen operation, checked, then run on budget.
+
+The order is the security argument, cheapest refusal first:
+
+1. who is calling (a bearer key; failed attempts throttled per client address) and
+   whether their key is within its rate;
+2. the request read strictly (media type, encoding, size, body timeout, UTF-8, JSON);
+3. the operation chosen once (:func:`~graph_crm.api.operation.select_operation`) and
+   measured in linear time (tokens, expanded selections, depth, aliases);
+4. the role's permission for every root field of *that* operation;
+5. execution of exactly that operation, under the role's time and work budget, and
+   cancelled if the client goes away.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import re
-from typing import Any, Final
+from typing import Any
 
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, OperationType
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.exceptions import MissingQueryError
-from strawberry.http import GraphQLRequestData
-from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.http import process_result
+from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types import ExecutionResult
-from strawberry.types.graphql import OperationType
 
-from graph_crm.api.access import authenticate, check_access
+from graph_crm.api.access import Principal, check_access
 from graph_crm.api.context import ApiContext
-from graph_crm.api.limits import MAX_BODY_BYTES
+from graph_crm.api.limits import check_shape
 from graph_crm.api.live import LiveSchema
 from graph_crm.api.loaders import Loaders
-from graph_crm.api.role_limits import ROLE_LIMITS, RateLimited, RateLimiter
+from graph_crm.api.operation import BadOperation, Operation, select_operation
+from graph_crm.api.request_data import (
+    BodyTooLarge,
+    GraphQLRequest,
+    RequestRefused,
+    read_graphql_request,
+)
+from graph_crm.api.request_log import note
+from graph_crm.api.request_policy import RequestPolicy
+from graph_crm.api.role_limits import RateLimited
 from graph_crm.auth.keys import Unauthenticated
 from graph_crm.errors import StoreUnavailable
 from graph_crm.store.base import GraphStore
+from graph_crm.store.budget import work_budget
 
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-_SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F]")
+class GraphQLEndpoint:
+    """An ASGI endpoint serving GraphQL over GET and POST (and the GraphiQL page)."""
 
-
-def _has_lone_surrogate(value: object) -> bool:
-    """Whether any text in a decoded JSON value holds a lone surrogate (not encodable)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-class _BodyTooLarge(Exception):
-    pass
-
-
-def _too_large(limit: int) -> JSONResponse:
-    return error_response(
-        413, "PAYLOAD_TOO_LARGE", f"the request body is larger than {limit} bytes"
-    )
-
-
-def _bounded(receive: Receive, limit: int) -> Receive:
-    """``receive``, failing once a body without a declared length grows past ``limit``."""
-    seen = 0
-
-    async def bounded() -> Message:
-        nonlocal seen
-        message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > limit:
-            raise _BodyTooLarge
-        return message
-
-    return bounded
-
-
-class GraphQLEndpoint(GraphQL[ApiContext, None]):
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> ApiContext:
-        assert isinstance(request, Request)
-        store: GraphStore = request.app.state.store
-        live: LiveSchema = request.app.state.live_schema
-        # Asked on every request: the registry lives in the store, where another worker
-        # process may have changed it since this one last looked.
-        registry = await store.registry()
-        return ApiContext(
-            store=store,
-            request=request,
-            principal=getattr(request.state, "principal", None),
-            registry=registry,
-            schema=live.for_registry(registry),
-            loaders=Loaders(store),
-        )
-
-    async def execute_single(
-        self,
-        request: Request,
-        request_adapter: AsyncHTTPRequestAdapter,
-        sub_response: Response,
-        context: ApiContext,
-        root_value: None,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
-        """As strawberry's, but on the schema of this request's registry version."""
-        allowed = OperationType.from_http(request_adapter.method)
-        if context.principal is None:  # only the GraphiQL page is served without a key
-            raise Unauthenticated("this API needs an API key")
-        refused = check_access(
-            context.principal,
-            request_data.query or "",
-            request_data.operation_name,
-            context.registry,
-        )
-        if refused:
-            return ExecutionResult(data=None, errors=refused)
-        try:
-            return await context.schema.execute(
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=request_data.extensions,
-            )
-        except CannotGetOperationTypeError as error:
-            raise HTTPException(400, error.as_http_error_reason()) from error
-        except InvalidOperationTypeError as error:
-            raise HTTPException(400, error.as_http_error_reason(request_adapter.method)) from error
-
-    def decode_json(self, data: str | bytes) -> object:
-        try:
-            decoded = super().decode_json(data)
-        except RecursionError:
-            raise HTTPException(400, "the request body is nested too deeply") from None
-        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
-        # JSON may escape half of a surrogate pair alone ("\ud800"): not text, so it could
-        # be neither stored nor echoed in an answer. Refused here, before anything runs.
-        if _SURROGATE_ESCAPE.search(raw) and _has_lone_surrogate(decoded):
-            raise HTTPException(400, "the request holds a lone UTF-16 surrogate, not text")
-        return decoded
-
-    def encode_json(self, data: object) -> str:
-        text = json.dumps(data, ensure_ascii=False)
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:  # never sent a half pair: escape it instead of failing
-            return json.dumps(data)
-        return text
+    def __init__(self) -> None:
+        self._ide_html = get_graphql_ide_html(graphql_ide="graphiql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await error_response(400, "BAD_REQUEST", "only HTTP is served")(scope, receive, send)
             return
-        # Who is calling is known from the headers alone, before any body is read.
-        head = Request(scope=scope)
-        limit = MAX_BODY_BYTES
-        response: Any
-        try:
-            principal = None
-            if not self.should_render_graphql_ide(self.request_adapter_class(head)):
-                principal = await authenticate(head, head.app.state.store, head.app.state.jwt)
-                limits = ROLE_LIMITS[principal.role]
-                limiter: RateLimiter = head.app.state.rate_limiter
-                limiter.take(principal.key_id, limits.requests_per_minute)
-                limit = limits.body_bytes
-            declared = head.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise _BodyTooLarge
-            request = Request(scope=scope, receive=_bounded(receive, limit))
-            request.state.principal = principal
-            response = await self.run(request)
-        except _BodyTooLarge:
-            response = _too_large(limit)
-        except Unauthenticated as error:
-            response = error_response(401, error.code, error.message)
-            response.headers["WWW-Authenticate"] = 'Bearer realm="graph-crm"'
-        except RateLimited as error:
-            response = error_response(429, error.code, error.message)
-            response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
-        except HTTPException as error:
-            response = error_response(error.status_code, "BAD_REQUEST", error.reason)
-        except MissingQueryError:
-            response = error_response(400, "BAD_REQUEST", "no GraphQL query given")
-        except StoreUnavailable as error:
-            # The key or registry check every request starts with could not reach the store.
-            response = error_response(503, error.code, error.message)
+        request = Request(scope, receive)
+        response = await self._respond(request)
         await response(scope, receive, send)
+
+    async def _respond(self, request: Request) -> Response:
+        if request.method not in ("GET", "POST"):
+            return _refuse(
+                request, 405, "METHOD_NOT_ALLOWED", f"{request.method} /graphql: use GET or POST"
+            )
+        if _wants_ide(request):
+            return HTMLResponse(self._ide_html)
+        policy: RequestPolicy = request.app.state.request_policy
+        try:
+            principal = await policy.admit(request)
+            note(request, key=principal.key_id, role=principal.role.value)
+            limits = policy.limits(principal.role)
+            body = await read_graphql_request(
+                request, body_limit=limits.body_bytes, body_timeout=policy.body_timeout
+            )
+            operation = select_operation(body.query, body.operation_name)
+        except Unauthenticated as error:
+            response = _refuse(request, 401, error.code, error.message)
+            response.headers["WWW-Authenticate"] = 'Bearer realm="graph-crm"'
+            return response
+        except RateLimited as error:
+            response = _refuse(request, 429, error.code, error.message)
+            response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
+            return response
+        except BodyTooLarge:
+            return _refuse(
+                request,
+                413,
+                "PAYLOAD_TOO_LARGE",
+                f"the request body is larger than {limits.body_bytes} bytes",
+            )
+        except RequestRefused as error:
+            return _refuse(request, error.status, error.code, error.message)
+        except BadOperation as error:
+            return _refuse(request, 400, error.code, error.message)
+        except StoreUnavailable as error:
+            # The key check every request starts with could not reach the store.
+            return _refuse(request, 503, error.code, error.message)
+        except GraphQLError as error:  # a syntax error: answered the GraphQL way
+            return _graphql_response(request, ExecutionResult(data=None, errors=[error]))
+        note(request, operation=operation.name, fields=list(operation.root_fields))
+        if request.method == "GET" and operation.kind is not OperationType.QUERY:
+            return _refuse(
+                request,
+                405,
+                "METHOD_NOT_ALLOWED",
+                f"a {operation.kind.value} must be sent with POST, not GET",
+            )
+        return await self._run(request, principal, body, operation)
+
+    async def _run(
+        self, request: Request, principal: Principal, body: GraphQLRequest, operation: Operation
+    ) -> Response:
+        policy: RequestPolicy = request.app.state.request_policy
+        refused = check_shape(operation, policy.limits(principal.role).query_depth)
+        if refused is None:
+            refused = policy.introspection_refusal(principal, operation)
+        if refused is not None:
+            return _graphql_response(request, ExecutionResult(data=None, errors=[refused]))
+        store: GraphStore = request.app.state.store
+        live: LiveSchema = request.app.state.live_schema
+        try:
+            with work_budget(policy.budget(principal.role)):
+                # Asked on every request: the registry lives in the store, where another
+                # worker process may have changed it since this one last looked.
+                registry = await store.registry()
+        except StoreUnavailable as error:
+            return _refuse(request, 503, error.code, error.message)
+        forbidden = check_access(principal, operation, registry)
+        if forbidden:
+            await policy.forbidden(request, principal, operation, forbidden)
+            return _graphql_response(request, ExecutionResult(data=None, errors=forbidden))
+        context = ApiContext(
+            store=store,
+            request=request,
+            principal=principal,
+            registry=registry,
+            schema=live.for_registry(registry),
+            loaders=Loaders(store),
+            operation=operation,
+            limits=policy.limits(principal.role),
+        )
+
+        async def execute() -> ExecutionResult:
+            with work_budget(policy.budget(principal.role)):
+                return await context.schema.execute(
+                    body.query,
+                    variable_values=body.variables,
+                    context_value=context,
+                    operation_name=operation.name,
+                )
+
+        result = await _unless_client_leaves(request, execute())
+        if result is None:
+            # Nobody is listening; the status is for the log line only.
+            return _refuse(request, 499, "CLIENT_GONE", "the client went away")
+        return _graphql_response(request, result)
+
+
+async def _unless_client_leaves(request: Request, work: Any) -> ExecutionResult | None:
+    """``work``'s result; None (and ``work`` cancelled) if the client disconnects first.
+
+    The body has been read, so the next message the server has for us is the client
+    leaving; cancelling the work interrupts its store call (see the stores' budgets).
+    """
+    task: asyncio.Task[ExecutionResult] = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_disconnected(request.receive))
+    try:
+        done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:
+        task.cancel()
+        watcher.cancel()
+        raise
+    if task in done:
+        watcher.cancel()
+        return task.result()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return None
+
+
+async def _disconnected(receive: Receive) -> None:
+    while True:
+        message: Message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+def _refuse(request: Request, status: int, code: str, message: str) -> JSONResponse:
+    note(request, code=code)
+    return error_response(status, code, message)
+
+
+def _wants_ide(request: Request) -> bool:
+    return (
+        request.method == "GET"
+        and "query" not in request.query_params
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
+def _graphql_response(request: Request, result: ExecutionResult) -> Response:
+    data = process_result(result)
+    if result.errors:
+        first = result.errors[0].extensions or {}
+        note(request, code=str(first.get("code", "GRAPHQL_ERROR")))
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:  # never send a half pair: escape it instead of failing
+        encoded = json.dumps(data).encode("utf-8")
+    return Response(encoded, media_type="application/json")

@@ -7,18 +7,16 @@ with authentication.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from graphql import GraphQLError
 from strawberry.extensions.base_extension import SchemaExtension
 
 from graph_crm.api.cost import MAX_COST, QueryCostLimiter
 from graph_crm.errors import LimitExceeded
+
+if TYPE_CHECKING:
+    from graph_crm.api.operation import Operation
 
 #: Largest request body served (a 10,000-row upsert of typical records fits easily).
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
@@ -27,6 +25,9 @@ MAX_TOKENS: Final = 5_000
 #: Selection depth; core queries need 5, generated nested relation queries go deeper.
 MAX_DEPTH: Final = 16
 MAX_ALIASES: Final = 30
+#: Field selections one operation may hold once its fragment spreads are expanded
+#: (GraphiQL's full introspection query expands to a few hundred).
+MAX_SELECTIONS: Final = 10_000
 #: Items in one page, and in one relation list per parent.
 MAX_FIRST: Final = 500
 
@@ -39,18 +40,43 @@ def check_first(first: int, most: int = MAX_FIRST) -> int:
     return first
 
 
-#: The depth and alias rules, made once: validation is cached per (schema, document,
-#: rules), and the limiter extensions would make new rule classes for every request.
-_VALIDATION_RULES = [
-    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-]
-
-
 def limit_extensions() -> list[Callable[[], SchemaExtension]]:
-    """Factories (strawberry makes one extension per request from each)."""
-    return [
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules(_VALIDATION_RULES),
-        lambda: QueryCostLimiter(max_cost=MAX_COST),
-    ]
+    """Factories (strawberry makes one extension per request from each). The size of
+    the document (tokens, depth, aliases, expanded selections) is checked before this,
+    where the operation is chosen (:func:`check_shape`)."""
+    return [lambda: QueryCostLimiter(max_cost=MAX_COST)]
+
+
+def check_shape(operation: Operation, max_depth: int = MAX_DEPTH) -> GraphQLError | None:
+    """A LIMIT_EXCEEDED error if the chosen operation is too big to look at further.
+
+    Measured in one linear pass (:mod:`graph_crm.api.operation`), so these bounds hold
+    before anything walks the document again (validation, cost, execution).
+    """
+    if operation.selections > MAX_SELECTIONS:
+        return _limit_error(
+            f"this operation expands to {operation.selections:,} field selections once its "
+            f"fragment spreads are expanded, more than the limit of {MAX_SELECTIONS:,}",
+            selections=operation.selections,
+            maxSelections=MAX_SELECTIONS,
+        )
+    most = min(max_depth, MAX_DEPTH)
+    if operation.depth > most:
+        return _limit_error(
+            f"this operation nests {operation.depth} levels deep, more than the depth limit "
+            f"of {most} for this role",
+            depth=operation.depth,
+            maxDepth=most,
+        )
+    if operation.aliases > MAX_ALIASES:
+        return _limit_error(
+            f"this operation uses {operation.aliases:,} aliases (fragments expanded), more "
+            f"than the alias limit of {MAX_ALIASES}",
+            aliases=operation.aliases,
+            maxAliases=MAX_ALIASES,
+        )
+    return None
+
+
+def _limit_error(message: str, **details: int) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": LimitExceeded.code, **details})

@@ -7,13 +7,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from graph_crm.api.errors import ErrorShaping, log_unexpected
 from graph_crm.api.limits import limit_extensions
 from graph_crm.api.mutations import Mutation
+from graph_crm.api.operation import RunChosenOperation
 from graph_crm.api.queries import Query
 from graph_crm.api.scalars import SCALAR_MAP
 
@@ -33,12 +34,12 @@ def build_core_schema(**options: Any) -> CoreSchema:
     return CoreSchema(
         query=Query,
         mutation=Mutation,
-        # The caches come after the limits: the token limit is a parse option, part of
-        # the parse cache's key; validation results are cached per schema object, so
-        # each registry version's schema validates afresh.
+        # The document comes from the one place that chooses the operation (parsed and
+        # cached there); validation results are cached per schema object and document,
+        # so each registry version's schema validates afresh.
         extensions=[
+            RunChosenOperation,
             *limit_extensions(),
-            lambda: ParserCache(maxsize=PARSED_QUERIES_CACHED),
             lambda: ValidationCache(maxsize=PARSED_QUERIES_CACHED),
             ErrorShaping,
         ],

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from graphql import GraphQLError
 
-from graph_crm.api.access import CORE_MUTATIONS, SPECIAL_QUERIES, needed, root_fields
+from graph_crm.api.access import CORE_MUTATIONS, SPECIAL_QUERIES, needed
+from graph_crm.api.operation import BadOperation, select_operation
 from graph_crm.api.schema import core_schema
 from graph_crm.auth.roles import Permission, Role
 from graph_crm.model.registry import Registry
@@ -219,10 +221,22 @@ def test_every_core_root_field_has_a_rule() -> None:
 
 def test_unknown_mutations_need_admin() -> None:
     registry = Registry()
-    assert needed(*root_fields("mutation { somethingNew }", None)[0], registry) is Permission.ADMIN
-    assert needed(*root_fields('{ __type(name: "X") { name } }', None)[0], registry) is None
-    assert root_fields("{ broken", None) == ()
-    assert root_fields("query A { a } query B { b }", None) == ()
-    assert root_fields("query A { a } query B { b }", "B") == (
-        (root_fields("{ b }", None)[0][0], "b"),
-    )
+    mutation = select_operation("mutation { somethingNew }", None)
+    assert needed(mutation.kind, mutation.root_fields[0], registry) is Permission.ADMIN
+    introspection = select_operation('{ __type(name: "X") { name } }', None)
+    assert needed(introspection.kind, introspection.root_fields[0], registry) is None
+
+
+def test_the_operation_is_chosen_once_and_strictly() -> None:
+    with pytest.raises(GraphQLError, match="Syntax Error"):
+        select_operation("{ broken", None)
+    with pytest.raises(BadOperation, match="Must provide operation name"):
+        select_operation("query A { a } query B { b }", None)
+    with pytest.raises(BadOperation, match="Unknown operation named 'C'"):
+        select_operation("query A { a } query B { b }", "C")
+    with pytest.raises(BadOperation, match="must be a string"):
+        select_operation("query A { a }", ["A"])
+    chosen = select_operation("query A { a } query B { b ...F } fragment F on Q { c }", "B")
+    assert chosen.root_fields == ("b", "c")
+    # the executor gets B and the fragment it spreads, nothing else
+    assert [d.name.value for d in chosen.document.definitions] == ["B", "F"]  # type: ignore[attr-defined]

@@ -60,14 +60,14 @@ def check_shape(operation: Operation, max_depth: int = MAX_DEPTH) -> GraphQLErro
             selections=operation.selections,
             maxSelections=MAX_SELECTIONS,
         )
-    most = min(max_depth, MAX_DEPTH)
-    if operation.depth > most:
-        return _limit_error(
-            f"this operation nests {operation.depth} levels deep, more than the depth limit "
-            f"of {most} for this role",
-            depth=operation.depth,
-            maxDepth=most,
-        )
+    for depth, most in ((operation.depth, MAX_DEPTH), (operation.data_depth, max_depth)):
+        if depth > most:
+            return _limit_error(
+                f"this operation nests {depth} levels deep, more than the depth limit of "
+                f"{most}{' for this role' if most < MAX_DEPTH else ''}",
+                depth=depth,
+                maxDepth=most,
+            )
     if operation.aliases > MAX_ALIASES:
         return _limit_error(
             f"this operation uses {operation.aliases:,} aliases (fragments expanded), more "

@@ -58,6 +58,9 @@ class Shape:
     """What a selection set holds once its fragment spreads are expanded."""
 
     depth: int = 0
+    #: Depth not counting what is selected inside introspection fields (``__schema``...),
+    #: which the schema bounds and the cost estimate prices.
+    data_depth: int = 0
     aliases: int = 0
     selections: int = 0
     #: Its top-level field names (the operation's root fields), in document order.
@@ -74,6 +77,7 @@ class Operation:
     kind: OperationType
     root_fields: tuple[str, ...]
     depth: int
+    data_depth: int
     aliases: int
     selections: int
 
@@ -107,6 +111,7 @@ def _select(query: str, operation_name: str | None) -> Operation:
         kind=operation.operation,
         root_fields=shape.top_fields,
         depth=shape.depth,
+        data_depth=shape.data_depth,
         aliases=shape.aliases,
         selections=shape.selections,
     )
@@ -168,12 +173,14 @@ def _fragment_shapes(
 
 
 def _shape(selection_set: SelectionSetNode, fragments: dict[str, Shape]) -> Shape:
-    depth = aliases = selections = 0
+    depth = data_depth = aliases = selections = 0
     top: dict[str, None] = {}
     for node in selection_set.selections:
         if isinstance(node, FieldNode):
             inner = Shape() if node.selection_set is None else _shape(node.selection_set, fragments)
             depth = max(depth, 1 + inner.depth)
+            introspection = node.name.value.startswith("__")
+            data_depth = max(data_depth, 1 + (0 if introspection else inner.data_depth))
             aliases += inner.aliases + (node.alias is not None)
             selections += 1 + inner.selections
             top[node.name.value] = None
@@ -184,10 +191,11 @@ def _shape(selection_set: SelectionSetNode, fragments: dict[str, Shape]) -> Shap
                 assert isinstance(node, FragmentSpreadNode)
                 inner = fragments.get(node.name.value, Shape())
             depth = max(depth, inner.depth)
+            data_depth = max(data_depth, inner.data_depth)
             aliases += inner.aliases
             selections += inner.selections
             top.update(dict.fromkeys(inner.top_fields))
-    return Shape(min(depth, _CAP), min(aliases, _CAP), min(selections, _CAP), tuple(top))
+    return Shape(depth, data_depth, min(aliases, _CAP), min(selections, _CAP), tuple(top))
 
 
 class RunChosenOperation(SchemaExtension):

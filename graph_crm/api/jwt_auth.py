@@ -3,17 +3,21 @@
 Configured by the ``jwt_*`` settings: a token must be signed by the provider (a key from
 its JWKS, or the shared secret), unexpired, from the configured issuer, for the
 configured audience, with a subject, and name exactly one graph-crm role in the role
-claim (a string, or a list holding one known role).
+claim (a string, or a list holding one known role). A JWKS is fetched as
+:mod:`graph_crm.api.jwks` says: a token naming an unknown key cannot make the server
+fetch it more than once per ``jwt_jwks_refetch_cooldown``.
 """
 
 from __future__ import annotations
 
-import asyncio
+import time
+from collections.abc import Callable
 from typing import Any, Final
 
 import jwt
 
 from graph_crm.api.access import Principal
+from graph_crm.api.jwks import JwksKeys
 from graph_crm.auth.keys import Unauthenticated
 from graph_crm.auth.roles import Role
 from graph_crm.settings import Settings
@@ -26,7 +30,7 @@ LEEWAY_SECONDS: Final = 30
 
 
 class JwtVerifier:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.monotonic) -> None:
         if not settings.jwt_issuer or not settings.jwt_audience:
             raise ValueError("JWT authentication needs both jwt_issuer and jwt_audience")
         secret = settings.jwt_secret.get_secret_value()
@@ -36,7 +40,13 @@ class JwtVerifier:
         self.audience = settings.jwt_audience
         self.role_claim = settings.jwt_role_claim
         self._secret = secret
-        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+        self._jwks = (
+            JwksKeys(
+                settings.jwt_jwks_url, cooldown=settings.jwt_jwks_refetch_cooldown, clock=clock
+            )
+            if settings.jwt_jwks_url
+            else None
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JwtVerifier | None:
@@ -44,8 +54,8 @@ class JwtVerifier:
 
     async def principal(self, token: str) -> Principal:
         if self._jwks is not None:
-            # fetching the provider's keys (cached after the first) blocks: not on the loop
-            claims = await asyncio.to_thread(self._decode_with_jwks, token)
+            key = await self._jwks.signing_key(_kid(token))
+            claims = self._decode(token, key.key, JWKS_ALGORITHMS)
         else:
             claims = self._decode(token, self._secret, SECRET_ALGORITHMS)
         subject = claims["sub"]
@@ -54,18 +64,6 @@ class JwtVerifier:
             role=self._role(claims),
             key_id=f"jwt:{self.issuer}:{subject}",
         )
-
-    def _decode_with_jwks(self, token: str) -> dict[str, Any]:
-        assert self._jwks is not None
-        try:
-            key = self._jwks.get_signing_key_from_jwt(token).key
-        except jwt.PyJWKClientError as error:
-            raise Unauthenticated(
-                f"the token's signing key is not the provider's: {error}"
-            ) from None
-        except jwt.InvalidTokenError:
-            raise Unauthenticated("the bearer token is not a valid JWT") from None
-        return self._decode(token, key, JWKS_ALGORITHMS)
 
     def _decode(self, token: str, key: Any, algorithms: list[str]) -> dict[str, Any]:
         try:
@@ -96,3 +94,14 @@ class JwtVerifier:
                 f"({', '.join(role.value for role in Role)})"
             )
         return roles.pop()
+
+
+def _kid(token: str) -> str:
+    """The key id in the token's (not yet verified) header."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.InvalidTokenError:
+        raise Unauthenticated("the bearer token is not a valid JWT") from None
+    if not isinstance(kid, str) or not kid:
+        raise Unauthenticated("the token names no signing key (kid)")
+    return kid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import hashlib
@@ -10,7 +11,9 @@ import http.server
 import json
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -20,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from graph_crm.api import create_app
+from graph_crm.api.jwt_auth import JwtVerifier
+from graph_crm.auth.keys import Unauthenticated
 from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
 from tests.api.conftest import bearer
@@ -93,13 +98,30 @@ async def test_shared_secret_tokens(embedded_store: GraphStore) -> None:
         assert (await http.post("/graphql", json=QUERY, headers=headers)).status_code == 200
 
 
-@contextlib.contextmanager
-def jwks_server(document: dict[str, Any]) -> Iterator[str]:
-    body = json.dumps(document).encode()
+@dataclass
+class Jwks:
+    """What the loopback provider serves (it may change), and how often it was asked."""
 
+    keys: list[dict[str, Any]]
+    status: int = 200  # 503: the provider is down
+    fetches: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def public_jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    return {**public, "kid": kid, "use": "sig", "alg": "RS256"}
+
+
+@contextlib.contextmanager
+def jwks_server(jwks: Jwks) -> Iterator[str]:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-            self.send_response(200)
+            with jwks.lock:
+                jwks.fetches += 1
+                body = json.dumps({"keys": jwks.keys}).encode()
+                status = jwks.status
+            self.send_response(status)
             self.send_header("content-type", "application/json")
             self.end_headers()
             self.wfile.write(body)
@@ -120,9 +142,7 @@ def jwks_server(document: dict[str, Any]) -> Iterator[str]:
 async def test_jwks_tokens(embedded_store: GraphStore) -> None:
     provider = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(provider.public_key()))
-    document = {"keys": [{**public, "kid": "k1", "use": "sig", "alg": "RS256"}]}
-    with jwks_server(document) as url:
+    with jwks_server(Jwks([public_jwk(provider, "k1")])) as url:
         async with client(embedded_store, jwt_jwks_url=url) as http:
             good = jwt.encode(claims(), provider, algorithm="RS256", headers={"kid": "k1"})
             assert (await _ask(http, good)).json() == {"data": {"schemaVersion": 0}}
@@ -137,6 +157,131 @@ async def test_jwks_tokens(embedded_store: GraphStore) -> None:
                 answer = await _ask(http, token)
                 assert answer.status_code == 401
                 assert answer.json()["error"]["code"] == "UNAUTHENTICATED"
+
+
+def signed(key: rsa.RSAPrivateKey, kid: str) -> str:
+    return jwt.encode(claims(), key, algorithm="RS256", headers={"kid": kid})
+
+
+async def test_unknown_kids_cannot_make_the_server_fetch_the_jwks_again(
+    embedded_store: GraphStore,
+) -> None:
+    provider = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwks = Jwks([public_jwk(provider, "k1")])
+    with jwks_server(jwks) as url:
+        async with client(embedded_store, jwt_jwks_url=url) as http:
+            assert (await _ask(http, signed(provider, "k1"))).status_code == 200
+            assert jwks.fetches == 1
+            strangers = [signed(provider, uuid.uuid4().hex) for _ in range(30)]
+            for answer in await asyncio.gather(*(_ask(http, token) for token in strangers)):
+                assert answer.status_code == 401
+                assert answer.json()["error"]["code"] == "UNAUTHENTICATED"
+            # within the cooldown after the first fetch: not one more
+            assert jwks.fetches == 1
+            assert (await _ask(http, signed(provider, "k1"))).status_code == 200
+            assert jwks.fetches == 1
+    # A provider that is down is asked once, not once per request, whatever the tokens say.
+    jwks = Jwks([public_jwk(provider, "k1")], status=503)
+    with jwks_server(jwks) as url:
+        async with client(embedded_store, jwt_jwks_url=url) as http:
+            tokens = [signed(provider, kid) for kid in ["k1"] * 5 + ["k2"] * 25]
+            for answer in await asyncio.gather(*(_ask(http, token) for token in tokens)):
+                assert answer.status_code == 401
+            for token in tokens[:10]:
+                assert (await _ask(http, token)).status_code == 401
+            assert jwks.fetches == 1
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_key_rotated_in_is_used_after_the_cooldown_and_one_fetch_serves_many() -> None:
+    old = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    new = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwks = Jwks([public_jwk(old, "k1")])
+    clock = Clock()
+    with jwks_server(jwks) as url:
+        settings = Settings(
+            jwt_issuer=ISSUER,
+            jwt_audience=AUDIENCE,
+            jwt_jwks_url=url,
+            jwt_jwks_refetch_cooldown=30,
+        )
+        verifier = JwtVerifier(settings, clock=clock)
+        # many first requests at once: one fetch for all of them
+        principals = await asyncio.gather(
+            *(verifier.principal(signed(old, "k1")) for _ in range(8))
+        )
+        assert {p.role.value for p in principals} == {"analyst"}
+        assert jwks.fetches == 1
+        jwks.keys.append(public_jwk(new, "k2"))  # the provider rotates a key in
+        clock.now += 29
+        with pytest.raises(Unauthenticated):
+            await verifier.principal(signed(new, "k2"))
+        assert jwks.fetches == 1
+        clock.now += 1
+        # the cooldown is over: a burst of unknown kids (the new one among them) shares a fetch
+        tokens = [signed(new, "k2"), *(signed(new, uuid.uuid4().hex) for _ in range(10))]
+        outcomes = await asyncio.gather(
+            *(verifier.principal(token) for token in tokens), return_exceptions=True
+        )
+        assert jwks.fetches == 2
+        assert not isinstance(outcomes[0], BaseException)
+        assert all(isinstance(outcome, Unauthenticated) for outcome in outcomes[1:])
+        # and k2 is known from now on, without asking again
+        await verifier.principal(signed(new, "k2"))
+        assert jwks.fetches == 2
+
+
+async def test_a_provider_that_fails_is_asked_once_per_cooldown() -> None:
+    provider = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwks = Jwks([])  # no usable key: as good as down
+    clock = Clock()
+    with jwks_server(jwks) as url:
+        settings = Settings(jwt_issuer=ISSUER, jwt_audience=AUDIENCE, jwt_jwks_url=url)
+        verifier = JwtVerifier(settings, clock=clock)
+        for _ in range(5):
+            with pytest.raises(Unauthenticated):
+                await verifier.principal(signed(provider, "k1"))
+        assert jwks.fetches == 1
+        jwks.keys.append(public_jwk(provider, "k1"))
+        clock.now += 30
+        await verifier.principal(signed(provider, "k1"))
+        assert jwks.fetches == 2
+        # a set past its lifespan is fetched again; if that fails, it is not used
+        jwks.status = 503
+        clock.now += 300
+        with pytest.raises(Unauthenticated):
+            await verifier.principal(signed(provider, "k1"))
+        clock.now += 29
+        with pytest.raises(Unauthenticated):
+            await verifier.principal(signed(provider, "k1"))
+        assert jwks.fetches == 3
+        jwks.status = 200
+        clock.now += 1
+        await verifier.principal(signed(provider, "k1"))
+        assert jwks.fetches == 4
+
+
+async def test_a_token_must_name_its_key() -> None:
+    provider = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwks = Jwks([public_jwk(provider, "k1")])
+    with jwks_server(jwks) as url:
+        settings = Settings(jwt_issuer=ISSUER, jwt_audience=AUDIENCE, jwt_jwks_url=url)
+        verifier = JwtVerifier(settings)
+        for token in (
+            jwt.encode(claims(), provider, algorithm="RS256"),
+            _hand_signed({"alg": "RS256", "kid": ["k1"], "typ": "JWT"}, claims(), b"-"),
+            "not.a.jwt",
+        ):
+            with pytest.raises(Unauthenticated):
+                await verifier.principal(token)
+        assert jwks.fetches == 0
 
 
 def _hand_signed(header: dict[str, Any], payload: dict[str, Any], secret: bytes) -> str:

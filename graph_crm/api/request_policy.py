@@ -13,6 +13,7 @@ from graphql import GraphQLError
 from starlette.requests import Request
 
 from graph_crm.api.access import Principal, authenticate
+from graph_crm.api.auth_throttle import AuthFailureThrottle
 from graph_crm.api.role_limits import ROLE_LIMITS, RateLimiter, RoleLimits
 from graph_crm.auth.keys import Forbidden
 from graph_crm.auth.roles import Role, parse_role
@@ -48,6 +49,7 @@ class RequestPolicy:
     ) -> None:
         self.rate_limiter = rate_limiter
         self.jwt = jwt
+        self.auth_failures = AuthFailureThrottle()
         self.body_timeout = settings.body_timeout
         self._seconds = {
             Role.ANALYST: settings.budget_seconds_analyst,
@@ -63,8 +65,10 @@ class RequestPolicy:
         )
 
     async def admit(self, request: Request) -> Principal:
-        """The authenticated caller, within their key's rate (or the refusal)."""
-        principal = await authenticate(request, request.app.state.store, self.jwt)
+        """The authenticated caller, within their key's rate (or the refusal). An address
+        that keeps failing is refused before its key is even looked up."""
+        with self.auth_failures.attempt(client_address(request)):
+            principal = await authenticate(request, request.app.state.store, self.jwt)
         self.rate_limiter.take(principal.key_id, self.limits(principal.role).requests_per_minute)
         return principal
 

@@ -33,7 +33,7 @@ async def test_wrong_keys_are_throttled_per_address_before_the_store_is_asked(
     store: GraphStore,
 ) -> None:
     counting = CountingLookups(store)
-    app = create_app(Settings(), store=counting)  # type: ignore[arg-type]
+    app = create_app(Settings(), store=counting)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4711))
     other = httpx.ASGITransport(app=app, client=("198.51.100.9", 4711))
     good = await bearer(store, Role.ANALYST)

@@ -39,9 +39,9 @@ _BUSY_SECONDS: Final = 2.0
 logger = logging.getLogger("graph_crm.api")
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, busy_timeout: float = _BUSY_SECONDS) -> sqlite3.Connection:
     conn = sqlite3.connect(
-        path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
+        path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
     )
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = OFF")
@@ -60,10 +60,16 @@ class SharedRateLimiter(RateLimiter):
     the server keeps answering. It returns to the file once the file answers again.
     """
 
-    def __init__(self, path: str | Path, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        busy_timeout: float = _BUSY_SECONDS,
+    ) -> None:
         super().__init__(clock)
         self.path = Path(path)
-        self._conn = _connect(self.path)
+        self._conn = _connect(self.path, busy_timeout)
         self._takes = 0
         self._degraded = False
 

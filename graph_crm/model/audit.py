@@ -54,6 +54,8 @@ class AuditAction(StrEnum):
     IMPORT = "import"
     KEY_CREATE = "key.create"
     KEY_REVOKE = "key.revoke"
+    #: an operation refused for the caller's role (not a change: see ForbiddenAuditor)
+    ACCESS_DENIED = "access.denied"
 
 
 class AuditKind(StrEnum):
@@ -66,6 +68,7 @@ class AuditKind(StrEnum):
     ENTITY = "entity"
     RELATION = "relation"
     API_KEY = "apiKey"
+    OPERATION = "operation"  # a GraphQL operation someone asked for
 
 
 def new_audit_id() -> str:

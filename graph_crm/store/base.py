@@ -252,5 +252,11 @@ class GraphStore(Protocol):
         A write that changed nothing (every row unchanged, nothing there to unlink or
         delete, a key already revoked) leaves no record: the log says what changed,
         so re-running an idempotent import or sync does not grow it, and every record
-        names real changes. Failed writes leave none either.
+        names real changes. Failed writes leave none either. Besides changes, the log
+        holds what was recorded with :meth:`record_audit`.
         """
+
+    async def record_audit(self, record: AuditRecord) -> None:
+        """Store ``record`` alone, in a transaction of its own: for what no write of the
+        store records, such as an operation refused to a caller (``access.denied``).
+        Leaves every entity, relation, definition and key as it is."""

@@ -61,6 +61,13 @@ def _record(row: tuple[Any, ...]) -> AuditRecord:
 
 
 class AuditOps(EmbeddedCore):
+    async def record_audit(self, record: AuditRecord) -> None:
+        def run() -> None:
+            with self._write(graph=False) as conn:
+                insert_audit(conn, [record])
+
+        await self._call(run)
+
     async def audit_log(
         self,
         *,

@@ -26,6 +26,9 @@ async def write_audit(tx: AsyncManagedTransaction, records: Sequence[AuditRecord
 
 
 class AuditOps(Neo4jCore):
+    async def record_audit(self, record: AuditRecord) -> None:
+        await self._write_tx(lambda tx: write_audit(tx, [record]))
+
     async def audit_log(
         self,
         *,

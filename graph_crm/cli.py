@@ -221,28 +221,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from graph_crm.api import create_app
+    from graph_crm.api.server import serve
 
     # The app's lifespan opens the store, so a store that cannot open stops the server.
+    # Read deadlines, the connection bound and the stop on SIGTERM: graph_crm/api/server.py.
     if args.workers <= 1:
-        uvicorn.run(create_app(args.settings), host=args.host, port=args.port)
+        serve(args.settings, host=args.host, port=args.port)
         return 0
     from graph_crm.api.shared_buckets import RUN_DIR_ENV, serve_run_dir
 
-    # Worker processes build their app from the environment, so hand the settings over,
-    # and the run directory where they share what must hold server-wide (rate limits).
-    os.environ.update(args.settings.to_env())
+    # Worker processes build their app from the environment (serve hands the settings
+    # over), and share what must hold server-wide (rate limits) in the run directory.
     with serve_run_dir() as run_dir:
         os.environ[RUN_DIR_ENV] = str(run_dir)
-        uvicorn.run(
-            "graph_crm.api.app:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-        )
+        serve(args.settings, host=args.host, port=args.port, workers=args.workers)
     return 0
 
 

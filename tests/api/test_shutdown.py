@@ -1,0 +1,95 @@
+"""SIGTERM stops `graph-crm serve` within seconds, even while a request is deep in a query
+that would run for minutes: uvicorn cancels it after the shutdown timeout (503 to its
+client), and the app's lifespan closes the store, which interrupts the statement still
+running (the embedded store's ``close()``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.api.raw_http import connect, read_until_closed, request_head
+from tests.api.test_server import wait_healthy
+from tests.test_cli import run
+from tools.neo4j_local import die_with_parent, free_port
+
+#: Four nested relation quantifiers over the demo's shipments and warehouses: minutes
+#: of SQLite work on code without work budgets.
+SLOW_QUERY = (
+    '{ entities(type: "Shipment", first: 1, where: {SHIPPED_VIA: {direction: "OUT", some: '
+    '{SHIPPED_VIA: {direction: "IN", some: {SHIPPED_VIA: {direction: "OUT", some: '
+    '{SHIPPED_VIA: {direction: "IN", some: {status: {isNull: true}}}}}}}}}}) '
+    "{ totalCount } }"
+)
+#: Generous: the server gets 1 s to finish requests, then closes the store.
+STOPPED_WITHIN = 10.0
+
+
+def _admin_token(db: Path) -> str:
+    made = run("keys", "create", "--role", "admin", "--json", "--name", "slow", "--db", str(db))
+    assert made.returncode == 0, made.stderr
+    token: str = json.loads(made.stdout)["token"]
+    return token
+
+
+def test_sigterm_stops_serve_mid_query_and_answers_that_request_503(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    demo = run("demo", "--db", str(db), "--report", "")
+    assert demo.returncode == 0, demo.stderr
+    token = _admin_token(db)
+    port, log = free_port(), tmp_path / "server.log"
+    env = {
+        **os.environ,
+        "GRAPH_CRM_SHUTDOWN_TIMEOUT": "1",
+        # The query must still be running when SIGTERM comes, whatever the work budget.
+        "GRAPH_CRM_BUDGET_SECONDS_ADMIN": "600",
+    }
+    command = [sys.executable, "-m", "graph_crm.cli", "serve", "--backend", "embedded"]
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(
+            [*command, "--port", str(port), "--db", str(db)],
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            env=env,
+            preexec_fn=die_with_parent,
+        )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", server)
+        body = json.dumps({"query": SLOW_QUERY}).encode()
+        head = request_head(
+            "POST",
+            "/graphql",
+            f"Authorization: Bearer {token}",
+            "Content-Type: application/json",
+            f"Content-Length: {len(body)}",
+        )
+        with connect(port) as sock:
+            sock.sendall(head + body)
+            # Parsing and checking the query takes milliseconds; the store call, minutes.
+            time.sleep(2)
+            readable, _, _ = select.select([sock], [], [], 0)
+            assert not readable, "the slow query answered before the server was stopped"
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=STOPPED_WITHIN)
+            except subprocess.TimeoutExpired:
+                raise AssertionError(
+                    f"graph-crm serve still runs {STOPPED_WITHIN:g} s after SIGTERM:\n"
+                    + log.read_text(encoding="utf-8", errors="replace")[-3000:]
+                ) from None
+            ending = read_until_closed(sock, within=1.0)
+        assert ending.closed
+        assert ending.status == 503, ending.answer[:200]  # cancelled: the client may retry
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    # uvicorn shuts down gracefully (the lifespan closes the store), then re-raises SIGTERM.
+    assert server.returncode in (0, -signal.SIGTERM)
+    assert "Application shutdown complete" in log.read_text(encoding="utf-8")

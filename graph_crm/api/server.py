@@ -28,6 +28,7 @@ lifespan shutdown, which closes the store.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http
 import logging
 import os
@@ -94,7 +95,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None
     """Serve the API over the store ``settings`` name until SIGINT or SIGTERM."""
     if workers <= 1:
         server = uvicorn.Server(ServerConfig(create_app(settings), settings, host=host, port=port))
-        server.run()
+        # As uvicorn.run: after a graceful stop on Ctrl+C uvicorn re-raises SIGINT.
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
         if not server.started:
             sys.exit(STARTUP_FAILURE)
         return

@@ -51,11 +51,27 @@ def claims(**changes: Any) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def client(store: GraphStore, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def clients(
+    store: GraphStore, count: int, **settings: Any
+) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """``count`` clients of one app, each from an address of its own (192.0.2.n): an
+    address that keeps failing is throttled, and these tests are about tokens."""
     app = create_app(Settings(jwt_issuer=ISSUER, jwt_audience=AUDIENCE, **settings), store=store)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-    ) as http:
+    async with contextlib.AsyncExitStack() as stack:
+        yield [
+            await stack.enter_async_context(
+                httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app, client=(f"192.0.2.{n}", 4711)),
+                    base_url="http://testserver",
+                )
+            )
+            for n in range(count)
+        ]
+
+
+@contextlib.asynccontextmanager
+async def client(store: GraphStore, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with clients(store, 1, **settings) as (http,):
         yield http
 
 
@@ -64,7 +80,7 @@ async def _ask(http: httpx.AsyncClient, token: str, body: dict[str, Any] = QUERY
 
 
 async def test_shared_secret_tokens(embedded_store: GraphStore) -> None:
-    async with client(embedded_store, jwt_secret=SECRET) as http:
+    async with clients(embedded_store, 12, jwt_secret=SECRET) as (http, *strangers):
         good = jwt.encode(claims(), SECRET, algorithm="HS256")
         assert (await _ask(http, good)).json() == {"data": {"schemaVersion": 0}}
         # the role in the token is enforced like a key's
@@ -89,8 +105,8 @@ async def test_shared_secret_tokens(embedded_store: GraphStore) -> None:
             "alg none": _unsigned(claims()),
             "garbage": "not.a.jwt",
         }
-        for why, token in bad.items():
-            answer = await _ask(http, token)
+        for stranger, (why, token) in zip(strangers, bad.items(), strict=True):
+            answer = await _ask(stranger, token)
             assert answer.status_code == 401, why
             assert answer.json()["error"]["code"] == "UNAUTHENTICATED", why
         # API keys keep working beside JWTs
@@ -169,11 +185,11 @@ async def test_unknown_kids_cannot_make_the_server_fetch_the_jwks_again(
     provider = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwks = Jwks([public_jwk(provider, "k1")])
     with jwks_server(jwks) as url:
-        async with client(embedded_store, jwt_jwks_url=url) as http:
+        async with clients(embedded_store, 31, jwt_jwks_url=url) as (http, *strangers):
             assert (await _ask(http, signed(provider, "k1"))).status_code == 200
             assert jwks.fetches == 1
-            strangers = [signed(provider, uuid.uuid4().hex) for _ in range(30)]
-            for answer in await asyncio.gather(*(_ask(http, token) for token in strangers)):
+            asked = [_ask(peer, signed(provider, uuid.uuid4().hex)) for peer in strangers]
+            for answer in await asyncio.gather(*asked):
                 assert answer.status_code == 401
                 assert answer.json()["error"]["code"] == "UNAUTHENTICATED"
             # within the cooldown after the first fetch: not one more
@@ -183,12 +199,15 @@ async def test_unknown_kids_cannot_make_the_server_fetch_the_jwks_again(
     # A provider that is down is asked once, not once per request, whatever the tokens say.
     jwks = Jwks([public_jwk(provider, "k1")], status=503)
     with jwks_server(jwks) as url:
-        async with client(embedded_store, jwt_jwks_url=url) as http:
-            tokens = [signed(provider, kid) for kid in ["k1"] * 5 + ["k2"] * 25]
-            for answer in await asyncio.gather(*(_ask(http, token) for token in tokens)):
+        async with clients(embedded_store, 30, jwt_jwks_url=url) as peers:
+            kids = ["k1"] * 5 + ["k2"] * 25
+            asked = [
+                _ask(peer, signed(provider, kid)) for peer, kid in zip(peers, kids, strict=True)
+            ]
+            for answer in await asyncio.gather(*asked):
                 assert answer.status_code == 401
-            for token in tokens[:10]:
-                assert (await _ask(http, token)).status_code == 401
+            for peer in peers:
+                assert (await _ask(peer, signed(provider, "k1"))).status_code == 401
             assert jwks.fetches == 1
 
 

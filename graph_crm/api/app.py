@@ -18,8 +18,8 @@ from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.live import LiveSchema
 from graph_crm.api.request_log import RequestLog, configure_access_log
 from graph_crm.api.request_policy import RequestPolicy
-from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
+from graph_crm.api.shared_buckets import open_rate_limiter
 from graph_crm.errors import GraphCrmError
 from graph_crm.settings import Settings
 from graph_crm.store import GraphStore, open_store
@@ -99,7 +99,8 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
     )
     app.state.settings = settings
     app.state.live_schema = LiveSchema(core_schema())
-    app.state.rate_limiter = RateLimiter()
+    # shared by the workers of one `graph-crm serve --workers N` (GRAPH_CRM_RUN_DIR)
+    app.state.rate_limiter = open_rate_limiter()
     app.state.jwt = JwtVerifier.from_settings(settings)
     app.state.request_policy = RequestPolicy(
         settings, rate_limiter=app.state.rate_limiter, jwt=app.state.jwt

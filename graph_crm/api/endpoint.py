@@ -119,11 +119,13 @@ class GraphQLEndpoint:
         self, request: Request, principal: Principal, body: GraphQLRequest, operation: Operation
     ) -> Response:
         policy: RequestPolicy = request.app.state.request_policy
-        refused = check_shape(operation, policy.limits(principal.role).query_depth)
-        if refused is None:
-            refused = policy.introspection_refusal(principal, operation)
-        if refused is not None:
-            return _graphql_response(request, ExecutionResult(data=None, errors=[refused]))
+        too_big = check_shape(operation, policy.limits(principal.role).query_depth)
+        if too_big is not None:
+            return _graphql_response(request, ExecutionResult(data=None, errors=[too_big]))
+        no_introspection = policy.introspection_refusal(principal, operation)
+        if no_introspection is not None:
+            await policy.forbidden(request, principal, operation, [no_introspection])
+            return _graphql_response(request, ExecutionResult(data=None, errors=[no_introspection]))
         store: GraphStore = request.app.state.store
         live: LiveSchema = request.app.state.live_schema
         try:

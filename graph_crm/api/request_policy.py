@@ -6,7 +6,6 @@ Built once per app from the settings; the endpoint asks it at each step.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Final
 
 from graphql import GraphQLError
@@ -14,6 +13,7 @@ from starlette.requests import Request
 
 from graph_crm.api.access import Principal, authenticate
 from graph_crm.api.auth_throttle import AuthFailureThrottle
+from graph_crm.api.forbidden_audit import ForbiddenAttempt, ForbiddenAuditor
 from graph_crm.api.role_limits import ROLE_LIMITS, RateLimiter, RoleLimits
 from graph_crm.auth.keys import Forbidden
 from graph_crm.auth.roles import Role, parse_role
@@ -23,8 +23,6 @@ from graph_crm.store.budget import WorkBudget
 if TYPE_CHECKING:
     from graph_crm.api.jwt_auth import JwtVerifier
     from graph_crm.api.operation import Operation
-
-logger = logging.getLogger("graph_crm.api")
 
 #: Relation edges one traversal or relation filter may expand, per role: far above what
 #: the demo's reports need (tens of thousands), far below what stalls a server.
@@ -50,6 +48,7 @@ class RequestPolicy:
         self.rate_limiter = rate_limiter
         self.jwt = jwt
         self.auth_failures = AuthFailureThrottle()
+        self.forbidden_audit = ForbiddenAuditor()
         self.body_timeout = settings.body_timeout
         self._seconds = {
             Role.ANALYST: settings.budget_seconds_analyst,
@@ -99,10 +98,16 @@ class RequestPolicy:
         operation: Operation,
         errors: list[GraphQLError],
     ) -> None:
-        """A refused attempt: recorded for whoever investigates later."""
-        logger.warning(
-            "forbidden: key %s (%s) asked for %s",
-            principal.key_id,
-            principal.role.value,
-            ", ".join(str(e.path[0]) for e in errors if e.path),
+        """A refused attempt: in the audit log (at most one record per key per interval,
+        counting the ones it stands for), for whoever investigates later."""
+        await self.forbidden_audit.refused(
+            request.app.state.store,
+            ForbiddenAttempt(
+                actor=principal.actor,
+                role=principal.role.value,
+                key_id=principal.key_id,
+                client=client_address(request),
+                operation=operation.name,
+                refused=[str(e.path[0]) for e in errors if e.path],
+            ),
         )

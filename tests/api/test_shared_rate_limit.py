@@ -161,10 +161,6 @@ def _config_officer_key(db: Path) -> dict[str, str]:
     return {"Authorization": f"Bearer {json.loads(made.stdout)['token']}"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until create_app builds app.state.rate_limiter with open_rate_limiter()",
-)
 def test_two_workers_of_one_serve_give_a_key_its_limit_once(tmp_path: Path) -> None:
     per_minute = ROLE_LIMITS[Role.CONFIG_OFFICER].requests_per_minute
     temp = tmp_path / "tmp"

@@ -192,8 +192,8 @@ def documents(draw: st.DrawFn) -> Doc:
     pieces = parts + fragments
     order = draw(st.permutations(range(len(pieces))))
     text = "\n".join(pieces[i] for i in order)
-    chosen: str | None = draw(st.sampled_from([None, "Bogus", *operations]))
-    return Doc(text, operations, chosen)
+    picked: str | None = draw(st.sampled_from([None, "Bogus", *operations]))
+    return Doc(text, operations, picked)
 
 
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

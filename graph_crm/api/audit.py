@@ -36,7 +36,8 @@ class AuditRecordNode:
         description="The entity, relation type or policy it concerns (null for keys)."
     )
     ids: list[str] = strawberry.field(
-        description="What it wrote: entities 'Type:key', relations 'REL:Type:a->Type:b', key ids."
+        description="What it wrote: entities 'Type:key', relations 'REL:Type:a->Type:b' "
+        "(a '%' or '>' in their ids is written '%25' or '%3E'), key ids."
     )
     before: JSON | None = strawberry.field(description="A definition as it was (null if new).")
     after: JSON | None = strawberry.field(description="A definition as it became (null if gone).")

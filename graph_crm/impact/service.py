@@ -14,6 +14,7 @@ from graph_crm.impact.inputs import DEFAULT_LIMIT, check_delay, check_limit, par
 from graph_crm.impact.policy import Policy, stored_policy
 from graph_crm.impact.rank import build_report, report_ids, with_labels
 from graph_crm.impact.report import ImpactReport
+from graph_crm.model.records import global_id, parse_global_id
 from graph_crm.store.base import GraphStore
 
 
@@ -31,6 +32,8 @@ async def impact_report(
     moment = parse_as_of(as_of)
     count = check_limit(limit)
     compiled = await load_policy(store, policy)
+    # The report names its source as stored (NFC key), so its label is found.
+    source = global_id(*parse_global_id(source, ("source",)))
     rows = await store.impact_rows(compiled.plan, source, as_of=moment)
     report = build_report(
         compiled, rows, source=source, delay_days=delay, as_of=moment, limit=count

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from graph_crm.errors import InvalidInput, Issue, PathPart, UnknownProperty, raise_issues
+from graph_crm.model.entity_keys import canonical_key, lookup_key, stored_spellings
 from graph_crm.model.names import ENTITY_TYPE_PATTERN
 from graph_crm.model.types import EntityType, PropertySpec, RelationType, _TypeDefinition
 from graph_crm.model.values import coerce_value, value_to_json
 
-MAX_KEY_LENGTH: Final = 256
 MAX_BATCH: Final = 100_000
 MAX_ISSUES: Final = 50
-#: Unicode category Cc: C0 and C1 control characters and DEL.
-_CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +61,10 @@ def revision_of(definition: _TypeDefinition, properties: Mapping[str, Any]) -> s
 
 
 def check_key(key: object, path: tuple[PathPart, ...] = ()) -> str:
-    """Return ``key`` if it may be an entity key.
+    """Return ``key`` in its one accepted spelling (NFC), if it may be written as a key.
+
+    See :mod:`graph_crm.model.entity_keys` for what is refused and why; a key looked up
+    is checked by :func:`~graph_crm.model.entity_keys.lookup_key` instead.
 
     >>> check_key("ACME-001")
     'ACME-001'
@@ -73,13 +73,7 @@ def check_key(key: object, path: tuple[PathPart, ...] = ()) -> str:
     ...
     graph_crm.errors.InvalidInput: INVALID_INPUT: key must be 1-256 characters
     """
-    if not isinstance(key, str):
-        raise InvalidInput(f"key must be a string, got {type(key).__name__}", path=path)
-    if not 1 <= len(key) <= MAX_KEY_LENGTH:
-        raise InvalidInput(f"key must be 1-{MAX_KEY_LENGTH} characters", path=path)
-    if _CONTROL.search(key):
-        raise InvalidInput("key must not contain control characters", path=path)
-    return key
+    return canonical_key(key, path)
 
 
 def global_id(type_name: str, key: str) -> str:
@@ -88,11 +82,25 @@ def global_id(type_name: str, key: str) -> str:
 
 
 def parse_global_id(gid: object, path: tuple[PathPart, ...] = ()) -> tuple[str, str]:
-    """Split a global id into its type name and key.
+    """Split a global id being looked up into its type name and key (in NFC).
 
     >>> parse_global_id("Customer:ACME:001")
     ('Customer', 'ACME:001')
     """
+    type_name, key = _split_global_id(gid, path)
+    return type_name, lookup_key(key, path)
+
+
+def parse_global_id_spellings(
+    gid: object, path: tuple[PathPart, ...] = ()
+) -> tuple[str, tuple[str, ...]]:
+    """Its type name and the keys an entity lookup by id tries (see
+    :func:`~graph_crm.model.entity_keys.stored_spellings`)."""
+    type_name, key = _split_global_id(gid, path)
+    return type_name, stored_spellings(key, path)
+
+
+def _split_global_id(gid: object, path: tuple[PathPart, ...]) -> tuple[str, str]:
     if not isinstance(gid, str) or ":" not in gid:
         raise InvalidInput(
             f"{str(gid)[:80]!r} is not a global id of the form '<Type>:<key>'", path=path
@@ -100,7 +108,7 @@ def parse_global_id(gid: object, path: tuple[PathPart, ...] = ()) -> tuple[str, 
     type_name, key = gid.split(":", 1)
     if ENTITY_TYPE_PATTERN.fullmatch(type_name) is None:
         raise InvalidInput(f"{gid[:80]!r} does not start with an entity type name", path=path)
-    return type_name, check_key(key, path)
+    return type_name, key
 
 
 def _check_batch_size(rows: Sequence[object], what: str) -> None:

@@ -9,29 +9,47 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graph_crm.errors import InvalidInput, Issue, NotFound, UniqueViolation, raise_issues
-from graph_crm.model.graph import Relation
-from graph_crm.model.records import EntityRecord, parse_global_id
+from graph_crm.model.graph import Entity, Relation
+from graph_crm.model.records import (
+    EntityRecord,
+    global_id,
+    parse_global_id,
+    parse_global_id_spellings,
+)
 from graph_crm.model.types import EntityType
 
 
 def group_ids_by_type(ids: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
-    """``{"Customer": [(position, key), ...]}`` for a batch of global ids."""
+    """``{"Customer": [(position, key), ...]}`` for a batch of global ids being looked up.
+
+    A key is given in NFC and, when it differs, also as written, so an entity an older
+    version stored in another spelling is still found by the id it is listed under (see
+    :func:`~graph_crm.model.entity_keys.stored_spellings`). A read prefers the entity
+    stored under exactly the id asked for: :func:`pick_entity`.
+    """
     if isinstance(ids, str) or not isinstance(ids, Sequence):
         raise InvalidInput("ids must be a list of global ids", path=("ids",))
     grouped: dict[str, list[tuple[int, str]]] = {}
     for index, gid in enumerate(ids):
-        type_name, key = parse_global_id(gid, ("ids", index))
-        grouped.setdefault(type_name, []).append((index, key))
+        type_name, keys = parse_global_id_spellings(gid, ("ids", index))
+        grouped.setdefault(type_name, []).extend((index, key) for key in keys)
     return grouped
 
 
+def pick_entity(current: Entity | None, found: Entity, asked: str) -> Entity:
+    """Of two entities found for the id ``asked`` (its NFC and its written spelling),
+    the one stored under exactly that id."""
+    return found if current is None or found.id == asked else current
+
+
 def check_start_ids(start: Sequence[str] | str) -> list[str]:
+    """The distinct start ids of a traversal, sorted, their keys canonical."""
     ids = [start] if isinstance(start, str) else list(start)
     if not ids:
         raise InvalidInput("a traversal needs at least one start entity", path=("start",))
-    for index, gid in enumerate(ids):
-        parse_global_id(gid, ("start", index))
-    return sorted(set(ids))
+    return sorted(
+        {global_id(*parse_global_id(gid, ("start", index))) for index, gid in enumerate(ids)}
+    )
 
 
 def unique_values_in_batch(

@@ -22,10 +22,11 @@ from graph_crm.api.generated.translate import order_to_data, where_argument
 from graph_crm.api.limits import check_first
 from graph_crm.api.mutations import DeletePayload, WritePayload
 from graph_crm.api.types import PageInfo
+from graph_crm.model.entity_keys import lookup_key
 from graph_crm.model.graph import Entity
 from graph_crm.model.naming import EntityNames
 from graph_crm.model.query import check_order, entity_cursor
-from graph_crm.model.records import check_key, global_id
+from graph_crm.model.records import global_id
 from graph_crm.model.types import EntityType
 
 #: Page size of a typed list when the client does not say.
@@ -59,7 +60,7 @@ def _lookup(cache: TypeCache, entity_type: EntityType) -> GraphQLField:
     name = entity_type.name
 
     async def resolve(root: Any, info: GraphQLResolveInfo[ApiContext], key: str) -> Entity | None:
-        gid = global_id(name, check_key(key, ("key",)))
+        gid = global_id(name, lookup_key(key, ("key",)))
         found: Entity | None = await info.context.loaders.entities.load(gid)
         return found
 
@@ -149,7 +150,10 @@ def _delete(cache: TypeCache, entity_type: EntityType) -> GraphQLField:
 
     async def resolve(root: Any, info: GraphQLResolveInfo[ApiContext], keys: list[str]) -> object:
         async def run() -> DeletePayload:
-            ids = [global_id(name, check_key(key, ("keys", i))) for i, key in enumerate(keys)]
+            for index, key in enumerate(keys):
+                lookup_key(key, ("keys", index))  # refused with this argument's path
+            # as given: the store also removes an entity stored in another spelling
+            ids = [global_id(name, key) for key in keys]
             result = await info.context.store.delete_entities(ids, actor=info.context.actor)
             return DeletePayload(entities=result.entities, relations=result.relations)
 

@@ -34,6 +34,7 @@ from graph_crm.store.audit import delete_record, upsert_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.common import (
     group_ids_by_type,
+    pick_entity,
     raise_unique_conflicts,
     unique_values_in_batch,
 )
@@ -179,7 +180,7 @@ class EntityOps(EmbeddedCore):
                     ):
                         entity = self._entity_from_row(entity_type, row)
                         for index in positions[entity.key]:
-                            found[index] = entity
+                            found[index] = pick_entity(found[index], entity, ids[index])
             return found
 
         return await self._call(run)

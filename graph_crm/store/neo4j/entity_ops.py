@@ -32,6 +32,7 @@ from graph_crm.store.audit import delete_record, upsert_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.common import (
     group_ids_by_type,
+    pick_entity,
     raise_unique_conflicts,
     unique_values_in_batch,
 )
@@ -149,7 +150,7 @@ class EntityOps(Neo4jCore):
                 ):
                     entity = _entity(entity_type, row["props"])
                     for index in by_key[entity.key]:
-                        found[index] = entity
+                        found[index] = pick_entity(found[index], entity, ids[index])
             return found
 
         return await self._read_tx(work)

@@ -45,6 +45,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
 from graph_crm.api.app import create_app
+from graph_crm.api.request_log import configure_access_log
 from graph_crm.settings import Settings
 
 # uvicorn's own log (its format and level), where it reports invalid requests too.
@@ -92,8 +93,10 @@ class ServerConfig(uvicorn.Config):
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
-    """Serve the API over the store ``settings`` name until SIGINT or SIGTERM."""
+    """Serve the API over the store ``settings`` name until SIGINT or SIGTERM; one JSON
+    line per request goes to stderr (api/request_log.py)."""
     if workers <= 1:
+        configure_access_log()
         server = uvicorn.Server(ServerConfig(create_app(settings), settings, host=host, port=port))
         # As uvicorn.run: after a graceful stop on Ctrl+C uvicorn re-raises SIGINT.
         with contextlib.suppress(KeyboardInterrupt):

@@ -1,0 +1,140 @@
+"""A real server (uvicorn) on each backend: a client that leaves has its work stopped,
+and a store call over its role's time budget answers TIMEOUT and writes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graph_crm.auth.roles import Role
+from graph_crm.cli_keys import create_key
+from graph_crm.settings import Settings
+from graph_crm.store import open_store
+from tests.api.raw_http import connect, request_head
+from tests.faults.processes import ApiProcess
+from tests.neo4j_env import Neo4jTarget, reset_database
+
+PARCEL = {"name": "Parcel", "properties": [{"name": "weight", "kind": "FLOAT"}]}
+#: A batch that takes the store seconds to write: the client leaves long before.
+ROWS = 60_000
+
+
+@pytest.fixture
+def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    if backend == "embedded":
+        return Settings(db_path=str(tmp_path / "api.db"))
+    target: Neo4jTarget = request.getfixturevalue("neo4j_target")
+    asyncio.run(reset_database(target))
+    return Settings(backend="neo4j", neo4j_uri=target.uri)
+
+
+async def _prepare(settings: Settings) -> dict[Role, str]:
+    store = await open_store(settings)
+    try:
+        await store.define_entity_type(PARCEL)
+        return {
+            role: await create_key(store, f"gone-{role.value}", role, actor="tests")
+            for role in (Role.INTEGRATION, Role.ANALYST, Role.ADMIN)
+        }
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+def server(settings: Settings, tmp_path: Path) -> Iterator[tuple[ApiProcess, dict[Role, str]]]:
+    keys = asyncio.run(_prepare(settings))
+    env = {
+        **settings.to_env(),
+        # the analyst's budget is all but spent before any store call starts
+        "GRAPH_CRM_BUDGET_SECONDS_ANALYST": "0.000001",
+        "GRAPH_CRM_BUDGET_SECONDS_INTEGRATION": "600",
+    }
+    process = ApiProcess(tmp_path / "server.log", [], env)
+    process.start()
+    try:
+        yield process, keys
+    finally:
+        process.stop()
+
+
+def _parcels(base: str, token: str) -> int:
+    answer = httpx.post(
+        f"{base}/graphql",
+        json={"query": '{ entities(type: "Parcel", first: 1) { totalCount } }'},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()
+    count: int = answer["data"]["entities"]["totalCount"]
+    return count
+
+
+def _access_lines(process: ApiProcess) -> list[dict[str, object]]:
+    lines = []
+    for line in process.log_text().splitlines():
+        if line.startswith('{"at":'):
+            lines.append(json.loads(line))
+    return lines
+
+
+def test_a_client_that_leaves_mid_write_has_it_stopped_and_nothing_lands(
+    server: tuple[ApiProcess, dict[Role, str]],
+) -> None:
+    process, keys = server
+    records = [{"key": f"P{index:06d}", "weight": index / 10} for index in range(ROWS)]
+    body = json.dumps(
+        {
+            "query": 'mutation Big($records: [JSON!]!) { upsertEntities(type: "Parcel", '
+            "records: $records) { __typename } }",
+            "variables": {"records": records},
+        }
+    ).encode()
+    head = request_head(
+        "POST",
+        "/graphql",
+        f"Authorization: Bearer {keys[Role.INTEGRATION]}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+    )
+    with connect(process.port) as sock:
+        sock.sendall(head + body)
+        time.sleep(0.3)
+    # The server notices, cancels the operation and its store call, and logs it.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        gone = [line for line in _access_lines(process) if line["code"] == "CLIENT_GONE"]
+        if gone:
+            break
+        time.sleep(0.1)
+    assert gone, process.log_text()[-3000:]
+    assert gone[0]["operation"] == "Big"
+    assert gone[0]["fields"] == ["upsertEntities"]
+    # all or nothing: the batch was stopped before it committed, so nothing landed
+    assert _parcels(process.base, keys[Role.ADMIN]) == 0
+    assert httpx.get(f"{process.base}/healthz").status_code == 200
+
+
+def test_a_call_over_its_roles_budget_answers_timeout(
+    server: tuple[ApiProcess, dict[Role, str]],
+) -> None:
+    process, keys = server
+    answer = httpx.post(
+        f"{process.base}/graphql",
+        json={"query": '{ entities(type: "Parcel", first: 5) { totalCount } }'},
+        headers={"Authorization": f"Bearer {keys[Role.ANALYST]}"},
+        timeout=30,
+    ).json()
+    assert answer["data"] is None
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "TIMEOUT"
+    assert error["path"] == ["entities"]
+    assert "budget" in error["message"]
+    # the key check and the schema come before the budget; other roles are unaffected
+    assert _parcels(process.base, keys[Role.ADMIN]) == 0
+    [line] = [x for x in _access_lines(process) if x["code"] == "TIMEOUT"]
+    assert line["role"] == "analyst"

@@ -1,19 +1,18 @@
-// One statement per traversal: the typed, bounded pattern is generated from the plan.
-MATCH p = (start:{{StartLabels}}){{pattern}}
+// One statement per traversal, filled from the plan by graph_crm/store/neo4j/traverse_compile.py:
+// the bounded breadth-first search of graph_crm/model/traversal_search.py, one block per
+// depth (each a traverse_depth.cypher). A partial path is a list: [its last node, the
+// ids along it, its hop directions ('O'/'I' each), its relationship types, its step,
+// the hops taken in that step]; ids and types are joined by $separator, which sorts
+// before every character an id may hold, so the texts sort as the lists would (and
+// hold far less memory). `found` holds the first $limit + 1 targets (nearest first,
+// then by id), each [node, distance, paths]; `used` counts relationships expanded.
+MATCH (start:{{StartLabels}})
 WHERE start.key IN $startKeys AND start.id IN $startIds
-  AND length(p) <= $maxDepth
-  AND all(i IN range(0, size(nodes(p)) - 2) WHERE NOT nodes(p)[i] IN nodes(p)[i + 1..])
-WITH last(nodes(p)) AS target, p
-ORDER BY length(p), [x IN nodes(p) | x.id]
-WITH target, collect(p)[..$pathsPerTarget] AS paths
-ORDER BY target.id
-LIMIT $limit
-RETURN target.id AS id,
-       properties(target) AS props,
-       [p IN paths | {
-          ids: [x IN nodes(p) | x.id],
-          relations: [r IN relationships(p) | type(r)],
-          directions: [i IN range(0, length(p) - 1) |
-                       CASE WHEN startNode(relationships(p)[i]) = nodes(p)[i]
-                            THEN 'OUT' ELSE 'IN' END]
-       }] AS paths
+WITH start
+ORDER BY start.id
+WITH collect([start, start.id, '', '', -1, 0]) AS frontier
+WITH frontier, [] AS found, 0 AS used, size(frontier) = 0 AS finished
+{{depths}}
+RETURN used > $edgeBudget AS exceeded,
+       size(found) > $limit AS truncated,
+       [t IN found[..$limit] | {id: t[0].id, props: properties(t[0]), paths: t[2]}] AS reached

@@ -24,7 +24,7 @@ SAMPLE_FRAGMENTS = {
     "where": "n.`name` = $p0",
     "order": "n.key ASC",
     "StartLabels": "`Customer`",
-    "pattern": "-[:`HAS_SUBSIDIARY`]->(n0:`Subsidiary` WHERE true)",
+    "depths": "",  # traverse.cypher with no depth block; the contract suite runs real ones
     "labelValue": "n.`name`",
     # impact.cypher: a two-step plan with a roll-up (graph_crm/store/neo4j/impact_compile.py)
     "SourceLabel": "`Warehouse`",
@@ -67,6 +67,8 @@ async def test_every_query_parses(neo4j_target: Neo4jTarget) -> None:
         neo4j_target.uri, notifications_min_severity="OFF"
     ) as driver:
         for name in q.ALL_QUERIES:
+            if name in q.FRAGMENTS:
+                continue  # a part of another statement, parsed within it
             text = q.load(name)
             wanted = set(re.findall(r"\{\{(\w+)\}\}", text))
             rendered = q.render(name, **{k: SAMPLE_FRAGMENTS[k] for k in wanted})

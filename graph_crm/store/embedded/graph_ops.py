@@ -25,9 +25,10 @@ from graph_crm.model.traversal import (
     Step,
     Traversal,
     plan_traversal,
-    select_paths,
 )
+from graph_crm.model.traversal_search import Found
 from graph_crm.model.types import RelationType
+from graph_crm.store.budget import current_budget
 from graph_crm.store.common import (
     check_start_ids,
     decode_relation_cursor,
@@ -127,8 +128,10 @@ class GraphOps(LinkOps):
         paths_per_target: int = 3,
     ) -> Traversal:
         start_ids = check_start_ids(start)
+        # read here: the executor thread does not see the request's context
+        edge_budget = current_budget().edges
 
-        def run() -> tuple[list[str], dict[str, Any], bool]:
+        def run() -> Found:
             mirror = self._ensure_mirror()
             grouped = group_ids_by_type(start_ids)
             plan = plan_traversal(
@@ -143,12 +146,19 @@ class GraphOps(LinkOps):
             rows: list[int] = []
             for type_name, wanted in grouped.items():
                 rows.extend(self._row_ids(self.conn, type_name, [k for _, k in wanted]).values())
-            paths = mirror.traverse(plan, sorted(rows), self._load_fields)
-            return select_paths(paths, plan.paths_per_target, plan.limit)
+            # TODO(deadline): pass the request's deadline check as ``tick`` once
+            # store/budget.py has one, so a long mirror walk stops at its time budget.
+            return mirror.traverse(plan, rows, self._load_fields, edge_budget=edge_budget)
 
-        reached_ids, paths, truncated = await self._call(run)
-        entities = await self.get_entities(reached_ids)
-        return Traversal([e for e in entities if e is not None], paths, truncated)
+        found = await self._call(run)
+        by_id = {
+            entity.id: entity
+            for entity in await self.get_entities([t.id for t in found.targets])
+            if entity is not None
+        }
+        reached = [by_id[t.id] for t in found.targets if t.id in by_id]
+        paths = {t.id: t.paths for t in found.targets if t.id in by_id}
+        return Traversal(reached, paths, found.truncated)
 
     def _load_fields(self, row_ids: Any) -> dict[int, dict[str, Any]]:
         fields: dict[int, dict[str, Any]] = {}

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from typing import Any
 
 import networkx as nx
 
-from graph_crm.errors import LimitExceeded
 from graph_crm.model.query import Filter, Related
 from graph_crm.model.related import evaluate_in_graph
-from graph_crm.model.traversal import Direction, Hop, Path, PlannedStep, TraversalPlan
-
-#: Partial paths a traversal may hold at once before it is refused as too broad.
-MAX_PARTIAL_PATHS: Final = 2_000_000
+from graph_crm.model.traversal import Direction, PlannedStep, TraversalPlan
+from graph_crm.model.traversal_search import Found, search
 
 FieldLoader = Callable[[Iterable[int]], Mapping[int, Mapping[str, Any]]]
 
@@ -66,7 +63,7 @@ class Mirror:
 
     # -- traversal ---------------------------------------------------------------------
 
-    def _neighbors(self, node: int, relation: str, direction: Direction) -> list[tuple[int, str]]:
+    def neighbors(self, node: int, relation: str, direction: Direction) -> list[tuple[int, str]]:
         found: list[tuple[int, str]] = []
         graph = self.graph
         if direction in (Direction.OUT, Direction.BOTH):
@@ -87,7 +84,7 @@ class Mirror:
             return fields.get(row, {})
 
         def far_ends(row: int, related: Related) -> list[int]:
-            ends = [n for n, _ in self._neighbors(row, related.relation, related.direction)]
+            ends = [n for n, _ in self.neighbors(row, related.relation, related.direction)]
             missing = [n for n in ends if n not in fields]
             if related.filter is not None and missing:
                 # one read for all of a node's far ends, not one per end
@@ -97,47 +94,33 @@ class Mirror:
         return {row for row in rows if evaluate_in_graph(flt, row, fields_of, far_ends) is True}
 
     def traverse(
-        self, plan: TraversalPlan, start: list[int], load_fields: FieldLoader
-    ) -> list[Path]:
-        """Every complete node-simple path of the plan from ``start``."""
-        # A partial path: the row ids along it and the direction of each hop.
-        frontier: list[tuple[tuple[int, ...], tuple[Hop, ...]]] = [((s,), ()) for s in start]
-        for step in plan.steps:
-            frontier = self._step(step, frontier, plan.max_depth, load_fields)
-            if not frontier:
-                break
-        return [Path(tuple(self.gid(n) for n in nodes), hops) for nodes, hops in frontier]
-
-    def _step(
         self,
-        step: PlannedStep,
-        frontier: list[tuple[tuple[int, ...], tuple[Hop, ...]]],
-        max_depth: int,
+        plan: TraversalPlan,
+        start: list[int],
         load_fields: FieldLoader,
-    ) -> list[tuple[tuple[int, ...], tuple[Hop, ...]]]:
-        done: list[tuple[tuple[int, ...], tuple[Hop, ...]]] = []
-        current = frontier
-        for hop_number in range(1, step.max_hops + 1):
-            grown: list[tuple[tuple[int, ...], tuple[Hop, ...], int]] = []
-            for nodes, hops in current:
-                if len(hops) >= max_depth:
-                    continue
-                for target, direction in self._neighbors(
-                    nodes[-1], step.relation.name, step.direction
-                ):
-                    if target not in nodes:
-                        hop = Hop(step.relation.name, Direction(direction))
-                        grown.append((nodes, (*hops, hop), target))
-            if len(grown) > MAX_PARTIAL_PATHS:
-                raise LimitExceeded(
-                    "this traversal reaches too many paths; add filters or lower maxDepth"
-                )
-            if step.where is not None and grown:
-                passing = self.matching(step.where, {target for _, _, target in grown}, load_fields)
-                grown = [item for item in grown if item[2] in passing]
-            current = [((*nodes, target), hops) for nodes, hops, target in grown]
-            if hop_number >= step.min_hops:
-                done.extend(current)
-            if not current:
-                break
-        return done
+        *,
+        edge_budget: int | None = None,
+        tick: Callable[[], None] | None = None,
+    ) -> Found:
+        """Evaluate ``plan`` from the ``start`` rows (bounded: see the search module)."""
+        return search(
+            plan, start, _MirrorGraph(self, load_fields), edge_budget=edge_budget, tick=tick
+        )
+
+
+class _MirrorGraph:
+    """The mirror as the traversal search sees it: row ids, their global ids, filters."""
+
+    def __init__(self, mirror: Mirror, load_fields: FieldLoader) -> None:
+        self._mirror = mirror
+        self._load_fields = load_fields
+
+    def neighbors(self, node: int, relation: str, direction: Direction) -> list[tuple[int, str]]:
+        return self._mirror.neighbors(node, relation, direction)
+
+    def gid(self, node: int) -> str:
+        return self._mirror.gid(node)
+
+    def passing(self, step: PlannedStep, nodes: set[int]) -> set[int]:
+        assert step.where is not None
+        return self._mirror.matching(step.where, nodes, self._load_fields)

@@ -7,7 +7,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph_crm.errors import GraphCrmError
+from graph_crm.errors import GraphCrmError, LimitExceeded
 from graph_crm.model.audit import relation_id
 from graph_crm.model.graph import Counts, Neighbor, Page, Relation, WriteResult
 from graph_crm.model.neighbors import plan_neighbors
@@ -21,10 +21,12 @@ from graph_crm.model.records import (
 )
 from graph_crm.model.registry import Registry
 from graph_crm.model.traversal import Direction, Hop, Path, Step, Traversal, plan_traversal
+from graph_crm.model.traversal_search import OVER_BUDGET
 from graph_crm.model.types import RelationType
 from graph_crm.model.values import utc_now
 from graph_crm.store.audit import link_record, unlink_record
 from graph_crm.store.base import DEFAULT_ACTOR
+from graph_crm.store.budget import current_budget
 from graph_crm.store.common import (
     check_start_ids,
     decode_relation_cursor,
@@ -37,7 +39,6 @@ from graph_crm.store.neo4j.compile import (
     Params,
     compile_filter,
     compile_order,
-    compile_traversal,
 )
 from graph_crm.store.neo4j.core import (
     Work,
@@ -49,6 +50,18 @@ from graph_crm.store.neo4j.core import (
     _rows,
 )
 from graph_crm.store.neo4j.entity_ops import EntityOps
+from graph_crm.store.neo4j.traverse_compile import SEPARATOR, compile_traverse
+
+
+def _path(ids: str, directions: str, relations: str) -> Path:
+    """A path as traverse.cypher joins it (see its header)."""
+    return Path(
+        tuple(ids.split(SEPARATOR)),
+        tuple(
+            Hop(relation, Direction.OUT if direction == "O" else Direction.IN)
+            for relation, direction in zip(relations.split(SEPARATOR)[1:], directions, strict=True)
+        ),
+    )
 
 
 class GraphOps(EntityOps):
@@ -219,6 +232,7 @@ class GraphOps(EntityOps):
         paths_per_target: int = 3,
     ) -> Traversal:
         start_ids = check_start_ids(start)
+        edge_budget = current_budget().edges
         registry = await self._fresh_registry()
         grouped = group_ids_by_type(start_ids)
         known = [name for name in grouped if name in registry.entity_types]
@@ -234,36 +248,28 @@ class GraphOps(EntityOps):
         if not known:
             return Traversal([], {}, False)
         params = Params()
-        start_labels, pattern = compile_traversal(plan, known, params)
-        query = _cypher(q.TRAVERSE, StartLabels=start_labels, pattern=pattern)
+        query, arguments = compile_traverse(plan, known, params, edge_budget=edge_budget)
         arguments = {
             **params.values,
+            **arguments,
             "startKeys": sorted({key for ids in grouped.values() for _, key in ids}),
             "startIds": start_ids,
-            "maxDepth": plan.max_depth,
-            "pathsPerTarget": plan.paths_per_target,
-            "limit": plan.limit + 1,
         }
-        rows = await self._read_tx(lambda tx: _rows(tx, query, **arguments))
-        truncated = len(rows) > plan.limit
-        rows = rows[: plan.limit]
+        [row] = await self._read_tx(lambda tx: _rows(tx, query, **arguments))
+        if row["exceeded"]:
+            assert edge_budget is not None
+            raise LimitExceeded(OVER_BUDGET.format(budget=edge_budget))
         paths = {
-            row["id"]: [
-                Path(
-                    tuple(p["ids"]),
-                    tuple(
-                        Hop(relation, Direction(direction))
-                        for relation, direction in zip(p["relations"], p["directions"], strict=True)
-                    ),
-                )
-                for p in row["paths"]
+            target["id"]: [
+                _path(ids, directions, relations) for ids, directions, relations in target["paths"]
             ]
-            for row in rows
+            for target in row["reached"]
         }
         reached = [
-            _entity(registry.entity_type(row["id"].split(":", 1)[0]), row["props"]) for row in rows
+            _entity(registry.entity_type(target["id"].split(":", 1)[0]), target["props"])
+            for target in row["reached"]
         ]
-        return Traversal(reached, paths, truncated)
+        return Traversal(reached, paths, bool(row["truncated"]))
 
     async def counts(self) -> Counts:
         registry = await self.registry()

@@ -114,6 +114,7 @@ RELATION_REVISE: Final = "relation_revise"
 NEIGHBORS_OUT: Final = "neighbors_out"
 NEIGHBORS_IN: Final = "neighbors_in"
 TRAVERSE: Final = "traverse"
+TRAVERSE_DEPTH: Final = "traverse_depth"
 IMPACT: Final = "impact"
 API_KEY_CONSTRAINT: Final = "api_key_constraint"
 API_KEY_ADD: Final = "api_key_add"
@@ -130,6 +131,8 @@ ALL_QUERIES: Final = tuple(
     for key, value in sorted(globals().items())
     if key.isupper()
     and isinstance(value, str)
-    and key not in {"ALL_QUERIES"}
+    and key not in {"ALL_QUERIES", "FRAGMENTS"}
     and not key.startswith("_")
 )
+#: Files that are parts of another statement (traverse.cypher's blocks), not statements.
+FRAGMENTS: Final = (TRAVERSE_DEPTH,)

@@ -100,4 +100,4 @@ class AuditOps(EmbeddedCore):
             ).fetchall()
             return audit_page([_record(row) for row in rows], int(total), query.first)
 
-        return await self._call(run)
+        return await self._read(run)

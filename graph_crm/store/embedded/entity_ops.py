@@ -40,7 +40,7 @@ from graph_crm.store.common import (
 )
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.core import EmbeddedCore, _chunks
-from graph_crm.store.embedded.sql import compile_filter, compile_order, sql_value
+from graph_crm.store.embedded.sql import RelatedSets, compile_filter, compile_order, sql_value
 
 
 class EntityOps(EmbeddedCore):
@@ -157,7 +157,7 @@ class EntityOps(EmbeddedCore):
                         labels[global_id(type_name, key)] = found
             return labels
 
-        return await self._call(run)
+        return await self._read(run)
 
     async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
         grouped = group_ids_by_type(ids)
@@ -183,7 +183,7 @@ class EntityOps(EmbeddedCore):
                             found[index] = pick_entity(found[index], entity, ids[index])
             return found
 
-        return await self._call(run)
+        return await self._read(run)
 
     async def list_entities(
         self,
@@ -202,10 +202,17 @@ class EntityOps(EmbeddedCore):
             order = check_order(entity_type, order_by)
             base_params: list[Any] = [type_name]
             base_sql = "FROM entities e WHERE e.type = ?"
+            sets = RelatedSets()
             if flt is not None:
-                base_sql += " AND " + compile_filter(flt, base_params)
-            total = int(self.conn.execute(f"SELECT count(*) {base_sql}", base_params).fetchone()[0])
-            params = list(base_params)
+                base_sql += " AND " + compile_filter(flt, base_params, sets)
+            # the sets nested quantifiers read come first: their WITH clause and parameters
+            with_sql = sets.clause()
+            total = int(
+                self.conn.execute(
+                    f"{with_sql}SELECT count(*) {base_sql}", [*sets.params, *base_params]
+                ).fetchone()[0]
+            )
+            params = [*sets.params, *base_params]
             page_sql = base_sql
             if after is not None:
                 values = decode_cursor(type_name, order, after)
@@ -213,7 +220,7 @@ class EntityOps(EmbeddedCore):
             order_sql = compile_order(order, params)
             params.append(size + 1)
             rows = self.conn.execute(
-                f"SELECT e.key, e.props, e.created_at, e.updated_at {page_sql} "
+                f"{with_sql}SELECT e.key, e.props, e.created_at, e.updated_at {page_sql} "
                 f"ORDER BY {order_sql} LIMIT ?",
                 params,
             ).fetchall()
@@ -221,7 +228,7 @@ class EntityOps(EmbeddedCore):
             cursor = entity_cursor(type_name, order, items[-1]) if items else None
             return Page(items, total, cursor, len(rows) > size)
 
-        return await self._call(run)
+        return await self._read(run)
 
     async def delete_entities(
         self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR

@@ -81,7 +81,7 @@ class GraphOps(LinkOps):
             cursor = encode_relation_cursor(items[-1]) if items else None
             return Page(items, total, cursor, len(rows) > size)
 
-        return await self._call(run)
+        return await self._read(run)
 
     async def neighbors(
         self,
@@ -116,7 +116,7 @@ class GraphOps(LinkOps):
                 )
             return plan.spread(found)
 
-        return await self._call(run)
+        return await self._read(run)
 
     async def traverse(
         self,
@@ -150,7 +150,7 @@ class GraphOps(LinkOps):
             # store/budget.py has one, so a long mirror walk stops at its time budget.
             return mirror.traverse(plan, rows, self._load_fields, edge_budget=edge_budget)
 
-        found = await self._call(run)
+        found = await self._read(run)
         by_id = {
             entity.id: entity
             for entity in await self.get_entities([t.id for t in found.targets])
@@ -191,4 +191,4 @@ class GraphOps(LinkOps):
             )
             return Counts(entities, relations)
 
-        return await self._call(run)
+        return await self._read(run)

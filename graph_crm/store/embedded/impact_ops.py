@@ -27,6 +27,7 @@ from graph_crm.impact.request import (
     exposure_total,
     plan_fields,
 )
+from graph_crm.store.budget import current_deadline
 from graph_crm.store.embedded.core import EmbeddedCore
 from graph_crm.store.embedded.impact_fields import PlanFields
 from graph_crm.store.embedded.impact_walk import ImpactWalk, RowPath
@@ -64,13 +65,17 @@ class ImpactOps(EmbeddedCore):
                 plan_fields(plan),
                 lambda row: nodes[row]["id"].partition(":")[0],
             )
-            walk = ImpactWalk(mirror.graph, lambda flt, rows: mirror.matching(flt, rows, fields))
+            walk = ImpactWalk(
+                mirror.graph,
+                lambda flt, rows: mirror.matching(flt, rows, fields),
+                tick=current_deadline().check,
+            )
             paths = walk.reach(plan, found[0])
             if plan.rollup is not None:
                 paths = walk.climb(plan.rollup, paths)
             return _Rows(plan, request, nodes, walk, fields).build(paths)
 
-        return await self._call(run)
+        return await self._read(run)
 
 
 class _Rows:

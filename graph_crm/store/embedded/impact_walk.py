@@ -3,7 +3,8 @@
 The walk follows only the plan's relation types, one typed hop per step, and checks a
 step's filter once per distinct landing entity (properties come from the store's bulk
 loader), so its cost follows the edges it touches. Paths are tuples of entity row ids
-and never visit an entity twice.
+and never visit an entity twice. ``tick`` is called every :data:`TICK_EVERY` paths (the
+store passes its call's deadline check, which raises once the time budget is spent).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from graph_crm.model.traversal import Direction
 
 #: Partial paths a walk may hold at once before it is refused as too broad.
 MAX_PATHS: Final = 2_000_000
+#: Paths (or roll-up climbs) between two calls of ``tick`` (a power of two, minus one).
+TICK_MASK: Final = 255
+TICK_EVERY: Final = TICK_MASK + 1
 
 RowPath = tuple[int, ...]
 #: The entity rows among the given ones that pass a filter.
@@ -28,12 +32,18 @@ Adjacency = Mapping[int, Mapping[int, Mapping[str, Any]]]
 
 
 class ImpactWalk:
-    def __init__(self, graph: nx.MultiDiGraph[int], matching: Matching) -> None:
+    def __init__(
+        self,
+        graph: nx.MultiDiGraph[int],
+        matching: Matching,
+        tick: Callable[[], None] = lambda: None,
+    ) -> None:
         # networkx's adjacency views cost ~10x the raw dicts per neighbour; the walk only
         # reads them, on the store's one worker thread.
         self._succ: Adjacency = graph._succ  # type: ignore[attr-defined]
         self._pred: Adjacency = graph._pred  # type: ignore[attr-defined]
         self._matching = matching
+        self._tick = tick
         #: Relation hops followed, for the benchmark's "edges touched".
         self.edges_touched = 0
 
@@ -48,7 +58,11 @@ class ImpactWalk:
         self, nodes: Iterable[int], relation: str, direction: Direction, where: Filter | None
     ) -> dict[int, list[int]]:
         """For each node, its linked entities that pass ``where``."""
-        ends = {node: self.linked(node, relation, direction) for node in nodes}
+        ends = {}
+        for count, node in enumerate(nodes):
+            if count & TICK_MASK == 0:
+                self._tick()
+            ends[node] = self.linked(node, relation, direction)
         if where is not None:
             passing = self._matching(where, {far for found in ends.values() for far in found})
             ends = {node: [far for far in found if far in passing] for node, found in ends.items()}
@@ -63,7 +77,10 @@ class ImpactWalk:
             # each distinct near entity's typed neighbours, listed once per step
             landings: dict[int, list[int]] = {}
             grown: list[RowPath] = []
-            for path in paths:
+            tick = self._tick
+            for count, path in enumerate(paths):
+                if count & TICK_MASK == 0:
+                    tick()
                 near = path[-1]
                 found = landings.get(near)
                 if found is None:
@@ -92,7 +109,13 @@ class ImpactWalk:
         parents: dict[int, list[int]] = {}
         climbed: list[RowPath] = []
 
+        climbs = 0
+
         def up(path: RowPath, hops: int) -> None:
+            nonlocal climbs
+            climbs += 1
+            if climbs & TICK_MASK == 0:
+                self._tick()
             node = path[-1]
             if node not in parents:
                 parents[node] = self.linked(node, rollup.relation, rollup.direction)

@@ -64,10 +64,10 @@ class KeyOps(EmbeddedCore):
         await self._call(run)
 
     async def api_key(self, key_id: str) -> ApiKey | None:
-        return await self._call(lambda: _find(self.conn, key_id))
+        return await self._read(lambda: _find(self.conn, key_id), quick=True)
 
     async def api_keys(self) -> list[ApiKey]:
-        return await self._call(lambda: oldest_first(map(_key, self.conn.execute(_SELECT))))
+        return await self._read(lambda: oldest_first(map(_key, self.conn.execute(_SELECT))))
 
     async def revoke_api_key(
         self, key_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR

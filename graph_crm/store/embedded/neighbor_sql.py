@@ -7,7 +7,7 @@ from typing import Any
 
 from graph_crm.model.neighbors import NeighborPlan
 from graph_crm.model.traversal import Direction
-from graph_crm.store.embedded.sql import compile_filter, compile_order
+from graph_crm.store.embedded.sql import RelatedSets, compile_filter, compile_order
 
 
 def neighbors_sql(plan: NeighborPlan) -> tuple[str, list[Any]]:
@@ -24,10 +24,11 @@ def neighbors_sql(plan: NeighborPlan) -> tuple[str, list[Any]]:
     params: list[Any] = []
     order_sql = compile_order(plan.order, params)
     params += [plan.relation.name, plan.near_type.name, json.dumps(plan.distinct_keys)]
-    where_sql = "1" if plan.where is None else compile_filter(plan.where, params)
+    sets = RelatedSets()
+    where_sql = "1" if plan.where is None else compile_filter(plan.where, params, sets)
     params.append(plan.first)
     sql = (
-        "SELECT near_key, far_key, far_props, far_created, far_updated, "
+        f"{sets.clause()}SELECT near_key, far_key, far_props, far_created, far_updated, "
         "rel_props, rel_created, rel_updated FROM ("
         "SELECT a.key AS near_key, e.key AS far_key, e.props AS far_props, "
         "e.created_at AS far_created, e.updated_at AS far_updated, r.props AS rel_props, "
@@ -38,4 +39,4 @@ def neighbors_sql(plan: NeighborPlan) -> tuple[str, list[Any]]:
         "WHERE a.type = ? AND a.key IN (SELECT value FROM json_each(?)) "
         f"AND {where_sql}) WHERE rank <= ? ORDER BY near_key, rank"
     )
-    return sql, params
+    return sql, [*sets.params, *params]

@@ -29,10 +29,9 @@ from graph_crm.store.embedded.core import EmbeddedCore, insert_change
 class RegistryOps(EmbeddedCore):
     async def registry(self) -> Registry:
         def read() -> Registry:
-            self._refresh()
-            return self._registry
+            return self._refresh()
 
-        return await self._call(read)
+        return await self._read(read, quick=True)
 
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
         def read() -> list[RegistryChange]:
@@ -46,7 +45,7 @@ class RegistryOps(EmbeddedCore):
                 RegistryChange.from_record(dict(zip(names, row, strict=True))) for row in cursor
             ]
 
-        return await self._call(read)
+        return await self._read(read)
 
     def _record_change(
         self, conn: sqlite3.Connection, registry: Registry, change: RegistryChange

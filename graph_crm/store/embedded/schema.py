@@ -116,6 +116,13 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+def connect_reader(path: str) -> sqlite3.Connection:
+    """A read-only connection for one reader thread (the writer made the schema)."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
 def _migrate(conn: sqlite3.Connection) -> None:
     """Version 1 -> 2: type_defs also keeps impact policies.
 

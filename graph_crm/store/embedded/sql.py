@@ -2,8 +2,17 @@
 
 Property names reach SQL only as bound JSON paths (``json_extract(props, ?)``); the
 only identifiers inlined anywhere in this backend are registry-validated names. The
-filtered entity row is aliased ``e``; a relation quantifier is a correlated
-``EXISTS`` whose aliases carry its nesting level (``r1``/``e1`` inside ``e``, ...).
+filtered entity row is aliased ``e``.
+
+A relation quantifier on ``e`` is a correlated ``EXISTS`` (a few index probes per
+row of ``e``). A quantifier nested inside another is an uncorrelated set, a named
+common table expression (``related1``, ...) of the near ends of the matching relations,
+tested with ``e1.id IN related1``: SQLite materializes it once per statement, so a
+chain of nested quantifiers costs the relations of each level once, not one walk per
+path (a correlated chain re-evaluates every inner level for every path that reaches it,
+which grows with the fan-out to the power of the depth), and the SQL stays flat however
+deep the filter nests. Both forms are exactly "at least one far entity passes": ids and
+relation ends are never null, so ``IN`` / ``NOT IN`` are never unknown.
 """
 
 from __future__ import annotations
@@ -38,38 +47,74 @@ def field_sql(name: str, params: list[Any], alias: str = "e") -> str:
     return f"json_extract({alias}.props, ?)"
 
 
-def compile_filter(flt: Filter, params: list[Any]) -> str:
-    """A condition on the entity row ``e``."""
-    return _compile(flt, params, 0)
+class RelatedSets:
+    """The sets a filter's nested quantifiers read: a ``WITH`` clause for its statement."""
+
+    def __init__(self) -> None:
+        self._bodies: list[str] = []
+        #: The parameters of :meth:`clause`, which comes first in the statement.
+        self.params: list[Any] = []
+
+    def clause(self) -> str:
+        """``WITH related1 (id) AS (...), ... `` (empty without nested quantifiers)."""
+        return f"WITH {', '.join(self._bodies)} " if self._bodies else ""
+
+    def add(self, flt: Related) -> str:
+        """Name the set of near ends of ``flt``'s relations whose far end passes its filter."""
+        near, far = _ends(flt)
+        params: list[Any] = [flt.relation, flt.far_type]
+        # a set nested in this one is added (with its parameters) before it: WITH order
+        condition = "" if flt.filter is None else " AND " + _compile(flt.filter, params, "x", self)
+        name = f"related{len(self._bodies) + 1}"
+        self._bodies.append(
+            f"{name} (id) AS (SELECT r.{near} FROM relations r JOIN entities x "
+            f"ON x.id = r.{far} WHERE r.type = ? AND x.type = ?{condition})"
+        )
+        self.params.extend(params)
+        return name
 
 
-def _compile(flt: Filter, params: list[Any], level: int) -> str:
+def compile_filter(flt: Filter, params: list[Any], sets: RelatedSets | None = None) -> str:
+    """A condition on the entity row ``e``; ``sets`` collects what nested quantifiers read
+    (required when ``flt`` may hold them)."""
+    collected = RelatedSets() if sets is None else sets
+    condition = _compile(flt, params, "e", collected, top=True)
+    if sets is None and collected.clause():
+        raise AssertionError("a filter with nested quantifiers needs RelatedSets")
+    return condition
+
+
+def _compile(
+    flt: Filter, params: list[Any], alias: str, sets: RelatedSets, *, top: bool = False
+) -> str:
     if isinstance(flt, All):
-        return "(" + " AND ".join(_compile(f, params, level) for f in flt.filters) + ")"
+        parts = (_compile(f, params, alias, sets, top=top) for f in flt.filters)
+        return "(" + " AND ".join(parts) + ")"
     if isinstance(flt, AnyOf):
-        return "(" + " OR ".join(_compile(f, params, level) for f in flt.filters) + ")"
+        parts = (_compile(f, params, alias, sets, top=top) for f in flt.filters)
+        return "(" + " OR ".join(parts) + ")"
     if isinstance(flt, Not):
-        return "(NOT " + _compile(flt.filter, params, level) + ")"
+        return "(NOT " + _compile(flt.filter, params, alias, sets, top=top) + ")"
     if isinstance(flt, Related):
-        return _related(flt, params, level)
-    return _compare(flt, params, _alias(level))
+        if top:
+            return _exists(flt, params, alias, sets)
+        member = "IN" if flt.quantifier is Quantifier.SOME else "NOT IN"
+        return f"({alias}.id {member} {sets.add(flt)})"
+    return _compare(flt, params, alias)
 
 
-def _alias(level: int) -> str:
-    return "e" if level == 0 else f"e{level}"
-
-
-def _related(flt: Related, params: list[Any], level: int) -> str:
+def _ends(flt: Related) -> tuple[str, str]:
     # fixed column names, never input: which end of a relation is the filtered one
-    near, far = ("from_id", "to_id") if flt.direction is Direction.OUT else ("to_id", "from_id")
-    inner = level + 1
-    rel, entity = f"r{inner}", _alias(inner)
+    return ("from_id", "to_id") if flt.direction is Direction.OUT else ("to_id", "from_id")
+
+
+def _exists(flt: Related, params: list[Any], alias: str, sets: RelatedSets) -> str:
+    near, far = _ends(flt)
     params.extend([flt.relation, flt.far_type])
-    condition = "" if flt.filter is None else " AND " + _compile(flt.filter, params, inner)
+    condition = "" if flt.filter is None else " AND " + _compile(flt.filter, params, "e1", sets)
     exists = (
-        f"EXISTS (SELECT 1 FROM relations {rel} JOIN entities {entity} "
-        f"ON {entity}.id = {rel}.{far} WHERE {rel}.type = ? AND {rel}.{near} = {_alias(level)}.id "
-        f"AND {entity}.type = ?{condition})"
+        f"EXISTS (SELECT 1 FROM relations r1 JOIN entities e1 ON e1.id = r1.{far} "
+        f"WHERE r1.type = ? AND e1.type = ?{condition} AND r1.{near} = {alias}.id)"
     )
     return f"({exists})" if flt.quantifier is Quantifier.SOME else f"(NOT {exists})"
 

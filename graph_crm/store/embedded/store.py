@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graph_crm.store.budget import each_call_budgeted
 from graph_crm.store.embedded.audit_ops import AuditOps
 from graph_crm.store.embedded.impact_ops import ImpactOps
 from graph_crm.store.embedded.key_ops import KeyOps
@@ -14,6 +15,7 @@ from graph_crm.store.embedded.registry_ops import RegistryOps
 from graph_crm.store.embedded.transfer_ops import TransferOps
 
 
+@each_call_budgeted
 class EmbeddedStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps):
     """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact;
     core <- API keys; core <- the audit log."""
@@ -23,5 +25,9 @@ class EmbeddedStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps):
     @classmethod
     async def open(cls, path: str | Path) -> EmbeddedStore:
         store = cls(path)
-        await store._call(store._open)
+        try:
+            await store._call(store._open)
+        except BaseException:
+            await store.close()
+            raise
         return store

@@ -7,7 +7,8 @@ receive-timeout hint, two minutes by default. So the store runs each unit of wor
 itself (:meth:`Guard.run`):
 
 * transient failures (deadlocks, lock waits) are retried with a short, jittered
-  backoff for up to ``retry`` seconds, as the driver would;
+  backoff for up to ``retry`` seconds, as the driver would (never a transaction the
+  server stopped at its timeout, the call's time budget: it would run as long again);
 * a broken or refused connection is retried once, and only if the server answers a
   fresh handshake; otherwise it is :class:`~graph_crm.errors.StoreUnavailable` at once;
 * a unit of work that has waited ``stall`` seconds makes the guard check that the
@@ -41,6 +42,7 @@ from neo4j.exceptions import (
 )
 
 from graph_crm.errors import StoreUnavailable
+from graph_crm.store.neo4j.errors import is_timeout
 
 R = TypeVar("R")
 
@@ -139,7 +141,7 @@ class Guard:
                     raise
                 reconnected = True
             except TransientError as error:
-                if not error.is_retryable() or time.monotonic() > give_up_at:
+                if is_timeout(error) or not error.is_retryable() or time.monotonic() > give_up_at:
                     raise
             await asyncio.sleep(next(delays))
 

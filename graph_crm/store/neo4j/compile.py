@@ -1,15 +1,23 @@
 """Filters, orders and traversal patterns compiled to Cypher fragments.
 
 Fragments hold only registry-checked identifiers (quoted by :mod:`.queries`) and
-``$parameters``; values go into the parameter map, never into the text. A relation
-quantifier is an ``EXISTS { MATCH ... }`` whose far node is named after its nesting
-level (``related1``, ``related2``, ...), so a nested one can refer to its parent.
+``$parameters``; values go into the parameter map, never into the text.
+
+A relation quantifier on the filtered node is an ``EXISTS { MATCH ... }`` (its far node
+is ``related1``). A quantifier nested inside another is a :class:`RelatedSet` instead:
+a parameter holding the element ids of the entities that pass it, which its own
+statement (``related_set_*.cypher``) computes once, in the same transaction, before the
+statement that uses it (:func:`resolved`). A nested ``EXISTS`` would re-run every inner
+level for every path that reaches it, a cost that grows with the fan-out to the power
+of the depth; the sets cost the relations of each level once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from neo4j import AsyncManagedTransaction
 
 from graph_crm.model.query import (
     All,
@@ -24,6 +32,7 @@ from graph_crm.model.query import (
 )
 from graph_crm.model.traversal import Direction, PlannedStep, TraversalPlan
 from graph_crm.model.types import PropertyKind
+from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.queries import label, prop, rel_type
 
 _SYSTEM_FIELDS = {"key": "key", "createdAt": "createdAt", "updatedAt": "updatedAt"}
@@ -41,6 +50,38 @@ class Params:
         name = f"{self._prefix}{len(self.values)}"
         self.values[name] = value
         return f"${name}"
+
+
+class RelatedSet:
+    """A parameter whose value is computed in the transaction: the element ids of the
+    near ends of a quantifier's relations whose far end passes its filter."""
+
+    def __init__(self, related: Related) -> None:
+        params = Params()
+        where = compile_filter(related.filter, "n", params)
+        far, relation = label(related.far_type), rel_type(related.relation)
+        if related.direction is Direction.OUT:
+            self.query = q.render(q.RELATED_SET_OUT, REL=relation, To=far, where=where)
+        else:
+            self.query = q.render(q.RELATED_SET_IN, REL=relation, From=far, where=where)
+        self.params = params.values
+        self._computed: tuple[object, list[str]] | None = None
+
+    async def ids(self, tx: AsyncManagedTransaction) -> list[str]:
+        """The set, computed once per transaction (a count and a page share it)."""
+        if self._computed is None or self._computed[0] is not tx:
+            result = await tx.run(self.query, await resolved(tx, self.params))
+            record = await result.single(strict=True)
+            self._computed = (tx, list(record["ids"]))
+        return self._computed[1]
+
+
+async def resolved(tx: AsyncManagedTransaction, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with every :class:`RelatedSet` replaced by its value (computed first)."""
+    return {
+        name: await value.ids(tx) if isinstance(value, RelatedSet) else value
+        for name, value in params.items()
+    }
 
 
 def field_ref(variable: str, name: str) -> str:
@@ -69,6 +110,10 @@ def _compile(flt: Filter, variable: str, params: Params, level: int) -> str:
 
 
 def _related(flt: Related, variable: str, params: Params, level: int) -> str:
+    if level > 0:
+        ids = params.add(RelatedSet(flt))
+        member = f"elementId({variable}) IN {ids}"
+        return f"({member})" if flt.quantifier is Quantifier.SOME else f"(NOT {member})"
     far = f"related{level + 1}"
     relationship = f"[:{rel_type(flt.relation)}]"
     arrow = f"-{relationship}->" if flt.direction is Direction.OUT else f"<-{relationship}-"

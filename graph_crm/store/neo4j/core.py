@@ -5,6 +5,14 @@ Writes are managed transactions that first check the registry version they were
 validated against; batches are ``UNWIND``ed. Every unit of work runs through the
 :class:`~graph_crm.store.neo4j.availability.Guard`: transient failures are retried,
 and a server that is down or hung fails the call fast with ``StoreUnavailable``.
+
+Every transaction carries the time its store call has left as its timeout (the call's
+deadline starts where the call does, from the caller's budget): the server terminates a
+transaction past it and rolls it back, which the call reports as ``TimedOut``. The
+server checks timeouts every ``db.transaction.monitor.check.interval`` (2 s by
+default), so a call may overrun its budget by up to that much. A call whose awaiting
+coroutine is cancelled (its client went away) makes the driver drop the connection, and
+the server terminates the transaction of a dropped connection.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from neo4j import (
     AsyncDriver,
     AsyncGraphDatabase,
     AsyncManagedTransaction,
+    Query,
+    unit_of_work,
 )
 from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
@@ -38,6 +48,7 @@ from graph_crm.model.types import (
     RelationType,
     _TypeDefinition,
 )
+from graph_crm.store.budget import Deadline, call_deadline, current_deadline
 from graph_crm.store.common import (
     raise_missing_endpoints,
 )
@@ -45,6 +56,7 @@ from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.availability import Guard, Neo4jTimeouts
 from graph_crm.store.neo4j.compile import (
     neo4j_value,
+    resolved,
 )
 from graph_crm.store.neo4j.errors import translated
 
@@ -62,8 +74,18 @@ def _cypher(query: str, /, **fragments: str) -> LiteralString:
 async def _rows(
     tx: AsyncManagedTransaction, query: LiteralString, **params: Any
 ) -> list[dict[str, Any]]:
-    result = await tx.run(query, params)
+    result = await tx.run(query, await resolved(tx, params))
     return await result.data()
+
+
+def _tx_timeout(deadline: Deadline) -> float | None:
+    """The server-side timeout of a transaction started now; TimedOut if none is left."""
+    remaining = deadline.remaining()
+    if remaining is None:
+        return None
+    if remaining <= 0:
+        raise deadline.error()
+    return remaining
 
 
 def _native(value: Any) -> Any:
@@ -149,12 +171,14 @@ class Neo4jCore:
         """An auto-commit statement (schema changes must run outside data transactions)."""
 
         async def attempt() -> list[dict[str, Any]]:
+            statement = Query(query, timeout=_tx_timeout(current_deadline()))
             async with self._driver.session(database=self._database) as session:
-                result = await session.run(query, params)
+                result = await session.run(statement, params)
                 return await result.data()
 
-        async with translated():
-            return await self._guard.run(attempt)
+        with call_deadline():
+            async with translated():
+                return await self._guard.run(attempt)
 
     async def _write_tx(self, work: Work[R]) -> R:
         return await self._managed(WRITE_ACCESS, work)
@@ -164,15 +188,18 @@ class Neo4jCore:
 
     async def _managed(self, access: str, work: Work[R]) -> R:
         async def attempt() -> R:
+            # each attempt (the guard may retry) gets the time the call has left
+            timed = unit_of_work(timeout=_tx_timeout(current_deadline()))(work)
             async with self._driver.session(
                 database=self._database, default_access_mode=access
             ) as session:
                 if access == WRITE_ACCESS:
-                    return await session.execute_write(work)
-                return await session.execute_read(work)
+                    return await session.execute_write(timed)
+                return await session.execute_read(timed)
 
-        async with translated():
-            return await self._guard.run(attempt)
+        with call_deadline():
+            async with translated():
+                return await self._guard.run(attempt)
 
     async def _checked_write(self, build: Callable[[Registry], Work[R]]) -> R:
         """Validate against the cached registry, write only if it is still current."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Final
 
 from neo4j.exceptions import (
     AuthError,
@@ -23,14 +24,51 @@ from graph_crm.errors import (
     Conflict,
     GraphCrmError,
     StoreUnavailable,
+    TimedOut,
     UniqueViolation,
 )
+from graph_crm.store.budget import current_deadline
+
+#: The server stopped a transaction that ran past its timeout (the codes of 4.x and 5.x).
+_TIMEOUT_CODES: Final = frozenset(
+    {
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+        "Neo.TransientError.Transaction.TransactionTimedOut",
+    }
+)
+#: The server terminated a transaction (a timeout among other reasons).
+_TERMINATED_CODES: Final = frozenset(
+    {"Neo.ClientError.Transaction.Terminated", "Neo.TransientError.Transaction.Terminated"}
+)
+
+
+def is_timeout(error: Neo4jError) -> bool:
+    """Whether the server stopped the transaction for running past its timeout (never
+    worth retrying: it would run as long again)."""
+    code = error.code or ""
+    return code in _TIMEOUT_CODES or (code in _TERMINATED_CODES and current_deadline().expired)
+
+
+def _timed_out() -> TimedOut:
+    deadline = current_deadline()
+    if deadline.expired:
+        return deadline.error()
+    return TimedOut(
+        "this request ran longer than Neo4j allows a transaction and was stopped; nothing "
+        "it would have written was written"
+    )
 
 
 @asynccontextmanager
 async def translated() -> AsyncIterator[None]:
     try:
-        yield
+        try:
+            yield
+        except Neo4jError as exc:
+            if is_timeout(exc):
+                raise _timed_out() from None
+            raise
     except GraphCrmError:
         raise
     except ConstraintError as exc:

@@ -12,6 +12,7 @@ from graph_crm.errors import NotFound
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.impact.request import as_deadline, check_request, exposure_total
 from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.compile import resolved
 from graph_crm.store.neo4j.core import Neo4jCore, _cypher
 from graph_crm.store.neo4j.impact_compile import PATH_SEPARATOR, compile_impact
 
@@ -63,7 +64,7 @@ class ImpactOps(Neo4jCore):
         query = _cypher(q.IMPACT, **compiled.fragments)
 
         async def work(tx: AsyncManagedTransaction) -> list[ImpactRow] | None:
-            result = await tx.run(query, compiled.params)
+            result = await tx.run(query, await resolved(tx, compiled.params))
             # a record per slice of targets, each decoded as it arrives (from the raw
             # values: Record.data() would walk every nested value again in Python)
             rows: list[ImpactRow] = []

@@ -28,6 +28,7 @@ from graph_crm.model.types import (
 )
 from graph_crm.model.values import utc_now
 from graph_crm.store.base import DEFAULT_ACTOR
+from graph_crm.store.budget import outside_budget
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
@@ -95,8 +96,10 @@ class RegistryOps(Neo4jCore):
             try:
                 registry = await self._write_tx(run)
             finally:
-                actual = await self._reload_registry()
-                await self._reconcile_constraints(actual, droppable=touched)
+                # the clean-up runs even when the change ran out of time
+                with outside_budget():
+                    actual = await self._reload_registry()
+                    await self._reconcile_constraints(actual, droppable=touched)
         return registry
 
     async def define_entity_type(

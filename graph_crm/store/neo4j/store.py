@@ -9,6 +9,7 @@ interrupted definition change.
 
 from __future__ import annotations
 
+from graph_crm.store.budget import each_call_budgeted
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import AuditOps
 from graph_crm.store.neo4j.availability import Guard, Neo4jTimeouts
@@ -20,6 +21,7 @@ from graph_crm.store.neo4j.registry_ops import RegistryOps
 from graph_crm.store.neo4j.transfer_ops import TransferOps
 
 
+@each_call_budgeted
 class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps):
     """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact;
     core <- API keys; core <- the audit log."""

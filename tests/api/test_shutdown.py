@@ -5,7 +5,7 @@ running (the embedded store's ``close()``)."""
 
 from __future__ import annotations
 
-import json
+import asyncio
 import os
 import select
 import signal
@@ -14,35 +14,31 @@ import sys
 import time
 from pathlib import Path
 
+from graph_crm.auth.roles import Role
+from graph_crm.cli_keys import create_key
+from graph_crm.store.embedded.store import EmbeddedStore
 from tests.api.raw_http import connect, read_until_closed, request_head
+from tests.api.slow_read import load_notes, slow_request
 from tests.api.test_server import wait_healthy
-from tests.test_cli import run
 from tools.neo4j_local import die_with_parent, free_port
 
-#: Four nested relation quantifiers over the demo's shipments and warehouses: minutes
-#: of SQLite work on code without work budgets.
-SLOW_QUERY = (
-    '{ entities(type: "Shipment", first: 1, where: {SHIPPED_VIA: {direction: "OUT", some: '
-    '{SHIPPED_VIA: {direction: "IN", some: {SHIPPED_VIA: {direction: "OUT", some: '
-    '{SHIPPED_VIA: {direction: "IN", some: {status: {isNull: true}}}}}}}}}}) '
-    "{ totalCount } }"
-)
 #: Generous: the server gets 1 s to finish requests, then closes the store.
 STOPPED_WITHIN = 10.0
 
 
-def _admin_token(db: Path) -> str:
-    made = run("keys", "create", "--role", "admin", "--json", "--name", "slow", "--db", str(db))
-    assert made.returncode == 0, made.stderr
-    token: str = json.loads(made.stdout)["token"]
-    return token
+async def _slow_store(db: Path) -> str:
+    """Notes that take seconds to filter (tests/api/slow_read.py), and an admin key."""
+    store = await EmbeddedStore.open(db)
+    try:
+        await load_notes(store)
+        return await create_key(store, "slow", Role.ADMIN, actor="tests")
+    finally:
+        await store.close()
 
 
 def test_sigterm_stops_serve_mid_query_and_answers_that_request_503(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    demo = run("demo", "--db", str(db), "--report", "")
-    assert demo.returncode == 0, demo.stderr
-    token = _admin_token(db)
+    db = tmp_path / "slow.db"
+    token = asyncio.run(_slow_store(db))
     port, log = free_port(), tmp_path / "server.log"
     env = {
         **os.environ,
@@ -61,7 +57,7 @@ def test_sigterm_stops_serve_mid_query_and_answers_that_request_503(tmp_path: Pa
         )
     try:
         wait_healthy(f"http://127.0.0.1:{port}", server)
-        body = json.dumps({"query": SLOW_QUERY}).encode()
+        body = slow_request()
         head = request_head(
             "POST",
             "/graphql",

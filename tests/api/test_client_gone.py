@@ -1,10 +1,12 @@
 """A real server (uvicorn) on each backend: a client that leaves has its work stopped,
-and a store call over its role's time budget answers TIMEOUT and writes nothing."""
+a store call over its role's time budget answers TIMEOUT and writes nothing, and a slow
+read does not hold up health checks, key checks or other reads."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import select
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +19,13 @@ from graph_crm.cli_keys import create_key
 from graph_crm.settings import Settings
 from graph_crm.store import open_store
 from tests.api.raw_http import connect, request_head
+from tests.api.slow_read import load_notes, slow_request
 from tests.faults.processes import ApiProcess
 from tests.neo4j_env import Neo4jTarget, reset_database
 
 PARCEL = {"name": "Parcel", "properties": [{"name": "weight", "kind": "FLOAT"}]}
 #: A batch that takes the store seconds to write: the client leaves long before.
-ROWS = 60_000
+ROWS = 100_000
 
 
 @pytest.fixture
@@ -138,3 +141,42 @@ def test_a_call_over_its_roles_budget_answers_timeout(
     assert _parcels(process.base, keys[Role.ADMIN]) == 0
     [line] = [x for x in _access_lines(process) if x["code"] == "TIMEOUT"]
     assert line["role"] == "analyst"
+
+
+async def _load_notes(settings: Settings) -> None:
+    store = await open_store(settings)
+    try:
+        await load_notes(store)
+    finally:
+        await store.close()
+
+
+def test_others_are_served_while_one_read_is_slow_and_a_leaving_client_stops_it(
+    server: tuple[ApiProcess, dict[Role, str]], settings: Settings
+) -> None:
+    process, keys = server
+    asyncio.run(_load_notes(settings))
+    body = slow_request()
+    head = request_head(
+        "POST",
+        "/graphql",
+        f"Authorization: Bearer {keys[Role.INTEGRATION]}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+    )
+    with connect(process.port) as sock:
+        sock.sendall(head + body)
+        time.sleep(0.5)
+        # while it scans, health, key checks and other reads answer
+        for _ in range(3):
+            assert httpx.get(f"{process.base}/healthz", timeout=30).status_code == 200
+            assert _parcels(process.base, keys[Role.ADMIN]) == 0
+        readable, _, _ = select.select([sock], [], [], 0)
+        assert not readable, "the slow read answered before the others were served"
+    deadline = time.monotonic() + 30
+    gone: list[dict[str, object]] = []
+    while not gone and time.monotonic() < deadline:
+        gone = [line for line in _access_lines(process) if line["code"] == "CLIENT_GONE"]
+        time.sleep(0.1)
+    assert gone, process.log_text()[-3000:]
+    assert gone[0]["operation"] == "Slow"

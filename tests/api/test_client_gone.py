@@ -85,6 +85,28 @@ def _access_lines(process: ApiProcess) -> list[dict[str, object]]:
     return lines
 
 
+def _post(token: str, body: bytes) -> bytes:
+    head = request_head(
+        "POST",
+        "/graphql",
+        f"Authorization: Bearer {token}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+    )
+    return head + body
+
+
+def _client_gone(process: ApiProcess) -> list[dict[str, object]]:
+    """The access lines of requests whose client left, once there is one (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        gone = [line for line in _access_lines(process) if line["code"] == "CLIENT_GONE"]
+        if gone:
+            return gone
+        time.sleep(0.1)
+    raise AssertionError(f"no CLIENT_GONE line:\n{process.log_text()[-3000:]}")
+
+
 def test_a_client_that_leaves_mid_write_has_it_stopped_and_nothing_lands(
     server: tuple[ApiProcess, dict[Role, str]],
 ) -> None:
@@ -97,24 +119,11 @@ def test_a_client_that_leaves_mid_write_has_it_stopped_and_nothing_lands(
             "variables": {"records": records},
         }
     ).encode()
-    head = request_head(
-        "POST",
-        "/graphql",
-        f"Authorization: Bearer {keys[Role.INTEGRATION]}",
-        "Content-Type: application/json",
-        f"Content-Length: {len(body)}",
-    )
     with connect(process.port) as sock:
-        sock.sendall(head + body)
+        sock.sendall(_post(keys[Role.INTEGRATION], body))
         time.sleep(0.3)
     # The server notices, cancels the operation and its store call, and logs it.
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        gone = [line for line in _access_lines(process) if line["code"] == "CLIENT_GONE"]
-        if gone:
-            break
-        time.sleep(0.1)
-    assert gone, process.log_text()[-3000:]
+    gone = _client_gone(process)
     assert gone[0]["operation"] == "Big"
     assert gone[0]["fields"] == ["upsertEntities"]
     # all or nothing: the batch was stopped before it committed, so nothing landed
@@ -156,16 +165,8 @@ def test_others_are_served_while_one_read_is_slow_and_a_leaving_client_stops_it(
 ) -> None:
     process, keys = server
     asyncio.run(_load_notes(settings))
-    body = slow_request()
-    head = request_head(
-        "POST",
-        "/graphql",
-        f"Authorization: Bearer {keys[Role.INTEGRATION]}",
-        "Content-Type: application/json",
-        f"Content-Length: {len(body)}",
-    )
     with connect(process.port) as sock:
-        sock.sendall(head + body)
+        sock.sendall(_post(keys[Role.INTEGRATION], slow_request()))
         time.sleep(0.5)
         # while it scans, health, key checks and other reads answer
         for _ in range(3):
@@ -173,10 +174,4 @@ def test_others_are_served_while_one_read_is_slow_and_a_leaving_client_stops_it(
             assert _parcels(process.base, keys[Role.ADMIN]) == 0
         readable, _, _ = select.select([sock], [], [], 0)
         assert not readable, "the slow read answered before the others were served"
-    deadline = time.monotonic() + 30
-    gone: list[dict[str, object]] = []
-    while not gone and time.monotonic() < deadline:
-        gone = [line for line in _access_lines(process) if line["code"] == "CLIENT_GONE"]
-        time.sleep(0.1)
-    assert gone, process.log_text()[-3000:]
-    assert gone[0]["operation"] == "Slow"
+    assert _client_gone(process)[0]["operation"] == "Slow"

@@ -25,6 +25,8 @@ SAMPLE_FRAGMENTS = {
     "order": "n.key ASC",
     "StartLabels": "`Customer`",
     "depths": "",  # traverse.cypher with no depth block; the contract suite runs real ones
+    "parts": "MATCH (n:`Customer`) "
+    "RETURN 'ENTITY' AS way, 'Customer' AS name, count(n) AS ends, 0 AS edges, 0 AS most",
     "labelValue": "n.`name`",
     # impact.cypher: a two-step plan with a roll-up (graph_crm/store/neo4j/impact_compile.py)
     "SourceLabel": "`Warehouse`",

@@ -13,6 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.model.audit import AuditRecord
+from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.graph import (
     Counts,
     DeleteResult,
@@ -181,6 +182,11 @@ class GraphStore(Protocol):
 
     async def counts(self) -> Counts:
         """Entities per entity type and relations per relation type."""
+
+    async def degree_stats(self) -> DegreeStats:
+        """Entities per type; per relation type, its relations, the distinct entities at
+        each end and the largest degree at each end. One query, a scan of the relations:
+        callers cache it (the API does, per registry version, for its cost estimate)."""
 
     # -- bulk transfer (export / import) -------------------------------------------------
 

@@ -29,10 +29,16 @@ query Page($first: Int!) {
 }"""
 
 
-def assert_too_costly(body: dict[str, Any], estimate: int) -> None:
+def assert_too_costly(body: dict[str, Any], estimate: int, relations: int = 0) -> None:
     assert body["data"] is None
     [error] = body["errors"]
-    assert error["extensions"] == {"code": TOO_COSTLY, "cost": estimate, "maxCost": MAX_COST}
+    assert error["extensions"] == {
+        "code": TOO_COSTLY,
+        "cost": estimate,
+        "maxCost": MAX_COST,
+        "objects": estimate - relations,
+        "relations": relations,
+    }
     assert f"{estimate:,}" in error["message"]
     assert f"{MAX_COST:,}" in error["message"]
     assert "ask for fewer items with `first`/`limit` on nested lists" in error["message"]

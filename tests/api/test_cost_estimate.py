@@ -8,6 +8,7 @@ import pytest
 from graphql import build_schema, get_introspection_query, parse
 
 from graph_crm.api.cost import INTROSPECTION_COST, LIST_DEFAULT_FANOUT, estimate_cost
+from graph_crm.api.introspection_cost import introspection_sizes
 
 SCHEMA = build_schema("""
 type Query {
@@ -107,11 +108,32 @@ def test_interfaces_select_through_their_implementations() -> None:
     assert cost("{ node { id ... on Shop { owners { name } } } }") == 1 + (1 + (1 + 100))
 
 
-def test_introspection_costs_a_constant() -> None:
+def test_graphiql_introspection_costs_the_introspection_price_whatever_the_schema() -> None:
     assert cost(get_introspection_query()) == INTROSPECTION_COST
-    assert cost("{ __typename shop(id: 1) { __typename } }") == INTROSPECTION_COST + (
-        1 + INTROSPECTION_COST
+    bigger = build_schema(
+        "type Query { "
+        + " ".join(f"f{i}(a: Int, b: [String!]): [T{i}!]!" for i in range(60))
+        + " } "
+        + " ".join(f"type T{i} {{ x: Int y: String z: [Int] }}" for i in range(60))
     )
+    assert estimate_cost(bigger, parse(get_introspection_query())) == INTROSPECTION_COST
+    assert cost("{ __typename shop(id: 1) { __typename } }") == 1 + (1 + 1)
+
+
+def test_introspection_is_priced_by_the_schemas_sizes_and_aliases_add_up() -> None:
+    sizes = introspection_sizes(SCHEMA)
+    names = cost("{ __schema { types { name } } }")
+    fields = cost("{ __schema { types { name fields { name type { name } } } } }")
+    # a share of the whole query: 1 + types * 1 objects, against what the whole answers
+    assert 0 < names < fields < INTROSPECTION_COST
+    assert sizes[("__Schema", "types")] == len(SCHEMA.type_map)
+    aliases = " ".join(
+        f"a{i}: __schema {{ types {{ name fields {{ name type {{ name }} }} }} }}"
+        for i in range(30)
+    )
+    assert cost("{ " + aliases + " }") == pytest.approx(30 * fields, abs=30)
+    # the share follows the schema: a type with more fields makes fields cost more
+    assert cost('{ __type(name: "Shop") { fields { name } } }') < names
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from graph_crm.model.traversal import (
 )
 from graph_crm.model.traversal_search import Found
 from graph_crm.model.types import RelationType
-from graph_crm.store.budget import current_budget
+from graph_crm.store.budget import current_budget, current_deadline
 from graph_crm.store.common import (
     check_start_ids,
     decode_relation_cursor,
@@ -128,8 +128,6 @@ class GraphOps(LinkOps):
         paths_per_target: int = 3,
     ) -> Traversal:
         start_ids = check_start_ids(start)
-        # read here: the executor thread does not see the request's context
-        edge_budget = current_budget().edges
 
         def run() -> Found:
             mirror = self._ensure_mirror()
@@ -146,9 +144,15 @@ class GraphOps(LinkOps):
             rows: list[int] = []
             for type_name, wanted in grouped.items():
                 rows.extend(self._row_ids(self.conn, type_name, [k for _, k in wanted]).values())
-            # TODO(deadline): pass the request's deadline check as ``tick`` once
-            # store/budget.py has one, so a long mirror walk stops at its time budget.
-            return mirror.traverse(plan, rows, self._load_fields, edge_budget=edge_budget)
+            # SQLite's progress handler cannot see the walk over the mirror: it checks
+            # the call's deadline itself, every few thousand relations
+            return mirror.traverse(
+                plan,
+                rows,
+                self._load_fields,
+                edge_budget=current_budget().edges,
+                tick=current_deadline().check,
+            )
 
         found = await self._read(run)
         by_id = {

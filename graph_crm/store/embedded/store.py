@@ -12,13 +12,14 @@ from graph_crm.store.embedded.audit_ops import AuditOps
 from graph_crm.store.embedded.impact_ops import ImpactOps
 from graph_crm.store.embedded.key_ops import KeyOps
 from graph_crm.store.embedded.registry_ops import RegistryOps
+from graph_crm.store.embedded.stats_ops import StatsOps
 from graph_crm.store.embedded.transfer_ops import TransferOps
 
 
 @each_call_budgeted
-class EmbeddedStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps):
+class EmbeddedStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps, StatsOps):
     """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact;
-    core <- API keys; core <- the audit log."""
+    core <- API keys; core <- the audit log; core <- degree statistics."""
 
     backend = "embedded"
 

@@ -1,4 +1,4 @@
-"""Filters, orders and traversal patterns compiled to Cypher fragments.
+"""Filters and orders compiled to Cypher fragments (traversals: :mod:`.traverse_compile`).
 
 Fragments hold only registry-checked identifiers (quoted by :mod:`.queries`) and
 ``$parameters``; values go into the parameter map, never into the text.
@@ -30,7 +30,7 @@ from graph_crm.model.query import (
     Quantifier,
     Related,
 )
-from graph_crm.model.traversal import Direction, PlannedStep, TraversalPlan
+from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.queries import label, prop, rel_type
@@ -154,38 +154,3 @@ def neo4j_value(kind: PropertyKind, value: Any) -> Any:
 
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return value
-
-
-def _arrow(step: PlannedStep) -> tuple[str, str]:
-    relationship = f"[:{rel_type(step.relation.name)}]"
-    if step.direction is Direction.OUT:
-        return "-" + relationship + "->", ""
-    if step.direction is Direction.IN:
-        return "<-" + relationship + "-", ""
-    return "-" + relationship + "-", ""
-
-
-def _labels(types: frozenset[str]) -> str:
-    return "|".join(label(name) for name in sorted(types))
-
-
-def compile_traversal(
-    plan: TraversalPlan, start_types: Sequence[str], params: Params
-) -> tuple[str, str]:
-    """The start labels and the typed, bounded path pattern after the start node."""
-    pattern: list[str] = []
-    for index, step in enumerate(plan.steps):
-        arrow, _ = _arrow(step)
-        node = f"n{index}"
-        landing = _labels(step.lands_on)
-        if step.min_hops == step.max_hops == 1:
-            where = compile_filter(step.where, node, params)
-            pattern.append(f"{arrow}({node}:{landing} WHERE {where})")
-            continue
-        inner_from, inner_to = f"a{index}", f"b{index}"
-        where = compile_filter(step.where, inner_to, params)
-        pattern.append(
-            f" (({inner_from}){arrow}({inner_to}:{landing} WHERE {where}))"
-            f"{{{step.min_hops},{step.max_hops}}} ({node})"
-        )
-    return _labels(frozenset(start_types)), "".join(pattern)

@@ -117,6 +117,9 @@ NEIGHBORS_OUT: Final = "neighbors_out"
 NEIGHBORS_IN: Final = "neighbors_in"
 TRAVERSE: Final = "traverse"
 TRAVERSE_DEPTH: Final = "traverse_depth"
+DEGREE_STATS: Final = "degree_stats"
+DEGREE_STATS_ENTITIES: Final = "degree_stats_entities"
+DEGREE_STATS_RELATION: Final = "degree_stats_relation"
 IMPACT: Final = "impact"
 API_KEY_CONSTRAINT: Final = "api_key_constraint"
 API_KEY_ADD: Final = "api_key_add"
@@ -136,5 +139,6 @@ ALL_QUERIES: Final = tuple(
     and key not in {"ALL_QUERIES", "FRAGMENTS"}
     and not key.startswith("_")
 )
-#: Files that are parts of another statement (traverse.cypher's blocks), not statements.
-FRAGMENTS: Final = (TRAVERSE_DEPTH,)
+#: Files that are parts of another statement (traverse.cypher's and degree_stats.cypher's
+#: blocks), not statements.
+FRAGMENTS: Final = (TRAVERSE_DEPTH, DEGREE_STATS_ENTITIES, DEGREE_STATS_RELATION)

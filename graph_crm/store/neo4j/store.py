@@ -18,13 +18,14 @@ from graph_crm.store.neo4j.errors import translated
 from graph_crm.store.neo4j.impact_ops import ImpactOps
 from graph_crm.store.neo4j.key_ops import KeyOps
 from graph_crm.store.neo4j.registry_ops import RegistryOps
+from graph_crm.store.neo4j.stats_ops import StatsOps
 from graph_crm.store.neo4j.transfer_ops import TransferOps
 
 
 @each_call_budgeted
-class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps):
+class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps, StatsOps):
     """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact;
-    core <- API keys; core <- the audit log."""
+    core <- API keys; core <- the audit log; core <- degree statistics."""
 
     backend = "neo4j"
 

@@ -14,8 +14,9 @@ directions and relations).
 Evaluation (:mod:`graph_crm.model.traversal_search`, the same rules on every backend)
 is breadth-first by depth. Of the partial paths from one start that reach one
 (entity, step, hops into the step) state at one depth, it keeps the first
-``paths_per_target`` plus one per hop still possible (in :meth:`Path.sort_key` order)
-and, for each entity inside those, the first ``paths_per_target`` that avoid it. It
+``paths_per_target`` plus one per hop still possible (the state's cap, in
+:meth:`Path.sort_key` order) and, for each entity inside those, the first
+``paths_per_target`` that avoid it (at the last depth, the first alone). It
 stops once the first ``limit`` targets have all their paths and one more target is
 known, and refuses (``LIMIT_EXCEEDED``) a traversal that would expand more relation
 edges than the caller's edge budget: never a silent partial answer. So work and
@@ -31,7 +32,7 @@ What this guarantees, compared with enumerating every path:
   when no walk of the plan can land on a type an earlier position holds (as in
   customer -> subsidiary -> buyer -> chat log -> competitor): then which partial paths
   were dropped cannot matter; and whenever no state is reached by more partial paths
-  than are kept;
+  of one length than its cap;
 * otherwise a target or path can be missed where a state had more partial paths than
   it keeps and the way on runs into entities of every kept one. The kept ones are
   chosen so that running into any one entity of the first ones still leaves enough

@@ -1,9 +1,10 @@
 """Bounded breadth-first evaluation of a :class:`~graph_crm.model.traversal.TraversalPlan`.
 
-Pure: the store hands in its graph as a :class:`SearchGraph` (the embedded mirror;
-tests use a dict). Neo4j runs the same rules in one Cypher statement
-(``cypher/traverse*.cypher``), so both backends answer alike, limits and edge
-budget included; :mod:`graph_crm.model.traversal` states what the rules guarantee.
+Pure: the store hands in its graph as a :class:`~.search_graph.SearchGraph` (the
+embedded mirror; examples and tests use a :class:`~.search_graph.DictGraph`). Neo4j
+runs the same rules in one Cypher statement (``cypher/traverse*.cypher``), so both
+backends answer alike, limits and edge budget included; :mod:`graph_crm.model.traversal`
+states what the rules guarantee.
 
 A partial path sits at a *state*: its last entity, the step it is in and the hops it
 has taken in that step. Depth by depth, every partial path is extended by one hop,
@@ -14,6 +15,7 @@ one depth, :func:`_select` keeps the first :func:`state_cap` in path order and, 
 each entity inside those, the first ``paths_per_target`` that avoid it.
 
 >>> from graph_crm.model.registry import Registry
+>>> from graph_crm.model.search_graph import DictGraph
 >>> from graph_crm.model.traversal import plan_traversal
 >>> from graph_crm.model.types import EntityType, RelationType
 >>> registry = Registry.from_definitions(1, [EntityType(name="Customer")],
@@ -29,11 +31,12 @@ each entity inside those, the first ``paths_per_target`` that avoid it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Generic, Protocol, TypeVar
+from typing import Final, Generic, TypeVar
 
 from graph_crm.errors import LimitExceeded
+from graph_crm.model.search_graph import SearchGraph
 from graph_crm.model.traversal import Direction, Hop, Path, PlannedStep, TraversalPlan
 
 N = TypeVar("N", bound=Hashable)
@@ -44,18 +47,6 @@ OVER_BUDGET: Final = (
     "this traversal would expand more than {budget:,} relation edges, this request's "
     "budget: add filters to its steps, lower maxDepth or ask for a smaller limit"
 )
-
-
-class SearchGraph(Protocol[N]):
-    def neighbors(self, node: N, relation: str, direction: Direction) -> Iterable[tuple[N, str]]:
-        """The far ends of ``node``'s ``relation`` edges, each with the hop's direction
-        (``"OUT"`` or ``"IN"``; both for ``BOTH``)."""
-
-    def gid(self, node: N) -> str:
-        """The global id of ``node``: paths are ordered by these."""
-
-    def passing(self, step: PlannedStep, nodes: set[N]) -> set[N]:
-        """The nodes among ``nodes`` that pass ``step.where`` (not None)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,36 +329,3 @@ def _merge(
 def _distinct_paths(partials: list[_Partial[N]]) -> list[Path]:
     unique = {partial.order(): partial for partial in partials}
     return [unique[key].path() for key in sorted(unique)]
-
-
-class DictGraph:
-    """A :class:`SearchGraph` over plain data, for examples and tests: ``edges`` maps
-    (node, relation) to the nodes it points to; ``fields`` holds what filters read."""
-
-    def __init__(
-        self,
-        edges: Mapping[tuple[str, str], Sequence[str]],
-        passes: Callable[[PlannedStep, str], bool] | None = None,
-    ) -> None:
-        self._out: dict[tuple[str, str], list[str]] = {}
-        self._in: dict[tuple[str, str], list[str]] = {}
-        for (node, relation), ends in edges.items():
-            for end in ends:
-                self._out.setdefault((node, relation), []).append(end)
-                self._in.setdefault((end, relation), []).append(node)
-        self._passes = passes
-
-    def neighbors(self, node: str, relation: str, direction: Direction) -> list[tuple[str, str]]:
-        found: list[tuple[str, str]] = []
-        if direction in (Direction.OUT, Direction.BOTH):
-            found += [(end, "OUT") for end in self._out.get((node, relation), [])]
-        if direction in (Direction.IN, Direction.BOTH):
-            found += [(end, "IN") for end in self._in.get((node, relation), [])]
-        return found
-
-    def gid(self, node: str) -> str:
-        return node
-
-    def passing(self, step: PlannedStep, nodes: set[str]) -> set[str]:
-        passes = self._passes
-        return set(nodes) if passes is None else {node for node in nodes if passes(step, node)}

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from graph_crm.errors import LimitExceeded
+from graph_crm.model.search_graph import DictGraph
 from graph_crm.model.traversal import Traversal, plan_traversal
-from graph_crm.model.traversal_search import DictGraph, Found, search
+from graph_crm.model.traversal_search import Found, search
 from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import WorkBudget, work_budget
 from tests.model.traversal_reference import (

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph_crm.errors import LimitExceeded
+from graph_crm.model.search_graph import DictGraph
 from graph_crm.model.traversal import Direction, Path, TraversalPlan, plan_traversal
 from graph_crm.model.traversal_search import (
-    DictGraph,
     Found,
     can_revisit,
     search,

@@ -28,6 +28,9 @@ MAX_ALIASES: Final = 30
 #: Field selections one operation may hold once its fragment spreads are expanded
 #: (GraphiQL's full introspection query expands to a few hundred).
 MAX_SELECTIONS: Final = 10_000
+#: Comparisons validation may make to check that repeated fields merge (see
+#: :attr:`graph_crm.api.operation.Shape.overlap`): ~50 ms of work on this 2-core box.
+MAX_OVERLAP: Final = 20_000
 #: Items in one page, and in one relation list per parent.
 MAX_FIRST: Final = 500
 
@@ -68,6 +71,14 @@ def check_shape(operation: Operation, max_depth: int = MAX_DEPTH) -> GraphQLErro
                 depth=depth,
                 maxDepth=most,
             )
+    if operation.overlap > MAX_OVERLAP:
+        return _limit_error(
+            "this operation selects the same fields over and over in the same places "
+            f"(fragments expanded): checking that they merge would take {operation.overlap:,} "
+            f"comparisons, more than the limit of {MAX_OVERLAP:,}; select each field once",
+            overlap=operation.overlap,
+            maxOverlap=MAX_OVERLAP,
+        )
     if operation.aliases > MAX_ALIASES:
         return _limit_error(
             f"this operation uses {operation.aliases:,} aliases (fragments expanded), more "

@@ -65,6 +65,14 @@ class Shape:
     selections: int = 0
     #: Its top-level field names (the operation's root fields), in document order.
     top_fields: tuple[str, ...] = ()
+    #: Each response name (alias or field name) at its top level: how often it stands
+    #: there, and the most :attr:`overlap` among the selections under it.
+    top_names: tuple[tuple[str, int, int], ...] = ()
+    #: A bound on the pairwise comparisons validation makes to check that fields of one
+    #: response name can be merged (graphql-core's OverlappingFieldsCanBeMerged): for a
+    #: selection set, the sum over its response names of count² × (1 + the overlap
+    #: under them). Repeating a field k times at each of d levels costs k^(2d).
+    overlap: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +88,7 @@ class Operation:
     data_depth: int
     aliases: int
     selections: int
+    overlap: int
 
 
 def select_operation(query: str, operation_name: object) -> Operation:
@@ -114,6 +123,7 @@ def _select(query: str, operation_name: str | None) -> Operation:
         data_depth=shape.data_depth,
         aliases=shape.aliases,
         selections=shape.selections,
+        overlap=shape.overlap,
     )
 
 
@@ -175,6 +185,12 @@ def _fragment_shapes(
 def _shape(selection_set: SelectionSetNode, fragments: dict[str, Shape]) -> Shape:
     depth = data_depth = aliases = selections = 0
     top: dict[str, None] = {}
+    names: dict[str, tuple[int, int]] = {}  # response name -> (count, overlap under it)
+
+    def count(response: str, times: int, overlap: int) -> None:
+        before, under = names.get(response, (0, 0))
+        names[response] = (min(before + times, _CAP), max(under, overlap))
+
     for node in selection_set.selections:
         if isinstance(node, FieldNode):
             inner = Shape() if node.selection_set is None else _shape(node.selection_set, fragments)
@@ -184,6 +200,7 @@ def _shape(selection_set: SelectionSetNode, fragments: dict[str, Shape]) -> Shap
             aliases += inner.aliases + (node.alias is not None)
             selections += 1 + inner.selections
             top[node.name.value] = None
+            count((node.alias or node.name).value, 1, inner.overlap)
         else:
             if isinstance(node, InlineFragmentNode):
                 inner = _shape(node.selection_set, fragments)
@@ -195,7 +212,18 @@ def _shape(selection_set: SelectionSetNode, fragments: dict[str, Shape]) -> Shap
             aliases += inner.aliases
             selections += inner.selections
             top.update(dict.fromkeys(inner.top_fields))
-    return Shape(depth, data_depth, min(aliases, _CAP), min(selections, _CAP), tuple(top))
+            for response, times, under in inner.top_names:
+                count(response, times, under)
+    overlap = sum(min(times * times * (1 + under), _CAP) for times, under in names.values())
+    return Shape(
+        depth,
+        data_depth,
+        min(aliases, _CAP),
+        min(selections, _CAP),
+        tuple(top),
+        tuple((response, times, under) for response, (times, under) in names.items()),
+        min(overlap, _CAP),
+    )
 
 
 class RunChosenOperation(SchemaExtension):

@@ -17,12 +17,13 @@ import random
 import sys
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Final
+
+from graph_crm.resources import resource_dir
 
 AS_OF: Final = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SEED: Final = 20261123
-DEMO_SEED: Final = Path(__file__).resolve().parents[1] / "seeds" / "demo.json"
+DEMO_SEED: Final = resource_dir("seeds") / "demo.json"
 
 #: Warehouses: key, name, city, country, and how many customers use each (weights).
 WAREHOUSES: Final = [

@@ -19,10 +19,11 @@ from graph_crm.impact.policy import policy_json
 from graph_crm.impact.render import render
 from graph_crm.impact.report import ImpactReport
 from graph_crm.impact.service import impact_report
+from graph_crm.resources import resource_dir
 from graph_crm.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 
-SEEDS: Final = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS: Final = resource_dir("seeds")
 DEMO_SEED: Final = SEEDS / "crossborder.json"
 POLICIES: Final = SEEDS / "policies"
 #: The brief's headline: warehouse RTM-02 has a 6-day customs delay.

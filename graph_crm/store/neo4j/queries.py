@@ -15,17 +15,18 @@ from pathlib import Path
 from typing import Final
 
 from graph_crm.model.names import ENTITY_TYPE_PATTERN, PROPERTY_PATTERN, RELATION_TYPE_PATTERN
+from graph_crm.resources import resource_dir
 
 _PLACEHOLDER: Final = re.compile(r"\{\{(\w+)\}\}")
 _CONSTRAINT_NAME: Final = re.compile(r"graph_crm_[a-z]+_[A-Za-z0-9_]{1,140}", re.ASCII)
 
 
 def cypher_dir() -> Path:
-    """``$GRAPH_CRM_CYPHER_DIR``, else the ``cypher/`` folder beside the package."""
+    """``$GRAPH_CRM_CYPHER_DIR``, else the package's ``cypher/`` (graph_crm/resources.py)."""
     configured = os.environ.get("GRAPH_CRM_CYPHER_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[3] / "cypher"
+    return resource_dir("cypher")
 
 
 @cache

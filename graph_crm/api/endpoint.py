@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Coroutine
 from typing import Any
 
 from graphql import GraphQLError, OperationType
@@ -166,7 +167,9 @@ class GraphQLEndpoint:
         return _graphql_response(request, result)
 
 
-async def _unless_client_leaves(request: Request, work: Any) -> ExecutionResult | None:
+async def _unless_client_leaves(
+    request: Request, work: Coroutine[Any, Any, ExecutionResult]
+) -> ExecutionResult | None:
     """``work``'s result; None (and ``work`` cancelled) if the client disconnects first.
 
     The body has been read, so the next message the server has for us is the client

@@ -270,6 +270,17 @@ def main(argv: list[str] | None = None) -> int:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         print(f"graph-crm: invalid settings: {problems}", file=sys.stderr)
         return 2
+    if args.command == "serve" or getattr(args, "serve", False):
+        from graph_crm.api.server import port_taken
+
+        taken = port_taken(args.host, args.port)
+        if taken is not None:
+            print(
+                f"graph-crm: {taken}; pick another port with --port {args.port + 1} "
+                "(./scripts/run --port ... passes it on)",
+                file=sys.stderr,
+            )
+            return 2
     if args.command == "serve":
         return _serve(args)
     try:

@@ -12,9 +12,15 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 log=$(mktemp)
-if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
-       .venv/bin/python -m pip install --disable-pip-version-check -e ".${1:-}"; } >"$log" 2>&1
-then
+echo "installing graph-crm${1:+ with $1} into .venv (the first time: about half a minute)"
+# pip's whole output goes to a log, shown if it fails; what it is doing shows as it goes
+pip_install() {
+    .venv/bin/python -m pip install --disable-pip-version-check "$@" 2>&1 | tee -a "$log" |
+        { grep --line-buffered -E '^(Collecting|Installing collected|Successfully installed)' ||
+          true; } | sed -u -E 's/^(.{0,96}).*/  \1/'
+    return "${PIPESTATUS[0]}"
+}
+if ! pip_install --upgrade pip || ! pip_install -e ".${1:-}"; then
     cat "$log" >&2
     echo "installing graph-crm into .venv failed (output above)" >&2
     exit 1

@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import http
 import logging
 import os
+import socket
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -90,6 +92,28 @@ class ServerConfig(uvicorn.Config):
     def __init__(self, app: Any, settings: Settings, **options: Any) -> None:
         super().__init__(app, **uvicorn_options(settings), **options)
         self.limits = ConnectionLimits.from_settings(settings)
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be served (already in use, not an address here), or None.
+
+    Checked before anything else starts, so the CLI never claims to serve a port it
+    cannot have; uvicorn binds for real moments later.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        return f"{host} is not an address of this machine ({error.strerror})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return f"{host}:{port} is already in use (another graph-crm, or another server)"
+            return f"cannot listen on {host}:{port}: {error.strerror}"
+    return None
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:

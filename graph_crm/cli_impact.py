@@ -38,8 +38,17 @@ def add_impact_commands(add: Add) -> None:
 
 
 async def _impact(store: GraphStore, args: argparse.Namespace) -> int:
+    output = Path(args.output) if args.output else None
+    if output is not None and not output.parent.is_dir():
+        # checked first: a report that cannot be written is not worth computing
+        raise InvalidInput(
+            f"cannot write {output}: the folder {output.parent} does not exist",
+            path=("output",),
+        )
     name = args.policy or await _only_policy(store)
-    limit = args.limit or (TABLE_ROWS if args.format == "table" else MAX_LIMIT)
+    # --limit 0 is not "the default": it goes to the check, which asks for 1 to 10,000
+    default = TABLE_ROWS if args.format == "table" else MAX_LIMIT
+    limit = default if args.limit is None else args.limit
     report = await impact_report(
         store,
         policy=name,
@@ -49,10 +58,15 @@ async def _impact(store: GraphStore, args: argparse.Namespace) -> int:
         limit=limit,
     )
     text = render(report, args.format)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise InvalidInput(
+                f"cannot write {output}: {error.strerror}", path=("output",)
+            ) from None
         print(
-            f"wrote the {args.format} report ({report.totals.affected} affected) to {args.output}",
+            f"wrote the {args.format} report ({report.totals.affected} affected) to {output}",
             file=sys.stderr,
         )
     else:

@@ -43,6 +43,7 @@ from typing import Any, Final
 
 from neo4j import AsyncGraphDatabase
 
+from bench.impact import timed
 from graph_crm.errors import TimedOut
 from graph_crm.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
@@ -81,20 +82,6 @@ def nested(hops: int, *, match: bool) -> dict[str, Any]:
     return where
 
 
-async def _timed(call: Callable[[], Awaitable[Any]], runs: int) -> Row:
-    await call()  # warm-up: statement caches, the planner
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await call()
-        timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
-    return {
-        "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))], 1),
-    }
-
-
 async def _filters(store: GraphStore, runs: int) -> list[Row]:
     results = []
     for hops in HOPS:
@@ -105,7 +92,7 @@ async def _filters(store: GraphStore, runs: int) -> list[Row]:
             def one_page(where: dict[str, Any] = where) -> Awaitable[Any]:
                 return store.list_entities("Shipment", where=where, first=1)
 
-            timing = await _timed(one_page, runs)
+            timing = await timed(one_page, runs)
             _log(f"  {hops} hops, {'all' if match else 'none'} match: {timing}")
             results.append({"hops": hops, "match": match, "total": page.total_count, **timing})
     return results
@@ -136,7 +123,7 @@ async def _embedded_stops(store: EmbeddedStore, runs: int) -> Row:
         event = threading.Event()
         holding.append(asyncio.ensure_future(endless(event)))
         await asyncio.to_thread(event.wait)
-    pings = [(await _timed(store.ping, 1))["p50_ms"] for _ in range(runs)]
+    pings = [(await timed(store.ping, 1))["p50_ms"] for _ in range(runs)]
     cancelled = time.perf_counter()
     for task in holding:
         task.cancel()

@@ -83,7 +83,8 @@ async def _load(store: GraphStore, graph: Graph, batch: int) -> float:
     return time.perf_counter() - started
 
 
-async def _timed(call: Callable[[], Awaitable[Any]], runs: int, warmup: int) -> Row:
+async def timed(call: Callable[[], Awaitable[Any]], runs: int, warmup: int = 1) -> Row:
+    """p50 and p95 of ``runs`` calls after ``warmup`` (statement caches, the planner)."""
     first = time.perf_counter()
     for _ in range(warmup):
         await call()
@@ -121,7 +122,7 @@ async def _measure(
         def impact(source_id: str = source_id) -> Awaitable[list[ImpactRow]]:
             return store.impact_rows(plan, source_id, as_of=impact_graph.AS_OF)
 
-        results[source] = {**await _timed(impact, runs, args.warmup), "runs": runs}
+        results[source] = {**await timed(impact, runs, args.warmup), "runs": runs}
 
         def whole(source_id: str = source_id) -> Awaitable[ImpactReport]:
             return impact_report(
@@ -134,7 +135,7 @@ async def _measure(
             )
 
         # the whole report: the rows, then ranking, explanations, plans and labels
-        results[source]["report"] = await _timed(whole, runs, args.warmup)
+        results[source]["report"] = await timed(whole, runs, args.warmup)
         if isinstance(store, Neo4jStore) and args.naive_runs:
             naive = NaiveImpact(store)
             same = await naive.rows(plan, source_id, impact_graph.AS_OF) == answers[source]
@@ -145,8 +146,8 @@ async def _measure(
             ) -> Awaitable[list[ImpactRow]]:
                 return naive.rows(plan, source_id, impact_graph.AS_OF)
 
-            timed = await _timed(naive_impact, args.naive_runs, 1)
-            results[source]["naive"] = {**timed, "round_trips": trips, "same_rows": same}
+            naive_timing = await timed(naive_impact, args.naive_runs, 1)
+            results[source]["naive"] = {**naive_timing, "round_trips": trips, "same_rows": same}
     return results, answers
 
 

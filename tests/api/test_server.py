@@ -38,28 +38,21 @@ def wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 30
     raise AssertionError("the server did not become healthy")
 
 
-def admin_key(tmp_path: Path) -> dict[str, str]:
-    """Headers with an admin key made by `graph-crm keys create` in the server's database."""
+def cli_key(db: Path, role: str = "admin", name: str = "uvicorn-tests") -> dict[str, str]:
+    """Headers with a key of ``role`` made by `graph-crm keys create` in the database ``db``."""
     made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph_crm.cli",
-            "keys",
-            "create",
-            "--role",
-            "admin",
-            "--json",
-            "--name",
-            "uvicorn-tests",
-            "--db",
-            str(tmp_path / "api.db"),
-        ],
+        [sys.executable, "-m", "graph_crm.cli", "keys", "create", "--role", role, "--json",
+         "--name", name, "--db", str(db)],
         capture_output=True,
         text=True,
         check=True,
-    )
+    )  # fmt: skip
     return {"Authorization": f"Bearer {json.loads(made.stdout)['token']}"}
+
+
+def admin_key(tmp_path: Path) -> dict[str, str]:
+    """Headers with an admin key in the server's database (``tmp_path``/api.db)."""
+    return cli_key(tmp_path / "api.db")
 
 
 @contextlib.contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import stat
@@ -24,6 +23,7 @@ from graph_crm.api.shared_buckets import (
     serve_run_dir,
 )
 from graph_crm.auth.roles import Role
+from tests.api.test_server import cli_key
 from tests.faults.processes import api_process
 
 #: Takes ``count`` tokens of key "k" at ``per_minute`` from the bucket file, once the go
@@ -138,34 +138,11 @@ def test_the_run_directory_is_private_and_removed_on_the_way_out() -> None:
     assert type(alone) is RateLimiter
 
 
-def _config_officer_key(db: Path) -> dict[str, str]:
-    made = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph_crm.cli",
-            "keys",
-            "create",
-            "--role",
-            "config_officer",
-            "--json",
-            "--name",
-            "rate-limit-tests",
-            "--db",
-            str(db),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return {"Authorization": f"Bearer {json.loads(made.stdout)['token']}"}
-
-
 def test_two_workers_of_one_serve_give_a_key_its_limit_once(tmp_path: Path) -> None:
     per_minute = ROLE_LIMITS[Role.CONFIG_OFFICER].requests_per_minute
     temp = tmp_path / "tmp"
     temp.mkdir()
-    headers = _config_officer_key(tmp_path / "api.db")
+    headers = cli_key(tmp_path / "api.db", "config_officer", "rate-limit-tests")
     options = ["--workers", "2", "--db", str(tmp_path / "api.db")]
     with api_process(tmp_path / "server.log", options, env={"TMPDIR": str(temp)}) as server:
         (run_dir,) = temp.glob("graph-crm-serve-*")

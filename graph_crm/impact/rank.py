@@ -257,9 +257,15 @@ def _days(value: float) -> str:
 
 
 def _number(value: Any) -> str:
+    """A rule's value as an explanation shows it.
+
+    >>> _number(6), _number(2.44), _number(-0.04), _number("x")
+    ('6', '2.4', '0.0', 'x')
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    shown = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    return shown.removeprefix("-") if float(shown) == 0 else shown  # never "-0" or "-0.0"
 
 
 def money(value: float) -> str:

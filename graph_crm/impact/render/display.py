@@ -50,8 +50,16 @@ def when(moment: datetime | None) -> str:
 
 
 def days(value: float | None) -> str:
-    """A buffer in days, one decimal: '4.8', '-2.0'; '—' without an SLA."""
-    return "—" if value is None else f"{value:.1f}"
+    """A buffer in days, one decimal: '4.8', '-2.0'; '—' without an SLA. What rounds to
+    zero is '0.0', never '-0.0'.
+
+    >>> days(4.84), days(-2.0), days(-0.04), days(None)
+    ('4.8', '-2.0', '0.0', '—')
+    """
+    if value is None:
+        return "—"
+    shown = f"{value:.1f}"
+    return "0.0" if shown == "-0.0" else shown
 
 
 def number(value: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +18,9 @@ from tests.neo4j_env import (
     reset_database,
     skip_allowed,
 )
+
+if TYPE_CHECKING:
+    from tests.contract.test_audit_atomicity import Refusal
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +74,16 @@ def store(backend: str, request: pytest.FixtureRequest) -> GraphStore:
     fixture = "embedded_store" if backend == "embedded" else "neo4j_store"
     opened: GraphStore = request.getfixturevalue(fixture)
     return opened
+
+
+@pytest.fixture
+def refusal(
+    store: GraphStore, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Refusal:
+    """A way to make ``store`` refuse the next audit record (tests/contract/
+    test_audit_atomicity.py): a SQLite trigger, or a Neo4j uniqueness constraint."""
+    from tests.contract.test_audit_atomicity import Neo4jRefusal, SqliteRefusal
+
+    if isinstance(store, EmbeddedStore):
+        return SqliteRefusal(store)
+    return Neo4jRefusal(request.getfixturevalue("neo4j_target"), monkeypatch)

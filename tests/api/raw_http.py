@@ -23,6 +23,18 @@ def request_head(method: str, path: str, *headers: str) -> bytes:
     return "\r\n".join(lines).encode()
 
 
+def graphql_post(token: str, body: bytes) -> bytes:
+    """A whole POST /graphql request with a bearer key and a JSON body."""
+    head = request_head(
+        "POST",
+        "/graphql",
+        f"Authorization: Bearer {token}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+    )
+    return head + body
+
+
 @dataclass
 class Ending:
     """How a connection ended: whether the server closed it, and what it answered."""
@@ -46,14 +58,20 @@ def read_until_closed(sock: socket.socket, within: float = PATIENCE) -> Ending:
         readable, _, _ = select.select([sock], [], [], left)
         if not readable:
             break
-        try:
-            chunk = sock.recv(65536)
-        except ConnectionResetError:
-            return Ending(True, answer)
-        if not chunk:
+        chunk = _receive(sock)
+        if chunk is None:
             return Ending(True, answer)
         answer += chunk
     return Ending(False, answer)
+
+
+def _receive(sock: socket.socket) -> bytes | None:
+    """What the server sent (the socket is readable), or None if it closed the connection."""
+    try:
+        chunk = sock.recv(65536)
+    except ConnectionResetError:
+        return None
+    return chunk or None
 
 
 def dribble(
@@ -70,11 +88,8 @@ def dribble(
     while time.monotonic() < deadline:
         readable, _, _ = select.select([sock], [], [], every)
         if readable:
-            try:
-                chunk = sock.recv(65536)
-            except ConnectionResetError:
-                return Ending(True, answer)
-            if not chunk:
+            chunk = _receive(sock)
+            if chunk is None:
                 return Ending(True, answer)
             answer += chunk
             continue

@@ -10,6 +10,7 @@ import select
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,7 +19,7 @@ from graph_crm.auth.roles import Role
 from graph_crm.cli_keys import create_key
 from graph_crm.settings import Settings
 from graph_crm.store import open_store
-from tests.api.raw_http import connect, request_head
+from tests.api.raw_http import connect, graphql_post
 from tests.api.slow_read import load_notes, slow_request
 from tests.faults.processes import ApiProcess
 from tests.neo4j_env import Neo4jTarget, reset_database
@@ -66,14 +67,19 @@ def server(settings: Settings, tmp_path: Path) -> Iterator[tuple[ApiProcess, dic
         process.stop()
 
 
-def _parcels(base: str, token: str) -> int:
-    answer = httpx.post(
+def _count_parcels(base: str, token: str) -> dict[str, Any]:
+    """The answer to a count of the parcels, asked with ``token``."""
+    answer: dict[str, Any] = httpx.post(
         f"{base}/graphql",
         json={"query": '{ entities(type: "Parcel", first: 1) { totalCount } }'},
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     ).json()
-    count: int = answer["data"]["entities"]["totalCount"]
+    return answer
+
+
+def _parcels(base: str, token: str) -> int:
+    count: int = _count_parcels(base, token)["data"]["entities"]["totalCount"]
     return count
 
 
@@ -83,17 +89,6 @@ def _access_lines(process: ApiProcess) -> list[dict[str, object]]:
         if line.startswith('{"at":'):
             lines.append(json.loads(line))
     return lines
-
-
-def _post(token: str, body: bytes) -> bytes:
-    head = request_head(
-        "POST",
-        "/graphql",
-        f"Authorization: Bearer {token}",
-        "Content-Type: application/json",
-        f"Content-Length: {len(body)}",
-    )
-    return head + body
 
 
 def _client_gone(process: ApiProcess) -> list[dict[str, object]]:
@@ -120,7 +115,7 @@ def test_a_client_that_leaves_mid_write_has_it_stopped_and_nothing_lands(
         }
     ).encode()
     with connect(process.port) as sock:
-        sock.sendall(_post(keys[Role.INTEGRATION], body))
+        sock.sendall(graphql_post(keys[Role.INTEGRATION], body))
         time.sleep(0.3)
     # The server notices, cancels the operation and its store call, and logs it.
     gone = _client_gone(process)
@@ -135,12 +130,7 @@ def test_a_call_over_its_roles_budget_answers_timeout(
     server: tuple[ApiProcess, dict[Role, str]],
 ) -> None:
     process, keys = server
-    answer = httpx.post(
-        f"{process.base}/graphql",
-        json={"query": '{ entities(type: "Parcel", first: 5) { totalCount } }'},
-        headers={"Authorization": f"Bearer {keys[Role.ANALYST]}"},
-        timeout=30,
-    ).json()
+    answer = _count_parcels(process.base, keys[Role.ANALYST])
     assert answer["data"] is None
     [error] = answer["errors"]
     assert error["extensions"]["code"] == "TIMEOUT"
@@ -166,7 +156,7 @@ def test_others_are_served_while_one_read_is_slow_and_a_leaving_client_stops_it(
     process, keys = server
     asyncio.run(_load_notes(settings))
     with connect(process.port) as sock:
-        sock.sendall(_post(keys[Role.INTEGRATION], slow_request()))
+        sock.sendall(graphql_post(keys[Role.INTEGRATION], slow_request()))
         time.sleep(0.5)
         # while it scans, health, key checks and other reads answer
         for _ in range(3):

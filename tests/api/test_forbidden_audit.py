@@ -11,7 +11,7 @@ from graph_crm.api.forbidden_audit import ForbiddenAttempt, ForbiddenAuditor
 from graph_crm.model.audit import AuditRecord
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
-from tests.contract.test_audit_atomicity import Neo4jRefusal, Refusal, SqliteRefusal
+from tests.contract.test_audit_atomicity import Refusal
 
 
 class Clock:
@@ -92,15 +92,6 @@ async def test_what_a_caller_sends_is_bounded_in_the_record(store: GraphStore) -
     assert len(record.after["operation"]) == 128
     assert len(record.after["refused"]) == 32
     assert all(len(name) <= 128 for name in record.after["refused"])
-
-
-@pytest.fixture
-def refusal(
-    store: GraphStore, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Refusal:
-    if isinstance(store, EmbeddedStore):
-        return SqliteRefusal(store)
-    return Neo4jRefusal(request.getfixturevalue("neo4j_target"), monkeypatch)
 
 
 async def test_a_store_that_refuses_the_record_fails_nothing_and_the_count_carries_over(

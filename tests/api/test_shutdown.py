@@ -17,7 +17,7 @@ from pathlib import Path
 from graph_crm.auth.roles import Role
 from graph_crm.cli_keys import create_key
 from graph_crm.store.embedded.store import EmbeddedStore
-from tests.api.raw_http import connect, read_until_closed, request_head
+from tests.api.raw_http import connect, graphql_post, read_until_closed
 from tests.api.slow_read import load_notes, slow_request
 from tests.api.test_server import wait_healthy
 from tools.neo4j_local import die_with_parent, free_port
@@ -57,16 +57,8 @@ def test_sigterm_stops_serve_mid_query_and_answers_that_request_503(tmp_path: Pa
         )
     try:
         wait_healthy(f"http://127.0.0.1:{port}", server)
-        body = slow_request()
-        head = request_head(
-            "POST",
-            "/graphql",
-            f"Authorization: Bearer {token}",
-            "Content-Type: application/json",
-            f"Content-Length: {len(body)}",
-        )
         with connect(port) as sock:
-            sock.sendall(head + body)
+            sock.sendall(graphql_post(token, slow_request()))
             # Parsing and checking the query takes milliseconds; the store call, minutes.
             time.sleep(2)
             readable, _, _ = select.select([sock], [], [], 0)

@@ -93,15 +93,6 @@ class Neo4jRefusal:
         )
 
 
-@pytest.fixture
-def refusal(
-    store: GraphStore, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Refusal:
-    if isinstance(store, EmbeddedStore):
-        return SqliteRefusal(store)
-    return Neo4jRefusal(request.getfixturevalue("neo4j_target"), monkeypatch)
-
-
 def key(key_id: str) -> ApiKey:
     return ApiKey(
         id=key_id,

@@ -18,6 +18,7 @@ from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.live import LiveSchema
 from graph_crm.api.request_log import RequestLog, configure_access_log
 from graph_crm.api.request_policy import RequestPolicy
+from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
 from graph_crm.api.shared_buckets import open_rate_limiter
 from graph_crm.errors import GraphCrmError
@@ -70,10 +71,16 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return error_response(500, "INTERNAL", "internal server error")
 
 
-def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starlette:
+def create_app(
+    settings: Settings,
+    *,
+    store: GraphStore | None = None,
+    rate_limiter: RateLimiter | None = None,
+) -> Starlette:
     """The API over the store ``settings`` name (opened and closed by the lifespan).
 
     ``store``: an already open store to serve instead; its owner closes it.
+    ``rate_limiter``: the requests-a-minute buckets (default: :func:`open_rate_limiter`).
     """
 
     @contextlib.asynccontextmanager
@@ -100,7 +107,7 @@ def create_app(settings: Settings, *, store: GraphStore | None = None) -> Starle
     app.state.settings = settings
     app.state.live_schema = LiveSchema(core_schema())
     # shared by the workers of one `graph-crm serve --workers N` (GRAPH_CRM_RUN_DIR)
-    app.state.rate_limiter = open_rate_limiter()
+    app.state.rate_limiter = rate_limiter or open_rate_limiter()
     app.state.jwt = JwtVerifier.from_settings(settings)
     app.state.request_policy = RequestPolicy(
         settings, rate_limiter=app.state.rate_limiter, jwt=app.state.jwt

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from graph_crm.api import create_app
+from graph_crm.api.role_limits import RateLimiter
 from graph_crm.auth.roles import Role
 from graph_crm.cli_keys import create_key
 from graph_crm.settings import Settings
@@ -26,12 +27,17 @@ async def bearer(store: GraphStore, role: Role = Role.ADMIN) -> dict[str, str]:
 
 @contextlib.asynccontextmanager
 async def asgi_client(
-    store: GraphStore, role: Role | None = Role.ADMIN
+    store: GraphStore,
+    role: Role | None = Role.ADMIN,
+    *,
+    rate_limiter: RateLimiter | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app serving ``store`` (its own app: a worker of its own), sending
-    a key of ``role`` (None: no credentials)."""
+    a key of ``role`` (None: no credentials); ``rate_limiter``: the app's buckets."""
     app = create_app(
-        Settings(backend="neo4j" if store.backend == "neo4j" else "embedded"), store=store
+        Settings(backend="neo4j" if store.backend == "neo4j" else "embedded"),
+        store=store,
+        rate_limiter=rate_limiter,
     )
     headers = {} if role is None else await bearer(store, role)
     transport = httpx.ASGITransport(app=app)

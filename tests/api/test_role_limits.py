@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from graph_crm.api.limits import MAX_BODY_BYTES
-from graph_crm.api.role_limits import ROLE_LIMITS
+from graph_crm.api.role_limits import ROLE_LIMITS, RateLimiter
 from graph_crm.auth.roles import Role
 from graph_crm.store.base import GraphStore
 from tests.api.conftest import asgi_client
@@ -86,7 +86,9 @@ async def test_page_size_traversal_and_query_depth_follow_the_role(
 
 async def test_each_key_has_its_own_rate_limit(embedded_store: GraphStore) -> None:
     per_minute = ROLE_LIMITS[Role.CONFIG_OFFICER].requests_per_minute
-    async with asgi_client(embedded_store, Role.CONFIG_OFFICER) as client:
+    # a stopped clock: however slow the machine, no token comes back during the test
+    limiter = RateLimiter(clock=lambda: 1_000.0)
+    async with asgi_client(embedded_store, Role.CONFIG_OFFICER, rate_limiter=limiter) as client:
         for _ in range(per_minute):
             assert (
                 await client.post("/graphql", json={"query": "{ schemaVersion }"})
@@ -96,7 +98,7 @@ async def test_each_key_has_its_own_rate_limit(embedded_store: GraphStore) -> No
         assert refused.json()["error"]["code"] == "RATE_LIMITED"
         assert 0 < int(refused.headers["retry-after"]) <= 60 / per_minute + 1
         # another key (of the same role) is not held back by this one
-        async with asgi_client(embedded_store, Role.CONFIG_OFFICER) as other:
+        async with asgi_client(embedded_store, Role.CONFIG_OFFICER, rate_limiter=limiter) as other:
             assert (
                 await other.post("/graphql", json={"query": "{ schemaVersion }"})
             ).status_code == 200

@@ -228,12 +228,14 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers <= 1:
         serve(args.settings, host=args.host, port=args.port)
         return 0
+    from graph_crm.api.metrics import share_between_workers
     from graph_crm.api.shared_buckets import RUN_DIR_ENV, serve_run_dir
 
     # Worker processes build their app from the environment (serve hands the settings
-    # over), and share what must hold server-wide (rate limits) in the run directory.
+    # over), and share what must hold server-wide (rate limits, /metrics) in the run directory.
     with serve_run_dir() as run_dir:
         os.environ[RUN_DIR_ENV] = str(run_dir)
+        share_between_workers(run_dir)
         serve(args.settings, host=args.host, port=args.port, workers=args.workers)
     return 0
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 Backend = Literal["embedded", "neo4j"]
 
@@ -61,6 +61,20 @@ class Settings(BaseModel):
     #: Roles that may not introspect the schema (``__schema``/``__type``), comma-separated,
     #: e.g. ``analyst,integration``; ``__typename`` stays available to everyone.
     introspection_off: str = ""
+    #: A bearer token that may read ``GET /metrics`` and nothing else, for the Prometheus
+    #: scraper (its ``authorization.credentials_file``), so it needs no admin key; empty:
+    #: admin keys only. At least 32 characters (graph_crm/api/metrics_http.py).
+    metrics_token: SecretStr = SecretStr("")
+    #: OpenTelemetry spans (request, store call, statement) through the installed tracer
+    #: provider; needs ``pip install graph-crm[otel]`` (graph_crm/tracing.py).
+    tracing: bool = False
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token_long_enough(cls, token: SecretStr) -> SecretStr:
+        if 0 < len(token.get_secret_value()) < 32:
+            raise ValueError("the metrics token must be empty or at least 32 characters")
+        return token
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -16,6 +16,8 @@ from starlette.routing import Route
 from graph_crm.api.endpoint import GraphQLEndpoint, error_response
 from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.live import LiveSchema
+from graph_crm.api.metrics import ApiMetrics
+from graph_crm.api.metrics_http import RequestMetrics, metrics_endpoint
 from graph_crm.api.request_log import RequestLog, configure_access_log
 from graph_crm.api.request_policy import RequestPolicy
 from graph_crm.api.role_limits import RateLimiter
@@ -24,6 +26,7 @@ from graph_crm.api.shared_buckets import open_rate_limiter
 from graph_crm.errors import GraphCrmError
 from graph_crm.settings import Settings
 from graph_crm.store import GraphStore, open_store
+from graph_crm.tracing import enable_tracing
 
 logger = logging.getLogger("graph_crm.api")
 
@@ -99,13 +102,17 @@ def create_app(
         routes=[
             Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
-        middleware=[Middleware(RequestLog)],
+        middleware=[Middleware(RequestLog), Middleware(RequestMetrics)],
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.live_schema = LiveSchema(core_schema())
+    if settings.tracing:
+        enable_tracing()
+    app.state.metrics = ApiMetrics(lambda: getattr(app.state, "store", None))
+    app.state.live_schema = LiveSchema(core_schema(), on_build=app.state.metrics.schema_built)
     # shared by the workers of one `graph-crm serve --workers N` (GRAPH_CRM_RUN_DIR)
     app.state.rate_limiter = rate_limiter or open_rate_limiter()
     app.state.jwt = JwtVerifier.from_settings(settings)

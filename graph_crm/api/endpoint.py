@@ -106,7 +106,12 @@ class GraphQLEndpoint:
             return _refuse(request, 503, error.code, error.message)
         except GraphQLError as error:  # a syntax error: answered the GraphQL way
             return _graphql_response(request, ExecutionResult(data=None, errors=[error]))
-        note(request, operation=operation.name, fields=list(operation.root_fields))
+        note(
+            request,
+            operation=operation.name,
+            kind=operation.kind.value,
+            fields=list(operation.root_fields),
+        )
         if request.method == "GET" and operation.kind is not OperationType.QUERY:
             return _refuse(
                 request,

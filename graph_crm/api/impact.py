@@ -230,14 +230,15 @@ class ImpactQuery:
         as_of: str | None = None,
         limit: int = DEFAULT_LIMIT,
     ) -> ImpactReportType:
-        report = await impact_report(
-            info.context.store,
-            policy=policy,
-            source=str(source),
-            delay_days=delay_days,
-            as_of=as_of,
-            limit=limit,
-        )
+        with info.context.request.app.state.metrics.impact_report():
+            report = await impact_report(
+                info.context.store,
+                policy=policy,
+                source=str(source),
+                delay_days=delay_days,
+                as_of=as_of,
+                limit=limit,
+            )
         return ImpactReportType.from_model(report)
 
 

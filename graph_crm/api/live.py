@@ -9,6 +9,8 @@ requests already running finish on the old one.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from graph_crm.api.generated.build import build_schema
 from graph_crm.api.schema import CoreSchema
@@ -18,8 +20,10 @@ logger = logging.getLogger("graph_crm.api")
 
 
 class LiveSchema:
-    def __init__(self, core: CoreSchema) -> None:
+    def __init__(self, core: CoreSchema, on_build: Callable[[float], None] | None = None) -> None:
         self.core = core
+        #: Told the seconds each build took (/metrics).
+        self._on_build = on_build
         self._version = -1
         self._schema = core
         self.builds = 0
@@ -28,8 +32,11 @@ class LiveSchema:
         """The schema serving ``registry`` (built once per version; never awaits)."""
         if registry.version == self._version:
             return self._schema
+        started = time.perf_counter()
         schema = build_schema(self.core, registry)
         self.builds += 1
+        if self._on_build is not None:
+            self._on_build(time.perf_counter() - started)
         if registry.version > self._version:
             # One assignment: the event loop cannot interleave another request here.
             self._version, self._schema = registry.version, schema

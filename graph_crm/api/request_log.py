@@ -29,6 +29,12 @@ def note(request: Request, **fields: Any) -> None:
         notes.update(fields)
 
 
+def request_notes(scope: Scope) -> dict[str, Any]:
+    """What the endpoint noted about this request so far (empty outside the middleware)."""
+    notes: dict[str, Any] = scope.get(_NOTES, {})
+    return notes
+
+
 class RequestLog:
     """ASGI middleware writing the request's line to ``graph_crm.access``."""
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from graph_crm.errors import TimedOut
+from graph_crm.store.call_observer import observed_call
 
 T = TypeVar("T")
 
@@ -177,7 +178,8 @@ C = TypeVar("C", bound=type)
 
 def each_call_budgeted(store_class: C) -> C:
     """Run every public coroutine method of ``store_class`` (``close`` aside) under
-    :func:`call_deadline`, so each store call has one deadline from where it starts."""
+    :func:`call_deadline`, so each store call has one deadline from where it starts,
+    and observed (timed for /metrics, traced: :mod:`graph_crm.store.call_observer`)."""
     for name in dir(store_class):
         if name.startswith("_") or name == "close":
             continue
@@ -189,9 +191,11 @@ def each_call_budgeted(store_class: C) -> C:
 
 
 def _under_deadline(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    name = method.__name__
+
     @functools.wraps(method)
-    async def call(*args: Any, **kwargs: Any) -> T:
-        with call_deadline():
-            return await method(*args, **kwargs)
+    async def call(store: Any, *args: Any, **kwargs: Any) -> T:
+        with observed_call(store.backend, name), call_deadline():
+            return await method(store, *args, **kwargs)
 
     return call

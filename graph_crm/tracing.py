@@ -1,0 +1,60 @@
+"""Optional OpenTelemetry spans: request → store call → statement; off by default.
+
+:func:`enable_tracing` (the API does it when ``GRAPH_CRM_TRACING=true``) makes
+:func:`span` open spans through the OpenTelemetry API on the ``graph_crm`` tracer.
+Where they go is the process's tracer provider: run the server under
+``opentelemetry-instrument`` (opentelemetry-distro and an exporter) or install one.
+Without :func:`enable_tracing` a span costs one global read, and ``opentelemetry-api``
+need not be installed (``pip install graph-crm[otel]`` brings it).
+
+>>> with span("graph_crm.example", answer=42) as current:
+...     current is None
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any, Final
+
+TRACER_NAME: Final = "graph_crm"
+
+_tracer: Any = None
+
+
+class TracingUnavailable(RuntimeError):
+    """Tracing was asked for, and ``opentelemetry-api`` is not installed."""
+
+
+def enable_tracing(enabled: bool = True) -> None:
+    """Open spans from now on (or stop, with ``enabled=False``); process-wide, as the
+    OpenTelemetry tracer provider is."""
+    global _tracer
+    if not enabled:
+        _tracer = None
+        return
+    try:
+        from opentelemetry import trace
+    except ImportError:
+        raise TracingUnavailable(
+            "GRAPH_CRM_TRACING=true needs the OpenTelemetry API: "
+            "pip install 'graph-crm[otel]' (or turn tracing off)"
+        ) from None
+    _tracer = trace.get_tracer(TRACER_NAME)
+
+
+def tracing_enabled() -> bool:
+    return _tracer is not None
+
+
+@contextlib.contextmanager
+def span(name: str, **attributes: str | int | float | bool) -> Iterator[Any]:
+    """A span named ``name`` around the block (the current span's child), or nothing
+    when tracing is off. An exception leaving the block is recorded on the span."""
+    tracer = _tracer
+    if tracer is None:
+        yield None
+        return
+    with tracer.start_as_current_span(name, attributes=attributes) as current:
+        yield current

@@ -15,8 +15,10 @@ True
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import Any, Final
+from collections.abc import Callable, Iterator
+from typing import Any, Final, TypeVar
+
+R = TypeVar("R")
 
 TRACER_NAME: Final = "graph_crm"
 
@@ -27,9 +29,10 @@ class TracingUnavailable(RuntimeError):
     """Tracing was asked for, and ``opentelemetry-api`` is not installed."""
 
 
-def enable_tracing(enabled: bool = True) -> None:
+def enable_tracing(enabled: bool = True, *, provider: Any = None) -> None:
     """Open spans from now on (or stop, with ``enabled=False``); process-wide, as the
-    OpenTelemetry tracer provider is."""
+    OpenTelemetry tracer provider is. ``provider``: a tracer provider to use instead of
+    the global one (tests)."""
     global _tracer
     if not enabled:
         _tracer = None
@@ -41,7 +44,7 @@ def enable_tracing(enabled: bool = True) -> None:
             "GRAPH_CRM_TRACING=true needs the OpenTelemetry API: "
             "pip install 'graph-crm[otel]' (or turn tracing off)"
         ) from None
-    _tracer = trace.get_tracer(TRACER_NAME)
+    _tracer = trace.get_tracer(TRACER_NAME, tracer_provider=provider)
 
 
 def tracing_enabled() -> bool:
@@ -58,3 +61,23 @@ def span(name: str, **attributes: str | int | float | bool) -> Iterator[Any]:
         return
     with tracer.start_as_current_span(name, attributes=attributes) as current:
         yield current
+
+
+def traced(
+    name: str, work: Callable[[], R], **attributes: str | int | float | bool
+) -> Callable[[], R]:
+    """``work``, run in a span when it is called (``work`` itself when tracing is off): for
+    work handed to another thread along with the caller's context."""
+    if _tracer is None:
+        return work
+
+    def run() -> R:
+        with span(name, **attributes):
+            return work()
+
+    return run
+
+
+def statement_span(system: str, text: str) -> contextlib.AbstractContextManager[Any]:
+    """A span around one database statement (its text: values are always parameters)."""
+    return span(f"{system}.statement", **{"db.system.name": system, "db.query.text": text})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +17,8 @@ from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
 from tests.api.conftest import asgi_client, bearer
 from tests.api.graphql import DEFINE_ENTITY_TYPE, ENTITY, UPSERT, data, post, succeed
-from tests.api.scrape import scrape, total, value
+from tests.api.scrape import parse, scrape, total, value
+from tests.api.test_server import admin_key, serving
 
 METRICS_TOKEN = "m" * 40
 REQUESTS = "graph_crm_graphql_requests_total"
@@ -170,3 +173,41 @@ async def test_the_store_state_is_read_at_scrape_time(
     assert value(first, "graph_crm_store_pool_in_use", backend="embedded") == 2.0
     assert value(second, "graph_crm_store_pool_in_use", backend="embedded") == 5.0
     assert value(second, "graph_crm_store_mirror_rebuilds", backend="embedded") == 1.0
+
+
+def test_any_worker_of_a_real_server_answers_a_scrape_for_all_of_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAPH_CRM_METRICS_TOKEN", METRICS_TOKEN)
+    headers = admin_key(tmp_path)
+    scraper = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    with serving(tmp_path, "--workers", "2") as base:
+        # A new connection each time, so the kernel spreads them over both workers.
+        for _ in range(6):
+            answer = httpx.post(
+                f"{base}/graphql", json={"query": "query Version { schemaVersion }"},
+                headers=headers,
+            )  # fmt: skip
+            assert answer.status_code == 200
+        assert httpx.get(f"{base}/metrics").status_code == 401
+        scrapes = [parse(httpx.get(f"{base}/metrics", headers=scraper).text) for _ in range(4)]
+    ok = {"type": "query", "operation": "Version", "role": "admin", "status": "200", "code": ""}
+    for samples in scrapes:
+        assert total(samples, REQUESTS, **ok) == 6
+        assert total(samples, LATENCY_COUNT, type="query", operation="Version") == 6
+        assert total(samples, STORE_CALLS, backend="embedded", method="api_key") == 6
+
+
+async def test_the_metrics_page_lists_every_series(embedded_store: GraphStore) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text("utf-8")
+    async with asgi_client(embedded_store) as admin:
+        await data(admin, "query Version { schemaVersion }")
+        samples = await scrape(admin)
+    families = {
+        re.sub(r"_(total|count|sum|bucket|created)$", "", name)
+        for name, _ in samples
+        if name.startswith("graph_crm_")
+    }
+    assert families >= {"graph_crm_graphql_requests", "graph_crm_store_call_duration_seconds"}
+    missing = [name for name in sorted(families) if f"`{name}" not in doc]
+    assert not missing, f"not in docs/metrics.md: {missing}"

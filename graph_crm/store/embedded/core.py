@@ -51,6 +51,7 @@ from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.mirror import Mirror
 from graph_crm.store.embedded.mirror_lock import MirrorLock
 from graph_crm.store.embedded.workers import Call, Workers
+from graph_crm.tracing import traced
 
 R = TypeVar("R")
 
@@ -157,6 +158,7 @@ class EmbeddedCore:
             # The worker runs fn in the caller's context: its budget, its deadline.
             context = contextvars.copy_context()
         call = Call(deadline, interruptible=workers is not self._writer)
+        fn = traced("sqlite.read" if read else "sqlite.write", fn, **{"db.system.name": "sqlite"})
         future = workers.submit(lambda conn: self._run(conn, call, context, fn, read))
         outcome = asyncio.wrap_future(future)
         self._active.add(call)

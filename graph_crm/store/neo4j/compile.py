@@ -34,6 +34,7 @@ from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.queries import label, prop, rel_type
+from graph_crm.tracing import statement_span
 
 _SYSTEM_FIELDS = {"key": "key", "createdAt": "createdAt", "updatedAt": "updatedAt"}
 _BINARY = {Op.EQ: "=", Op.NE: "<>", Op.LT: "<", Op.LTE: "<=", Op.GT: ">", Op.GTE: ">="}
@@ -70,8 +71,9 @@ class RelatedSet:
     async def ids(self, tx: AsyncManagedTransaction) -> list[str]:
         """The set, computed once per transaction (a count and a page share it)."""
         if self._computed is None or self._computed[0] is not tx:
-            result = await tx.run(self.query, await resolved(tx, self.params))
-            record = await result.single(strict=True)
+            with statement_span("neo4j", self.query):
+                result = await tx.run(self.query, await resolved(tx, self.params))
+                record = await result.single(strict=True)
             self._computed = (tx, list(record["ids"]))
         return self._computed[1]
 

@@ -59,6 +59,7 @@ from graph_crm.store.neo4j.compile import (
     resolved,
 )
 from graph_crm.store.neo4j.errors import translated
+from graph_crm.tracing import statement_span
 
 R = TypeVar("R")
 Work = Callable[[AsyncManagedTransaction], Awaitable[R]]
@@ -74,8 +75,9 @@ def _cypher(query: str, /, **fragments: str) -> LiteralString:
 async def _rows(
     tx: AsyncManagedTransaction, query: LiteralString, **params: Any
 ) -> list[dict[str, Any]]:
-    result = await tx.run(query, await resolved(tx, params))
-    return await result.data()
+    with statement_span("neo4j", query):
+        result = await tx.run(query, await resolved(tx, params))
+        return await result.data()
 
 
 def _tx_timeout(deadline: Deadline) -> float | None:
@@ -173,8 +175,9 @@ class Neo4jCore:
         async def attempt() -> list[dict[str, Any]]:
             statement = Query(query, timeout=_tx_timeout(current_deadline()))
             async with self._driver.session(database=self._database) as session:
-                result = await session.run(statement, params)
-                return await result.data()
+                with statement_span("neo4j", query):
+                    result = await session.run(statement, params)
+                    return await result.data()
 
         with call_deadline():
             async with translated():

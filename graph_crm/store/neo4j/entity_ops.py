@@ -52,6 +52,7 @@ from graph_crm.store.neo4j.core import (
     _native,
     _rows,
 )
+from graph_crm.tracing import statement_span
 
 
 class EntityOps(Neo4jCore):
@@ -124,8 +125,9 @@ class EntityOps(Neo4jCore):
                 value = "null" if named is None else f"n.{q.prop(named)}"
                 query = _cypher(q.ENTITY_LABELS, Label=q.label(type_name), labelValue=value)
                 keys = sorted({key for _, key in positions})
-                result = await tx.run(query, keys=keys)
-                record = await result.single(strict=True)
+                with statement_span("neo4j", query):
+                    result = await tx.run(query, keys=keys)
+                    record = await result.single(strict=True)
                 for key, label in record["labels"]:
                     found = label if isinstance(label, str) and label else key
                     labels[global_id(type_name, key)] = found

@@ -15,6 +15,7 @@ from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import resolved
 from graph_crm.store.neo4j.core import Neo4jCore, _cypher
 from graph_crm.store.neo4j.impact_compile import PATH_SEPARATOR, compile_impact
+from graph_crm.tracing import statement_span
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -64,14 +65,15 @@ class ImpactOps(Neo4jCore):
         query = _cypher(q.IMPACT, **compiled.fragments)
 
         async def work(tx: AsyncManagedTransaction) -> list[ImpactRow] | None:
-            result = await tx.run(query, await resolved(tx, compiled.params))
             # a record per slice of targets, each decoded as it arrives (from the raw
             # values: Record.data() would walk every nested value again in Python)
             rows: list[ImpactRow] = []
             records = 0
-            async for record in result:
-                records += 1
-                rows.extend(decode_rows(record.values()))
+            with statement_span("neo4j", query):
+                result = await tx.run(query, await resolved(tx, compiled.params))
+                async for record in result:
+                    records += 1
+                    rows.extend(decode_rows(record.values()))
             return rows if records else None
 
         rows = await self._read_tx(work)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from graph_crm.api import create_app
+from graph_crm.api.auth_throttle import AuthFailureThrottle
 from graph_crm.api.metrics import BoundedLabel
 from graph_crm.api.role_limits import ROLE_LIMITS, RateLimiter
 from graph_crm.auth.roles import Role
@@ -117,6 +118,24 @@ async def test_only_an_admin_key_or_the_metrics_token_may_scrape(
         headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
     )
     assert graphql.status_code == 401
+
+
+async def test_an_address_that_keeps_failing_learns_nothing_about_the_token(
+    embedded_store: GraphStore,
+) -> None:
+    app = create_app(Settings(metrics_token=METRICS_TOKEN), store=embedded_store)
+    # a stopped clock: no failure is forgiven while the test runs
+    app.state.request_policy.auth_failures = AuthFailureThrottle(burst=3, clock=lambda: 0.0)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        guesses = [
+            (await client.get("/metrics", headers={"Authorization": f"Bearer {guess * 40}"}))
+            for guess in "abcd"
+        ]
+        assert [answer.status_code for answer in guesses] == [401, 401, 401, 429]
+        right = await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        assert right.status_code == 429
+        assert right.json()["error"]["code"] == "AUTH_THROTTLED"
 
 
 async def test_a_short_metrics_token_is_refused_in_the_settings() -> None:

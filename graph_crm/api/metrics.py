@@ -13,6 +13,7 @@ through :class:`BoundedLabel`.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
@@ -32,6 +33,8 @@ from prometheus_client import (
     Histogram,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
+
+logger = logging.getLogger("graph_crm.api")
 
 MULTIPROC_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
 #: Seconds: sub-millisecond store calls up to requests that run into their budget.
@@ -204,7 +207,12 @@ class ApiMetrics:
         if runtime_state is None:
             return
         backend = str(getattr(store, "backend", "unknown"))
-        for key, value in runtime_state().items():
+        try:
+            state = runtime_state()
+        except Exception:  # the rest of the scrape is still worth having
+            logger.exception("the store's runtime_state() failed: its gauges are stale")
+            return
+        for key, value in state.items():
             gauge = self._state_gauge(key)
             if gauge is not None:
                 gauge.labels(backend).set(float(value))

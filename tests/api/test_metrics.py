@@ -230,3 +230,17 @@ async def test_the_metrics_page_lists_every_series(embedded_store: GraphStore) -
     assert families >= {"graph_crm_graphql_requests", "graph_crm_store_call_duration_seconds"}
     missing = [name for name in sorted(families) if f"`{name}" not in doc]
     assert not missing, f"not in docs/metrics.md: {missing}"
+
+
+async def test_a_store_state_that_fails_leaves_the_rest_of_the_scrape(
+    embedded_store: GraphStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> dict[str, float]:
+        raise RuntimeError("the pool is gone")
+
+    monkeypatch.setattr(embedded_store, "runtime_state", broken, raising=False)
+    async with asgi_client(embedded_store) as admin:
+        await data(admin, "query Version { schemaVersion }")
+        samples = await scrape(admin)
+    assert total(samples, REQUESTS, operation="Version") == 1
+    assert "runtime_state() failed" in caplog.text

@@ -23,6 +23,8 @@ R = TypeVar("R")
 TRACER_NAME: Final = "graph_crm"
 
 _tracer: Any = None
+#: What a span is when tracing is off (cheaper than entering :func:`span`).
+_NO_SPAN: Final = contextlib.nullcontext()
 
 
 class TracingUnavailable(RuntimeError):
@@ -49,6 +51,13 @@ def enable_tracing(enabled: bool = True, *, provider: Any = None) -> None:
 
 def tracing_enabled() -> bool:
     return _tracer is not None
+
+
+def store_call_span(backend: str, method: str) -> contextlib.AbstractContextManager[Any]:
+    """A span around one store call."""
+    if _tracer is None:
+        return _NO_SPAN
+    return span(f"store.{method}", **{"graph_crm.backend": backend, "graph_crm.method": method})
 
 
 @contextlib.contextmanager
@@ -80,4 +89,6 @@ def traced(
 
 def statement_span(system: str, text: str) -> contextlib.AbstractContextManager[Any]:
     """A span around one database statement (its text: values are always parameters)."""
+    if _tracer is None:
+        return _NO_SPAN
     return span(f"{system}.statement", **{"db.system.name": system, "db.query.text": text})

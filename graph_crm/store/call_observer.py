@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from typing import Final, Protocol
 
 from graph_crm.errors import TimedOut
-from graph_crm.tracing import span
+from graph_crm.tracing import store_call_span
 
 
 class StoreCallObserver(Protocol):
@@ -56,7 +56,7 @@ def observed_call(backend: str, method: str) -> Iterator[None]:
     outcome = "error"
     started = time.perf_counter()
     try:
-        with span(f"store.{method}", **{"graph_crm.backend": backend, "graph_crm.method": method}):
+        with store_call_span(backend, method):
             yield
         outcome = "ok"
     except TimedOut:

@@ -13,11 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from graph_crm.api.endpoint import GraphQLEndpoint, error_response
+from graph_crm.api.auth_throttle import AuthFailureThrottle
+from graph_crm.api.graphql_route import graphql_route
 from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.live import LiveSchema
+from graph_crm.api.refusal import error_response
 from graph_crm.api.request_log import RequestLog, configure_access_log
-from graph_crm.api.request_policy import RequestPolicy
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
 from graph_crm.api.shared_buckets import open_rate_limiter
@@ -76,11 +77,13 @@ def create_app(
     *,
     store: GraphStore | None = None,
     rate_limiter: RateLimiter | None = None,
+    auth_failures: AuthFailureThrottle | None = None,
 ) -> Starlette:
     """The API over the store ``settings`` name (opened and closed by the lifespan).
 
     ``store``: an already open store to serve instead; its owner closes it.
     ``rate_limiter``: the requests-a-minute buckets (default: :func:`open_rate_limiter`).
+    ``auth_failures``: failed authentications per address (default: a new throttle).
     """
 
     @contextlib.asynccontextmanager
@@ -97,7 +100,13 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+            graphql_route(
+                settings,
+                # shared by the workers of one `graph-crm serve --workers N` (GRAPH_CRM_RUN_DIR)
+                rate_limiter=rate_limiter or open_rate_limiter(),
+                auth_failures=auth_failures or AuthFailureThrottle(),
+                jwt=JwtVerifier.from_settings(settings),
+            ),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
@@ -106,12 +115,6 @@ def create_app(
     )
     app.state.settings = settings
     app.state.live_schema = LiveSchema(core_schema())
-    # shared by the workers of one `graph-crm serve --workers N` (GRAPH_CRM_RUN_DIR)
-    app.state.rate_limiter = rate_limiter or open_rate_limiter()
-    app.state.jwt = JwtVerifier.from_settings(settings)
-    app.state.request_policy = RequestPolicy(
-        settings, rate_limiter=app.state.rate_limiter, jwt=app.state.jwt
-    )
     if store is not None:
         app.state.store = store
     return app

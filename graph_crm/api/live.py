@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from graph_crm.api.generated.build import build_schema
 from graph_crm.api.schema import CoreSchema
+from graph_crm.api.typed.build import build_schema
 from graph_crm.model.registry import Registry
 
 logger = logging.getLogger("graph_crm.api")

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 
 from starlette.authentication import AuthCredentials, AuthenticationBackend, AuthenticationError
 from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
@@ -103,3 +105,13 @@ def authentication_refused(conn: HTTPConnection, error: AuthenticationError) -> 
     if not isinstance(error, AuthenticationRefused):
         raise error  # not ours to answer: a server error
     return refuse(conn, error.status, error.code, error.message, error.headers)
+
+
+def bearer_authentication(*, jwt: JwtVerifier | None, failures: AuthFailureThrottle) -> Middleware:
+    """Starlette's ``AuthenticationMiddleware`` with our backend, for a route's middleware
+    (every route that serves callers shares one throttle)."""
+    return Middleware(
+        AuthenticationMiddleware,
+        backend=BearerAuthentication(jwt=jwt, failures=failures),
+        on_error=authentication_refused,
+    )

@@ -19,11 +19,10 @@ Each step refuses what it can before the next one costs more (issue 11's order):
 from __future__ import annotations
 
 from starlette.middleware import Middleware
-from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Route
 
 from graph_crm.api.auth_throttle import AuthFailureThrottle
-from graph_crm.api.authentication import BearerAuthentication, authentication_refused
+from graph_crm.api.authentication import bearer_authentication
 from graph_crm.api.endpoint import GraphQLEndpoint
 from graph_crm.api.graphiql import GraphiQLPage
 from graph_crm.api.jwt_auth import JwtVerifier
@@ -48,11 +47,7 @@ def graphql_route(
         methods=["GET", "POST"],
         middleware=[
             Middleware(GraphiQLPage),
-            Middleware(
-                AuthenticationMiddleware,
-                backend=BearerAuthentication(jwt=jwt, failures=auth_failures),
-                on_error=authentication_refused,
-            ),
+            bearer_authentication(jwt=jwt, failures=auth_failures),
             Middleware(RateLimit, limiter=rate_limiter),
             Middleware(StrictBody, body_timeout=settings.body_timeout),
         ],

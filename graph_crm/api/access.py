@@ -20,7 +20,7 @@ from graph_crm.model.naming import EntityNames
 from graph_crm.model.registry import Registry
 
 #: Root mutation fields of the core schema and the permission each needs. A mutation
-#: field in neither this table nor the generated typed writes needs ADMIN (deny by default).
+#: field in neither this table nor the typed writes (api/typed/) needs ADMIN (deny by default).
 CORE_MUTATIONS: Final[dict[str, Permission]] = {
     "defineEntityType": Permission.DEFINE,
     "alterEntityType": Permission.DEFINE,

@@ -1,4 +1,4 @@
-"""Generated input types: typed filters (``<Type>Where``), orders and upsert records."""
+"""Typed input types: filters (``<Type>Where``), orders and upsert records per entity type."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Generated object types: one per entity type, its relation fields, edges and pages.
+"""Typed object types: one per entity type, its relation fields, edges and pages.
 
 Relation fields resolve through the request's DataLoaders, so a list of 100
 customers with their subsidiaries costs one store call per relation field, not 100.

@@ -1,4 +1,4 @@
-"""Generated root fields: lookup by key, pages, typed upserts and deletes per entity type."""
+"""Typed root fields: lookup by key, pages, upserts and deletes per entity type."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ class Settings(BaseModel):
     keep_alive_timeout: int = Field(default=5, ge=1)
     shutdown_timeout: int = Field(default=3, ge=0)
     #: Seconds one store call may run, per role; past it the call is stopped by the
-    #: database (TIMEOUT) and writes nothing (graph_crm/api/request_policy.py).
+    #: database (TIMEOUT) and writes nothing (graph_crm/api/operation_policy.py).
     budget_seconds_analyst: float = Field(default=5.0, gt=0)
     budget_seconds_risk: float = Field(default=15.0, gt=0)
     budget_seconds_config_officer: float = Field(default=5.0, gt=0)

@@ -1,6 +1,6 @@
-"""Who is calling (a bearer API key) and whether their role may run an operation.
+"""Whether the caller's role may run an operation.
 
-Every request but ``/healthz`` and the GraphiQL page itself needs a live key. The root
+Who is calling was settled before (:mod:`graph_crm.api.authentication`). The root
 fields of the operation that will run (chosen once, by :mod:`graph_crm.api.operation`)
 are checked before anything runs, so a document that mixes allowed and forbidden
 fields is refused whole and writes nothing.
@@ -8,35 +8,19 @@ fields is refused whole and writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from graphql import GraphQLError, OperationType
-from starlette.requests import Request
 
-from graph_crm.auth.keys import PREFIX as KEY_PREFIX
-from graph_crm.auth.keys import Forbidden, Unauthenticated, parse_token, verify
-from graph_crm.auth.roles import JOB, Permission, Role
+from graph_crm.api.operation import Operation
+from graph_crm.api.principal import Principal
+from graph_crm.auth.keys import Forbidden
+from graph_crm.auth.roles import JOB, Permission
 from graph_crm.model.naming import EntityNames
 from graph_crm.model.registry import Registry
-from graph_crm.store.base import GraphStore
-
-if TYPE_CHECKING:
-    from graph_crm.api.jwt_auth import JwtVerifier
-    from graph_crm.api.operation import Operation
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """An authenticated caller: how their changes are recorded, and their role."""
-
-    actor: str
-    role: Role
-    key_id: str
-
 
 #: Root mutation fields of the core schema and the permission each needs. A mutation
-#: field in neither this table nor the generated typed writes needs ADMIN (deny by default).
+#: field in neither this table nor the typed writes (api/typed/) needs ADMIN (deny by default).
 CORE_MUTATIONS: Final[dict[str, Permission]] = {
     "defineEntityType": Permission.DEFINE,
     "alterEntityType": Permission.DEFINE,
@@ -54,32 +38,6 @@ SPECIAL_QUERIES: Final[dict[str, Permission]] = {
     "impactReport": Permission.IMPACT,
     "auditLog": Permission.ADMIN,
 }
-
-
-async def authenticate(
-    request: Request, store: GraphStore, jwt: JwtVerifier | None = None
-) -> Principal:
-    """The caller a request's ``Authorization: Bearer <token>`` names, or Unauthenticated:
-    an API key, or (when configured) a JWT from the identity provider."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if not header:
-        raise Unauthenticated(
-            "this API needs an API key: send 'Authorization: Bearer <key>' "
-            "(create one with `graph-crm keys create --role ...`)"
-        )
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("send the API key as 'Authorization: Bearer <key>'")
-    token = token.strip()
-    if jwt is not None and not token.startswith(f"{KEY_PREFIX}_"):
-        return await jwt.principal(token)
-    key_id, _ = parse_token(token)
-    key = await store.api_key(key_id)
-    if key is None or not verify(key, token):
-        raise Unauthenticated("the API key is not valid")
-    if not key.active:
-        raise Unauthenticated("the API key was revoked")
-    return Principal(actor=key.actor, role=key.role, key_id=key.id)
 
 
 def needed(operation: OperationType, field: str, registry: Registry) -> Permission | None:

@@ -13,13 +13,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from graph_crm.api.endpoint import GraphQLEndpoint, error_response
+from graph_crm.api.auth_throttle import AuthFailureThrottle
+from graph_crm.api.graphql_route import graphql_route
 from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.live import LiveSchema
 from graph_crm.api.metrics import ApiMetrics
-from graph_crm.api.metrics_http import RequestMetrics, metrics_endpoint
+from graph_crm.api.metrics_http import RequestMetrics, metrics_route
+from graph_crm.api.refusal import error_response
 from graph_crm.api.request_log import RequestLog, configure_access_log
-from graph_crm.api.request_policy import RequestPolicy
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
 from graph_crm.api.shared_buckets import open_rate_limiter
@@ -79,11 +80,13 @@ def create_app(
     *,
     store: GraphStore | None = None,
     rate_limiter: RateLimiter | None = None,
+    auth_failures: AuthFailureThrottle | None = None,
 ) -> Starlette:
     """The API over the store ``settings`` name (opened and closed by the lifespan).
 
     ``store``: an already open store to serve instead; its owner closes it.
     ``rate_limiter``: the requests-a-minute buckets (default: :func:`open_rate_limiter`).
+    ``auth_failures``: failed authentications per address (default: a new throttle).
     """
 
     @contextlib.asynccontextmanager
@@ -98,11 +101,21 @@ def create_app(
         finally:
             await opened.close()
 
+    # one throttle of failed authentications for every route that takes a key
+    # (`is None`, not `or`: an empty throttle has len() 0, so it is falsy)
+    auth_failures = AuthFailureThrottle() if auth_failures is None else auth_failures
+    jwt = JwtVerifier.from_settings(settings)
     app = Starlette(
         routes=[
-            Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+            graphql_route(
+                settings,
+                # shared by the workers of one `graph-crm serve --workers N` (GRAPH_CRM_RUN_DIR)
+                rate_limiter=open_rate_limiter() if rate_limiter is None else rate_limiter,
+                auth_failures=auth_failures,
+                jwt=jwt,
+            ),
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/metrics", metrics_endpoint, methods=["GET"]),
+            metrics_route(settings, auth_failures=auth_failures, jwt=jwt),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         middleware=[Middleware(RequestLog), Middleware(RequestMetrics)],
@@ -113,12 +126,6 @@ def create_app(
         enable_tracing()
     app.state.metrics = ApiMetrics(lambda: getattr(app.state, "store", None))
     app.state.live_schema = LiveSchema(core_schema(), on_build=app.state.metrics.schema_built)
-    # shared by the workers of one `graph-crm serve --workers N` (GRAPH_CRM_RUN_DIR)
-    app.state.rate_limiter = rate_limiter or open_rate_limiter()
-    app.state.jwt = JwtVerifier.from_settings(settings)
-    app.state.request_policy = RequestPolicy(
-        settings, rate_limiter=app.state.rate_limiter, jwt=app.state.jwt
-    )
     if store is not None:
         app.state.store = store
     return app

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from starlette.requests import HTTPConnection
+
 from graph_crm.api.role_limits import RateLimited
 from graph_crm.auth.keys import Unauthenticated
 
@@ -35,6 +37,11 @@ class AuthThrottled(RateLimited):
     """Too many failed attempts to authenticate from one address (HTTP 429)."""
 
     code = "AUTH_THROTTLED"
+
+
+def client_address(conn: HTTPConnection) -> str:
+    """The peer's address as the server saw it (no proxy headers are trusted)."""
+    return conn.client.host if conn.client else UNKNOWN_ADDRESS
 
 
 def address_group(host: str | None) -> str:

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import strawberry
 from starlette.requests import Request
 
-from graph_crm.api.access import Principal
+from graph_crm.api.loaders import Loaders
+from graph_crm.api.operation import Operation
+from graph_crm.api.principal import Principal
 from graph_crm.api.role_limits import ROLE_LIMITS, RoleLimits
 from graph_crm.auth.roles import Role
 from graph_crm.model.registry import Registry
 from graph_crm.store.base import GraphStore
-
-if TYPE_CHECKING:
-    from graph_crm.api.loaders import Loaders
-    from graph_crm.api.operation import Operation
-    from graph_crm.api.schema import CoreSchema
 
 #: Who the registry records as the author of a change made without a principal.
 API_ACTOR: Final = "api"
@@ -30,9 +27,10 @@ class ApiContext:
     request: Request
     #: The authenticated caller (None only while the GraphiQL page is served).
     principal: Principal | None
-    #: The registry this request runs against, and the schema generated from it.
+    #: The registry this request runs against, and the schema built for it (the core
+    #: schema and its typed part: :mod:`graph_crm.api.live`).
     registry: Registry
-    schema: CoreSchema
+    schema: strawberry.Schema
     loaders: Loaders
     #: The one operation this request runs (api/operation.py), chosen before any check.
     operation: Operation | None = None

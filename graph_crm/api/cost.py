@@ -29,6 +29,7 @@ from graph_crm.api.cost_walk import (
     Walk,
 )
 from graph_crm.api.degree_cache import DEGREE_STATS
+from graph_crm.api.strawberry_schema import graphql_schema
 from graph_crm.api.work_price import WorkPrices
 from graph_crm.errors import GraphCrmError
 from graph_crm.store.budget import current_budget
@@ -149,7 +150,7 @@ class QueryCostLimiter(SchemaExtension):
         if document is not None:
             # Depth, aliases and expanded size were checked where the operation was chosen
             # (api/operation.py), in linear time; here only the cost is left.
-            schema = context.schema._schema
+            schema = graphql_schema(context.schema)
             found = estimate(schema, document, context.operation_name, context.variables)
             if found.priced and found.total <= max_cost:
                 # only an operation that traverses or filters by relations costs a look

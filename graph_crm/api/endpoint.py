@@ -1,12 +1,17 @@
 """The GraphQL endpoint: one request, one chosen operation, checked, then run on budget.
 
-The order is the security argument, cheapest refusal first:
+The order is the security argument, cheapest refusal first. The route's middleware
+(:mod:`graph_crm.api.graphql_route`) has settled, in this order:
 
 1. who is calling (a bearer key; failed attempts throttled per client address) and
    whether their key is within its rate;
-2. the request read strictly (media type, encoding, size, body timeout, UTF-8, JSON);
-3. the operation chosen once (:func:`~graph_crm.api.operation.select_operation`) and
-   measured in linear time (tokens, expanded selections, depth, aliases);
+2. that a POST's body is JSON, unencoded, within the role's size, arrived in time.
+
+Then, here:
+
+3. the request read strictly (UTF-8, JSON, its fields), the operation chosen once
+   (:func:`~graph_crm.api.operation.select_operation`) and measured in linear time
+   (tokens, expanded selections, depth, aliases);
 4. the role's permission for every root field of *that* operation;
 5. execution of exactly that operation, under the role's time and work budget, and
    cancelled if the client goes away.
@@ -21,89 +26,47 @@ from typing import Any
 
 from graphql import GraphQLError, OperationType
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.http import process_result
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.types import ExecutionResult
 
-from graph_crm.api.access import Principal, check_access
+from graph_crm.api.access import check_access
 from graph_crm.api.context import ApiContext
 from graph_crm.api.limits import check_shape
 from graph_crm.api.live import LiveSchema
 from graph_crm.api.loaders import Loaders
 from graph_crm.api.operation import BadOperation, Operation, select_operation
-from graph_crm.api.request_data import (
-    BodyTooLarge,
-    GraphQLRequest,
-    RequestRefused,
-    read_graphql_request,
-)
+from graph_crm.api.operation_policy import OperationPolicy
+from graph_crm.api.principal import Principal, principal_of
+from graph_crm.api.refusal import refuse
+from graph_crm.api.request_data import GraphQLRequest, RequestRefused, read_graphql_request
 from graph_crm.api.request_log import note
-from graph_crm.api.request_policy import RequestPolicy
-from graph_crm.api.role_limits import RateLimited
-from graph_crm.auth.keys import Unauthenticated
 from graph_crm.errors import StoreUnavailable
 from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import work_budget
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-
-
 class GraphQLEndpoint:
-    """An ASGI endpoint serving GraphQL over GET and POST (and the GraphiQL page)."""
+    """An ASGI endpoint serving GraphQL over GET and POST to an authenticated caller."""
 
-    def __init__(self) -> None:
-        self._ide_html = get_graphql_ide_html(graphql_ide="graphiql")
+    def __init__(self, policy: OperationPolicy) -> None:
+        self.policy = policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await error_response(400, "BAD_REQUEST", "only HTTP is served")(scope, receive, send)
-            return
         request = Request(scope, receive)
         response = await self._respond(request)
         await response(scope, receive, send)
 
     async def _respond(self, request: Request) -> Response:
-        if request.method not in ("GET", "POST"):
-            return _refuse(
-                request, 405, "METHOD_NOT_ALLOWED", f"{request.method} /graphql: use GET or POST"
-            )
-        if _wants_ide(request):
-            return HTMLResponse(self._ide_html)
-        policy: RequestPolicy = request.app.state.request_policy
+        principal = principal_of(request)
         try:
-            principal = await policy.admit(request)
-            note(request, key=principal.key_id, role=principal.role.value)
-            limits = policy.limits(principal.role)
-            body = await read_graphql_request(
-                request, body_limit=limits.body_bytes, body_timeout=policy.body_timeout
-            )
+            body = await read_graphql_request(request)
             operation = select_operation(body.query, body.operation_name)
-        except Unauthenticated as error:
-            response = _refuse(request, 401, error.code, error.message)
-            response.headers["WWW-Authenticate"] = 'Bearer realm="graph-crm"'
-            return response
-        except RateLimited as error:
-            response = _refuse(request, 429, error.code, error.message)
-            response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
-            return response
-        except BodyTooLarge:
-            return _refuse(
-                request,
-                413,
-                "PAYLOAD_TOO_LARGE",
-                f"the request body is larger than {limits.body_bytes} bytes",
-            )
         except RequestRefused as error:
-            return _refuse(request, error.status, error.code, error.message)
+            return refuse(request, error.status, error.code, error.message)
         except BadOperation as error:
-            return _refuse(request, 400, error.code, error.message)
-        except StoreUnavailable as error:
-            # The key check every request starts with could not reach the store.
-            return _refuse(request, 503, error.code, error.message)
+            return refuse(request, 400, error.code, error.message)
         except GraphQLError as error:  # a syntax error: answered the GraphQL way
             return _graphql_response(request, ExecutionResult(data=None, errors=[error]))
         note(
@@ -113,7 +76,7 @@ class GraphQLEndpoint:
             fields=list(operation.root_fields),
         )
         if request.method == "GET" and operation.kind is not OperationType.QUERY:
-            return _refuse(
+            return refuse(
                 request,
                 405,
                 "METHOD_NOT_ALLOWED",
@@ -124,7 +87,7 @@ class GraphQLEndpoint:
     async def _run(
         self, request: Request, principal: Principal, body: GraphQLRequest, operation: Operation
     ) -> Response:
-        policy: RequestPolicy = request.app.state.request_policy
+        policy = self.policy
         too_big = check_shape(operation, policy.limits(principal.role).query_depth)
         if too_big is not None:
             return _graphql_response(request, ExecutionResult(data=None, errors=[too_big]))
@@ -140,7 +103,7 @@ class GraphQLEndpoint:
             # key check, a small fixed read: the budget is for the operation's own work.
             registry = await store.registry()
         except StoreUnavailable as error:
-            return _refuse(request, 503, error.code, error.message)
+            return refuse(request, 503, error.code, error.message)
         forbidden = check_access(principal, operation, registry)
         if forbidden:
             await policy.forbidden(request, principal, operation, forbidden)
@@ -168,7 +131,7 @@ class GraphQLEndpoint:
         result = await _unless_client_leaves(request, execute())
         if result is None:
             # Nobody is listening; the status is for the log line only.
-            return _refuse(request, 499, "CLIENT_GONE", "the client went away")
+            return refuse(request, 499, "CLIENT_GONE", "the client went away")
         return _graphql_response(request, result)
 
 
@@ -201,19 +164,6 @@ async def _disconnected(receive: Receive) -> None:
         message: Message = await receive()
         if message["type"] == "http.disconnect":
             return
-
-
-def _refuse(request: Request, status: int, code: str, message: str) -> JSONResponse:
-    note(request, code=code)
-    return error_response(status, code, message)
-
-
-def _wants_ide(request: Request) -> bool:
-    return (
-        request.method == "GET"
-        and "query" not in request.query_params
-        and "text/html" in request.headers.get("accept", "")
-    )
 
 
 def _graphql_response(request: Request, result: ExecutionResult) -> Response:

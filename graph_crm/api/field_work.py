@@ -13,7 +13,7 @@ from typing import Any
 
 from graphql import GraphQLField, GraphQLInputObjectType, GraphQLObjectType, get_named_type
 
-from graph_crm.api.generated.translate import where_argument
+from graph_crm.api.typed.translate import where_argument
 from graph_crm.api.work_price import WorkPrices
 from graph_crm.model.registry import Registry
 

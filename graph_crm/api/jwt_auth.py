@@ -16,8 +16,8 @@ from typing import Any, Final
 
 import jwt
 
-from graph_crm.api.access import Principal
 from graph_crm.api.jwks import JwksKeys
+from graph_crm.api.principal import Principal
 from graph_crm.auth.keys import Unauthenticated
 from graph_crm.auth.roles import Role
 from graph_crm.settings import Settings

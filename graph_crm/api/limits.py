@@ -6,17 +6,11 @@ with authentication.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from graphql import GraphQLError
-from strawberry.extensions.base_extension import SchemaExtension
 
-from graph_crm.api.cost import MAX_COST, QueryCostLimiter
 from graph_crm.errors import LimitExceeded
-
-if TYPE_CHECKING:
-    from graph_crm.api.operation import Operation
 
 #: Largest request body served (a 10,000-row upsert of typical records fits easily).
 MAX_BODY_BYTES: Final = 8 * 1024 * 1024
@@ -29,7 +23,7 @@ MAX_ALIASES: Final = 30
 #: (GraphiQL's full introspection query expands to a few hundred).
 MAX_SELECTIONS: Final = 10_000
 #: Comparisons validation may make to check that repeated fields merge (see
-#: :attr:`graph_crm.api.operation.Shape.overlap`): ~50 ms of work on this 2-core box.
+#: :attr:`graph_crm.api.operation_shape.Shape.overlap`): ~50 ms of work on this 2-core box.
 MAX_OVERLAP: Final = 20_000
 #: Items in one page, and in one relation list per parent.
 MAX_FIRST: Final = 500
@@ -43,18 +37,28 @@ def check_first(first: int, most: int = MAX_FIRST) -> int:
     return first
 
 
-def limit_extensions() -> list[Callable[[], SchemaExtension]]:
-    """Factories (strawberry makes one extension per request from each). The size of
-    the document (tokens, depth, aliases, expanded selections) is checked before this,
-    where the operation is chosen (:func:`check_shape`)."""
-    return [lambda: QueryCostLimiter(max_cost=MAX_COST)]
+class Measured(Protocol):
+    """An operation's size once its fragment spreads are expanded (see
+    :class:`graph_crm.api.operation.Operation`)."""
+
+    @property
+    def selections(self) -> int: ...
+    @property
+    def depth(self) -> int: ...
+    @property
+    def data_depth(self) -> int: ...
+    @property
+    def overlap(self) -> int: ...
+    @property
+    def aliases(self) -> int: ...
 
 
-def check_shape(operation: Operation, max_depth: int = MAX_DEPTH) -> GraphQLError | None:
+def check_shape(operation: Measured, max_depth: int = MAX_DEPTH) -> GraphQLError | None:
     """A LIMIT_EXCEEDED error if the chosen operation is too big to look at further.
 
-    Measured in one linear pass (:mod:`graph_crm.api.operation`), so these bounds hold
-    before anything walks the document again (validation, cost, execution).
+    Measured in one linear pass (:mod:`graph_crm.api.operation_shape`), so these bounds
+    hold before anything walks the document again (validation, cost, execution). The
+    cost estimate is checked later, by the schema's extension (:mod:`graph_crm.api.cost`).
     """
     if operation.selections > MAX_SELECTIONS:
         return _limit_error(

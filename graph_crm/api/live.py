@@ -12,8 +12,8 @@ import logging
 import time
 from collections.abc import Callable
 
-from graph_crm.api.generated.build import build_schema
 from graph_crm.api.schema import CoreSchema
+from graph_crm.api.typed.build import build_schema
 from graph_crm.model.registry import Registry
 
 logger = logging.getLogger("graph_crm.api")

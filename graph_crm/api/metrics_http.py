@@ -14,83 +14,85 @@ import hmac
 import time
 
 from prometheus_client.exposition import choose_encoder
-from starlette.requests import Request
+from starlette.authentication import AuthCredentials, BaseUser, SimpleUser
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph_crm.api.access import authenticate
-from graph_crm.api.endpoint import error_response
+from graph_crm.api.auth_throttle import AuthFailureThrottle
+from graph_crm.api.authentication import BearerAuthentication, authentication_refused
+from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.metrics import ApiMetrics
+from graph_crm.api.refusal import refuse
 from graph_crm.api.request_log import note, request_notes
-from graph_crm.api.request_policy import RequestPolicy, client_address
-from graph_crm.api.role_limits import RateLimited
-from graph_crm.auth.keys import Forbidden, Unauthenticated
+from graph_crm.auth.keys import Forbidden
 from graph_crm.auth.roles import Role
-from graph_crm.errors import StoreUnavailable
 from graph_crm.settings import Settings
 from graph_crm.store.call_observer import observing
 from graph_crm.tracing import span
 
 GRAPHQL_PATH = "/graphql"
 _ROUTES = frozenset({GRAPHQL_PATH, "/healthz", "/metrics"})
+#: The scope the metrics token grants: reading /metrics, nothing else.
+SCRAPE = "metrics"
+
+
+def metrics_route(
+    settings: Settings, *, auth_failures: AuthFailureThrottle, jwt: JwtVerifier | None
+) -> Route:
+    """``GET /metrics`` behind the same authentication as ``/graphql`` (one throttle of
+    failed attempts for both), and no rate limit."""
+    backend = ScrapeAuthentication(
+        token=settings.metrics_token.get_secret_value(), jwt=jwt, failures=auth_failures
+    )
+    return Route(
+        "/metrics",
+        metrics_endpoint,
+        methods=["GET"],
+        middleware=[
+            Middleware(AuthenticationMiddleware, backend=backend, on_error=authentication_refused)
+        ],
+    )
+
+
+class ScrapeAuthentication(BearerAuthentication):
+    """:class:`BearerAuthentication`, and the scrape-only token: checked inside the same
+    throttle, so an address that keeps failing learns nothing more, whatever it guesses."""
+
+    def __init__(
+        self, *, token: str, jwt: JwtVerifier | None, failures: AuthFailureThrottle
+    ) -> None:
+        super().__init__(jwt=jwt, failures=failures)
+        self.token = token
+
+    async def identify(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
+        scheme, _, sent = conn.headers.get("authorization", "").partition(" ")
+        if (
+            self.token
+            and scheme.lower() == "bearer"
+            and hmac.compare_digest(sent.strip().encode(), self.token.encode())
+        ):
+            note(conn, key="metrics-token", role=SCRAPE)
+            return AuthCredentials([SCRAPE]), SimpleUser("metrics-token")
+        return await super().identify(conn)
 
 
 async def metrics_endpoint(request: Request) -> Response:
     """The series in Prometheus' text format (OpenMetrics when the scraper asks)."""
-    refusal = await _scraper_refusal(request)
-    if refusal is not None:
-        return refusal
-    metrics: ApiMetrics = request.app.state.metrics
-    encoder, content_type = choose_encoder(request.headers.get("accept", ""))
-    return Response(encoder(metrics.scrape_registry()), headers={"Content-Type": content_type})
-
-
-async def _scraper_refusal(request: Request) -> Response | None:
-    policy: RequestPolicy = request.app.state.request_policy
-    try:
-        # The token is checked inside the throttle too: an address that keeps failing
-        # learns nothing more, whatever it guesses.
-        with policy.auth_failures.attempt(client_address(request)):
-            if _is_metrics_token(request):
-                note(request, key="metrics-token", role="metrics")
-                return None
-            principal = await authenticate(request, request.app.state.store, policy.jwt)
-    except Unauthenticated as error:
-        response = _refuse(request, 401, error.code, error.message)
-        response.headers["WWW-Authenticate"] = 'Bearer realm="graph-crm"'
-        return response
-    except RateLimited as error:  # this address failed too often
-        response = _refuse(request, 429, error.code, error.message)
-        response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
-        return response
-    except StoreUnavailable as error:
-        return _refuse(request, 503, error.code, error.message)
-    note(request, key=principal.key_id, role=principal.role.value)
-    if principal.role is not Role.ADMIN:
-        return _refuse(
+    if not {SCRAPE, Role.ADMIN.value} & set(request.auth.scopes):
+        return refuse(
             request,
             403,
             Forbidden.code,
             f"/metrics needs an admin key or the metrics token; this key's role is "
-            f"{principal.role.value}",
+            f"{request.auth.scopes[0] if request.auth.scopes else 'none'}",
         )
-    return None
-
-
-def _is_metrics_token(request: Request) -> bool:
-    settings: Settings = request.app.state.settings
-    expected = settings.metrics_token.get_secret_value()
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return (
-        bool(expected)
-        and scheme.lower() == "bearer"
-        and hmac.compare_digest(token.strip().encode(), expected.encode())
-    )
-
-
-def _refuse(request: Request, status: int, code: str, message: str) -> Response:
-    note(request, code=code)
-    return error_response(status, code, message)
+    metrics: ApiMetrics = request.app.state.metrics
+    encoder, content_type = choose_encoder(request.headers.get("accept", ""))
+    return Response(encoder(metrics.scrape_registry()), headers={"Content-Type": content_type})
 
 
 class RequestMetrics:

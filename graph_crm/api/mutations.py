@@ -7,53 +7,28 @@ write passes the caller as its actor, for the audit log.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from graph_crm.api.context import Info, mutation
-from graph_crm.api.errors import Error, as_result
+from graph_crm.api.errors import as_result
 from graph_crm.api.impact import ImpactMutation
-from graph_crm.api.inputs import EntityTypeInput, LinkInput, RelationTypeInput
+from graph_crm.api.input_types import EntityTypeInput, LinkInput, RelationTypeInput
+from graph_crm.api.payloads import (
+    DeletePayload,
+    DeleteResult,
+    EntityTypePayload,
+    EntityTypeResult,
+    RelationTypePayload,
+    RelationTypeResult,
+    UnlinkPayload,
+    UnlinkResult,
+    WritePayload,
+    WriteResult,
+)
 from graph_crm.api.types import EntityTypeType, RelationTypeType
-
-
-@strawberry.type
-class EntityTypePayload:
-    schema_version: int
-    entity_type: EntityTypeType
-
-
-@strawberry.type
-class RelationTypePayload:
-    schema_version: int
-    relation_type: RelationTypeType
-
-
-@strawberry.type(description="How many rows of the batch created, changed or left alone.")
-class WritePayload:
-    created: int
-    updated: int
-    unchanged: int
-
-
-@strawberry.type
-class UnlinkPayload:
-    removed: int = strawberry.field(description="How many of the relations existed.")
-
-
-@strawberry.type
-class DeletePayload:
-    entities: int
-    relations: int = strawberry.field(description="Relations removed with the entities.")
-
-
-EntityTypeResult = Annotated[EntityTypePayload | Error, strawberry.union("EntityTypeResult")]
-RelationTypeResult = Annotated[RelationTypePayload | Error, strawberry.union("RelationTypeResult")]
-WriteResult = Annotated[WritePayload | Error, strawberry.union("WriteResult")]
-UnlinkResult = Annotated[UnlinkPayload | Error, strawberry.union("UnlinkResult")]
-DeleteResult = Annotated[DeletePayload | Error, strawberry.union("DeleteResult")]
 
 
 @strawberry.type

@@ -7,10 +7,10 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from graph_crm.api.audit import AuditQuery
+from graph_crm.api.audit_log import AuditQuery
 from graph_crm.api.context import Info, field
 from graph_crm.api.impact import ImpactQuery
-from graph_crm.api.inputs import OrderByInput, StepInput
+from graph_crm.api.input_types import OrderByInput, StepInput
 from graph_crm.api.limits import check_first
 from graph_crm.api.role_limits import traversal_depth
 from graph_crm.api.types import (

@@ -1,20 +1,18 @@
 """A GraphQL request read off HTTP, strictly: every malformed shape is a clear 4xx.
 
 GET carries ``query``/``variables``/``operationName`` as query parameters; POST carries
-them as a UTF-8 JSON object (``application/json``), unencoded, within the caller's
-body limit, arriving within the body timeout.
+them as a UTF-8 JSON object (its media type, encoding, size and arrival checked before,
+by :mod:`graph_crm.api.request_body`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 
 
 class RequestRefused(Exception):
@@ -41,10 +39,11 @@ class GraphQLRequest:
 _SURROGATE_ESCAPE: Final = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-async def read_graphql_request(
-    request: Request, *, body_limit: int, body_timeout: float
-) -> GraphQLRequest:
-    """The request's query, operation name and variables, or :class:`RequestRefused`."""
+async def read_graphql_request(request: Request) -> GraphQLRequest:
+    """The request's query, operation name and variables, or :class:`RequestRefused`.
+
+    A POST's body was checked and read by :mod:`graph_crm.api.request_body` already.
+    """
     if request.method == "GET":
         params = request.query_params
         if len(params.getlist("query")) > 1 or len(params.getlist("operationName")) > 1:
@@ -53,56 +52,7 @@ async def read_graphql_request(
         if params.get("variables"):
             variables = _json(params["variables"].encode("utf-8", "surrogatepass"))
         return _fields({**params, "variables": variables})
-    encoding = request.headers.get("content-encoding", "identity").strip().lower()
-    if encoding not in ("", "identity"):
-        raise RequestRefused(
-            415,
-            "UNSUPPORTED_MEDIA_TYPE",
-            f"Content-Encoding {encoding[:40]!r} is not accepted: send the body unencoded",
-        )
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json":
-        raise RequestRefused(
-            415,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "send the GraphQL request as JSON with 'Content-Type: application/json'",
-        )
-    body = await _body(request, body_limit, body_timeout)
-    return _fields(_json(body))
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-async def _body(request: Request, limit: int, timeout: float) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    deadline = time.monotonic() + timeout
-    stream = request.stream().__aiter__()
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            try:
-                chunk = await asyncio.wait_for(stream.__anext__(), remaining)
-            except StopAsyncIteration:
-                break
-            size += len(chunk)
-            if size > limit:
-                raise BodyTooLarge
-            chunks.append(chunk)
-    except TimeoutError:
-        raise RequestRefused(
-            408, "REQUEST_TIMEOUT", f"the request body did not arrive within {timeout:g} s"
-        ) from None
-    except ClientDisconnect:
-        raise RequestRefused(400, "BAD_REQUEST", "the client went away mid-body") from None
-    return b"".join(chunks)
+    return _fields(_json(await request.body()))
 
 
 def _json(raw: bytes) -> object:

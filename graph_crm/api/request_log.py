@@ -14,7 +14,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_logger = logging.getLogger("graph_crm.access")
@@ -22,7 +22,7 @@ access_logger = logging.getLogger("graph_crm.access")
 _NOTES = "graph_crm.request_log"
 
 
-def note(request: Request, **fields: Any) -> None:
+def note(request: HTTPConnection, **fields: Any) -> None:
     """Add ``fields`` to this request's log line (later notes win)."""
     notes = request.scope.get(_NOTES)
     if notes is not None:

@@ -11,8 +11,8 @@ from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from graph_crm.api.cost import MAX_COST, QueryCostLimiter
 from graph_crm.api.errors import ErrorShaping, log_unexpected
-from graph_crm.api.limits import limit_extensions
 from graph_crm.api.mutations import Mutation
 from graph_crm.api.operation import RunChosenOperation
 from graph_crm.api.queries import Query
@@ -34,12 +34,13 @@ def build_core_schema(**options: Any) -> CoreSchema:
     return CoreSchema(
         query=Query,
         mutation=Mutation,
-        # The document comes from the one place that chooses the operation (parsed and
-        # cached there); validation results are cached per schema object and document,
-        # so each registry version's schema validates afresh.
+        # The document comes from the one place that chooses the operation (parsed,
+        # measured and cached there); validation results are cached per schema object
+        # and document, so each registry version's schema validates afresh. Strawberry
+        # makes one extension per request from each factory.
         extensions=[
             RunChosenOperation,
-            *limit_extensions(),
+            lambda: QueryCostLimiter(max_cost=MAX_COST),
             lambda: ValidationCache(maxsize=PARSED_QUERIES_CACHED),
             ErrorShaping,
         ],

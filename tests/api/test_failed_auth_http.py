@@ -34,9 +34,9 @@ async def test_wrong_keys_are_throttled_per_address_before_the_store_is_asked(
     store: GraphStore,
 ) -> None:
     counting = CountingLookups(store)
-    app = create_app(Settings(), store=counting)
     # a stopped clock: however slow the machine, no attempt comes back during the test
-    app.state.request_policy.auth_failures = AuthFailureThrottle(clock=lambda: 1_000.0)
+    stopped = AuthFailureThrottle(clock=lambda: 1_000.0)
+    app = create_app(Settings(), store=counting, auth_failures=stopped)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4711))
     other = httpx.ASGITransport(app=app, client=("198.51.100.9", 4711))
     good = await bearer(store, Role.ANALYST)

@@ -123,9 +123,12 @@ async def test_only_an_admin_key_or_the_metrics_token_may_scrape(
 async def test_an_address_that_keeps_failing_learns_nothing_about_the_token(
     embedded_store: GraphStore,
 ) -> None:
-    app = create_app(Settings(metrics_token=METRICS_TOKEN), store=embedded_store)
     # a stopped clock: no failure is forgiven while the test runs
-    app.state.request_policy.auth_failures = AuthFailureThrottle(burst=3, clock=lambda: 0.0)
+    app = create_app(
+        Settings(metrics_token=METRICS_TOKEN),
+        store=embedded_store,
+        auth_failures=AuthFailureThrottle(burst=3, clock=lambda: 0.0),
+    )
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         guesses = [

@@ -1,4 +1,4 @@
-"""One registry's generated GraphQL types, made once each and looked up by name."""
+"""One registry's typed GraphQL types, made once each and looked up by name."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ T = TypeVar("T", bound=GraphQLNamedType)
 
 
 class TypeCache:
-    """Generated types by name; fields are thunks, so types may refer to each other."""
+    """Typed types by name; fields are thunks, so types may refer to each other."""
 
     def __init__(self, registry: Registry, core: GraphQLSchema) -> None:
         self.registry = registry

@@ -1,4 +1,4 @@
-"""The scalars the generated schema adds to the core's: ``Long`` and ``Date``."""
+"""The scalars the typed part adds to the core schema's: ``Long`` and ``Date``."""
 
 from __future__ import annotations
 

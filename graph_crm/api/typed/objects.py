@@ -1,4 +1,4 @@
-"""Generated object types: one per entity type, its relation fields, edges and pages.
+"""Typed object types: one per entity type, its relation fields, edges and pages.
 
 Relation fields resolve through the request's DataLoaders, so a list of 100
 customers with their subsidiaries costs one store call per relation field, not 100.
@@ -21,15 +21,15 @@ from graphql import (
     GraphQLString,
 )
 
-from graph_crm.api.generated.cache import TypeCache
-from graph_crm.api.generated.inputs import (
+from graph_crm.api.limits import check_first
+from graph_crm.api.typed.argument_types import (
     RELATION_DEFAULT_FIRST,
     list_arguments,
     scalar_type,
     value_type,
 )
-from graph_crm.api.generated.translate import order_to_data, where_argument
-from graph_crm.api.limits import check_first
+from graph_crm.api.typed.cache import TypeCache
+from graph_crm.api.typed.translate import order_to_data, where_argument
 from graph_crm.model.graph import Entity, Neighbor, Relation
 from graph_crm.model.naming import EntityNames, RelationField, relation_fields
 from graph_crm.model.types import PropertyKind, PropertySpec, _TypeDefinition

@@ -1,4 +1,4 @@
-"""Generated root fields: lookup by key, pages, typed upserts and deletes per entity type."""
+"""Typed root fields: lookup by key, pages, upserts and deletes per entity type."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from graphql import (
 )
 
 from graph_crm.api.errors import as_result
-from graph_crm.api.generated.cache import TypeCache
-from graph_crm.api.generated.inputs import list_arguments, record_input
-from graph_crm.api.generated.objects import connection, entity_object
-from graph_crm.api.generated.translate import order_to_data, where_argument
 from graph_crm.api.limits import check_first
-from graph_crm.api.mutations import DeletePayload, WritePayload
+from graph_crm.api.payloads import DeletePayload, WritePayload
+from graph_crm.api.typed.argument_types import list_arguments, record_input
+from graph_crm.api.typed.cache import TypeCache
+from graph_crm.api.typed.objects import connection, entity_object
+from graph_crm.api.typed.translate import order_to_data, where_argument
 from graph_crm.api.types import PageInfo
 from graph_crm.model.entity_keys import lookup_key
 from graph_crm.model.graph import Entity

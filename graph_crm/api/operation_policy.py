@@ -1,28 +1,27 @@
-"""What each caller may do per request, in one place: who they are (throttled when they
-fail to say), their rate, their limits, their store budget and introspection.
+"""What a caller's role may make the operation it sends do, in one place: its limits,
+its store budget, whether it may introspect, and the record of an operation refused.
 
-Built once per app from the settings; the endpoint asks it at each step.
+Built once per app from the settings; the endpoint asks it at each step. Who is calling,
+and their rate and body size, were settled before, by the route's middleware
+(:mod:`graph_crm.api.graphql_route`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from graphql import GraphQLError
 from starlette.requests import Request
 
-from graph_crm.api.access import Principal, authenticate
-from graph_crm.api.auth_throttle import AuthFailureThrottle
+from graph_crm.api.auth_throttle import client_address
 from graph_crm.api.forbidden_audit import ForbiddenAttempt, ForbiddenAuditor
-from graph_crm.api.role_limits import ROLE_LIMITS, RateLimiter, RoleLimits
+from graph_crm.api.operation import Operation
+from graph_crm.api.principal import Principal
+from graph_crm.api.role_limits import ROLE_LIMITS, RoleLimits
 from graph_crm.auth.keys import Forbidden
 from graph_crm.auth.roles import Role, parse_role
 from graph_crm.settings import Settings
 from graph_crm.store.budget import WorkBudget
-
-if TYPE_CHECKING:
-    from graph_crm.api.jwt_auth import JwtVerifier
-    from graph_crm.api.operation import Operation
 
 #: Relation edges one traversal or relation filter may expand, per role: far above what
 #: the demo's reports need (tens of thousands), far below what stalls a server.
@@ -36,20 +35,9 @@ EDGE_BUDGETS: Final[dict[Role, int]] = {
 INTROSPECTION_FIELDS: Final = frozenset({"__schema", "__type"})
 
 
-def client_address(request: Request) -> str:
-    """The peer's address as the server saw it (no proxy headers are trusted)."""
-    return request.client.host if request.client else "unknown"
-
-
-class RequestPolicy:
-    def __init__(
-        self, settings: Settings, *, rate_limiter: RateLimiter, jwt: JwtVerifier | None
-    ) -> None:
-        self.rate_limiter = rate_limiter
-        self.jwt = jwt
-        self.auth_failures = AuthFailureThrottle()
+class OperationPolicy:
+    def __init__(self, settings: Settings) -> None:
         self.forbidden_audit = ForbiddenAuditor()
-        self.body_timeout = settings.body_timeout
         self._seconds = {
             Role.ANALYST: settings.budget_seconds_analyst,
             Role.RISK: settings.budget_seconds_risk,
@@ -62,14 +50,6 @@ class RequestPolicy:
             for name in settings.introspection_off.split(",")
             if name.strip()
         )
-
-    async def admit(self, request: Request) -> Principal:
-        """The authenticated caller, within their key's rate (or the refusal). An address
-        that keeps failing is refused before its key is even looked up."""
-        with self.auth_failures.attempt(client_address(request)):
-            principal = await authenticate(request, request.app.state.store, self.jwt)
-        self.rate_limiter.take(principal.key_id, self.limits(principal.role).requests_per_minute)
-        return principal
 
     def limits(self, role: Role) -> RoleLimits:
         return ROLE_LIMITS[role]

@@ -1,4 +1,4 @@
-"""Generated input types: typed filters (``<Type>Where``), orders and upsert records."""
+"""Typed input types: filters (``<Type>Where``), orders and upsert records per entity type."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from graphql import (
     GraphQLString,
 )
 
-from graph_crm.api.generated.cache import TypeCache
-from graph_crm.api.generated.scalars import DATE, LONG
 from graph_crm.api.limits import MAX_FIRST
+from graph_crm.api.typed.cache import TypeCache
+from graph_crm.api.typed.scalars import DATE, LONG
 from graph_crm.model.naming import SCALAR_OF_KIND, EntityNames, enum_names, relation_fields
 from graph_crm.model.query import _OPS_FOR_KIND, Op
 from graph_crm.model.query import SYSTEM_FIELDS as SYSTEM_SPECS

@@ -1,0 +1,127 @@
+"""Who is calling, settled by Starlette's ``AuthenticationMiddleware`` before anything
+else of the request is read.
+
+:class:`BearerAuthentication`, its backend, turns ``Authorization: Bearer <token>`` into
+a :class:`~graph_crm.api.principal.Principal`: an API key looked up in the store, or a
+JWT from the identity provider when one is configured. An address that keeps failing is
+refused before its key is even looked up (:mod:`graph_crm.api.auth_throttle`).
+
+The stock middleware expresses every answer we need: the backend raises an
+:class:`AuthenticationRefused` carrying its status and headers, and
+:func:`authentication_refused` (the middleware's ``on_error``) answers it: 401 with
+``WWW-Authenticate``, 429 with ``Retry-After``, or 503 when the store cannot be asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    AuthenticationError,
+    BaseUser,
+)
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from graph_crm.api.auth_throttle import AuthFailureThrottle, client_address
+from graph_crm.api.jwt_auth import JwtVerifier
+from graph_crm.api.principal import Principal
+from graph_crm.api.refusal import refuse, retry_after
+from graph_crm.api.request_log import note
+from graph_crm.api.role_limits import RateLimited
+from graph_crm.auth.keys import PREFIX as KEY_PREFIX
+from graph_crm.auth.keys import Unauthenticated, parse_token, verify
+from graph_crm.errors import StoreUnavailable
+from graph_crm.store.base import GraphStore
+
+#: What a 401 tells the client to send.
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="graph-crm"'}
+
+
+class AuthenticationRefused(AuthenticationError):
+    """A caller not let in: the answer's status, code, message and headers."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+async def bearer_principal(
+    headers: Headers, store: GraphStore, jwt: JwtVerifier | None = None
+) -> Principal:
+    """The caller ``Authorization: Bearer <token>`` names, or Unauthenticated: an API
+    key, or (when configured) a JWT from the identity provider."""
+    header = headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise Unauthenticated(
+            "this API needs an API key: send 'Authorization: Bearer <key>' "
+            "(create one with `graph-crm keys create --role ...`)"
+        )
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send the API key as 'Authorization: Bearer <key>'")
+    token = token.strip()
+    if jwt is not None and not token.startswith(f"{KEY_PREFIX}_"):
+        return await jwt.principal(token)
+    key_id, _ = parse_token(token)
+    key = await store.api_key(key_id)
+    if key is None or not verify(key, token):
+        raise Unauthenticated("the API key is not valid")
+    if not key.active:
+        raise Unauthenticated("the API key was revoked")
+    return Principal(actor=key.actor, role=key.role, key_id=key.id)
+
+
+class BearerAuthentication(AuthenticationBackend):
+    """Bearer keys (and JWTs), failed attempts throttled per client address."""
+
+    def __init__(self, *, jwt: JwtVerifier | None, failures: AuthFailureThrottle) -> None:
+        self.jwt = jwt
+        self.failures = failures
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
+        try:
+            with self.failures.attempt(client_address(conn)):
+                return await self.identify(conn)
+        except Unauthenticated as error:
+            raise AuthenticationRefused(401, error.code, error.message, CHALLENGE) from None
+        except RateLimited as error:  # this address failed too often: not even looked up
+            raise AuthenticationRefused(
+                429, error.code, error.message, retry_after(error)
+            ) from None
+        except StoreUnavailable as error:
+            raise AuthenticationRefused(503, error.code, error.message) from None
+
+    async def identify(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
+        """Who the request's credentials name (called inside the failure throttle): the
+        caller, with their role as the one scope; Unauthenticated if nobody."""
+        principal = await bearer_principal(conn.headers, conn.app.state.store, self.jwt)
+        note(conn, key=principal.key_id, role=principal.role.value)
+        return AuthCredentials([principal.role.value]), principal
+
+
+def authentication_refused(conn: HTTPConnection, error: AuthenticationError) -> Response:
+    """``AuthenticationMiddleware``'s ``on_error``: the refusal the backend raised."""
+    if not isinstance(error, AuthenticationRefused):
+        raise error  # not ours to answer: a server error
+    return refuse(conn, error.status, error.code, error.message, error.headers)
+
+
+def bearer_authentication(*, jwt: JwtVerifier | None, failures: AuthFailureThrottle) -> Middleware:
+    """Starlette's ``AuthenticationMiddleware`` with our backend, for a route's middleware
+    (every route that serves callers shares one throttle)."""
+    return Middleware(
+        AuthenticationMiddleware,
+        backend=BearerAuthentication(jwt=jwt, failures=failures),
+        on_error=authentication_refused,
+    )

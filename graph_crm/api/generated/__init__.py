@@ -1,1 +1,0 @@
-"""The typed part of the schema, generated from the registry (see :mod:`graph_crm.model.naming`)."""

@@ -15,7 +15,7 @@ from typing import Final
 
 from graph_crm.crossborder import AS_OF
 from graph_crm.impact.inputs import MAX_LIMIT
-from graph_crm.impact.policy import policy_json
+from graph_crm.impact.policy_spec import policy_json
 from graph_crm.impact.render import render
 from graph_crm.impact.report import ImpactReport
 from graph_crm.impact.service import impact_report

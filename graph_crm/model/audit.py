@@ -38,7 +38,7 @@ from graph_crm.errors import InvalidInput
 from graph_crm.model.graph import Page
 from graph_crm.model.query import check_page_size
 from graph_crm.model.registry import RegistryChange
-from graph_crm.model.values import datetime_to_text, utc_now
+from graph_crm.model.values import datetime_to_text
 
 _CURSOR_TAG: Final = "audit"
 _MAX_FILTER_LENGTH: Final = 512
@@ -143,14 +143,14 @@ def data_change(
     ids: Iterable[str],
     summary: Mapping[str, int],
     *,
-    at: datetime | None = None,
+    at: datetime,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditRecord:
-    """A new record (fresh id; ``at`` defaults to now) of a write that changed data."""
+    """A new record (fresh id) of a write that changed data at ``at``."""
     return AuditRecord(
         id=new_audit_id(),
-        at=utc_now() if at is None else at,
+        at=at,
         actor=actor,
         action=action,
         kind=kind,

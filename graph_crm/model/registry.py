@@ -8,7 +8,7 @@ transaction, and pass in what only they know (whether a type holds data).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +24,7 @@ from graph_crm.model.types import (
     parse_entity_type,
     parse_relation_type,
 )
+from graph_crm.model.values import datetime_to_text
 
 MAX_TYPES = 1_000
 
@@ -66,8 +67,6 @@ class RegistryChange:
     after: dict[str, Any] | None
 
     def to_json(self) -> dict[str, Any]:
-        from graph_crm.model.values import datetime_to_text
-
         return {
             "version": self.version,
             "kind": self.kind.value,
@@ -126,19 +125,28 @@ def definition_json(definition: _TypeDefinition | dict[str, Any]) -> dict[str, A
     return definition.model_dump(mode="json", by_alias=True)
 
 
+#: A rule a higher layer holds over the whole registry (stored impact policies must still
+#: compile; formulas next). It sees each new registry with the change that made it, and
+#: raises a :class:`~graph_crm.errors.GraphCrmError` to refuse the change.
+RegistryValidator = Callable[["Registry", RegistryChange], None]
+
+
 @dataclass(frozen=True)
 class Registry:
     """An immutable snapshot of all type definitions at one version.
 
     Impact policies are kept as checked JSON: the model knows their names and history;
-    :mod:`graph_crm.impact.policy` knows what they mean (and checks them before they
-    get here, and again whenever the types they use change).
+    :mod:`graph_crm.impact` knows what they mean. It checks a policy before it gets here,
+    and, through ``validators``, again whenever the types it uses change: the registry
+    runs its validators on every change and carries them into the registry it returns,
+    so the model never imports the rules layered above it.
     """
 
     version: int = 0
     entity_types: dict[str, EntityType] = field(default_factory=dict)
     relation_types: dict[str, RelationType] = field(default_factory=dict)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    validators: Sequence[RegistryValidator] = field(default=(), compare=False, repr=False)
 
     # -- lookups -------------------------------------------------------------------
 
@@ -187,12 +195,8 @@ class Registry:
         if after is not None and not isinstance(after, dict):
             owner = "entity type" if isinstance(after, EntityType) else "relation type"
             check_schema_names(registry, changed=f"{owner} {name!r}")
-        if registry.policies and kind.definition_kind != IMPACT_POLICY:
-            # a type change must not break a stored policy; the impact package knows what
-            # policies mean (imported here, not at the top: it builds on this module)
-            from graph_crm.impact.policy import check_policies
-
-            check_policies(registry)
+        for validate in self.validators:
+            validate(registry, change)
         return registry, change
 
     def _check_room(self) -> None:
@@ -372,16 +376,25 @@ class Registry:
         entity_types: list[EntityType],
         relation_types: list[RelationType],
         policies: Mapping[str, dict[str, Any]] | None = None,
+        *,
+        validators: Sequence[RegistryValidator] = (),
     ) -> Registry:
         return cls(
             version=version,
             entity_types={et.name: et for et in entity_types},
             relation_types={rt.name: rt for rt in relation_types},
             policies=dict(policies or {}),
+            validators=tuple(validators),
         )
 
     @classmethod
-    def from_stored(cls, version: int, items: Iterable[tuple[str, dict[str, Any]]]) -> Registry:
+    def from_stored(
+        cls,
+        version: int,
+        items: Iterable[tuple[str, dict[str, Any]]],
+        *,
+        validators: Sequence[RegistryValidator] = (),
+    ) -> Registry:
         """A registry from stored ``(kind, definition JSON)`` pairs, as the stores keep them."""
         entity_types: list[EntityType] = []
         relation_types: list[RelationType] = []
@@ -395,7 +408,9 @@ class Registry:
                 policies[str(data["name"])] = data
             else:
                 raise ValueError(f"unknown stored definition kind {kind!r}")
-        return cls.from_definitions(version, entity_types, relation_types, policies)
+        return cls.from_definitions(
+            version, entity_types, relation_types, policies, validators=validators
+        )
 
 
 def plan_alteration(old: _TypeDefinition, new: _TypeDefinition, *, populated: bool) -> Alteration:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 from graph_crm.errors import InvalidInput
+from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.audit import AuditKind, relation_id
 from graph_crm.model.graph import (
     Entity,
@@ -58,7 +60,8 @@ class TransferOps(GraphOps, PagedTransfer):
                     "UPDATE meta SET value = ? WHERE name = 'registry_version'", (registry.version,)
                 )
                 insert_audit(conn, [import_registry_record(actor, registry, changes, utc_now())])
-                self._registry = registry
+                # the store's own rules guard the imported registry's next changes
+                self._registry = replace(registry, validators=REGISTRY_VALIDATORS)
 
         await self._guarded(run)
 

@@ -14,7 +14,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.errors import Conflict
-from graph_crm.impact.policy import alter_policy, define_policy
+from graph_crm.impact.policy_registry import alter_policy, define_policy
 from graph_crm.model.audit import definition_change
 from graph_crm.model.records import (
     revision_of,
@@ -246,7 +246,7 @@ class RegistryOps(Neo4jCore):
         async def compute(
             registry: Registry, tx: AsyncManagedTransaction
         ) -> tuple[Registry, RegistryChange]:
-            return define_policy(registry, definition, actor)
+            return define_policy(registry, definition, actor, at=utc_now())
 
         return await self._change(compute)
 
@@ -256,7 +256,7 @@ class RegistryOps(Neo4jCore):
         async def compute(
             registry: Registry, tx: AsyncManagedTransaction
         ) -> tuple[Registry, RegistryChange]:
-            return alter_policy(registry, definition, actor)
+            return alter_policy(registry, definition, actor, at=utc_now())
 
         return await self._change(compute)
 

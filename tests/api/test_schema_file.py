@@ -10,7 +10,7 @@ from graphql import GraphQLNamedType
 
 from graph_crm.api import core_schema
 from graph_crm.api.types import DirectionEnum, PropertyKindEnum
-from graph_crm.cli import main
+from graph_crm.cli.main import main
 from graph_crm.model.names import RESERVED_TYPE_NAMES, RESERVED_TYPE_SUFFIXES
 from graph_crm.model.naming import CORE_MUTATION_FIELDS, CORE_QUERY_FIELDS, CORE_TYPE_NAMES
 from graph_crm.model.traversal import Direction

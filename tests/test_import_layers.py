@@ -7,6 +7,7 @@ violation (a lazy import inside a function included).
 from __future__ import annotations
 
 import pkgutil
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def test_the_layers_in_the_wrong_order_are_refused(
     monkeypatch.chdir(ROOT)
     code, report = _lint(config, capsys)
     assert code != 0
-    assert "- graph_crm.impact.plan -> graph_crm.model.traversal" in report
+    assert re.search(r"- graph_crm\.impact\.\w+ -> graph_crm\.model\.", report), report
 
 
 def test_a_lazy_import_of_a_higher_layer_is_refused(

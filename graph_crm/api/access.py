@@ -17,7 +17,7 @@ from starlette.requests import Request
 from graph_crm.auth.keys import PREFIX as KEY_PREFIX
 from graph_crm.auth.keys import Forbidden, Unauthenticated, parse_token, verify
 from graph_crm.auth.roles import JOB, Permission, Role
-from graph_crm.model.naming import EntityNames
+from graph_crm.model.graphql_names import EntityNames
 from graph_crm.model.registry import Registry
 from graph_crm.store.base import GraphStore
 

@@ -17,8 +17,8 @@ from strawberry.scalars import JSON
 from graph_crm.api.context import Info, field, mutation
 from graph_crm.api.errors import Error, as_result
 from graph_crm.impact import report as model
-from graph_crm.impact.inputs import DEFAULT_LIMIT
 from graph_crm.impact.render import render
+from graph_crm.impact.report_inputs import DEFAULT_LIMIT
 from graph_crm.model.registry import Registry
 from graph_crm.services.impact_report import impact_report
 

@@ -8,24 +8,21 @@ the compiler and the evaluators agree on what a valid plan is.
 
 from __future__ import annotations
 
-from typing import Final
-
 from graph_crm.errors import InvalidInput, PathPart, UnknownProperty
 from graph_crm.impact.plan import (
+    DATE_KINDS,
     MAX_ROLLUP_HOPS,
     MAX_STEPS,
+    NUMBER_KINDS,
     Complaints,
     ImpactPlan,
     LinkedProperty,
     StepProperty,
 )
+from graph_crm.model.direction import Direction
 from graph_crm.model.query import SYSTEM_FIELDS
 from graph_crm.model.registry import Registry
-from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind, RelationType
-
-_DATE_KINDS: Final = (PropertyKind.DATE, PropertyKind.DATETIME)
-_NUMBER_KINDS: Final = (PropertyKind.INT, PropertyKind.FLOAT)
 
 
 def _far_type(
@@ -98,8 +95,8 @@ def check_plan(registry: Registry, plan: ImpactPlan) -> None:
 
 def _check_signals(registry: Registry, plan: ImpactPlan, types: list[str]) -> None:
     signals: list[tuple[str, StepProperty | LinkedProperty | None, tuple[PropertyKind, ...]]] = [
-        ("sla", plan.sla, _DATE_KINDS),
-        ("exposure", plan.exposure, _NUMBER_KINDS),
+        ("sla", plan.sla, DATE_KINDS),
+        ("exposure", plan.exposure, NUMBER_KINDS),
     ]
     for name, signal, kinds in signals:
         if isinstance(signal, StepProperty):
@@ -119,7 +116,7 @@ def _check_signals(registry: Registry, plan: ImpactPlan, types: list[str]) -> No
             complaints.far_type,
             complaints.date_property,
             complaints.kind,
-            _DATE_KINDS,
+            DATE_KINDS,
             ("complaints", "dateProperty"),
         )
         if complaints.window_days < 0:

@@ -7,10 +7,12 @@ the offending entry.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 from graph_crm.errors import GraphCrmError, InvalidInput, PathPart, UnknownProperty
 from graph_crm.impact.plan import (
+    DATE_KINDS,
+    NUMBER_KINDS,
     Complaints,
     ImpactPlan,
     LinkedProperty,
@@ -19,13 +21,10 @@ from graph_crm.impact.plan import (
     StepProperty,
 )
 from graph_crm.impact.policy_spec import ComplaintsSpec, HopSpec, PolicySpec, SignalSpec
+from graph_crm.model.direction import Direction
 from graph_crm.model.query import Filter, check_filter
 from graph_crm.model.registry import Registry
-from graph_crm.model.traversal import Direction
 from graph_crm.model.types import EntityType, PropertyKind
-
-_DATE_KINDS: Final = (PropertyKind.DATE, PropertyKind.DATETIME)
-_NUMBER_KINDS: Final = (PropertyKind.INT, PropertyKind.FLOAT)
 
 
 class PlanResolver:
@@ -137,10 +136,10 @@ class PlanResolver:
         if signal is None:
             return None
         if signal.linked is None:
-            return self.step_property(signal, types, _DATE_KINDS, "sla")
+            return self.step_property(signal, types, DATE_KINDS, "sla")
         at: tuple[PathPart, ...] = ("signals", "sla", "linked")
         direction, far = self.hop(signal.linked, types[-1], at)
-        kind = self.kind(far, signal.property, _DATE_KINDS, ("signals", "sla", "property"))
+        kind = self.kind(far, signal.property, DATE_KINDS, ("signals", "sla", "property"))
         where = self.where(far, signal.linked.where, at)
         return LinkedProperty(signal.linked.relation, direction, far, signal.property, kind, where)
 
@@ -151,14 +150,14 @@ class PlanResolver:
             raise InvalidInput(
                 "exposure is read at a path step: give 'step'", path=("signals", "exposure")
             )
-        return self.step_property(signal, types, _NUMBER_KINDS, "exposure")
+        return self.step_property(signal, types, NUMBER_KINDS, "exposure")
 
     def complaints(self, spec: ComplaintsSpec | None, target: str) -> Complaints | None:
         if spec is None:
             return None
         at: tuple[PathPart, ...] = ("signals", "complaints")
         direction, far = self.hop(spec, target, at)
-        kind = self.kind(far, spec.date_property, _DATE_KINDS, (*at, "dateProperty"))
+        kind = self.kind(far, spec.date_property, DATE_KINDS, (*at, "dateProperty"))
         where = self.where(far, spec.where, at)
         return Complaints(
             spec.relation, direction, far, spec.date_property, kind, spec.window_days, where

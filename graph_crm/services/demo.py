@@ -13,10 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
-from graph_crm.impact.inputs import MAX_LIMIT
 from graph_crm.impact.policy_spec import policy_json
 from graph_crm.impact.render import render
 from graph_crm.impact.report import ImpactReport
+from graph_crm.impact.report_inputs import MAX_LIMIT
 from graph_crm.resources import resource_dir
 from graph_crm.services.crossborder import AS_OF
 from graph_crm.services.impact_report import impact_report

@@ -1,1 +1,2 @@
-"""The typed part of the schema, generated from the registry (see :mod:`graph_crm.model.naming`)."""
+"""The typed part of the schema, generated from the registry (see
+:mod:`graph_crm.model.graphql_names`)."""

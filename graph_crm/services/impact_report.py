@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from graph_crm.clock import utc_now
 from graph_crm.errors import GraphCrmError
 from graph_crm.impact.policy import Policy
 from graph_crm.impact.policy_registry import stored_policy
@@ -16,7 +17,6 @@ from graph_crm.impact.rank import build_report, report_ids, with_labels
 from graph_crm.impact.report import ImpactReport
 from graph_crm.impact.report_inputs import DEFAULT_LIMIT, check_delay, check_limit, parse_as_of
 from graph_crm.model.records import global_id, parse_global_id
-from graph_crm.model.values import utc_now
 from graph_crm.store.base import GraphStore
 
 

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from graph_crm.clock import utc_now
 from graph_crm.impact.policy_registry import alter_policy, define_policy
 from graph_crm.model.audit import definition_change
 from graph_crm.model.graph import (
@@ -19,7 +20,7 @@ from graph_crm.model.records import (
 )
 from graph_crm.model.registry import Alteration, Registry, RegistryChange
 from graph_crm.model.types import EntityType, RelationType, parse_entity_type, parse_relation_type
-from graph_crm.model.values import datetime_to_text, utc_now
+from graph_crm.model.values import datetime_to_text
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.audit_ops import insert_audit

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 
+from graph_crm.clock import utc_now
 from graph_crm.errors import InvalidInput
 from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.audit import AuditKind, relation_id
@@ -17,7 +18,7 @@ from graph_crm.model.records import (
     encode_properties,
 )
 from graph_crm.model.registry import Registry, RegistryChange
-from graph_crm.model.values import datetime_to_text, utc_now
+from graph_crm.model.values import datetime_to_text
 from graph_crm.store.audit import import_data_record, import_registry_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.embedded import schema

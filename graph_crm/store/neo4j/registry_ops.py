@@ -13,6 +13,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict
 from graph_crm.impact.policy_registry import alter_policy, define_policy
 from graph_crm.model.audit import definition_change
@@ -26,7 +27,6 @@ from graph_crm.model.types import (
     parse_entity_type,
     parse_relation_type,
 )
-from graph_crm.model.values import utc_now
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.budget import outside_budget
 from graph_crm.store.neo4j import queries as q

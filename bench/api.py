@@ -31,7 +31,7 @@ from bench.loadgen import collect_cursors, draw, drive, query_fields, summarise
 from bench.procstat import cpu_seconds, disk_mib, peak_rss_mib
 from bench.scenarios import CORE_ONLY, SCENARIOS, Pools, Scenario
 from graph_crm.auth.roles import Role
-from graph_crm.cli_keys import create_key
+from graph_crm.services.api_keys import create_key
 from graph_crm.settings import Settings
 from graph_crm.store import open_store
 from tools.neo4j_local import free_port

@@ -45,7 +45,7 @@ from neo4j import AsyncGraphDatabase
 
 from bench.impact import timed
 from graph_crm.errors import TimedOut
-from graph_crm.seed import apply_seed, read_seed
+from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import WorkBudget, work_budget
 from graph_crm.store.embedded.core import READERS

@@ -34,9 +34,9 @@ import httpx
 
 from bench.api import serve
 from graph_crm.auth.roles import Role
-from graph_crm.cli_keys import create_key
-from graph_crm.demo import DEMO_SEED
-from graph_crm.seed import apply_seed, read_seed
+from graph_crm.services.api_keys import create_key
+from graph_crm.services.demo import DEMO_SEED
+from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.settings import Settings
 from graph_crm.store import open_store
 from tests.api.slow_read import SLOW_QUERY, SLOW_WHERE, load_notes

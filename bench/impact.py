@@ -47,10 +47,10 @@ from typing import Any
 from bench import impact_graph
 from bench.impact_naive import NaiveImpact
 from bench.ingest import Graph
-from graph_crm.impact.inputs import MAX_LIMIT
 from graph_crm.impact.plan import ImpactRow
 from graph_crm.impact.report import ImpactReport
-from graph_crm.impact.service import impact_report
+from graph_crm.impact.report_inputs import MAX_LIMIT
+from graph_crm.services.impact_report import impact_report
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
 from graph_crm.store.neo4j.store import Neo4jStore

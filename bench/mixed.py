@@ -21,9 +21,9 @@ import httpx
 
 from bench.loadgen import percentile
 from graph_crm.auth.roles import Role
-from graph_crm.cli_keys import create_key
-from graph_crm.demo import load_policies
-from graph_crm.seed import apply_seed, read_seed
+from graph_crm.services.api_keys import create_key
+from graph_crm.services.demo import load_policies
+from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 
 Row = dict[str, Any]

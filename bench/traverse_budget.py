@@ -36,13 +36,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graph_crm.demo import DEMO_SEED
 from graph_crm.model.registry import Registry
 from graph_crm.model.search_graph import DictGraph
 from graph_crm.model.traversal import Direction, plan_traversal
 from graph_crm.model.traversal_search import search
 from graph_crm.model.types import parse_entity_type, parse_relation_type
-from graph_crm.seed import apply_seed, read_seed
+from graph_crm.services.demo import DEMO_SEED
+from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
 from graph_crm.store.neo4j.store import Neo4jStore

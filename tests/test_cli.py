@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graph_crm.cli import main
+from graph_crm.cli.main import main
 from graph_crm.settings import Settings
 from graph_crm.store.embedded.store import EmbeddedStore
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph_crm.auth.keys import parse_token, verify
-from graph_crm.cli import DEMO_KEY_NAME, _demo_key
+from graph_crm.cli.main import DEMO_KEY_NAME, _demo_key
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.test_cli import run
 

@@ -7,8 +7,8 @@ import io
 import re
 from pathlib import Path
 
-from graph_crm.crossborder import dumps, generate
-from graph_crm.demo import DEMO_SEED
+from graph_crm.services.crossborder import dumps, generate
+from graph_crm.services.demo import DEMO_SEED
 from tests.test_cli import run
 
 AS_OF = "2026-11-23T09:00:00Z"

@@ -16,7 +16,7 @@ from graph_crm.api.operation import Operation
 from graph_crm.api.principal import Principal
 from graph_crm.auth.keys import Forbidden
 from graph_crm.auth.roles import JOB, Permission
-from graph_crm.model.naming import EntityNames
+from graph_crm.model.graphql_names import EntityNames
 from graph_crm.model.registry import Registry
 
 #: Root mutation fields of the core schema and the permission each needs. A mutation

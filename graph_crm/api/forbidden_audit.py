@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from graph_crm.clock import utc_now
 from graph_crm.model.audit import AuditAction, AuditKind, AuditRecord, data_change
-from graph_crm.model.values import utc_now
 from graph_crm.store.base import GraphStore
 
 #: Bounds on what a caller's document puts into a record.

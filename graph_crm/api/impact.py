@@ -2,7 +2,7 @@
 
 Config officers define policies (``defineImpactPolicy`` with the policy JSON, the same
 format as ``seeds/policies``); risk teams ask ``impactReport``. Everything is computed
-by :mod:`graph_crm.impact.service`, the code the CLI runs too.
+by :mod:`graph_crm.services.impact_report`, the code the CLI runs too.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from strawberry.scalars import JSON
 from graph_crm.api.context import Info, field, mutation
 from graph_crm.api.errors import Error, as_result
 from graph_crm.impact import report as model
-from graph_crm.impact.inputs import DEFAULT_LIMIT
 from graph_crm.impact.render import render
-from graph_crm.impact.service import impact_report
+from graph_crm.impact.report_inputs import DEFAULT_LIMIT
 from graph_crm.model.registry import Registry
+from graph_crm.services.impact_report import impact_report
 
 
 @strawberry.type(name="ImpactPolicy", description="A stored impact policy (its JSON and gist).")

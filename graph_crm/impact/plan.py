@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
+from graph_crm.model.direction import Direction
 from graph_crm.model.query import Filter
-from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
 
 #: The most relation steps a policy may chain (the brief's chain needs 5).
@@ -27,6 +28,9 @@ MAX_STEPS = 8
 MAX_ROLLUP_HOPS = 5
 #: Paths kept per target to explain it (shortest first, then by ids).
 PATHS_PER_TARGET = 3
+#: The property kinds a deadline (SLA, complaint date) and an amount (exposure) are read from.
+DATE_KINDS: Final = (PropertyKind.DATE, PropertyKind.DATETIME)
+NUMBER_KINDS: Final = (PropertyKind.INT, PropertyKind.FLOAT)
 
 
 @dataclass(frozen=True, slots=True)

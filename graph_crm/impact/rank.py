@@ -27,6 +27,7 @@ from graph_crm.impact.plan import ImpactRow
 from graph_crm.impact.policy import Policy, TierRule
 from graph_crm.impact.report import Component, ImpactReport, RankedTarget, TierInfo, Totals
 from graph_crm.impact.request import exposure_total
+from graph_crm.model.english import plural
 
 #: Digits kept in scores and components: equal inputs give equal, readable numbers.
 DIGITS: Final = 6
@@ -277,9 +278,3 @@ def money(value: float) -> str:
     if abs(value) >= 1e3:
         return f"{value / 1e3:.1f}k"
     return f"{value:.0f}"
-
-
-def plural(noun: str) -> str:
-    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
-        return noun[:-1] + "ies"
-    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from graph_crm.model.traversal import Direction
+from graph_crm.model.direction import Direction
 
 
 class FanOut(NamedTuple):

@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from graph_crm.errors import InvalidInput, LimitExceeded, UnknownType
+from graph_crm.model.direction import Direction
 from graph_crm.model.graph import Entity, Neighbor, Relation
 from graph_crm.model.query import MAX_PAGE_SIZE, Filter, OrderBy, check_filter, check_order
 from graph_crm.model.records import MAX_BATCH, global_id, parse_global_id
 from graph_crm.model.registry import Registry
-from graph_crm.model.traversal import Direction
 from graph_crm.model.types import EntityType, RelationType
 
 

@@ -2,128 +2,60 @@
 
 Pure: each change returns a new :class:`Registry` and the :class:`RegistryChange`
 that records it (who, when, before, after). Backends persist both in the same
-transaction, and pass in what only they know (whether a type holds data).
+transaction, and pass in what only they know (whether a type holds data). The change
+record is in :mod:`~graph_crm.model.registry_change`, the rules for altering a type that
+holds data in :mod:`~graph_crm.model.alteration`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from graph_crm.errors import IncompatibleChange, InvalidInput, TypeExists, UnknownType
-from graph_crm.model.naming import check_schema_names
+from graph_crm.model.alteration import Alteration, plan_alteration
+from graph_crm.model.graphql_names import check_schema_names
+from graph_crm.model.registry_change import (
+    ENTITY_TYPE,
+    IMPACT_POLICY,
+    RELATION_TYPE,
+    ChangeKind,
+    RegistryChange,
+    definition_json,
+)
 from graph_crm.model.types import (
     EntityType,
-    PropertySpec,
     RelationType,
     _TypeDefinition,
     parse_entity_type,
     parse_relation_type,
 )
 
+# The change record and the evolution rules live in their own modules; importers know
+# them by this module, the registry's public home.
+__all__ = [
+    "ENTITY_TYPE",
+    "IMPACT_POLICY",
+    "MAX_TYPES",
+    "RELATION_TYPE",
+    "Alteration",
+    "ChangeKind",
+    "Registry",
+    "RegistryChange",
+    "RegistryValidator",
+    "definition_json",
+    "plan_alteration",
+]
+
 MAX_TYPES = 1_000
 
 
-class ChangeKind(StrEnum):
-    DEFINE_ENTITY_TYPE = "DEFINE_ENTITY_TYPE"
-    ALTER_ENTITY_TYPE = "ALTER_ENTITY_TYPE"
-    DROP_ENTITY_TYPE = "DROP_ENTITY_TYPE"
-    DEFINE_RELATION_TYPE = "DEFINE_RELATION_TYPE"
-    ALTER_RELATION_TYPE = "ALTER_RELATION_TYPE"
-    DROP_RELATION_TYPE = "DROP_RELATION_TYPE"
-    DEFINE_IMPACT_POLICY = "DEFINE_IMPACT_POLICY"
-    ALTER_IMPACT_POLICY = "ALTER_IMPACT_POLICY"
-    DROP_IMPACT_POLICY = "DROP_IMPACT_POLICY"
-
-    @property
-    def definition_kind(self) -> str:
-        """The kind of stored definition this change writes."""
-        if "ENTITY" in self.value:
-            return ENTITY_TYPE
-        return RELATION_TYPE if "RELATION" in self.value else IMPACT_POLICY
-
-
-#: Kinds of stored definitions, as persisted by the stores and in exports.
-ENTITY_TYPE = "entityType"
-RELATION_TYPE = "relationType"
-IMPACT_POLICY = "impactPolicy"
-
-
-@dataclass(frozen=True)
-class RegistryChange:
-    """One recorded definition change; ``version`` is the registry version it made."""
-
-    version: int
-    kind: ChangeKind
-    name: str
-    actor: str
-    at: datetime
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-    def to_json(self) -> dict[str, Any]:
-        from graph_crm.model.values import datetime_to_text
-
-        return {
-            "version": self.version,
-            "kind": self.kind.value,
-            "name": self.name,
-            "actor": self.actor,
-            "at": datetime_to_text(self.at),
-            "before": self.before,
-            "after": self.after,
-        }
-
-    def to_record(self) -> dict[str, Any]:
-        """A flat row for storage: ``before``/``after`` as JSON text."""
-        data = self.to_json()
-        for side in ("before", "after"):
-            data[side] = json.dumps(data[side], ensure_ascii=False) if data[side] else None
-        return data
-
-    @classmethod
-    def from_record(cls, row: dict[str, Any]) -> RegistryChange:
-        data = dict(row)
-        for side in ("before", "after"):
-            data[side] = json.loads(data[side]) if data.get(side) else None
-        return cls.from_json(data)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RegistryChange:
-        return cls(
-            version=int(data["version"]),
-            kind=ChangeKind(data["kind"]),
-            name=str(data["name"]),
-            actor=str(data["actor"]),
-            at=datetime.fromisoformat(str(data["at"]).replace("Z", "+00:00")),
-            before=data.get("before"),
-            after=data.get("after"),
-        )
-
-
-@dataclass(frozen=True)
-class Alteration:
-    """What altering a type does to stored data."""
-
-    added: tuple[PropertySpec, ...] = ()
-    #: Properties to back-fill on existing entities: name -> default value.
-    backfill: dict[str, Any] = field(default_factory=dict)
-    #: Properties that became unique (only allowed while the type is empty).
-    new_unique: tuple[str, ...] = ()
-    #: Properties removed (only allowed while the type is empty).
-    removed: tuple[str, ...] = ()
-    #: Properties that stopped being unique.
-    dropped_unique: tuple[str, ...] = ()
-
-
-def definition_json(definition: _TypeDefinition | dict[str, Any]) -> dict[str, Any]:
-    if isinstance(definition, dict):
-        return definition  # an impact policy, kept as the JSON its parser produced
-    return definition.model_dump(mode="json", by_alias=True)
+#: A rule a higher layer holds over the whole registry (stored impact policies must still
+#: compile; formulas next). It sees each new registry with the change that made it, and
+#: raises a :class:`~graph_crm.errors.GraphCrmError` to refuse the change.
+RegistryValidator = Callable[["Registry", RegistryChange], None]
 
 
 @dataclass(frozen=True)
@@ -131,14 +63,17 @@ class Registry:
     """An immutable snapshot of all type definitions at one version.
 
     Impact policies are kept as checked JSON: the model knows their names and history;
-    :mod:`graph_crm.impact.policy` knows what they mean (and checks them before they
-    get here, and again whenever the types they use change).
+    :mod:`graph_crm.impact` knows what they mean. It checks a policy before it gets here,
+    and, through ``validators``, again whenever the types it uses change: the registry
+    runs its validators on every change and carries them into the registry it returns,
+    so the model never imports the rules layered above it.
     """
 
     version: int = 0
     entity_types: dict[str, EntityType] = field(default_factory=dict)
     relation_types: dict[str, RelationType] = field(default_factory=dict)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    validators: Sequence[RegistryValidator] = field(default=(), compare=False, repr=False)
 
     # -- lookups -------------------------------------------------------------------
 
@@ -187,12 +122,8 @@ class Registry:
         if after is not None and not isinstance(after, dict):
             owner = "entity type" if isinstance(after, EntityType) else "relation type"
             check_schema_names(registry, changed=f"{owner} {name!r}")
-        if registry.policies and kind.definition_kind != IMPACT_POLICY:
-            # a type change must not break a stored policy; the impact package knows what
-            # policies mean (imported here, not at the top: it builds on this module)
-            from graph_crm.impact.policy import check_policies
-
-            check_policies(registry)
+        for validate in self.validators:
+            validate(registry, change)
         return registry, change
 
     def _check_room(self) -> None:
@@ -372,16 +303,25 @@ class Registry:
         entity_types: list[EntityType],
         relation_types: list[RelationType],
         policies: Mapping[str, dict[str, Any]] | None = None,
+        *,
+        validators: Sequence[RegistryValidator] = (),
     ) -> Registry:
         return cls(
             version=version,
             entity_types={et.name: et for et in entity_types},
             relation_types={rt.name: rt for rt in relation_types},
             policies=dict(policies or {}),
+            validators=tuple(validators),
         )
 
     @classmethod
-    def from_stored(cls, version: int, items: Iterable[tuple[str, dict[str, Any]]]) -> Registry:
+    def from_stored(
+        cls,
+        version: int,
+        items: Iterable[tuple[str, dict[str, Any]]],
+        *,
+        validators: Sequence[RegistryValidator] = (),
+    ) -> Registry:
         """A registry from stored ``(kind, definition JSON)`` pairs, as the stores keep them."""
         entity_types: list[EntityType] = []
         relation_types: list[RelationType] = []
@@ -395,90 +335,6 @@ class Registry:
                 policies[str(data["name"])] = data
             else:
                 raise ValueError(f"unknown stored definition kind {kind!r}")
-        return cls.from_definitions(version, entity_types, relation_types, policies)
-
-
-def plan_alteration(old: _TypeDefinition, new: _TypeDefinition, *, populated: bool) -> Alteration:
-    """Say what changing ``old`` into ``new`` does, or refuse why it would break data.
-
-    Allowed on a populated type: adding optional properties, adding required ones
-    with a default (back-filled), adding enum values, editing descriptions, relaxing
-    ``required`` and ``unique``. Everything else only while the type is empty.
-    """
-    if not populated:
-        # Nothing stored can break; still report what the store must do.
-        removed = tuple(s.name for s in old.properties if new.spec(s.name) is None)
-        new_unique = tuple(
-            s.name
-            for s in new.properties
-            if s.unique and not ((o := old.spec(s.name)) is not None and o.unique)
+        return cls.from_definitions(
+            version, entity_types, relation_types, policies, validators=validators
         )
-        dropped = tuple(
-            s.name
-            for s in old.properties
-            if s.unique and not ((n := new.spec(s.name)) is not None and n.unique)
-        )
-        return Alteration(
-            added=tuple(s for s in new.properties if old.spec(s.name) is None),
-            new_unique=new_unique,
-            removed=removed,
-            dropped_unique=dropped,
-        )
-
-    name = old.name
-    why_empty = f"{name} holds data, so this change is only allowed while it is empty"
-    added: list[PropertySpec] = []
-    backfill: dict[str, Any] = {}
-    dropped_unique: list[str] = []
-    for old_spec in old.properties:
-        if new.spec(old_spec.name) is None:
-            raise IncompatibleChange(
-                f"removing property {old_spec.name!r} would lose stored values: {why_empty}",
-                path=("properties", old_spec.name),
-            )
-    for spec in new.properties:
-        before = old.spec(spec.name)
-        path = ("properties", spec.name)
-        if before is None:
-            if spec.required and spec.default is None:
-                raise IncompatibleChange(
-                    f"new property {spec.name!r} is required but has no default, so existing "
-                    f"{name} entities would be invalid: give it a default or make it optional",
-                    path=path,
-                )
-            if spec.unique:
-                raise IncompatibleChange(
-                    f"new property {spec.name!r} cannot be unique: {why_empty}", path=path
-                )
-            added.append(spec)
-            if spec.default is not None:
-                backfill[spec.name] = spec.default
-            continue
-        if spec.kind != before.kind:
-            raise IncompatibleChange(
-                f"property {spec.name!r} is {before.kind}; changing it to {spec.kind} would "
-                f"invalidate stored values",
-                path=path,
-            )
-        lost = [value for value in before.values if value not in spec.values]
-        if lost:
-            raise IncompatibleChange(
-                f"property {spec.name!r}: removing enum value(s) {', '.join(lost)} could "
-                f"invalidate stored values: {why_empty}",
-                path=path,
-            )
-        if spec.required and not before.required:
-            if spec.default is None:
-                raise IncompatibleChange(
-                    f"property {spec.name!r} cannot become required without a default: "
-                    "stored entities may lack it",
-                    path=path,
-                )
-            backfill[spec.name] = spec.default
-        if spec.unique and not before.unique:
-            raise IncompatibleChange(
-                f"property {spec.name!r} cannot become unique: {why_empty}", path=path
-            )
-        if before.unique and not spec.unique:
-            dropped_unique.append(spec.name)
-    return Alteration(added=tuple(added), backfill=backfill, dropped_unique=tuple(dropped_unique))

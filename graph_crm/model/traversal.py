@@ -46,10 +46,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any, Final
 
 from graph_crm.errors import InvalidInput, LimitExceeded, PathPart
+from graph_crm.model.direction import Direction as Direction  # its public home was here
 from graph_crm.model.graph import Entity
 from graph_crm.model.query import Filter, check_filter
 from graph_crm.model.registry import Registry
@@ -59,12 +59,6 @@ MAX_DEPTH: Final = 12
 MAX_STEPS: Final = 12
 MAX_REACHED: Final = 10_000
 MAX_PATHS_PER_TARGET: Final = 20
-
-
-class Direction(StrEnum):
-    OUT = "OUT"
-    IN = "IN"
-    BOTH = "BOTH"
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,3 @@ def value_from_json(kind: PropertyKind, value: Any) -> Any:
 def datetime_to_text(value: datetime) -> str:
     """Fixed-width UTC text, so text order is time order."""
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def utc_now() -> datetime:
-    """Now, in UTC, at the microsecond precision every backend keeps."""
-    return datetime.now(UTC)

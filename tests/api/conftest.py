@@ -12,7 +12,7 @@ import pytest
 from graph_crm.api import create_app
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.auth.roles import Role
-from graph_crm.cli_keys import create_key
+from graph_crm.services.api_keys import create_key
 from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from graph_crm.auth.roles import Role
-from graph_crm.cli_keys import create_key
+from graph_crm.services.api_keys import create_key
 from graph_crm.settings import Settings
 from graph_crm.store import open_store
 from tests.api.raw_http import connect, graphql_post

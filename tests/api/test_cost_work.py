@@ -15,8 +15,8 @@ from graphql import get_introspection_query
 
 from graph_crm.api.cost import TOO_COSTLY
 from graph_crm.auth.roles import Role
-from graph_crm.demo import DEMO_SEED
-from graph_crm.seed import apply_seed, read_seed
+from graph_crm.services.demo import DEMO_SEED
+from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 from tests.api.conftest import asgi_client
 from tests.api.graphql import data, post

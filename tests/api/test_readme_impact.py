@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from graph_crm.demo import DEMO_SEED, load_policies
-from graph_crm.seed import apply_seed, read_seed
+from graph_crm.services.demo import DEMO_SEED, load_policies
+from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.api.conftest import asgi_client
 from tests.api.graphql import data

@@ -10,9 +10,9 @@ from graphql import GraphQLNamedType
 
 from graph_crm.api import core_schema
 from graph_crm.api.types import DirectionEnum, PropertyKindEnum
-from graph_crm.cli import main
+from graph_crm.cli.main import main
+from graph_crm.model.graphql_names import CORE_MUTATION_FIELDS, CORE_QUERY_FIELDS, CORE_TYPE_NAMES
 from graph_crm.model.names import RESERVED_TYPE_NAMES, RESERVED_TYPE_SUFFIXES
-from graph_crm.model.naming import CORE_MUTATION_FIELDS, CORE_QUERY_FIELDS, CORE_TYPE_NAMES
 from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
 
@@ -46,7 +46,7 @@ def test_core_type_names_cannot_be_taken_by_entity_types() -> None:
 
 
 def test_the_models_list_of_core_names_matches_the_core_schema() -> None:
-    """Collision checks at definition time rely on these lists (graph_crm/model/naming.py)."""
+    """Collision checks at definition time rely on these lists (model/graphql_names.py)."""
     schema = core_schema()._schema
     assert schema.query_type is not None
     assert schema.mutation_type is not None

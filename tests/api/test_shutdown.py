@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from graph_crm.auth.roles import Role
-from graph_crm.cli_keys import create_key
+from graph_crm.services.api_keys import create_key
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.api.raw_http import connect, graphql_post, read_until_closed
 from tests.api.slow_read import load_notes, slow_request

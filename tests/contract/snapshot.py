@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
+from graph_crm.services.transfer import export_graph
 from graph_crm.store.base import GraphStore
-from graph_crm.transfer import export_graph
 
 
 async def snapshot(store: GraphStore) -> list[str]:

@@ -11,12 +11,12 @@ import pytest
 
 from graph_crm.auth.keys import ApiKey
 from graph_crm.auth.roles import Role
+from graph_crm.clock import utc_now
 from graph_crm.errors import InvalidInput, NotFound, UniqueViolation
 from graph_crm.model.audit import AuditRecord, audit_cursor
-from graph_crm.model.values import utc_now
+from graph_crm.services.transfer import export_graph, import_graph
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
-from graph_crm.transfer import export_graph, import_graph
 from tests.contract.crm import CUSTOMER, SUBSIDIARY, define_crm, load_chain
 from tests.contract.snapshot import snapshot
 

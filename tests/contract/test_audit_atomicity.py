@@ -19,7 +19,7 @@ from neo4j import AsyncGraphDatabase
 from graph_crm.auth.keys import ApiKey
 from graph_crm.auth.roles import Role
 from graph_crm.errors import AuditFailed, UniqueViolation
-from graph_crm.model import audit
+from graph_crm.model.audit import record as audit_record
 from graph_crm.model.graph import Entity
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
@@ -83,7 +83,7 @@ class Neo4jRefusal:
             f"CREATE (:`_GraphCrmAudit` {{id: '{TAKEN}', at: '2000-01-01T00:00:00.000000Z', "
             "actor: 'test', action: 'upsert', kind: 'entity', ids: [], summary: '{}'})",
         )
-        self.monkeypatch.setattr(audit, "new_audit_id", lambda: TAKEN)
+        self.monkeypatch.setattr(audit_record, "new_audit_id", lambda: TAKEN)
 
     async def refuse_customer_named(self, name: str) -> None:
         await self._run(

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from graph_crm.errors import TimedOut
-from graph_crm.model.query import MAX_FILTER_DEPTH, Related, check_filter
-from graph_crm.model.related import evaluate_in_graph
+from graph_crm.model.query import MAX_FILTER_DEPTH, Related, check_filter, evaluate_in_graph
 from graph_crm.model.traversal import Direction
 from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import WorkBudget, work_budget

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph_crm.demo import run_demo
+from graph_crm.services.demo import run_demo
 from graph_crm.store.base import GraphStore
 
 

@@ -8,8 +8,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from graph_crm.model.query import Related, check_filter
-from graph_crm.model.related import evaluate_in_graph
+from graph_crm.model.query import Related, check_filter, evaluate_in_graph
 from graph_crm.model.traversal import Direction
 from graph_crm.store.base import GraphStore
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from graph_crm.crossborder import AS_OF as CROSSBORDER_AS_OF
-from graph_crm.demo import DEMO_SEED, load_policies
-from graph_crm.impact.service import impact_report
-from graph_crm.seed import apply_seed, read_seed
+from graph_crm.services.crossborder import AS_OF as CROSSBORDER_AS_OF
+from graph_crm.services.demo import DEMO_SEED, load_policies
+from graph_crm.services.impact_report import impact_report
+from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 from tests.contract.logistics import AS_OF, customs_policy, load_logistics
 

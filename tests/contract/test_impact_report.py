@@ -15,7 +15,7 @@ import pytest
 
 from graph_crm.errors import GraphCrmError
 from graph_crm.impact.report import ImpactReport
-from graph_crm.impact.service import impact_report
+from graph_crm.services.impact_report import impact_report
 from graph_crm.store.base import GraphStore
 from tests.contract.logistics import AS_OF, customs_policy, load_logistics
 

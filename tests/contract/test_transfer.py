@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from graph_crm.errors import InvalidInput
+from graph_crm.services.transfer import export_graph, import_graph
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
-from graph_crm.transfer import export_graph, import_graph
 from tests.contract.crm import CHAIN, load_chain
 from tests.contract.snapshot import snapshot
 

@@ -28,12 +28,12 @@ import httpx
 import pytest
 
 from graph_crm.auth.roles import Role
-from graph_crm.cli_keys import create_key
 from graph_crm.errors import StoreUnavailable
+from graph_crm.services.api_keys import create_key
+from graph_crm.services.transfer import BATCH, export_graph
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
 from graph_crm.store.neo4j.store import Neo4jStore
-from graph_crm.transfer import BATCH, export_graph
 from tests.api.graphql import ENTITIES, LINK, TRAVERSE, UPSERT
 from tests.faults.crm import (
     BASE,

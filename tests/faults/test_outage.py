@@ -22,8 +22,8 @@ import pytest
 
 from graph_crm.api import create_app
 from graph_crm.auth.roles import Role
-from graph_crm.cli_keys import create_key
 from graph_crm.errors import StoreUnavailable
+from graph_crm.services.api_keys import create_key
 from graph_crm.settings import Settings
 from graph_crm.store import open_store
 from graph_crm.store.neo4j.store import Neo4jStore

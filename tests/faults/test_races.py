@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from graph_crm.auth.roles import Role
-from graph_crm.cli_keys import create_key
 from graph_crm.errors import UniqueViolation
 from graph_crm.model.graph import Entity, WriteResult
+from graph_crm.services.api_keys import create_key
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.api.graphql import DEFINE_ENTITY_TYPE

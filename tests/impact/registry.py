@@ -1,10 +1,14 @@
-"""The logistics test schema as a pure Registry (no store), for policy and ranking tests."""
+"""The logistics test schema as a pure Registry (no store), for policy and ranking tests.
+
+It holds the validators a store hands its registries, so policies guard type changes.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
 
+from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import parse_entity_type, parse_relation_type
 from tests.contract.logistics import ENTITY_TYPES, RELATION_TYPES
@@ -14,7 +18,7 @@ AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 @cache
 def logistics_registry() -> Registry:
-    registry = Registry()
+    registry = Registry(validators=REGISTRY_VALIDATORS)
     for definition in ENTITY_TYPES:
         registry, _ = registry.define_entity_type(parse_entity_type(definition), actor="t", at=AT)
     for definition in RELATION_TYPES:

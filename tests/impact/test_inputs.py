@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from graph_crm.errors import GraphCrmError
 from graph_crm.impact.conditions import describe, holds, parse_condition
-from graph_crm.impact.inputs import (
+from graph_crm.impact.report_inputs import (
     DEFAULT_LIMIT,
     MAX_DELAY_DAYS,
     MAX_LIMIT,

@@ -14,7 +14,8 @@ import pytest
 
 from graph_crm.errors import GraphCrmError
 from graph_crm.impact.plan import MAX_STEPS, Complaints, LinkedProperty, Rollup, StepProperty
-from graph_crm.impact.policy import compile_policy, policy_json
+from graph_crm.impact.policy import compile_policy
+from graph_crm.impact.policy_spec import policy_json
 from graph_crm.model.query import Compare
 from graph_crm.model.registry import Registry
 from graph_crm.model.traversal import Direction

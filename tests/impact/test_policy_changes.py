@@ -1,7 +1,8 @@
 """Type changes a stored impact policy forbids: each names the policy and the entry it breaks.
 
-``Registry._change`` runs ``check_policies`` on every type change; a refused change leaves
-the registry as it was, and the same change goes through once the policy is gone.
+A store's registry holds ``REGISTRY_VALIDATORS``, which run ``check_policies`` on every type
+change; a refused change leaves the registry as it was, and the same change goes through
+once the policy is gone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 import pytest
 
 from graph_crm.errors import GraphCrmError
-from graph_crm.impact.policy import check_policies, compile_policy, define_policy
+from graph_crm.impact.policy import compile_policy
+from graph_crm.impact.policy_registry import check_policies, define_policy
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import parse_entity_type
 from tests.contract.logistics import ENTITY_TYPES, customs_policy
@@ -72,7 +74,7 @@ def _apply(registry: Registry, action: str, subject: Any) -> Registry:
 def test_a_change_that_breaks_the_policy_names_it(
     case: str, action: str, subject: Any, path: tuple[Any, ...]
 ) -> None:
-    held, _ = define_policy(logistics_registry(), customs_policy(), "t")
+    held, _ = define_policy(logistics_registry(), customs_policy(), "t", at=AT)
     with pytest.raises(GraphCrmError) as caught:
         _apply(held, action, subject)
     assert caught.value.code == "INCOMPATIBLE_CHANGE"
@@ -85,7 +87,7 @@ def test_a_change_that_breaks_the_policy_names_it(
 
 
 def test_check_policies_on_a_registry_built_by_hand() -> None:
-    held, _ = define_policy(logistics_registry(), customs_policy(), "t")
+    held, _ = define_policy(logistics_registry(), customs_policy(), "t", at=AT)
     check_policies(held)
     relations = {k: v for k, v in held.relation_types.items() if k != "FILED"}
     with pytest.raises(GraphCrmError) as caught:

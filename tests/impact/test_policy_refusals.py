@@ -9,7 +9,8 @@ import pytest
 
 from graph_crm.errors import GraphCrmError
 from graph_crm.impact.plan import MAX_STEPS, LinkedProperty, StepProperty
-from graph_crm.impact.policy import compile_policy, define_policy
+from graph_crm.impact.policy import compile_policy
+from graph_crm.impact.policy_registry import define_policy
 from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind, parse_entity_type, parse_relation_type
 from tests.contract.logistics import customs_policy
@@ -217,7 +218,7 @@ def test_five_hops_and_more() -> None:
 
 
 def test_a_type_change_that_breaks_a_stored_policy_is_refused() -> None:
-    registry, _ = define_policy(logistics_registry(), customs_policy(), "t")
+    registry, _ = define_policy(logistics_registry(), customs_policy(), "t", at=AT)
     # FILED carries the complaints signal: dropping it (were it empty) would break the policy
     with pytest.raises(GraphCrmError) as caught:
         registry.drop_relation_type("FILED", populated=False, actor="t", at=AT)

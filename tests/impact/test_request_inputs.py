@@ -9,7 +9,7 @@ import pytest
 
 from graph_crm.errors import GraphCrmError
 from graph_crm.impact.conditions import describe, holds, parse_condition
-from graph_crm.impact.inputs import MAX_LIMIT, check_delay, check_limit, parse_as_of
+from graph_crm.impact.report_inputs import MAX_LIMIT, check_delay, check_limit, parse_as_of
 
 
 @pytest.mark.parametrize(

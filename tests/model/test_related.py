@@ -25,9 +25,9 @@ from graph_crm.model.query import (
     Related,
     check_filter,
     evaluate,
+    evaluate_in_graph,
 )
 from graph_crm.model.registry import Registry
-from graph_crm.model.related import evaluate_in_graph
 from graph_crm.model.traversal import Direction, plan_traversal
 from graph_crm.model.types import PropertyKind, parse_entity_type, parse_relation_type
 

@@ -21,8 +21,8 @@ from graphql import (
 from graph_crm.api.limits import MAX_FIRST
 from graph_crm.api.typed.cache import TypeCache
 from graph_crm.api.typed.scalars import DATE, LONG
-from graph_crm.model.naming import SCALAR_OF_KIND, EntityNames, enum_names, relation_fields
-from graph_crm.model.query import _OPS_FOR_KIND, Op
+from graph_crm.model.graphql_names import SCALAR_OF_KIND, EntityNames, enum_names, relation_fields
+from graph_crm.model.query import OPS_FOR_KIND, Op
 from graph_crm.model.query import SYSTEM_FIELDS as SYSTEM_SPECS
 from graph_crm.model.types import EntityType, PropertyKind, PropertySpec, _TypeDefinition
 
@@ -93,7 +93,7 @@ def _filter(name: str, value: GraphQLInputType, ops: frozenset[Op]) -> GraphQLIn
 def property_filter(
     cache: TypeCache, entity_type: EntityType, spec: PropertySpec
 ) -> GraphQLInputObjectType:
-    ops = _OPS_FOR_KIND[spec.kind]
+    ops = OPS_FOR_KIND[spec.kind]
     if spec.kind is PropertyKind.ENUM:
         name = EntityNames.of(entity_type).enums[spec.name] + "Filter"
         enum = enum_type(cache, entity_type, spec)

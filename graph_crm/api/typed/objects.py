@@ -31,7 +31,7 @@ from graph_crm.api.typed.argument_types import (
 from graph_crm.api.typed.cache import TypeCache
 from graph_crm.api.typed.translate import order_to_data, where_argument
 from graph_crm.model.graph import Entity, Neighbor, Relation
-from graph_crm.model.naming import EntityNames, RelationField, relation_fields
+from graph_crm.model.graphql_names import EntityNames, RelationField, relation_fields
 from graph_crm.model.types import PropertyKind, PropertySpec, _TypeDefinition
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from graph_crm.api.typed.translate import order_to_data, where_argument
 from graph_crm.api.types import PageInfo
 from graph_crm.model.entity_keys import lookup_key
 from graph_crm.model.graph import Entity
-from graph_crm.model.naming import EntityNames
+from graph_crm.model.graphql_names import EntityNames
 from graph_crm.model.query import check_order, entity_cursor
 from graph_crm.model.records import global_id
 from graph_crm.model.types import EntityType

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from graph_crm.model.naming import relation_fields
+from graph_crm.model.graphql_names import relation_fields
 from graph_crm.model.registry import Registry
 
 _COMBINATORS = {"AND": "and", "OR": "or"}

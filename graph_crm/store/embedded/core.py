@@ -40,6 +40,7 @@ from pathlib import Path as FsPath
 from typing import Any, Final, TypeVar
 
 from graph_crm.errors import StoreUnavailable, TimedOut
+from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.graph import (
     Entity,
     properties_from_json,
@@ -104,7 +105,7 @@ class EmbeddedCore:
     def __init__(self, path: str | FsPath) -> None:
         self.path = str(path)
         self._local = _ThreadState()
-        self._cached_registry = Registry()
+        self._cached_registry = Registry(validators=REGISTRY_VALIDATORS)
         self._mirror: Mirror | None = None
         self._mirror_lock = MirrorLock()
         self._closed = False
@@ -279,7 +280,8 @@ class EmbeddedCore:
 
     def _load_registry(self, version: int) -> Registry:
         rows = self.conn.execute("SELECT kind, definition FROM type_defs ORDER BY name")
-        return Registry.from_stored(version, ((kind, json.loads(text)) for kind, text in rows))
+        stored = ((kind, json.loads(text)) for kind, text in rows)
+        return Registry.from_stored(version, stored, validators=REGISTRY_VALIDATORS)
 
     # -- the mirror --------------------------------------------------------------------
 

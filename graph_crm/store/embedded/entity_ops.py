@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graph_crm.clock import utc_now
 from graph_crm.errors import UniqueViolation
 from graph_crm.model.audit import AuditRecord
 from graph_crm.model.graph import (
@@ -29,7 +30,7 @@ from graph_crm.model.records import (
     global_id,
 )
 from graph_crm.model.types import EntityType
-from graph_crm.model.values import datetime_to_text, utc_now
+from graph_crm.model.values import datetime_to_text
 from graph_crm.store.audit import delete_record, upsert_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.common import (

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Final
 
 from graph_crm.auth.keys import ApiKey
+from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict, NotFound
-from graph_crm.model.values import utc_now
 from graph_crm.store.audit import key_created_record, key_revoked_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.embedded.audit_ops import insert_audit

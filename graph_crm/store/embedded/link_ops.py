@@ -6,11 +6,12 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graph_crm.clock import utc_now
 from graph_crm.model.audit import relation_id
 from graph_crm.model.graph import WriteResult
 from graph_crm.model.records import check_links, encode_properties, global_id
 from graph_crm.model.types import RelationType
-from graph_crm.model.values import datetime_to_text, utc_now
+from graph_crm.model.values import datetime_to_text
 from graph_crm.store.audit import link_record, unlink_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.common import raise_missing_endpoints

@@ -13,8 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph_crm.model.query import Filter, Related, evaluate
-from graph_crm.model.related import quantify
+from graph_crm.model.query import Filter, Related, evaluate, quantify
 from graph_crm.model.traversal import Direction, PlannedStep, TraversalPlan
 from graph_crm.model.traversal_search import Found, search
 

@@ -8,7 +8,8 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from graph_crm.impact.policy import alter_policy, define_policy
+from graph_crm.clock import utc_now
+from graph_crm.impact.policy_registry import alter_policy, define_policy
 from graph_crm.model.audit import definition_change
 from graph_crm.model.graph import (
     properties_from_json,
@@ -19,7 +20,7 @@ from graph_crm.model.records import (
 )
 from graph_crm.model.registry import Alteration, Registry, RegistryChange
 from graph_crm.model.types import EntityType, RelationType, parse_entity_type, parse_relation_type
-from graph_crm.model.values import datetime_to_text, utc_now
+from graph_crm.model.values import datetime_to_text
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.audit_ops import insert_audit
@@ -212,12 +213,16 @@ class RegistryOps(EmbeddedCore):
     async def define_impact_policy(
         self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        return await self._policy_change(lambda current: define_policy(current, definition, actor))
+        return await self._policy_change(
+            lambda current: define_policy(current, definition, actor, at=utc_now())
+        )
 
     async def alter_impact_policy(
         self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        return await self._policy_change(lambda current: alter_policy(current, definition, actor))
+        return await self._policy_change(
+            lambda current: alter_policy(current, definition, actor, at=utc_now())
+        )
 
     async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
         return await self._policy_change(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
+from graph_crm.clock import utc_now
 from graph_crm.errors import InvalidInput
+from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.audit import AuditKind, relation_id
 from graph_crm.model.graph import (
     Entity,
@@ -15,7 +18,7 @@ from graph_crm.model.records import (
     encode_properties,
 )
 from graph_crm.model.registry import Registry, RegistryChange
-from graph_crm.model.values import datetime_to_text, utc_now
+from graph_crm.model.values import datetime_to_text
 from graph_crm.store.audit import import_data_record, import_registry_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.embedded import schema
@@ -58,7 +61,8 @@ class TransferOps(GraphOps, PagedTransfer):
                     "UPDATE meta SET value = ? WHERE name = 'registry_version'", (registry.version,)
                 )
                 insert_audit(conn, [import_registry_record(actor, registry, changes, utc_now())])
-                self._registry = registry
+                # the store's own rules guard the imported registry's next changes
+                self._registry = replace(registry, validators=REGISTRY_VALIDATORS)
 
         await self._guarded(run)
 

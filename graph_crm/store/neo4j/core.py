@@ -37,6 +37,7 @@ from neo4j.time import Date as Neo4jDate
 from neo4j.time import DateTime as Neo4jDateTime
 
 from graph_crm.errors import Conflict, GraphCrmError, StoreUnavailable
+from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.graph import Entity
 from graph_crm.model.records import (
     global_id,
@@ -155,7 +156,7 @@ class Neo4jCore:
         self._driver = driver
         self._database = database
         self._guard = guard
-        self._registry = Registry()
+        self._registry = Registry(validators=REGISTRY_VALIDATORS)
         self._checked_at = 0.0
         self._definitions = asyncio.Lock()
 
@@ -255,7 +256,7 @@ class Neo4jCore:
             for item in rows[0]["definitions"]
             if item["definition"] is not None
         ]
-        return Registry.from_stored(rows[0]["version"], stored)
+        return Registry.from_stored(rows[0]["version"], stored, validators=REGISTRY_VALIDATORS)
 
     async def _reload_registry(self) -> Registry:
         self._registry = await self._read_tx(self._registry_in)

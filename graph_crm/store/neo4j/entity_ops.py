@@ -7,6 +7,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph_crm.clock import utc_now
 from graph_crm.model.graph import DeleteResult, Entity, Page, WriteResult
 from graph_crm.model.labels import label_property
 from graph_crm.model.query import (
@@ -27,7 +28,6 @@ from graph_crm.model.registry import Registry
 from graph_crm.model.types import (
     EntityType,
 )
-from graph_crm.model.values import utc_now
 from graph_crm.store.audit import delete_record, upsert_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.common import (

@@ -7,6 +7,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph_crm.clock import utc_now
 from graph_crm.errors import GraphCrmError, LimitExceeded
 from graph_crm.model.audit import relation_id
 from graph_crm.model.graph import Counts, Neighbor, Page, Relation, WriteResult
@@ -23,7 +24,6 @@ from graph_crm.model.registry import Registry
 from graph_crm.model.traversal import Direction, Hop, Path, Step, Traversal, plan_traversal
 from graph_crm.model.traversal_search import OVER_BUDGET
 from graph_crm.model.types import RelationType
-from graph_crm.model.values import utc_now
 from graph_crm.store.audit import link_record, unlink_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.budget import current_budget

@@ -12,8 +12,8 @@ from datetime import datetime
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.auth.keys import ApiKey
+from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict, NotFound, UniqueViolation
-from graph_crm.model.values import utc_now
 from graph_crm.store.audit import key_created_record, key_revoked_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.keys import api_key_record, checked_at, oldest_first

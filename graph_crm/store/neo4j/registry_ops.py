@@ -13,8 +13,9 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict
-from graph_crm.impact.policy import alter_policy, define_policy
+from graph_crm.impact.policy_registry import alter_policy, define_policy
 from graph_crm.model.audit import definition_change
 from graph_crm.model.records import (
     revision_of,
@@ -26,7 +27,6 @@ from graph_crm.model.types import (
     parse_entity_type,
     parse_relation_type,
 )
-from graph_crm.model.values import utc_now
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.budget import outside_budget
 from graph_crm.store.neo4j import queries as q
@@ -246,7 +246,7 @@ class RegistryOps(Neo4jCore):
         async def compute(
             registry: Registry, tx: AsyncManagedTransaction
         ) -> tuple[Registry, RegistryChange]:
-            return define_policy(registry, definition, actor)
+            return define_policy(registry, definition, actor, at=utc_now())
 
         return await self._change(compute)
 
@@ -256,7 +256,7 @@ class RegistryOps(Neo4jCore):
         async def compute(
             registry: Registry, tx: AsyncManagedTransaction
         ) -> tuple[Registry, RegistryChange]:
-            return alter_policy(registry, definition, actor)
+            return alter_policy(registry, definition, actor, at=utc_now())
 
         return await self._change(compute)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict, InvalidInput
 from graph_crm.model.audit import AuditKind, relation_id
 from graph_crm.model.graph import Entity, Relation
@@ -15,7 +16,6 @@ from graph_crm.model.records import (
     revision_of,
 )
 from graph_crm.model.registry import Registry, RegistryChange
-from graph_crm.model.values import utc_now
 from graph_crm.store.audit import import_data_record, import_registry_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.neo4j import queries as q

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from graph_crm.errors import InvalidInput
-from graph_crm.impact.inputs import MAX_LIMIT
 from graph_crm.impact.render import FORMATS, render
-from graph_crm.impact.service import impact_report
+from graph_crm.impact.report_inputs import MAX_LIMIT
+from graph_crm.services.impact_report import impact_report
 from graph_crm.store.base import GraphStore
 
 Command = Callable[[GraphStore, argparse.Namespace], Awaitable[int]]

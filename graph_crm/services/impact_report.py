@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from graph_crm.clock import utc_now
 from graph_crm.errors import GraphCrmError
-from graph_crm.impact.inputs import DEFAULT_LIMIT, check_delay, check_limit, parse_as_of
-from graph_crm.impact.policy import Policy, stored_policy
+from graph_crm.impact.policy import Policy
+from graph_crm.impact.policy_registry import stored_policy
 from graph_crm.impact.rank import build_report, report_ids, with_labels
 from graph_crm.impact.report import ImpactReport
+from graph_crm.impact.report_inputs import DEFAULT_LIMIT, check_delay, check_limit, parse_as_of
 from graph_crm.model.records import global_id, parse_global_id
 from graph_crm.store.base import GraphStore
 
@@ -29,7 +31,7 @@ async def impact_report(
 ) -> ImpactReport:
     """The ranked report for ``source`` delayed by ``delay_days``, as of ``as_of`` (or now)."""
     delay = check_delay(delay_days)
-    moment = parse_as_of(as_of)
+    moment = parse_as_of(as_of, now=utc_now())
     count = check_limit(limit)
     compiled = await load_policy(store, policy)
     # The report names its source as stored (NFC key), so its label is found.

@@ -12,8 +12,9 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from graph_crm.auth.keys import ApiKey, new_api_key
+from graph_crm.auth.keys import ApiKey
 from graph_crm.auth.roles import Role
+from graph_crm.services.api_keys import create_key
 from graph_crm.store.base import GraphStore
 
 Command = Callable[[GraphStore, argparse.Namespace], Awaitable[int]]
@@ -28,13 +29,6 @@ def add_key_commands(add: Add) -> None:
     keys.add_argument("--name", help="create: what the key is for, e.g. nightly-erp-sync")
     keys.add_argument("--json", action="store_true", help="machine-readable output")
     keys.add_argument("--actor", default="cli", help="who the audit log records as the author")
-
-
-async def create_key(store: GraphStore, name: str, role: Role | str, *, actor: str) -> str:
-    """Store a new key; returns its token (never stored: show it once)."""
-    key, token = new_api_key(name, role, created_by=actor)
-    await store.add_api_key(key)
-    return token
 
 
 def _describe(key: ApiKey) -> dict[str, str | None]:

@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from graph_crm.errors import InvalidInput, PathPart, UnknownType
-from graph_crm.model.query import Filter, Quantifier, Related, evaluate
+from graph_crm.model.direction import Direction
+from graph_crm.model.query.evaluation import evaluate
+from graph_crm.model.query.filters import Filter, Quantifier, Related
 from graph_crm.model.registry import Registry
-from graph_crm.model.traversal import Direction
 from graph_crm.model.types import EntityType, _TypeDefinition
 
 Node = TypeVar("Node")
@@ -116,7 +117,7 @@ def evaluate_in_graph(
     fields_of: Callable[[Node], Mapping[str, Any]],
     far_ends: Callable[[Node, Related], Iterable[Node]],
 ) -> bool | None:
-    """:func:`~graph_crm.model.query.evaluate` on ``node`` of an in-memory graph.
+    """:func:`~graph_crm.model.query.evaluation.evaluate` on ``node`` of an in-memory graph.
 
     ``far_ends(node, related)`` lists the entities ``related`` links ``node`` to
     (each once per relation; relation types have one ``from`` and one ``to`` type).

@@ -17,9 +17,10 @@ from tqdm import tqdm
 
 from graph_crm import __version__
 from graph_crm.auth.roles import Role
-from graph_crm.cli_impact import add_impact_commands
-from graph_crm.cli_keys import add_key_commands, create_key
+from graph_crm.cli.impact import add_impact_commands
+from graph_crm.cli.keys import add_key_commands
 from graph_crm.errors import GraphCrmError, StoreUnavailable
+from graph_crm.services.api_keys import create_key
 from graph_crm.settings import Settings
 from graph_crm.store import GraphStore, open_store
 
@@ -37,7 +38,7 @@ def _store_options(parser: argparse.ArgumentParser) -> None:
 
 
 async def _demo(store: GraphStore, args: argparse.Namespace) -> int:
-    from graph_crm.demo import run_demo
+    from graph_crm.services.demo import run_demo
 
     report = Path(args.report) if args.report else None
     await run_demo(store, report_path=report)
@@ -76,7 +77,7 @@ async def _demo_key(store: GraphStore, host: str, port: int) -> None:
 
 
 async def _seed(store: GraphStore, args: argparse.Namespace) -> int:
-    from graph_crm.seed import apply_seed, read_seed
+    from graph_crm.services.seed import apply_seed, read_seed
 
     result = await apply_seed(store, read_seed(Path(args.file)), actor=args.actor)
     print(
@@ -109,7 +110,7 @@ async def _types(store: GraphStore, args: argparse.Namespace) -> int:
 
 
 async def _export(store: GraphStore, args: argparse.Namespace) -> int:
-    from graph_crm.transfer import export_graph
+    from graph_crm.services.transfer import export_graph
 
     counts = await store.counts()
     total = sum(counts.entities.values()) + sum(counts.relations.values())
@@ -123,7 +124,7 @@ async def _export(store: GraphStore, args: argparse.Namespace) -> int:
 
 
 async def _import(store: GraphStore, args: argparse.Namespace) -> int:
-    from graph_crm.transfer import check_import, import_graph
+    from graph_crm.services.transfer import check_import, import_graph
 
     plan = check_import(Path(args.file))
     with tqdm(
@@ -305,7 +306,3 @@ def main(argv: list[str] | None = None) -> int:
         for issue in error.issues[1:10]:
             print(f"  also: {issue.message} (at {'/'.join(map(str, issue.path))})", file=sys.stderr)
         return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -39,7 +39,8 @@ def check_delay(value: Any) -> float:
 
 
 def parse_as_of(value: str | datetime | date | None, *, now: datetime | None = None) -> datetime:
-    """The report's reference time in UTC; ``None`` means now.
+    """The report's reference time in UTC; ``None`` means ``now``, which the caller reads
+    from its clock (the pure core reads none).
 
     A date means its midnight UTC; a date-time needs a zone (``Z`` or ``+02:00``).
 
@@ -48,7 +49,9 @@ def parse_as_of(value: str | datetime | date | None, *, now: datetime | None = N
 datetime.datetime(2026, 11, 23, 9, 30, tzinfo=datetime.timezone.utc))
     """
     if value is None:
-        return (now or datetime.now(UTC)).astimezone(UTC)
+        if now is None:
+            raise TypeError("parse_as_of(None) needs now=: the caller's clock")
+        return now.astimezone(UTC)
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):

@@ -13,14 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
-from graph_crm.crossborder import AS_OF
-from graph_crm.impact.inputs import MAX_LIMIT
-from graph_crm.impact.policy import policy_json
+from graph_crm.impact.policy_spec import policy_json
 from graph_crm.impact.render import render
 from graph_crm.impact.report import ImpactReport
-from graph_crm.impact.service import impact_report
+from graph_crm.impact.report_inputs import MAX_LIMIT
 from graph_crm.resources import resource_dir
-from graph_crm.seed import apply_seed, read_seed
+from graph_crm.services.crossborder import AS_OF
+from graph_crm.services.impact_report import impact_report
+from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 
 SEEDS: Final = resource_dir("seeds")

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from graph_crm.errors import NameCollision
+from graph_crm.model.english import plural
 from graph_crm.model.types import EntityType, PropertyKind, _TypeDefinition
 
 if TYPE_CHECKING:
@@ -97,19 +98,6 @@ def lower_first(name: str) -> str:
 
 def upper_first(name: str) -> str:
     return name[:1].upper() + name[1:]
-
-
-def plural(word: str) -> str:
-    """English plural of a camelCase word.
-
-    >>> [plural(w) for w in ("customer", "company", "address", "box", "day", "match")]
-    ['customers', 'companies', 'addresses', 'boxes', 'days', 'matches']
-    """
-    if word.endswith(("s", "x", "z", "ch", "sh")):
-        return word + "es"
-    if word.endswith("y") and len(word) > 1 and word[-2].lower() not in "aeiou":
-        return word[:-1] + "ies"
-    return word + "s"
 
 
 def relation_field(relation_name: str) -> str:

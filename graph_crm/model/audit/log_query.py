@@ -1,0 +1,91 @@
+"""Reading the audit log: a checked request, keyset cursors over ``(at, id)``, pages (pure)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from graph_crm.errors import InvalidInput
+from graph_crm.model.audit.record import AuditRecord
+from graph_crm.model.graph import Page
+from graph_crm.model.query import check_page_size
+from graph_crm.model.values import datetime_to_text
+
+_CURSOR_TAG: Final = "audit"
+_MAX_FILTER_LENGTH: Final = 512
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """A checked ``audit_log`` request: ``since`` as stored text ('' for the beginning)."""
+
+    since: str
+    actor: str | None
+    type_name: str | None
+    first: int
+    after: tuple[str, str] | None
+
+
+def check_audit_query(
+    *,
+    since: datetime | None,
+    actor: str | None,
+    type_name: str | None,
+    first: int,
+    after: str | None,
+) -> AuditQuery:
+    """Check the arguments of ``audit_log``.
+
+    >>> check_audit_query(since=None, actor="cli", type_name=None, first=10, after=None)
+    AuditQuery(since='', actor='cli', type_name=None, first=10, after=None)
+    >>> check_audit_query(since=datetime(2026, 1, 1), actor=None, type_name=None, first=1,
+    ...                   after=None)
+    Traceback (most recent call last):
+    ...
+    graph_crm.errors.InvalidInput: INVALID_INPUT: since must be a timezone-aware datetime...
+    """
+    if since is not None and (not isinstance(since, datetime) or since.utcoffset() is None):
+        raise InvalidInput("since must be a timezone-aware datetime", path=("since",))
+    for name, value in (("actor", actor), ("type", type_name)):
+        if value is not None and (not isinstance(value, str) or len(value) > _MAX_FILTER_LENGTH):
+            raise InvalidInput(f"{name} must be text of at most 512 characters", path=(name,))
+    return AuditQuery(
+        since="" if since is None else datetime_to_text(since),
+        actor=actor,
+        type_name=type_name,
+        first=check_page_size(first),
+        after=None if after is None else decode_audit_cursor(after),
+    )
+
+
+def audit_cursor(record: AuditRecord) -> str:
+    """An opaque cursor right after ``record`` in ``(at, id)`` order."""
+    payload = [_CURSOR_TAG, datetime_to_text(record.at), record.id]
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_audit_cursor(cursor: str) -> tuple[str, str]:
+    """``(at text, id)`` from :func:`audit_cursor`; InvalidInput for anything else."""
+    bad = InvalidInput("the cursor is not valid for the audit log", path=("after",))
+    if not isinstance(cursor, str) or len(cursor) > 512:
+        raise bad
+    try:
+        tag, at, record_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError, binascii.Error):
+        raise bad from None
+    if tag != _CURSOR_TAG or not isinstance(at, str) or not isinstance(record_id, str):
+        raise bad
+    return at, record_id
+
+
+def audit_page(rows: Sequence[AuditRecord], total: int, first: int) -> Page[AuditRecord]:
+    """A page from up to ``first + 1`` rows read in order (the extra one says there is more)."""
+    items = list(rows[:first])
+    cursor = audit_cursor(items[-1]) if items else None
+    return Page(items, total, cursor, len(rows) > first)

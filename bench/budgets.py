@@ -113,9 +113,9 @@ async def _embedded_stops(store: EmbeddedStore, runs: int) -> Row:
         def run() -> Any:
             if started is not None:
                 started.set()
-            return store.conn.execute(ENDLESS_SQL).fetchone()
+            return store.session.conn.execute(ENDLESS_SQL).fetchone()
 
-        return store._read(run)
+        return store.session._read(run)
 
     stops = [await _stopped_after(endless) for _ in range(runs)]
     holding = []
@@ -139,7 +139,7 @@ async def _embedded_stops(store: EmbeddedStore, runs: int) -> Row:
 
 async def _neo4j_stops(store: Neo4jStore, uri: str, runs: int) -> Row:
     def endless() -> Awaitable[Any]:
-        return store._read_tx(lambda tx: _rows(tx, ENDLESS_CYPHER))
+        return store.session._read_tx(lambda tx: _rows(tx, ENDLESS_CYPHER))
 
     stops = [await _stopped_after(endless) for _ in range(runs)]
     async with AsyncGraphDatabase.driver(uri, notifications_min_severity="OFF") as driver:

@@ -79,7 +79,7 @@ class NaiveImpact:
     async def rows(self, plan: ImpactPlan, source: str, as_of: datetime) -> list[ImpactRow]:
         """One session for the whole report: its round trips are the naive part."""
         store = self._store
-        async with store._driver.session(database=store._database) as session:
+        async with store.session._driver.session(database=store.session._database) as session:
             self._session = session
             try:
                 return await self._rows(plan, source, as_of)

@@ -97,16 +97,16 @@ async def test_a_definition_leaves_another_process_pending_constraints(
         actor="other-process",
         at=datetime.now(UTC),
     )
-    made = neo4j_store._wanted_constraints(pending)
+    made = neo4j_store.session._wanted_constraints(pending)
     assert len(made) == 2  # its key and its unique property
     for statement in made.values():
-        await neo4j_store._auto(statement)
+        await neo4j_store.session._auto(statement)
     await neo4j_store.define_entity_type(CUSTOMER)
-    names = {row["name"] for row in await neo4j_store._auto(_cypher(q.CONSTRAINT_LIST))}
+    names = {row["name"] for row in await neo4j_store.session._auto(_cypher(q.CONSTRAINT_LIST))}
     assert set(made) <= names
     # a dropped type's constraints go with it
     await neo4j_store.define_entity_type({"name": "Gone", "properties": []})
     await neo4j_store.drop_entity_type("Gone")
-    names = {row["name"] for row in await neo4j_store._auto(_cypher(q.CONSTRAINT_LIST))}
+    names = {row["name"] for row in await neo4j_store.session._auto(_cypher(q.CONSTRAINT_LIST))}
     assert not any("Gone" in name for name in names)
     assert set(made) <= names

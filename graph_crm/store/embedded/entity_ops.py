@@ -11,18 +11,9 @@ from graph_crm.model.audit import AuditRecord
 from graph_crm.model.graph import (
     DeleteResult,
     Entity,
-    Page,
     WriteResult,
 )
 from graph_crm.model.labels import label_property
-from graph_crm.model.query import (
-    after_filter,
-    check_filter,
-    check_order,
-    check_page_size,
-    decode_cursor,
-    entity_cursor,
-)
 from graph_crm.model.records import (
     check_entity_records,
     encode_properties,
@@ -41,6 +32,7 @@ from graph_crm.store.common import (
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.core import EmbeddedCore, _chunks
 from graph_crm.store.embedded.sql import RelatedSets, compile_filter, compile_order, sql_value
+from graph_crm.store.listing import EntityListing, EntityPlan, Rows
 
 
 class EntityOps(EmbeddedCore):
@@ -185,26 +177,17 @@ class EntityOps(EmbeddedCore):
 
         return await self._read(run)
 
-    async def list_entities(
-        self,
-        type_name: str,
-        *,
-        where: Any = None,
-        order_by: Any = None,
-        first: int = 50,
-        after: str | None = None,
-    ) -> Page[Entity]:
-        def run() -> Page[Entity]:
-            self._refresh()
-            entity_type = self._registry.entity_type(type_name)
-            size = check_page_size(first)
-            flt = check_filter(entity_type, where, registry=self._registry)
-            order = check_order(entity_type, order_by)
-            base_params: list[Any] = [type_name]
+    async def entity_rows(self, plan: EntityPlan) -> Rows[EntityListing, Entity]:
+        """Plan a listing with this read's registry; count its matches, read its rows."""
+
+        def run() -> Rows[EntityListing, Entity]:
+            listing = plan(self._refresh())
+            entity_type = listing.entity_type
+            base_params: list[Any] = [entity_type.name]
             base_sql = "FROM entities e WHERE e.type = ?"
             sets = RelatedSets()
-            if flt is not None:
-                base_sql += " AND " + compile_filter(flt, base_params, sets)
+            if listing.where is not None:
+                base_sql += " AND " + compile_filter(listing.where, base_params, sets)
             # the sets nested quantifiers read come first: their WITH clause and parameters
             with_sql = sets.clause()
             total = int(
@@ -214,19 +197,16 @@ class EntityOps(EmbeddedCore):
             )
             params = [*sets.params, *base_params]
             page_sql = base_sql
-            if after is not None:
-                values = decode_cursor(type_name, order, after)
-                page_sql += " AND " + compile_filter(after_filter(order, values), params)
-            order_sql = compile_order(order, params)
-            params.append(size + 1)
+            if listing.after is not None:
+                page_sql += " AND " + compile_filter(listing.after, params)
+            order_sql = compile_order(listing.order, params)
+            params.append(listing.limit)
             rows = self.conn.execute(
                 f"{with_sql}SELECT e.key, e.props, e.created_at, e.updated_at {page_sql} "
                 f"ORDER BY {order_sql} LIMIT ?",
                 params,
             ).fetchall()
-            items = [self._entity_from_row(entity_type, row) for row in rows[:size]]
-            cursor = entity_cursor(type_name, order, items[-1]) if items else None
-            return Page(items, total, cursor, len(rows) > size)
+            return Rows(listing, total, [self._entity_from_row(entity_type, row) for row in rows])
 
         return await self._read(run)
 

@@ -1,4 +1,4 @@
-"""Relation pages, neighbors, traversal and counts on the embedded store."""
+"""Relation listings, neighbors, traversal and counts on the embedded store."""
 
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ from typing import Any
 from graph_crm.model.graph import (
     Counts,
     Neighbor,
-    Page,
     Relation,
     properties_from_json,
 )
 from graph_crm.model.neighbors import plan_neighbors
-from graph_crm.model.query import (
-    check_page_size,
-)
 from graph_crm.model.records import (
     global_id,
 )
@@ -31,13 +27,12 @@ from graph_crm.model.types import RelationType
 from graph_crm.store.budget import current_budget, current_deadline
 from graph_crm.store.common import (
     check_start_ids,
-    decode_relation_cursor,
-    encode_relation_cursor,
     group_ids_by_type,
 )
 from graph_crm.store.embedded.core import _chunks, _ts
 from graph_crm.store.embedded.link_ops import LinkOps
 from graph_crm.store.embedded.neighbor_sql import neighbors_sql
+from graph_crm.store.listing import RelationListing, RelationPlan, Rows
 
 
 class GraphOps(LinkOps):
@@ -67,19 +62,14 @@ class GraphOps(LinkOps):
             for f, t, props, created, updated in self.conn.execute(sql, params)
         ]
 
-    async def list_relations(
-        self, relation_type: str, *, first: int = 50, after: str | None = None
-    ) -> Page[Relation]:
-        def run() -> Page[Relation]:
-            self._refresh()
-            rel = self._registry.relation_type(relation_type)
-            size = check_page_size(first)
-            position = decode_relation_cursor(after)
-            rows = self._relation_rows(rel, position, size + 1)
-            items = rows[:size]
-            total = self._count_relations(self.conn, relation_type)
-            cursor = encode_relation_cursor(items[-1]) if items else None
-            return Page(items, total, cursor, len(rows) > size)
+    async def relation_rows(self, plan: RelationPlan) -> Rows[RelationListing, Relation]:
+        """Plan a listing with this read's registry; count its relations, read its rows."""
+
+        def run() -> Rows[RelationListing, Relation]:
+            listing = plan(self._refresh())
+            rel = listing.relation_type
+            rows = self._relation_rows(rel, listing.after, listing.limit)
+            return Rows(listing, self._count_relations(self.conn, rel.name), rows)
 
         return await self._read(run)
 

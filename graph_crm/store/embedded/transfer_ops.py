@@ -22,10 +22,9 @@ from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.core import insert_change
 from graph_crm.store.embedded.graph_ops import GraphOps
-from graph_crm.store.paging import PagedTransfer
 
 
-class TransferOps(GraphOps, PagedTransfer):
+class TransferOps(GraphOps):
     async def restore_registry(
         self,
         registry: Registry,

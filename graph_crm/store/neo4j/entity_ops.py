@@ -7,16 +7,8 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph_crm.model.graph import DeleteResult, Entity, Page, WriteResult
+from graph_crm.model.graph import DeleteResult, Entity, WriteResult
 from graph_crm.model.labels import label_property
-from graph_crm.model.query import (
-    after_filter,
-    check_filter,
-    check_order,
-    check_page_size,
-    decode_cursor,
-    entity_cursor,
-)
 from graph_crm.model.records import (
     EntityRecord,
     check_entity_records,
@@ -36,6 +28,7 @@ from graph_crm.store.common import (
     raise_unique_conflicts,
     unique_values_in_batch,
 )
+from graph_crm.store.listing import EntityListing, EntityPlan, Rows
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
@@ -155,44 +148,29 @@ class EntityOps(Neo4jCore):
 
         return await self._read_tx(work)
 
-    async def list_entities(
-        self,
-        type_name: str,
-        *,
-        where: Any = None,
-        order_by: Any = None,
-        first: int = 50,
-        after: str | None = None,
-    ) -> Page[Entity]:
-        registry = await self._fresh_registry()
-        entity_type = registry.entity_type(type_name)
-        size = check_page_size(first)
-        flt = check_filter(entity_type, where, registry=registry)
-        order = check_order(entity_type, order_by)
+    async def entity_rows(self, plan: EntityPlan) -> Rows[EntityListing, Entity]:
+        """Plan a listing with the current registry; count its matches, read its rows."""
+        listing = plan(await self._fresh_registry())
+        label = q.label(listing.entity_type.name)
         params = Params()
-        where_text = compile_filter(flt, "n", params)
-        count_query = _cypher(q.ENTITY_COUNT, Label=q.label(type_name), where=where_text)
+        where_text = compile_filter(listing.where, "n", params)
+        count_query = _cypher(q.ENTITY_COUNT, Label=label, where=where_text)
         count_params = dict(params.values)
-        if after is not None:
-            values = decode_cursor(type_name, order, after)
-            later = compile_filter(after_filter(order, values), "n", params)
+        if listing.after is not None:
+            later = compile_filter(listing.after, "n", params)
             where_text = f"{where_text} AND {later}"
         list_query = _cypher(
-            q.ENTITY_LIST,
-            Label=q.label(type_name),
-            where=where_text,
-            order=compile_order(order, "n"),
+            q.ENTITY_LIST, Label=label, where=where_text, order=compile_order(listing.order, "n")
         )
 
         async def work(tx: AsyncManagedTransaction) -> tuple[int, list[dict[str, Any]]]:
             total = await _rows(tx, count_query, **count_params)
-            rows = await _rows(tx, list_query, **params.values, limit=size + 1)
+            rows = await _rows(tx, list_query, **params.values, limit=listing.limit)
             return int(total[0]["total"]), rows
 
         total, rows = await self._read_tx(work)
-        items = [_entity(entity_type, row["props"]) for row in rows[:size]]
-        cursor = entity_cursor(type_name, order, items[-1]) if items else None
-        return Page(items, total, cursor, len(rows) > size)
+        entities = [_entity(listing.entity_type, row["props"]) for row in rows]
+        return Rows(listing, total, entities)
 
     async def delete_entities(
         self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR

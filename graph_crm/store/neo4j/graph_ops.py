@@ -8,31 +8,23 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.errors import GraphCrmError, LimitExceeded
-from graph_crm.model.audit import relation_id
-from graph_crm.model.graph import Counts, Neighbor, Page, Relation, WriteResult
+from graph_crm.model.graph import Counts, Neighbor, Relation, WriteResult
 from graph_crm.model.neighbors import plan_neighbors
-from graph_crm.model.query import (
-    check_page_size,
-)
 from graph_crm.model.records import (
-    check_links,
     global_id,
     revision_of,
 )
 from graph_crm.model.registry import Registry
 from graph_crm.model.traversal import Direction, Hop, Path, Step, Traversal, plan_traversal
 from graph_crm.model.traversal_search import OVER_BUDGET
-from graph_crm.model.types import RelationType
 from graph_crm.model.values import utc_now
-from graph_crm.store.audit import link_record, unlink_record
-from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.budget import current_budget
 from graph_crm.store.common import (
     check_start_ids,
-    decode_relation_cursor,
-    encode_relation_cursor,
     group_ids_by_type,
 )
+from graph_crm.store.links import Linked, LinkPlan, link_outcome, unlink_outcome
+from graph_crm.store.listing import RelationListing, RelationPlan, Rows
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
@@ -65,21 +57,14 @@ def _path(ids: str, directions: str, relations: str) -> Path:
 
 
 class GraphOps(EntityOps):
-    async def link(
-        self,
-        relation_type: str,
-        links: Sequence[Mapping[str, Any]],
-        *,
-        actor: str = DEFAULT_ACTOR,
-    ) -> WriteResult:
+    async def link_rows(self, plan: LinkPlan) -> WriteResult:
+        """Plan a link batch with the current registry; create or update its relations in
+        one statement."""
         await self._fresh_registry()
 
         def build(registry: Registry) -> Work[WriteResult]:
-            rel = registry.relation_type(relation_type)
-            checked = check_links(rel, links, with_properties=True)
-            pairs = [(c.from_key, c.to_key) for c in checked]
-            fragments = self._relation_fragments(rel)
-
+            batch = plan(registry)
+            rel = batch.relation_type
             rows = [
                 {
                     "from": c.from_key,
@@ -87,7 +72,7 @@ class GraphOps(EntityOps):
                     "rev": revision_of(rel, c.properties),
                     "props": _encode_props(rel, c.properties),
                 }
-                for c in checked
+                for c in batch.links
             ]
 
             async def work(tx: AsyncManagedTransaction) -> WriteResult:
@@ -95,80 +80,64 @@ class GraphOps(EntityOps):
                     return WriteResult()
                 now = utc_now()
                 (result,) = await _rows(
-                    tx, _cypher(q.RELATION_LINK, **fragments), rows=rows, now=now
+                    tx,
+                    _cypher(q.RELATION_LINK, **self._relation_fragments(rel)),
+                    rows=rows,
+                    now=now,
                 )
                 if result["written"] != len(rows):
                     # some ends are missing: name them (raising rolls the batch back)
-                    await self._raise_missing_ends(tx, rel, pairs)
+                    await self._raise_missing_ends(tx, rel, batch.pairs)
                     raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")
-                created, unchanged = int(result["created"]), int(result["unchanged"])
-                written = WriteResult(
-                    created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
+                linked = Linked(
+                    int(result["created"]), int(result["unchanged"]), result["changedEnds"]
                 )
-                if result["changedEnds"]:
-                    ids = self._relation_names(rel, result["changedEnds"])
-                    await write_audit(tx, [link_record(actor, rel.name, ids, written, now)])
+                written, records = link_outcome(batch, linked, now)
+                await write_audit(tx, records)
                 return written
 
             return work
 
         return await self._checked_write(build)
 
-    async def unlink(
-        self,
-        relation_type: str,
-        links: Sequence[Mapping[str, Any]],
-        *,
-        actor: str = DEFAULT_ACTOR,
-    ) -> int:
+    async def unlink_rows(self, plan: LinkPlan) -> int:
+        """Plan an unlink batch with the current registry; delete the relations there in
+        one statement."""
         await self._fresh_registry()
 
         def build(registry: Registry) -> Work[int]:
-            rel = registry.relation_type(relation_type)
-            checked = check_links(rel, links, with_properties=False)
-            rows = [{"from": c.from_key, "to": c.to_key} for c in checked]
+            batch = plan(registry)
+            rows = [{"from": f, "to": t} for f, t in batch.pairs]
+            query = _cypher(q.RELATION_UNLINK, **self._relation_fragments(batch.relation_type))
 
             async def work(tx: AsyncManagedTransaction) -> int:
-                result = await _rows(
-                    tx, _cypher(q.RELATION_UNLINK, **self._relation_fragments(rel)), rows=rows
-                )
-                if not result or not result[0]["removed"]:
-                    return 0
-                ids = self._relation_names(rel, result[0]["removedEnds"])
-                await write_audit(tx, [unlink_record(actor, rel.name, ids, utc_now())])
-                return int(result[0]["removed"])
+                result = await _rows(tx, query, rows=rows)
+                removed_ends = result[0]["removedEnds"] if result else []
+                count, records = unlink_outcome(batch, removed_ends, utc_now())
+                await write_audit(tx, records)
+                return count
 
             return work
 
         return await self._checked_write(build)
 
-    @staticmethod
-    def _relation_names(rel: RelationType, ends: Sequence[Sequence[str]]) -> list[str]:
-        return [
-            relation_id(rel.name, global_id(rel.from_type, f), global_id(rel.to_type, t))
-            for f, t in ends
-        ]
-
-    async def list_relations(
-        self, relation_type: str, *, first: int = 50, after: str | None = None
-    ) -> Page[Relation]:
-        registry = await self._fresh_registry()
-        rel = registry.relation_type(relation_type)
-        size = check_page_size(first)
-        position = decode_relation_cursor(after)
+    async def relation_rows(self, plan: RelationPlan) -> Rows[RelationListing, Relation]:
+        """Plan a listing with the current registry; count its relations, read its rows."""
+        listing = plan(await self._fresh_registry())
+        rel = listing.relation_type
 
         async def work(tx: AsyncManagedTransaction) -> tuple[int, list[dict[str, Any]]]:
             total = await self._count_relations(tx, rel.name)
             rows = await _rows(
                 tx,
                 _cypher(q.RELATION_LIST, **self._relation_fragments(rel)),
-                after=list(position) if position else None,
-                limit=size + 1,
+                after=list(listing.after) if listing.after else None,
+                limit=listing.limit,
             )
             return total, rows
 
         total, rows = await self._read_tx(work)
-        items = [
+        relations = [
             Relation(
                 rel.name,
                 global_id(rel.from_type, row["from"]),
@@ -177,10 +146,9 @@ class GraphOps(EntityOps):
                 _native(row["props"]["createdAt"]),
                 _native(row["props"]["updatedAt"]),
             )
-            for row in rows[:size]
+            for row in rows
         ]
-        cursor = encode_relation_cursor(items[-1]) if items else None
-        return Page(items, total, cursor, len(rows) > size)
+        return Rows(listing, total, relations)
 
     async def neighbors(
         self,

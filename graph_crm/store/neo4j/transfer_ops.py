@@ -27,10 +27,9 @@ from graph_crm.store.neo4j.core import (
 )
 from graph_crm.store.neo4j.errors import translated
 from graph_crm.store.neo4j.graph_ops import GraphOps
-from graph_crm.store.paging import PagedTransfer
 
 
-class TransferOps(GraphOps, PagedTransfer):
+class TransferOps(GraphOps):
     async def restore_registry(
         self,
         registry: Registry,

@@ -54,6 +54,9 @@ class Store(Generic[S]):
     async def ping(self) -> None:
         await self.session.ping()
 
+    def runtime_state(self) -> dict[str, float]:
+        return self.session.runtime_state()
+
     # -- the registry ------------------------------------------------------------------
 
     async def registry(self) -> Registry:

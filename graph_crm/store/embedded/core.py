@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -51,6 +52,7 @@ from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.mirror import Mirror
 from graph_crm.store.embedded.mirror_lock import MirrorLock
 from graph_crm.store.embedded.workers import Call, Workers
+from graph_crm.store.logs import SLOW_STATEMENT_MS, embedded_log, log_event, timed_work, work_name
 
 R = TypeVar("R")
 
@@ -100,12 +102,15 @@ class _ThreadState(threading.local):
 class EmbeddedCore:
     """State and helpers every part of the embedded store shares."""
 
-    def __init__(self, path: str | FsPath) -> None:
+    def __init__(self, path: str | FsPath, *, slow_statement_ms: float = SLOW_STATEMENT_MS) -> None:
         self.path = str(path)
+        #: A call's unit of work past this many milliseconds is logged (see :mod:`..logs`).
+        self.slow_statement_ms = slow_statement_ms
         self._local = _ThreadState()
         self._cached_registry = Registry()
         self._mirror: Mirror | None = None
         self._mirror_lock = MirrorLock()
+        self._mirror_rebuilds = 0
         self._closed = False
         self._active: set[Call] = set()
         self._writer = Workers("graph-crm-sqlite-writer", 1, self._connect_writer)
@@ -194,7 +199,8 @@ class EmbeddedCore:
                 call.deadline.check()
                 if read:
                     conn.execute("BEGIN")
-                return context.run(fn)
+                with timed_work(embedded_log, "embedded", work_name(fn), self.slow_statement_ms):
+                    return context.run(fn)
         except sqlite3.OperationalError:
             if call.should_stop():
                 raise self._stopped(call) from None
@@ -251,6 +257,28 @@ class EmbeddedCore:
     async def ping(self) -> None:
         await self._read(lambda: self.conn.execute("SELECT 1").fetchone(), quick=True)
 
+    def runtime_state(self) -> dict[str, float]:
+        """Gauges and counters of this process's store, read without IO or locks:
+
+        ``mirror_entities``, ``mirror_relations``: what the networkx mirror holds now (0
+        while there is none: before the first traversal, or after it was discarded);
+        ``mirror_rebuilds_total``: mirrors built from SQLite since the store opened;
+        ``reader_threads``, ``reader_threads_busy``: the reader threads and those running
+        a call now; ``writer_busy``: 1 while a call runs on the writer thread;
+        ``calls_active``: store calls waiting for or running on a thread.
+        """
+        mirror = self._mirror
+        readers = self._readers
+        return {
+            "mirror_entities": float(mirror.entities if mirror is not None else 0),
+            "mirror_relations": float(mirror.edges if mirror is not None else 0),
+            "mirror_rebuilds_total": float(self._mirror_rebuilds),
+            "reader_threads": float(readers.size if readers is not None else 0),
+            "reader_threads_busy": float(readers.busy if readers is not None else 0),
+            "writer_busy": float(self._writer.busy),
+            "calls_active": float(len(self._active)),
+        }
+
     # -- freshness ---------------------------------------------------------------------
 
     def _meta(self) -> dict[str, int]:
@@ -306,8 +334,19 @@ class EmbeddedCore:
         _, generation = self._refresh_meta()
         if self._mirror is None or self._mirror.generation != generation:
             self._mirror = None  # let the old graph go before the new one is built
+            started = time.perf_counter()
             with call.unbudgeted():
                 self._mirror = Mirror.load(self.conn, generation)
+            self._mirror_rebuilds += 1
+            log_event(
+                embedded_log,
+                logging.INFO,
+                "mirror_rebuilt",
+                generation=generation,
+                entities=self._mirror.entities,
+                relations=self._mirror.edges,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
         # Still held exclusively: this call goes on with the mirror it built.
         return self._mirror
 
@@ -382,13 +421,29 @@ class EmbeddedCore:
         generation = self._meta()["generation"]
         if generation != mirror.generation + 1:
             self._mirror = None
+            log_event(
+                embedded_log,
+                logging.INFO,
+                "mirror_discarded",
+                reason="another writer moved the generation",
+                generation=generation,
+                mirror_generation=mirror.generation,
+            )
             return
         try:
             update(mirror)
             mirror.generation = generation
-        except Exception:
+        except Exception as error:
             # The commit stands; a mirror we cannot trust is rebuilt from SQLite.
             self._mirror = None
+            log_event(
+                embedded_log,
+                logging.WARNING,
+                "mirror_discarded",
+                reason="updating it after a commit failed",
+                generation=generation,
+                error=f"{type(error).__name__}: {error}"[:300],
+            )
 
     def _count_entities(self, conn: sqlite3.Connection, type_name: str) -> int:
         row = conn.execute("SELECT count(*) FROM entities WHERE type = ?", (type_name,)).fetchone()

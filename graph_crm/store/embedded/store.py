@@ -9,14 +9,17 @@ from pathlib import Path
 
 from graph_crm.store.embedded.session import EmbeddedSession
 from graph_crm.store.facade import Store
+from graph_crm.store.logs import SLOW_STATEMENT_MS
 
 
 class EmbeddedStore(Store[EmbeddedSession]):
     backend = "embedded"
 
     @classmethod
-    async def open(cls, path: str | Path) -> EmbeddedStore:
-        session = EmbeddedSession(path)
+    async def open(
+        cls, path: str | Path, *, slow_statement_ms: float = SLOW_STATEMENT_MS
+    ) -> EmbeddedStore:
+        session = EmbeddedSession(path, slow_statement_ms=slow_statement_ms)
         try:
             await session._call(session._open)
         except BaseException:

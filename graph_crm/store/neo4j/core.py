@@ -52,6 +52,7 @@ from graph_crm.store.budget import Deadline, call_deadline, current_deadline
 from graph_crm.store.common import (
     raise_missing_endpoints,
 )
+from graph_crm.store.logs import SLOW_STATEMENT_MS, neo4j_log, timed_work, work_name
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.availability import Guard, Neo4jTimeouts
 from graph_crm.store.neo4j.compile import (
@@ -76,6 +77,12 @@ async def _rows(
 ) -> list[dict[str, Any]]:
     result = await tx.run(query, await resolved(tx, params))
     return await result.data()
+
+
+def _statement_head(query: str) -> str:
+    """A statement's first line of Cypher (its file's comments skipped), for the log."""
+    lines = (line.strip() for line in query.splitlines())
+    return next((line[:120] for line in lines if line and not line.startswith("//")), "")
 
 
 def _tx_timeout(deadline: Deadline) -> float | None:
@@ -149,7 +156,16 @@ def new_driver(
 class Neo4jCore:
     """State and helpers every part of the Neo4j backend shares."""
 
-    def __init__(self, driver: AsyncDriver, database: str, guard: Guard) -> None:
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        database: str,
+        guard: Guard,
+        *,
+        slow_statement_ms: float = SLOW_STATEMENT_MS,
+    ) -> None:
+        #: A unit of work past this many milliseconds is logged (see :mod:`..logs`).
+        self.slow_statement_ms = slow_statement_ms
         self._driver = driver
         self._database = database
         self._guard = guard
@@ -167,14 +183,28 @@ class Neo4jCore:
         if not await self._guard.answering():
             raise StoreUnavailable("Neo4j does not answer")
 
+    def runtime_state(self) -> dict[str, float]:
+        """Gauges and counters of this process's store, read without IO:
+
+        ``units_running``: units of work (transactions, auto-commit statements) running
+        now, each on one pooled connection (the driver exposes no public pool gauges, so
+        this is the store's own count of connections in use); ``retries_total``: attempts
+        run again after a transient failure or a broken connection since the store opened.
+        """
+        return {
+            "units_running": float(self._guard.units_running),
+            "retries_total": float(self._guard.retries_total),
+        }
+
     async def _auto(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """An auto-commit statement (schema changes must run outside data transactions)."""
 
         async def attempt() -> list[dict[str, Any]]:
             statement = Query(query, timeout=_tx_timeout(current_deadline()))
-            async with self._driver.session(database=self._database) as session:
-                result = await session.run(statement, params)
-                return await result.data()
+            with timed_work(neo4j_log, "neo4j", _statement_head(query), self.slow_statement_ms):
+                async with self._driver.session(database=self._database) as session:
+                    result = await session.run(statement, params)
+                    return await result.data()
 
         with call_deadline():
             async with translated():
@@ -190,12 +220,13 @@ class Neo4jCore:
         async def attempt() -> R:
             # each attempt (the guard may retry) gets the time the call has left
             timed = unit_of_work(timeout=_tx_timeout(current_deadline()))(work)
-            async with self._driver.session(
-                database=self._database, default_access_mode=access
-            ) as session:
-                if access == WRITE_ACCESS:
-                    return await session.execute_write(timed)
-                return await session.execute_read(timed)
+            with timed_work(neo4j_log, "neo4j", work_name(work), self.slow_statement_ms):
+                async with self._driver.session(
+                    database=self._database, default_access_mode=access
+                ) as session:
+                    if access == WRITE_ACCESS:
+                        return await session.execute_write(timed)
+                    return await session.execute_read(timed)
 
         with call_deadline():
             async with translated():

@@ -8,6 +8,7 @@ interrupted definition change.
 from __future__ import annotations
 
 from graph_crm.store.facade import Store
+from graph_crm.store.logs import SLOW_STATEMENT_MS
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.availability import Guard, Neo4jTimeouts
 from graph_crm.store.neo4j.core import _cypher, _rows, new_driver
@@ -27,13 +28,13 @@ class Neo4jStore(Store[Neo4jSession]):
         password: str = "",
         database: str = "neo4j",
         timeouts: Neo4jTimeouts | None = None,
+        slow_statement_ms: float = SLOW_STATEMENT_MS,
     ) -> Neo4jStore:
         auth = (user, password) if password else None
         timeouts = timeouts or Neo4jTimeouts()
         driver = new_driver(uri, auth, timeouts)
-        session = Neo4jSession(
-            driver, database, Guard(new_driver(uri, auth, timeouts, probe=True), timeouts)
-        )
+        guard = Guard(new_driver(uri, auth, timeouts, probe=True), timeouts)
+        session = Neo4jSession(driver, database, guard, slow_statement_ms=slow_statement_ms)
         try:
             async with translated():
                 await driver.verify_connectivity()

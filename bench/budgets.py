@@ -48,7 +48,7 @@ from graph_crm.errors import TimedOut
 from graph_crm.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import WorkBudget, work_budget
-from graph_crm.store.embedded.core import READERS
+from graph_crm.store.embedded.calls import READERS
 from graph_crm.store.embedded.store import EmbeddedStore
 from graph_crm.store.neo4j.core import _rows
 from graph_crm.store.neo4j.store import Neo4jStore
@@ -113,9 +113,9 @@ async def _embedded_stops(store: EmbeddedStore, runs: int) -> Row:
         def run() -> Any:
             if started is not None:
                 started.set()
-            return store.session.conn.execute(ENDLESS_SQL).fetchone()
+            return store.session.db.conn.execute(ENDLESS_SQL).fetchone()
 
-        return store.session._read(run)
+        return store.session.db.read(run)
 
     stops = [await _stopped_after(endless) for _ in range(runs)]
     holding = []

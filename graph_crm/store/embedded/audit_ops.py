@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from graph_crm.errors import AuditFailed
 from graph_crm.model.audit import AuditQuery, AuditRecord
-from graph_crm.store.embedded.core import EmbeddedCore
+from graph_crm.store.embedded.database import EmbeddedDatabase
 from graph_crm.store.listing import Rows
 
 _COLUMNS: Final = "id, at, actor, action, kind, type_name, ids, before, after, summary"
@@ -59,13 +59,16 @@ def _record(row: tuple[Any, ...]) -> AuditRecord:
     )
 
 
-class AuditOps(EmbeddedCore):
+class AuditOps:
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
+
     async def record_audit(self, record: AuditRecord) -> None:
         def run() -> None:
-            with self._write(graph=False) as conn:
+            with self.db.write(graph=False) as conn:
                 insert_audit(conn, [record])
 
-        await self._call(run)
+        await self.db.call(run)
 
     async def audit_rows(self, query: AuditQuery) -> Rows[AuditQuery, AuditRecord]:
         """Count the records ``query`` matches; read up to ``first + 1`` after its cursor."""
@@ -76,17 +79,17 @@ class AuditOps(EmbeddedCore):
                 if value is not None:
                     where.append(f"{column} = ?")
                     params.append(value)
-            total = self.conn.execute(
+            total = self.db.conn.execute(
                 f"SELECT count(*) FROM audit WHERE {' AND '.join(where)}", params
             ).fetchone()[0]
             if query.after is not None:
                 at, record_id = query.after
                 where.append("(at > ? OR (at = ? AND id > ?))")
                 params.extend([at, at, record_id])
-            rows = self.conn.execute(
+            rows = self.db.conn.execute(
                 f"SELECT {_COLUMNS} FROM audit WHERE {' AND '.join(where)} ORDER BY at, id LIMIT ?",
                 [*params, query.first + 1],
             ).fetchall()
             return Rows(query, int(total), [_record(row) for row in rows])
 
-        return await self._read(run)
+        return await self.db.read(run)

@@ -12,47 +12,50 @@ from graph_crm.model.types import RelationType
 from graph_crm.model.values import datetime_to_text, utc_now
 from graph_crm.store.common import raise_missing_endpoints
 from graph_crm.store.embedded.audit_ops import insert_audit
-from graph_crm.store.embedded.core import _chunks
-from graph_crm.store.embedded.entity_ops import EntityOps
+from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.rows import chunks, row_ids
 from graph_crm.store.links import Linked, LinkPlan, link_outcome, unlink_outcome
 
 
-class LinkOps(EntityOps):
-    def _endpoint_ids(
-        self,
-        conn: sqlite3.Connection,
-        relation_type: RelationType,
-        pairs: Sequence[tuple[str, str]],
-    ) -> tuple[dict[str, int], dict[str, int]]:
-        from_ids = self._row_ids(conn, relation_type.from_type, sorted({f for f, _ in pairs}))
-        to_ids = self._row_ids(conn, relation_type.to_type, sorted({t for _, t in pairs}))
-        missing = [
-            (row, end, global_id(type_name, key))
-            for row, (from_key, to_key) in enumerate(pairs)
-            for end, type_name, key, known in (
-                ("from", relation_type.from_type, from_key, from_ids),
-                ("to", relation_type.to_type, to_key, to_ids),
-            )
-            if key not in known
-        ]
-        raise_missing_endpoints(missing, relation_type.name)
-        return from_ids, to_ids
+def endpoint_ids(
+    conn: sqlite3.Connection, relation_type: RelationType, pairs: Sequence[tuple[str, str]]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The row ids of the 'from' and 'to' entities of ``pairs``; NotFound names every
+    end that does not exist."""
+    from_ids = row_ids(conn, relation_type.from_type, sorted({f for f, _ in pairs}))
+    to_ids = row_ids(conn, relation_type.to_type, sorted({t for _, t in pairs}))
+    missing = [
+        (row, end, global_id(type_name, key))
+        for row, (from_key, to_key) in enumerate(pairs)
+        for end, type_name, key, known in (
+            ("from", relation_type.from_type, from_key, from_ids),
+            ("to", relation_type.to_type, to_key, to_ids),
+        )
+        if key not in known
+    ]
+    raise_missing_endpoints(missing, relation_type.name)
+    return from_ids, to_ids
+
+
+class LinkOps:
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
 
     async def link_rows(self, plan: LinkPlan) -> WriteResult:
         """Plan a link batch with this write's registry; create or update its relations."""
 
         def run() -> WriteResult:
-            batch = plan(self._refresh())
+            batch = plan(self.db.refresh())
             rel = batch.relation_type
-            with self._write() as conn:
+            with self.db.write() as conn:
                 at = utc_now()
                 now = datetime_to_text(at)
-                from_ids, to_ids = self._endpoint_ids(conn, rel, batch.pairs)
+                from_ids, to_ids = endpoint_ids(conn, rel, batch.pairs)
                 existing: dict[tuple[int, int], str] = {}
                 edges = [(from_ids[c.from_key], to_ids[c.to_key]) for c in batch.links]
                 # A VALUES join probes the (type, from_id, to_id) index once per pair
                 # (an OR of pairs would make SQLite scan every relation of the type).
-                for chunk in _chunks(edges, 400):
+                for chunk in chunks(edges, 400):
                     values = ", ".join("(?, ?)" for _ in chunk)
                     for f, t, rev in conn.execute(
                         f"WITH wanted (f, t) AS (VALUES {values}) "
@@ -87,23 +90,25 @@ class LinkOps(EntityOps):
                 linked = Linked(len(created), unchanged, changed_ends)
                 result, records = link_outcome(batch, linked, at)
                 insert_audit(conn, records)
-            self._after_write(lambda m: m.add_edges((row[1], row[2], rel.name) for row in created))
+            self.db.after_write(
+                lambda m: m.add_edges((row[1], row[2], rel.name) for row in created)
+            )
             return result
 
-        return await self._call(run)
+        return await self.db.call(run)
 
     async def unlink_rows(self, plan: LinkPlan) -> int:
         """Plan an unlink batch with this write's registry; delete the relations there."""
 
         def run() -> int:
-            batch = plan(self._refresh())
+            batch = plan(self.db.refresh())
             rel = batch.relation_type
             removed: list[tuple[int, int, str]] = []
             removed_ends: list[tuple[str, str]] = []
-            with self._write() as conn:
+            with self.db.write() as conn:
                 at = utc_now()
-                from_ids = self._row_ids(conn, rel.from_type, [c.from_key for c in batch.links])
-                to_ids = self._row_ids(conn, rel.to_type, [c.to_key for c in batch.links])
+                from_ids = row_ids(conn, rel.from_type, [c.from_key for c in batch.links])
+                to_ids = row_ids(conn, rel.to_type, [c.to_key for c in batch.links])
                 for record in batch.links:
                     from_id, to_id = from_ids.get(record.from_key), to_ids.get(record.to_key)
                     if from_id is None or to_id is None:
@@ -117,7 +122,7 @@ class LinkOps(EntityOps):
                         removed_ends.append((record.from_key, record.to_key))
                 count, records = unlink_outcome(batch, removed_ends, at)
                 insert_audit(conn, records)
-            self._after_write(lambda m: m.remove_edges(removed))
+            self.db.after_write(lambda m: m.remove_edges(removed))
             return count
 
-        return await self._call(run)
+        return await self.db.call(run)

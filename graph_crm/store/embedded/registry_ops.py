@@ -20,19 +20,23 @@ from graph_crm.model.values import datetime_to_text, utc_now
 from graph_crm.store.definitions import Backfill, DefinitionChange, Evolution
 from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.audit_ops import insert_audit
-from graph_crm.store.embedded.core import EmbeddedCore, insert_change
+from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.rows import count_entities, count_relations, insert_change
 
 
-class RegistryOps(EmbeddedCore):
+class RegistryOps:
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
+
     async def registry(self) -> Registry:
         def read() -> Registry:
-            return self._refresh()
+            return self.db.refresh()
 
-        return await self._read(read, quick=True)
+        return await self.db.read(read, quick=True)
 
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
         def read() -> list[RegistryChange]:
-            cursor = self.conn.execute(
+            cursor = self.db.conn.execute(
                 "SELECT version, kind, name, actor, at, before, after FROM registry_changes "
                 "WHERE version > ? ORDER BY version",
                 (since_version,),
@@ -42,27 +46,25 @@ class RegistryOps(EmbeddedCore):
                 RegistryChange.from_record(dict(zip(names, row, strict=True))) for row in cursor
             ]
 
-        return await self._read(read)
+        return await self.db.read(read)
 
     async def apply_definition(self, change: DefinitionChange) -> Registry:
         """Evolve the registry by ``change`` and store the result, in one transaction."""
 
         def run() -> Registry:
-            with self._write() as conn:
-                current = self._registry
+            with self.db.write() as conn:
+                current = self.db.registry
                 counted = change.counted(current)
                 populated = False
                 if counted is not None:
-                    count = (
-                        self._count_entities if counted.kind == "entity" else self._count_relations
-                    )
+                    count = count_entities if counted.kind == "entity" else count_relations
                     populated = count(conn, counted.type_name) > 0
                 evolution = change.evolve(current, populated)
                 self._apply_evolution(conn, evolution)
                 self._record_change(conn, evolution)
             return evolution.registry
 
-        return await self._call(run)
+        return await self.db.call(run)
 
     def _apply_evolution(self, conn: sqlite3.Connection, evolution: Evolution) -> None:
         for type_name, prop in evolution.unique_dropped:
@@ -88,7 +90,7 @@ class RegistryOps(EmbeddedCore):
         conn.execute(
             "UPDATE meta SET value = ? WHERE name = 'registry_version'", (registry.version,)
         )
-        self._registry = registry
+        self.db.use_registry(registry)
 
     def _backfill(self, conn: sqlite3.Connection, backfill: Backfill) -> None:
         """Write the defaults into every stored row of the type; revisions follow."""

@@ -1,5 +1,5 @@
 """The embedded store: SQLite (WAL) holds the truth, a networkx mirror serves traversal
-(see :mod:`.core`). It is the one :class:`~graph_crm.store.facade.Store` over an
+(see :mod:`.database`). It is the one :class:`~graph_crm.store.facade.Store` over an
 :class:`~graph_crm.store.embedded.session.EmbeddedSession`.
 """
 
@@ -21,7 +21,7 @@ class EmbeddedStore(Store[EmbeddedSession]):
     ) -> EmbeddedStore:
         session = EmbeddedSession(path, slow_statement_ms=slow_statement_ms)
         try:
-            await session._call(session._open)
+            await session.open()
         except BaseException:
             await session.close()
             raise

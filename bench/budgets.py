@@ -50,7 +50,7 @@ from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import WorkBudget, work_budget
 from graph_crm.store.embedded.calls import READERS
 from graph_crm.store.embedded.store import EmbeddedStore
-from graph_crm.store.neo4j.core import _rows
+from graph_crm.store.neo4j.statements import fetch
 from graph_crm.store.neo4j.store import Neo4jStore
 
 Row = dict[str, Any]
@@ -139,7 +139,7 @@ async def _embedded_stops(store: EmbeddedStore, runs: int) -> Row:
 
 async def _neo4j_stops(store: Neo4jStore, uri: str, runs: int) -> Row:
     def endless() -> Awaitable[Any]:
-        return store.session._read_tx(lambda tx: _rows(tx, ENDLESS_CYPHER))
+        return store.session.db.read(lambda tx: fetch(tx, ENDLESS_CYPHER))
 
     stops = [await _stopped_after(endless) for _ in range(runs)]
     async with AsyncGraphDatabase.driver(uri, notifications_min_severity="OFF") as driver:

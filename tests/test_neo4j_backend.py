@@ -17,7 +17,8 @@ from graph_crm.model.types import parse_entity_type
 from graph_crm.store.base import GraphStore
 from graph_crm.store.logs import NEO4J_LOGGER
 from graph_crm.store.neo4j import queries as q
-from graph_crm.store.neo4j.core import _cypher
+from graph_crm.store.neo4j.constraints import wanted_constraints
+from graph_crm.store.neo4j.statements import cypher
 from graph_crm.store.neo4j.store import Neo4jStore
 from tests.contract.crm import CUSTOMER, load_chain
 from tests.neo4j_env import Neo4jTarget
@@ -101,17 +102,23 @@ async def test_a_definition_leaves_another_process_pending_constraints(
         actor="other-process",
         at=datetime.now(UTC),
     )
-    made = neo4j_store.session._wanted_constraints(pending)
+    made = wanted_constraints(pending)
     assert len(made) == 2  # its key and its unique property
     for statement in made.values():
-        await neo4j_store.session._auto(statement)
+        await neo4j_store.session.db.transactions.auto(statement)
     await neo4j_store.define_entity_type(CUSTOMER)
-    names = {row["name"] for row in await neo4j_store.session._auto(_cypher(q.CONSTRAINT_LIST))}
+    names = {
+        row["name"]
+        for row in await neo4j_store.session.db.transactions.auto(cypher(q.CONSTRAINT_LIST))
+    }
     assert set(made) <= names
     # a dropped type's constraints go with it
     await neo4j_store.define_entity_type({"name": "Gone", "properties": []})
     await neo4j_store.drop_entity_type("Gone")
-    names = {row["name"] for row in await neo4j_store.session._auto(_cypher(q.CONSTRAINT_LIST))}
+    names = {
+        row["name"]
+        for row in await neo4j_store.session.db.transactions.auto(cypher(q.CONSTRAINT_LIST))
+    }
     assert not any("Gone" in name for name in names)
     assert set(made) <= names
 
@@ -156,7 +163,7 @@ async def test_a_deadlock_is_retried_counted_and_logged(
     session = neo4j_store.session
     async with asyncio.timeout(60):
         await asyncio.gather(
-            session._write_tx(crossing("x", "y")), session._write_tx(crossing("y", "x"))
+            session.db.write(crossing("x", "y")), session.db.write(crossing("y", "x"))
         )
     assert neo4j_store.runtime_state()["retries_total"] >= 1
     retries = _events(caplog, "retry")
@@ -170,7 +177,7 @@ async def test_with_a_threshold_of_zero_every_unit_of_work_is_logged_as_slow(
     neo4j_store: GraphStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert isinstance(neo4j_store, Neo4jStore)
-    neo4j_store.session.slow_statement_ms = 0
+    neo4j_store.session.db.transactions.slow_statement_ms = 0
     caplog.set_level(logging.WARNING, logger=NEO4J_LOGGER)
     await neo4j_store.define_entity_type(CUSTOMER)
     slow = _events(caplog, "slow_statement")

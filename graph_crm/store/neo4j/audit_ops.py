@@ -15,18 +15,25 @@ from neo4j import AsyncManagedTransaction
 from graph_crm.model.audit import AuditQuery, AuditRecord
 from graph_crm.store.listing import Rows
 from graph_crm.store.neo4j import queries as q
-from graph_crm.store.neo4j.core import Neo4jCore, _cypher, _rows
+from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.statements import (
+    cypher,
+    fetch,
+)
 
 
 async def write_audit(tx: AsyncManagedTransaction, records: Sequence[AuditRecord]) -> None:
     """Create ``records`` in ``tx``: one statement, however many records."""
     if records:
-        await _rows(tx, _cypher(q.AUDIT_ADD), records=[record.to_record() for record in records])
+        await fetch(tx, cypher(q.AUDIT_ADD), records=[record.to_record() for record in records])
 
 
-class AuditOps(Neo4jCore):
+class AuditOps:
+    def __init__(self, db: Neo4jDatabase) -> None:
+        self.db = db
+
     async def record_audit(self, record: AuditRecord) -> None:
-        await self._write_tx(lambda tx: write_audit(tx, [record]))
+        await self.db.write(lambda tx: write_audit(tx, [record]))
 
     async def audit_rows(self, query: AuditQuery) -> Rows[AuditQuery, AuditRecord]:
         """Count the records ``query`` matches; read up to ``first + 1`` after its cursor."""
@@ -34,10 +41,10 @@ class AuditOps(Neo4jCore):
         after_at, after_id = query.after or (None, None)
 
         async def work(tx: AsyncManagedTransaction) -> Rows[AuditQuery, AuditRecord]:
-            (counted,) = await _rows(tx, _cypher(q.AUDIT_COUNT), **filters)
-            rows = await _rows(
+            (counted,) = await fetch(tx, cypher(q.AUDIT_COUNT), **filters)
+            rows = await fetch(
                 tx,
-                _cypher(q.AUDIT_LIST),
+                cypher(q.AUDIT_LIST),
                 **filters,
                 afterAt=after_at,
                 afterId=after_id,
@@ -46,4 +53,4 @@ class AuditOps(Neo4jCore):
             records = [AuditRecord.from_record(row["record"]) for row in rows]
             return Rows(query, int(counted["total"]), records)
 
-        return await self._read_tx(work)
+        return await self.db.read(work)

@@ -32,17 +32,17 @@ from graph_crm.store.neo4j.compile import (
     compile_filter,
     compile_order,
 )
-from graph_crm.store.neo4j.core import (
-    Work,
-    _cypher,
-    _decode_props,
-    _encode_props,
-    _entity,
-    _native,
-    _rows,
+from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.statements import (
+    count_relations,
+    cypher,
+    fetch,
+    raise_missing_ends,
+    relation_fragments,
 )
-from graph_crm.store.neo4j.entity_ops import EntityOps
+from graph_crm.store.neo4j.transactions import Work
 from graph_crm.store.neo4j.traverse_compile import SEPARATOR, compile_traverse
+from graph_crm.store.neo4j.values import decode_props, encode_props, entity_from_props, native
 
 
 def _path(ids: str, directions: str, relations: str) -> Path:
@@ -56,11 +56,14 @@ def _path(ids: str, directions: str, relations: str) -> Path:
     )
 
 
-class GraphOps(EntityOps):
+class GraphOps:
+    def __init__(self, db: Neo4jDatabase) -> None:
+        self.db = db
+
     async def link_rows(self, plan: LinkPlan) -> WriteResult:
         """Plan a link batch with the current registry; create or update its relations in
         one statement."""
-        await self._fresh_registry()
+        await self.db.fresh_registry()
 
         def build(registry: Registry) -> Work[WriteResult]:
             batch = plan(registry)
@@ -70,7 +73,7 @@ class GraphOps(EntityOps):
                     "from": c.from_key,
                     "to": c.to_key,
                     "rev": revision_of(rel, c.properties),
-                    "props": _encode_props(rel, c.properties),
+                    "props": encode_props(rel, c.properties),
                 }
                 for c in batch.links
             ]
@@ -79,15 +82,15 @@ class GraphOps(EntityOps):
                 if not rows:
                     return WriteResult()
                 now = utc_now()
-                (result,) = await _rows(
+                (result,) = await fetch(
                     tx,
-                    _cypher(q.RELATION_LINK, **self._relation_fragments(rel)),
+                    cypher(q.RELATION_LINK, **relation_fragments(rel)),
                     rows=rows,
                     now=now,
                 )
                 if result["written"] != len(rows):
                     # some ends are missing: name them (raising rolls the batch back)
-                    await self._raise_missing_ends(tx, rel, batch.pairs)
+                    await raise_missing_ends(tx, rel, batch.pairs)
                     raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")
                 linked = Linked(
                     int(result["created"]), int(result["unchanged"]), result["changedEnds"]
@@ -98,20 +101,20 @@ class GraphOps(EntityOps):
 
             return work
 
-        return await self._checked_write(build)
+        return await self.db.checked_write(build)
 
     async def unlink_rows(self, plan: LinkPlan) -> int:
         """Plan an unlink batch with the current registry; delete the relations there in
         one statement."""
-        await self._fresh_registry()
+        await self.db.fresh_registry()
 
         def build(registry: Registry) -> Work[int]:
             batch = plan(registry)
             rows = [{"from": f, "to": t} for f, t in batch.pairs]
-            query = _cypher(q.RELATION_UNLINK, **self._relation_fragments(batch.relation_type))
+            query = cypher(q.RELATION_UNLINK, **relation_fragments(batch.relation_type))
 
             async def work(tx: AsyncManagedTransaction) -> int:
-                result = await _rows(tx, query, rows=rows)
+                result = await fetch(tx, query, rows=rows)
                 removed_ends = result[0]["removedEnds"] if result else []
                 count, records = unlink_outcome(batch, removed_ends, utc_now())
                 await write_audit(tx, records)
@@ -119,32 +122,32 @@ class GraphOps(EntityOps):
 
             return work
 
-        return await self._checked_write(build)
+        return await self.db.checked_write(build)
 
     async def relation_rows(self, plan: RelationPlan) -> Rows[RelationListing, Relation]:
         """Plan a listing with the current registry; count its relations, read its rows."""
-        listing = plan(await self._fresh_registry())
+        listing = plan(await self.db.fresh_registry())
         rel = listing.relation_type
 
         async def work(tx: AsyncManagedTransaction) -> tuple[int, list[dict[str, Any]]]:
-            total = await self._count_relations(tx, rel.name)
-            rows = await _rows(
+            total = await count_relations(tx, rel.name)
+            rows = await fetch(
                 tx,
-                _cypher(q.RELATION_LIST, **self._relation_fragments(rel)),
+                cypher(q.RELATION_LIST, **relation_fragments(rel)),
                 after=list(listing.after) if listing.after else None,
                 limit=listing.limit,
             )
             return total, rows
 
-        total, rows = await self._read_tx(work)
+        total, rows = await self.db.read(work)
         relations = [
             Relation(
                 rel.name,
                 global_id(rel.from_type, row["from"]),
                 global_id(rel.to_type, row["to"]),
-                _decode_props(rel, row["props"]),
-                _native(row["props"]["createdAt"]),
-                _native(row["props"]["updatedAt"]),
+                decode_props(rel, row["props"]),
+                native(row["props"]["createdAt"]),
+                native(row["props"]["updatedAt"]),
             )
             for row in rows
         ]
@@ -160,29 +163,29 @@ class GraphOps(EntityOps):
         order_by: Any = None,
         first: int = 100,
     ) -> list[list[Neighbor]]:
-        registry = await self._fresh_registry()
+        registry = await self.db.fresh_registry()
         plan = plan_neighbors(
             registry, relation_type, direction, ids, where=where, order_by=order_by, first=first
         )
         if not plan.keys:
             return []
         params = Params()
-        query = _cypher(
+        query = cypher(
             q.NEIGHBORS_OUT if plan.direction is Direction.OUT else q.NEIGHBORS_IN,
-            **self._relation_fragments(plan.relation),
+            **relation_fragments(plan.relation),
             where=compile_filter(plan.where, "n", params),
             order=compile_order(plan.order, "n"),
         )
         arguments = {**params.values, "keys": plan.distinct_keys, "limit": plan.first}
-        rows = await self._read_tx(lambda tx: _rows(tx, query, **arguments))
+        rows = await self.db.read(lambda tx: fetch(tx, query, **arguments))
         found = {
             row["nearKey"]: [
                 plan.neighbor(
                     row["nearKey"],
-                    _entity(plan.far_type, item["props"]),
-                    _decode_props(plan.relation, item["rel"]),
-                    _native(item["rel"]["createdAt"]),
-                    _native(item["rel"]["updatedAt"]),
+                    entity_from_props(plan.far_type, item["props"]),
+                    decode_props(plan.relation, item["rel"]),
+                    native(item["rel"]["createdAt"]),
+                    native(item["rel"]["updatedAt"]),
                 )
                 for item in row["neighbors"]
             ]
@@ -201,7 +204,7 @@ class GraphOps(EntityOps):
     ) -> Traversal:
         start_ids = check_start_ids(start)
         edge_budget = current_budget().edges
-        registry = await self._fresh_registry()
+        registry = await self.db.fresh_registry()
         grouped = group_ids_by_type(start_ids)
         known = [name for name in grouped if name in registry.entity_types]
         plan = plan_traversal(
@@ -223,7 +226,7 @@ class GraphOps(EntityOps):
             "startKeys": sorted({key for ids in grouped.values() for _, key in ids}),
             "startIds": start_ids,
         }
-        [row] = await self._read_tx(lambda tx: _rows(tx, query, **arguments))
+        [row] = await self.db.read(lambda tx: fetch(tx, query, **arguments))
         if row["exceeded"]:
             assert edge_budget is not None
             raise LimitExceeded(OVER_BUDGET.format(budget=edge_budget))
@@ -234,19 +237,19 @@ class GraphOps(EntityOps):
             for target in row["reached"]
         }
         reached = [
-            _entity(registry.entity_type(target["id"].split(":", 1)[0]), target["props"])
+            entity_from_props(registry.entity_type(target["id"].split(":", 1)[0]), target["props"])
             for target in row["reached"]
         ]
         return Traversal(reached, paths, bool(row["truncated"]))
 
     async def counts(self) -> Counts:
-        registry = await self.registry()
+        registry = await self.db.current_registry()
         parts = [
-            _cypher(q.ENTITY_COUNT_PART, Label=q.label(name), nameLiteral=q.name_literal(name))
+            cypher(q.ENTITY_COUNT_PART, Label=q.label(name), nameLiteral=q.name_literal(name))
             for name in sorted(registry.entity_types)
         ]
         rel_parts = [
-            _cypher(q.RELATION_COUNT_PART, REL=q.rel_type(name), nameLiteral=q.name_literal(name))
+            cypher(q.RELATION_COUNT_PART, REL=q.rel_type(name), nameLiteral=q.name_literal(name))
             for name in sorted(registry.relation_types)
         ]
 
@@ -254,9 +257,9 @@ class GraphOps(EntityOps):
             entities: dict[str, int] = {}
             relations: dict[str, int] = {}
             for part in parts:
-                entities.update((row["name"], row["total"]) for row in await _rows(tx, part))
+                entities.update((row["name"], row["total"]) for row in await fetch(tx, part))
             for part in rel_parts:
-                relations.update((row["name"], row["total"]) for row in await _rows(tx, part))
+                relations.update((row["name"], row["total"]) for row in await fetch(tx, part))
             return Counts(entities, relations)
 
-        return await self._read_tx(work)
+        return await self.db.read(work)

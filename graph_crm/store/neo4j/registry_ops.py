@@ -25,19 +25,27 @@ from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
     neo4j_value,
 )
-from graph_crm.store.neo4j.core import (
-    Neo4jCore,
-    _cypher,
-    _decode_props,
-    _rows,
-)
+from graph_crm.store.neo4j.constraints import reconcile_constraints, wanted_constraints
+from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.errors import translated
+from graph_crm.store.neo4j.statements import (
+    count_entities,
+    count_relations,
+    cypher,
+    fetch,
+    registry_in,
+    relation_fragments,
+)
+from graph_crm.store.neo4j.values import decode_props
 
 
-class RegistryOps(Neo4jCore):
+class RegistryOps:
+    def __init__(self, db: Neo4jDatabase) -> None:
+        self.db = db
+
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
-        rows = await self._read_tx(
-            lambda tx: _rows(tx, _cypher(q.REGISTRY_CHANGES), since=since_version)
+        rows = await self.db.read(
+            lambda tx: fetch(tx, cypher(q.REGISTRY_CHANGES), since=since_version)
         )
         return [RegistryChange.from_record(row["change"]) for row in rows]
 
@@ -51,31 +59,31 @@ class RegistryOps(Neo4jCore):
         concurrent schema and registry transactions on one server would otherwise
         deadlock; across processes the registry lock keeps them apart.
         """
-        async with self._definitions, translated():
-            before = await self.registry()
+        async with self.db.definitions_lock, translated():
+            before = await self.db.current_registry()
             # the constraints this change may leave behind: its own, and its types' old ones
-            touched = set(self._wanted_constraints(before))
+            touched = set(wanted_constraints(before))
             if change.may_add_unique:
                 counted = change.counted(before)
                 populated = counted is not None and (
-                    await self._read_tx(lambda tx: self._populated(tx, counted))
+                    await self.db.read(lambda tx: self._populated(tx, counted))
                 )
                 planned = change.evolve(before, populated).registry
-                touched |= set(self._wanted_constraints(planned))
-                await self._reconcile_constraints(planned, drop=False)
+                touched |= set(wanted_constraints(planned))
+                await reconcile_constraints(self.db.transactions, planned, drop=False)
 
             async def run(tx: AsyncManagedTransaction) -> Registry:
-                await _rows(tx, _cypher(q.REGISTRY_LOCK))
-                current = await self._registry_in(tx)
+                await fetch(tx, cypher(q.REGISTRY_LOCK))
+                current = await registry_in(tx)
                 counted = change.counted(current)
                 populated = counted is not None and await self._populated(tx, counted)
                 evolution = change.evolve(current, populated)
                 if evolution.backfill is not None:
                     await self._backfill(tx, evolution.backfill)
                 params = evolution.change.to_record()
-                written = await _rows(
+                written = await fetch(
                     tx,
-                    _cypher(q.REGISTRY_WRITE),
+                    cypher(q.REGISTRY_WRITE),
                     change=params,
                     kind=evolution.change.kind.definition_kind,
                     name=evolution.change.name,
@@ -87,18 +95,18 @@ class RegistryOps(Neo4jCore):
                 return evolution.registry
 
             try:
-                registry = await self._write_tx(run)
+                registry = await self.db.write(run)
             finally:
                 # the clean-up runs even when the change ran out of time
                 with outside_budget():
-                    actual = await self._reload_registry()
-                    await self._reconcile_constraints(actual, droppable=touched)
+                    actual = await self.db.reload_registry()
+                    await reconcile_constraints(self.db.transactions, actual, droppable=touched)
         return registry
 
     async def _populated(self, tx: AsyncManagedTransaction, counted: Population) -> bool:
         if counted.kind == "entity":
-            return await self._count(tx, counted.type_name) > 0
-        return await self._count_relations(tx, counted.type_name) > 0
+            return await count_entities(tx, counted.type_name) > 0
+        return await count_relations(tx, counted.type_name) > 0
 
     async def _backfill(self, tx: AsyncManagedTransaction, backfill: Backfill) -> None:
         definition = backfill.definition
@@ -106,46 +114,46 @@ class RegistryOps(Neo4jCore):
         if isinstance(definition, EntityType):
             now = utc_now()
             for name, value in sorted(backfill.values.items()):
-                await _rows(
+                await fetch(
                     tx,
-                    _cypher(q.ENTITY_BACKFILL, Label=q.label(definition.name), prop=q.prop(name)),
+                    cypher(q.ENTITY_BACKFILL, Label=q.label(definition.name), prop=q.prop(name)),
                     value=neo4j_value(kinds[name], value),
                     now=now,
                 )
             await self._revise_entities(tx, definition)
             return
         for name, value in sorted(backfill.values.items()):
-            await _rows(
+            await fetch(
                 tx,
-                _cypher(q.RELATION_BACKFILL, REL=q.rel_type(definition.name), prop=q.prop(name)),
+                cypher(q.RELATION_BACKFILL, REL=q.rel_type(definition.name), prop=q.prop(name)),
                 value=neo4j_value(kinds[name], value),
             )
         await self._revise_relations(tx, definition)
 
     async def _revise_entities(self, tx: AsyncManagedTransaction, entity_type: EntityType) -> None:
         """Back-filled entities get new revisions, so unchanged upserts stay unchanged."""
-        rows = await _rows(tx, _cypher(q.ENTITY_PROPS_ALL, Label=q.label(entity_type.name)))
+        rows = await fetch(tx, cypher(q.ENTITY_PROPS_ALL, Label=q.label(entity_type.name)))
         revised = [
             {
                 "key": row["props"]["key"],
-                "rev": revision_of(entity_type, _decode_props(entity_type, row["props"])),
+                "rev": revision_of(entity_type, decode_props(entity_type, row["props"])),
             }
             for row in rows
         ]
-        await _rows(tx, _cypher(q.ENTITY_REVISE, Label=q.label(entity_type.name)), rows=revised)
+        await fetch(tx, cypher(q.ENTITY_REVISE, Label=q.label(entity_type.name)), rows=revised)
 
     async def _revise_relations(
         self, tx: AsyncManagedTransaction, relation_type: RelationType
     ) -> None:
         """Back-filled relations get new revisions, so unchanged links stay unchanged."""
-        fragments = self._relation_fragments(relation_type)
-        rows = await _rows(tx, _cypher(q.RELATION_PROPS_ALL, REL=fragments["REL"]))
+        fragments = relation_fragments(relation_type)
+        rows = await fetch(tx, cypher(q.RELATION_PROPS_ALL, REL=fragments["REL"]))
         revised = [
             {
                 "from": row["from"],
                 "to": row["to"],
-                "rev": revision_of(relation_type, _decode_props(relation_type, row["props"])),
+                "rev": revision_of(relation_type, decode_props(relation_type, row["props"])),
             }
             for row in rows
         ]
-        await _rows(tx, _cypher(q.RELATION_REVISE, **fragments), rows=revised)
+        await fetch(tx, cypher(q.RELATION_REVISE, **fragments), rows=revised)

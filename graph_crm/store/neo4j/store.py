@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from graph_crm.store.facade import Store
 from graph_crm.store.logs import SLOW_STATEMENT_MS
-from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.availability import Guard, Neo4jTimeouts
-from graph_crm.store.neo4j.core import _cypher, _rows, new_driver
+from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.errors import translated
 from graph_crm.store.neo4j.session import Neo4jSession
+from graph_crm.store.neo4j.transactions import Transactions, new_driver
 
 
 class Neo4jStore(Store[Neo4jSession]):
@@ -32,18 +32,14 @@ class Neo4jStore(Store[Neo4jSession]):
     ) -> Neo4jStore:
         auth = (user, password) if password else None
         timeouts = timeouts or Neo4jTimeouts()
-        driver = new_driver(uri, auth, timeouts)
         guard = Guard(new_driver(uri, auth, timeouts, probe=True), timeouts)
-        session = Neo4jSession(driver, database, guard, slow_statement_ms=slow_statement_ms)
+        transactions = Transactions(
+            new_driver(uri, auth, timeouts), database, guard, slow_statement_ms=slow_statement_ms
+        )
+        session = Neo4jSession(Neo4jDatabase(transactions))
         try:
             async with translated():
-                await driver.verify_connectivity()
-                await session._auto(_cypher(q.REGISTRY_CONSTRAINTS))
-                await session._auto(_cypher(q.API_KEY_CONSTRAINT))
-                await session._auto(_cypher(q.AUDIT_INDEX))
-                await session._write_tx(lambda tx: _rows(tx, _cypher(q.REGISTRY_INIT)))
-                await session._reload_registry()
-                await session._reconcile_constraints(session._registry)
+                await session.db.open()
         except BaseException:
             await session.close()
             raise

@@ -141,11 +141,12 @@ class Workers:
                         conn = self._connect()
                     result = job.run(conn)
                 except BaseException as exc:
+                    # no longer busy before the caller hears: it may read the gauge next
+                    self._count_busy(-1)
                     job.future.set_exception(exc)
                 else:
-                    job.future.set_result(result)
-                finally:
                     self._count_busy(-1)
+                    job.future.set_result(result)
                 conn = _settled(conn)
         finally:
             if conn is not None:

@@ -60,68 +60,76 @@ class Store(Generic[S]):
     # -- the registry ------------------------------------------------------------------
 
     async def registry(self) -> Registry:
-        return await self.session.registry()
+        return await self.session.definitions.registry()
 
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
-        return await self.session.registry_changes(since_version)
+        return await self.session.definitions.registry_changes(since_version)
 
     async def define_entity_type(
         self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        return await self.session.apply_definition(
+        return await self.session.definitions.apply_definition(
             definitions.define_entity_type(definition, actor)
         )
 
     async def alter_entity_type(
         self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        return await self.session.apply_definition(definitions.alter_entity_type(definition, actor))
+        return await self.session.definitions.apply_definition(
+            definitions.alter_entity_type(definition, actor)
+        )
 
     async def drop_entity_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
-        return await self.session.apply_definition(definitions.drop_entity_type(name, actor))
+        return await self.session.definitions.apply_definition(
+            definitions.drop_entity_type(name, actor)
+        )
 
     async def define_relation_type(
         self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
         change = definitions.define_relation_type(definition, actor)
-        return await self.session.apply_definition(change)
+        return await self.session.definitions.apply_definition(change)
 
     async def alter_relation_type(
         self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
         change = definitions.alter_relation_type(definition, actor)
-        return await self.session.apply_definition(change)
+        return await self.session.definitions.apply_definition(change)
 
     async def drop_relation_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
-        return await self.session.apply_definition(definitions.drop_relation_type(name, actor))
+        return await self.session.definitions.apply_definition(
+            definitions.drop_relation_type(name, actor)
+        )
 
     async def define_impact_policy(
         self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
         change = definitions.define_impact_policy(definition, actor)
-        return await self.session.apply_definition(change)
+        return await self.session.definitions.apply_definition(change)
 
     async def alter_impact_policy(
         self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
         change = definitions.alter_impact_policy(definition, actor)
-        return await self.session.apply_definition(change)
+        return await self.session.definitions.apply_definition(change)
 
     async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
-        return await self.session.apply_definition(definitions.drop_impact_policy(name, actor))
+        return await self.session.definitions.apply_definition(
+            definitions.drop_impact_policy(name, actor)
+        )
 
     # -- entities ----------------------------------------------------------------------
 
     async def upsert_entities(
         self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
-        return await self.session.upsert_entities(type_name, records, actor=actor)
+        return await self.session.entities.upsert_entities(type_name, records, actor=actor)
 
     async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]:
-        return await self.session.entity_labels(ids)
+        return await self.session.entities.entity_labels(ids)
 
     async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
-        return await self.session.get_entities(ids)
+        return await self.session.entities.get_entities(ids)
 
     async def list_entities(
         self,
@@ -137,26 +145,26 @@ class Store(Generic[S]):
                 registry, type_name, where=where, order_by=order_by, first=first, after=after
             )
 
-        return listing.entity_page(await self.session.entity_rows(plan))
+        return listing.entity_page(await self.session.entities.entity_rows(plan))
 
     async def delete_entities(
         self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR
     ) -> DeleteResult:
-        return await self.session.delete_entities(ids, actor=actor)
+        return await self.session.entities.delete_entities(ids, actor=actor)
 
     # -- relations and traversal -------------------------------------------------------
 
     async def link(
         self, relation_type: str, links: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
-        return await self.session.link_rows(
+        return await self.session.links.link_rows(
             lambda registry: links_.plan_link(registry, relation_type, links, actor)
         )
 
     async def unlink(
         self, relation_type: str, links: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> int:
-        return await self.session.unlink_rows(
+        return await self.session.links.unlink_rows(
             lambda registry: links_.plan_unlink(registry, relation_type, links, actor)
         )
 
@@ -166,7 +174,7 @@ class Store(Generic[S]):
         def plan(registry: Registry) -> listing.RelationListing:
             return listing.plan_relation_listing(registry, relation_type, first=first, after=after)
 
-        return listing.relation_page(await self.session.relation_rows(plan))
+        return listing.relation_page(await self.session.graph.relation_rows(plan))
 
     async def neighbors(
         self,
@@ -178,7 +186,7 @@ class Store(Generic[S]):
         order_by: Any = None,
         first: int = 100,
     ) -> list[list[Neighbor]]:
-        return await self.session.neighbors(
+        return await self.session.graph.neighbors(
             relation_type, direction, ids, where=where, order_by=order_by, first=first
         )
 
@@ -191,20 +199,20 @@ class Store(Generic[S]):
         limit: int = 1_000,
         paths_per_target: int = 3,
     ) -> Traversal:
-        return await self.session.traverse(
+        return await self.session.graph.traverse(
             start, steps, max_depth=max_depth, limit=limit, paths_per_target=paths_per_target
         )
 
     async def impact_rows(
         self, plan: ImpactPlan, source: str, *, as_of: datetime
     ) -> list[ImpactRow]:
-        return await self.session.impact_rows(plan, source, as_of=as_of)
+        return await self.session.impact.impact_rows(plan, source, as_of=as_of)
 
     async def counts(self) -> Counts:
-        return await self.session.counts()
+        return await self.session.graph.counts()
 
     async def degree_stats(self) -> DegreeStats:
-        return await self.session.degree_stats()
+        return await self.session.stats.degree_stats()
 
     # -- bulk transfer -----------------------------------------------------------------
 
@@ -227,33 +235,33 @@ class Store(Generic[S]):
     async def restore_registry(
         self, registry: Registry, changes: Sequence[RegistryChange], *, actor: str = DEFAULT_ACTOR
     ) -> None:
-        await self.session.restore_registry(registry, changes, actor=actor)
+        await self.session.transfer.restore_registry(registry, changes, actor=actor)
 
     async def restore_entities(
         self, type_name: str, entities: Sequence[Entity], *, actor: str = DEFAULT_ACTOR
     ) -> None:
-        await self.session.restore_entities(type_name, entities, actor=actor)
+        await self.session.transfer.restore_entities(type_name, entities, actor=actor)
 
     async def restore_relations(
         self, relation_type: str, relations: Sequence[Relation], *, actor: str = DEFAULT_ACTOR
     ) -> None:
-        await self.session.restore_relations(relation_type, relations, actor=actor)
+        await self.session.transfer.restore_relations(relation_type, relations, actor=actor)
 
     # -- API keys and the audit trail ----------------------------------------------------
 
     async def add_api_key(self, key: ApiKey) -> None:
-        await self.session.add_api_key(key)
+        await self.session.keys.add_api_key(key)
 
     async def api_key(self, key_id: str) -> ApiKey | None:
-        return await self.session.api_key(key_id)
+        return await self.session.keys.api_key(key_id)
 
     async def api_keys(self) -> list[ApiKey]:
-        return await self.session.api_keys()
+        return await self.session.keys.api_keys()
 
     async def revoke_api_key(
         self, key_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
     ) -> ApiKey:
-        return await self.session.revoke_api_key(key_id, at=at, actor=actor)
+        return await self.session.keys.revoke_api_key(key_id, at=at, actor=actor)
 
     async def audit_log(
         self,
@@ -267,8 +275,8 @@ class Store(Generic[S]):
         query = check_audit_query(
             since=since, actor=actor, type_name=type_name, first=first, after=after
         )
-        read = await self.session.audit_rows(query)
+        read = await self.session.audit.audit_rows(query)
         return audit_page(read.rows, read.total, query.first)
 
     async def record_audit(self, record: AuditRecord) -> None:
-        await self.session.record_audit(record)
+        await self.session.audit.record_audit(record)

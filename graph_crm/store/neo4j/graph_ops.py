@@ -7,26 +7,21 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph_crm.errors import GraphCrmError, LimitExceeded
-from graph_crm.model.graph import Counts, Neighbor, Relation, WriteResult
+from graph_crm.errors import LimitExceeded
+from graph_crm.model.graph import Counts, Neighbor, Relation
 from graph_crm.model.neighbors import plan_neighbors
 from graph_crm.model.records import (
     global_id,
-    revision_of,
 )
-from graph_crm.model.registry import Registry
 from graph_crm.model.traversal import Direction, Hop, Path, Step, Traversal, plan_traversal
 from graph_crm.model.traversal_search import OVER_BUDGET
-from graph_crm.model.values import utc_now
 from graph_crm.store.budget import current_budget
 from graph_crm.store.common import (
     check_start_ids,
     group_ids_by_type,
 )
-from graph_crm.store.links import Linked, LinkPlan, link_outcome, unlink_outcome
 from graph_crm.store.listing import RelationListing, RelationPlan, Rows
 from graph_crm.store.neo4j import queries as q
-from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
     Params,
     compile_filter,
@@ -37,12 +32,10 @@ from graph_crm.store.neo4j.statements import (
     count_relations,
     cypher,
     fetch,
-    raise_missing_ends,
     relation_fragments,
 )
-from graph_crm.store.neo4j.transactions import Work
 from graph_crm.store.neo4j.traverse_compile import SEPARATOR, compile_traverse
-from graph_crm.store.neo4j.values import decode_props, encode_props, entity_from_props, native
+from graph_crm.store.neo4j.values import decode_props, entity_from_props, native
 
 
 def _path(ids: str, directions: str, relations: str) -> Path:
@@ -59,70 +52,6 @@ def _path(ids: str, directions: str, relations: str) -> Path:
 class GraphOps:
     def __init__(self, db: Neo4jDatabase) -> None:
         self.db = db
-
-    async def link_rows(self, plan: LinkPlan) -> WriteResult:
-        """Plan a link batch with the current registry; create or update its relations in
-        one statement."""
-        await self.db.fresh_registry()
-
-        def build(registry: Registry) -> Work[WriteResult]:
-            batch = plan(registry)
-            rel = batch.relation_type
-            rows = [
-                {
-                    "from": c.from_key,
-                    "to": c.to_key,
-                    "rev": revision_of(rel, c.properties),
-                    "props": encode_props(rel, c.properties),
-                }
-                for c in batch.links
-            ]
-
-            async def work(tx: AsyncManagedTransaction) -> WriteResult:
-                if not rows:
-                    return WriteResult()
-                now = utc_now()
-                (result,) = await fetch(
-                    tx,
-                    cypher(q.RELATION_LINK, **relation_fragments(rel)),
-                    rows=rows,
-                    now=now,
-                )
-                if result["written"] != len(rows):
-                    # some ends are missing: name them (raising rolls the batch back)
-                    await raise_missing_ends(tx, rel, batch.pairs)
-                    raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")
-                linked = Linked(
-                    int(result["created"]), int(result["unchanged"]), result["changedEnds"]
-                )
-                written, records = link_outcome(batch, linked, now)
-                await write_audit(tx, records)
-                return written
-
-            return work
-
-        return await self.db.checked_write(build)
-
-    async def unlink_rows(self, plan: LinkPlan) -> int:
-        """Plan an unlink batch with the current registry; delete the relations there in
-        one statement."""
-        await self.db.fresh_registry()
-
-        def build(registry: Registry) -> Work[int]:
-            batch = plan(registry)
-            rows = [{"from": f, "to": t} for f, t in batch.pairs]
-            query = cypher(q.RELATION_UNLINK, **relation_fragments(batch.relation_type))
-
-            async def work(tx: AsyncManagedTransaction) -> int:
-                result = await fetch(tx, query, rows=rows)
-                removed_ends = result[0]["removedEnds"] if result else []
-                count, records = unlink_outcome(batch, removed_ends, utc_now())
-                await write_audit(tx, records)
-                return count
-
-            return work
-
-        return await self.db.checked_write(build)
 
     async def relation_rows(self, plan: RelationPlan) -> Rows[RelationListing, Relation]:
         """Plan a listing with the current registry; count its relations, read its rows."""

@@ -43,6 +43,9 @@ class RegistryOps:
     def __init__(self, db: Neo4jDatabase) -> None:
         self.db = db
 
+    async def registry(self) -> Registry:
+        return await self.db.current_registry()
+
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
         rows = await self.db.read(
             lambda tx: fetch(tx, cypher(q.REGISTRY_CHANGES), since=since_version)

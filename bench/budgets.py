@@ -48,9 +48,9 @@ from graph_crm.errors import TimedOut
 from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import WorkBudget, work_budget
-from graph_crm.store.embedded.core import READERS
+from graph_crm.store.embedded.calls import READERS
 from graph_crm.store.embedded.store import EmbeddedStore
-from graph_crm.store.neo4j.core import _rows
+from graph_crm.store.neo4j.statements import fetch
 from graph_crm.store.neo4j.store import Neo4jStore
 
 Row = dict[str, Any]
@@ -113,9 +113,9 @@ async def _embedded_stops(store: EmbeddedStore, runs: int) -> Row:
         def run() -> Any:
             if started is not None:
                 started.set()
-            return store.conn.execute(ENDLESS_SQL).fetchone()
+            return store.session.db.conn.execute(ENDLESS_SQL).fetchone()
 
-        return store._read(run)
+        return store.session.db.read(run)
 
     stops = [await _stopped_after(endless) for _ in range(runs)]
     holding = []
@@ -139,7 +139,7 @@ async def _embedded_stops(store: EmbeddedStore, runs: int) -> Row:
 
 async def _neo4j_stops(store: Neo4jStore, uri: str, runs: int) -> Row:
     def endless() -> Awaitable[Any]:
-        return store._read_tx(lambda tx: _rows(tx, ENDLESS_CYPHER))
+        return store.session.db.read(lambda tx: fetch(tx, ENDLESS_CYPHER))
 
     stops = [await _stopped_after(endless) for _ in range(runs)]
     async with AsyncGraphDatabase.driver(uri, notifications_min_severity="OFF") as driver:

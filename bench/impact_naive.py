@@ -19,9 +19,9 @@ from graph_crm.impact.request import as_deadline, complaint_window, exposure_tot
 from graph_crm.model.query import Filter
 from graph_crm.model.traversal import Direction
 from graph_crm.store.neo4j.compile import Params, compile_filter
-from graph_crm.store.neo4j.core import _native
 from graph_crm.store.neo4j.queries import label, prop, rel_type
 from graph_crm.store.neo4j.store import Neo4jStore
+from graph_crm.store.neo4j.values import native
 
 Path = tuple[str, ...]
 
@@ -74,12 +74,14 @@ class NaiveImpact:
             f"RETURN n.id AS id, n.{prop(name)} AS value"
         )
         keys = sorted(gid.split(":", 1)[1] for gid in ids)
-        return {gid: _native(value) for gid, value in await self._query(text, keys=keys)}
+        return {gid: native(value) for gid, value in await self._query(text, keys=keys)}
 
     async def rows(self, plan: ImpactPlan, source: str, as_of: datetime) -> list[ImpactRow]:
         """One session for the whole report: its round trips are the naive part."""
         store = self._store
-        async with store._driver.session(database=store._database) as session:
+        async with store.session.db.transactions.driver.session(
+            database=store.session.db.transactions.database
+        ) as session:
             self._session = session
             try:
                 return await self._rows(plan, source, as_of)

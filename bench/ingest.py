@@ -426,7 +426,9 @@ async def _bench_neo4j(graph: Graph, args: argparse.Namespace, machine: Row) -> 
         try:
             if (await store.registry()).entity_types:
                 raise SystemExit(f"{uri} already holds graph_crm types: the bench needs it empty")
-            info = await store._driver.get_server_info()  # no public accessor on the store
+            info = (
+                await store.session.db.transactions.driver.get_server_info()
+            )  # no public accessor on the store
             machine["neo4j_version"] = info.agent
             result = await bench_store(store, graph, args, server.pid if server else None)
         finally:

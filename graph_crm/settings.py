@@ -30,6 +30,9 @@ class Settings(BaseModel):
     neo4j_stall_timeout: float = Field(default=1.0, gt=0)
     #: Seconds transient Neo4j failures (deadlocks, lock waits) are retried.
     neo4j_retry_time: float = Field(default=15.0, ge=0)
+    #: Milliseconds past which a store's unit of work is logged as ``slow_statement``
+    #: (0: every one); see graph_crm/store/logs.py for the store's loggers.
+    slow_statement_ms: float = Field(default=500.0, ge=0)
     #: Optional JWTs from an external identity provider, besides API keys: the issuer
     #: (``iss``) and audience (``aud``) to require, and either a JWKS URL (RS256/ES256...)
     #: or a shared secret (HS256). The role is read from ``jwt_role_claim``.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from graph_crm.auth.keys import new_api_key
 from graph_crm.store.embedded.mirror import Mirror
 from graph_crm.store.embedded.store import EmbeddedStore
+from graph_crm.store.logs import EMBEDDED_LOGGER
 from tests.contract.crm import CHAIN, load_chain
 from tests.contract.snapshot import snapshot
 
@@ -138,3 +140,85 @@ async def test_audit_records_rebuild_no_mirror(
         assert (await store.audit_log()).total_count == before + 4
     finally:
         await store.close()
+
+
+async def test_runtime_state_follows_the_mirror(tmp_path: Path) -> None:
+    store = await EmbeddedStore.open(tmp_path / "crm.db")
+    try:
+        state = store.runtime_state()
+        assert state["mirror_entities"] == state["mirror_rebuilds_total"] == 0
+        assert state["reader_threads"] == 4
+        assert state["reader_threads_busy"] == state["writer_busy"] == state["calls_active"] == 0
+        await load_chain(store)
+        await store.traverse(["Customer:ACME"], CHAIN)  # the mirror is built
+        counts = await store.counts()
+        state = store.runtime_state()
+        assert state["mirror_rebuilds_total"] == 1
+        assert state["mirror_entities"] == sum(counts.entities.values())
+        assert state["mirror_relations"] == sum(counts.relations.values())
+        # updates in place keep the numbers right: a link, and an entity deleted with its
+        # relations
+        await store.link("EMPLOYS", [{"from": "ACME-SH", "to": "B2"}])
+        await store.delete_entities(["Buyer:B1"])
+        counts = await store.counts()
+        state = store.runtime_state()
+        assert state["mirror_rebuilds_total"] == 1
+        assert state["mirror_entities"] == sum(counts.entities.values())
+        assert state["mirror_relations"] == sum(counts.relations.values())
+    finally:
+        await store.close()
+
+
+def _events(caplog: pytest.LogCaptureFixture, event: str) -> list[logging.LogRecord]:
+    return [
+        record
+        for record in caplog.records
+        if record.name == EMBEDDED_LOGGER and getattr(record, "event", None) == event
+    ]
+
+
+async def test_a_discarded_mirror_and_its_rebuild_are_logged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=EMBEDDED_LOGGER)
+    store = await EmbeddedStore.open(tmp_path / "crm.db")
+    try:
+        await load_chain(store)
+        await store.traverse(["Customer:ACME"], CHAIN)  # the mirror is built
+        [first] = _events(caplog, "mirror_rebuilt")
+        counts = await store.counts()
+        assert first.entities == sum(counts.entities.values())  # type: ignore[attr-defined]
+        assert first.relations == sum(counts.relations.values())  # type: ignore[attr-defined]
+
+        def crash(self: Mirror, edges: object) -> None:
+            raise RuntimeError("simulated crash between the SQLite commit and the mirror")
+
+        monkeypatch.setattr(Mirror, "add_edges", crash)
+        await store.link("EMPLOYS", [{"from": "ACME-SH", "to": "B2"}])  # committed
+        monkeypatch.undo()
+        [discarded] = _events(caplog, "mirror_discarded")
+        assert discarded.levelno == logging.WARNING
+        assert "RuntimeError" in discarded.error  # type: ignore[attr-defined]
+        await store.traverse(["Customer:ACME"], CHAIN)
+        rebuilt = _events(caplog, "mirror_rebuilt")
+        assert len(rebuilt) == 2
+        assert rebuilt[1].relations == first.relations + 1  # type: ignore[attr-defined]
+        assert '"event": "mirror_rebuilt"' in rebuilt[1].getMessage()
+    finally:
+        await store.close()
+
+
+async def test_with_a_threshold_of_zero_every_unit_of_work_is_logged_as_slow(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=EMBEDDED_LOGGER)
+    store = await EmbeddedStore.open(tmp_path / "crm.db", slow_statement_ms=0)
+    try:
+        await store.counts()
+    finally:
+        await store.close()
+    slow = _events(caplog, "slow_statement")
+    assert slow
+    assert all(record.threshold_ms == 0 for record in slow)  # type: ignore[attr-defined]
+    assert any("counts" in record.work for record in slow)  # type: ignore[attr-defined]
+    assert all(record.backend == "embedded" for record in slow)  # type: ignore[attr-defined]

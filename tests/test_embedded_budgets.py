@@ -22,7 +22,7 @@ import pytest
 from graph_crm.auth.keys import new_api_key
 from graph_crm.errors import StoreUnavailable, TimedOut
 from graph_crm.store.budget import WorkBudget, work_budget
-from graph_crm.store.embedded.core import READERS
+from graph_crm.store.embedded.calls import READERS
 from graph_crm.store.embedded.mirror import Mirror
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.contract.crm import CHAIN, load_chain
@@ -40,16 +40,16 @@ def endless_read(store: EmbeddedStore, started: threading.Event) -> Awaitable[An
 
     def run() -> Any:
         started.set()
-        return store.conn.execute(ENDLESS).fetchone()
+        return store.session.db.conn.execute(ENDLESS).fetchone()
 
-    return store._read(run)
+    return store.session.db.read(run)
 
 
 def endless_write(store: EmbeddedStore, started: threading.Event) -> Awaitable[Any]:
     """A write that inserts a Buyer, then runs until it is stopped, in one transaction."""
 
     def run() -> Any:
-        with store._write() as conn:
+        with store.session.db.write() as conn:
             conn.execute(
                 "INSERT INTO entities (type, key, props, rev, created_at, updated_at) "
                 "VALUES ('Buyer', 'GHOST', '{\"name\": \"Ghost\"}', '', '', '')"
@@ -57,7 +57,7 @@ def endless_write(store: EmbeddedStore, started: threading.Event) -> Awaitable[A
             started.set()
             return conn.execute(ENDLESS).fetchone()
 
-    return store._call(run)
+    return store.session.db.call(run)
 
 
 async def started(event: threading.Event) -> None:
@@ -200,11 +200,11 @@ async def test_a_graph_write_waits_for_traversals_then_updates_the_mirror(
     holding, release = threading.Event(), threading.Event()
 
     def hold_the_mirror() -> None:
-        store._ensure_mirror()
+        store.session.db.ensure_mirror()
         holding.set()
         release.wait()
 
-    reader = asyncio.ensure_future(store._read(hold_the_mirror))
+    reader = asyncio.ensure_future(store.session.db.read(hold_the_mirror))
     await started(holding)
     link = asyncio.ensure_future(store.link("MENTIONS", [{"from": "L2", "to": "UMBRELLA"}]))
     async with asyncio.timeout(_GUARD):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
-from neo4j import AsyncGraphDatabase
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from graph_crm.errors import StoreUnavailable
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import parse_entity_type
 from graph_crm.store.base import GraphStore
+from graph_crm.store.logs import NEO4J_LOGGER
 from graph_crm.store.neo4j import queries as q
-from graph_crm.store.neo4j.core import _cypher
+from graph_crm.store.neo4j.constraints import wanted_constraints
+from graph_crm.store.neo4j.statements import cypher
 from graph_crm.store.neo4j.store import Neo4jStore
 from tests.contract.crm import CUSTOMER, load_chain
 from tests.neo4j_env import Neo4jTarget
@@ -97,16 +102,87 @@ async def test_a_definition_leaves_another_process_pending_constraints(
         actor="other-process",
         at=datetime.now(UTC),
     )
-    made = neo4j_store._wanted_constraints(pending)
+    made = wanted_constraints(pending)
     assert len(made) == 2  # its key and its unique property
     for statement in made.values():
-        await neo4j_store._auto(statement)
+        await neo4j_store.session.db.transactions.auto(statement)
     await neo4j_store.define_entity_type(CUSTOMER)
-    names = {row["name"] for row in await neo4j_store._auto(_cypher(q.CONSTRAINT_LIST))}
+    names = {
+        row["name"]
+        for row in await neo4j_store.session.db.transactions.auto(cypher(q.CONSTRAINT_LIST))
+    }
     assert set(made) <= names
     # a dropped type's constraints go with it
     await neo4j_store.define_entity_type({"name": "Gone", "properties": []})
     await neo4j_store.drop_entity_type("Gone")
-    names = {row["name"] for row in await neo4j_store._auto(_cypher(q.CONSTRAINT_LIST))}
+    names = {
+        row["name"]
+        for row in await neo4j_store.session.db.transactions.auto(cypher(q.CONSTRAINT_LIST))
+    }
     assert not any("Gone" in name for name in names)
     assert set(made) <= names
+
+
+def _events(caplog: pytest.LogCaptureFixture, event: str) -> list[logging.LogRecord]:
+    return [
+        record
+        for record in caplog.records
+        if record.name == NEO4J_LOGGER and getattr(record, "event", None) == event
+    ]
+
+
+async def test_runtime_state_counts_units_of_work_and_retries(neo4j_store: GraphStore) -> None:
+    assert neo4j_store.runtime_state() == {"units_running": 0.0, "retries_total": 0.0}
+    await load_chain(neo4j_store)
+    assert neo4j_store.runtime_state()["units_running"] == 0
+
+
+async def test_a_deadlock_is_retried_counted_and_logged(
+    neo4j_store: GraphStore, neo4j_target: Neo4jTarget, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two transactions each lock one node and then want the other's: the server detects
+    the deadlock and fails one of them, a transient failure the store retries."""
+    assert isinstance(neo4j_store, Neo4jStore)
+    await _query(neo4j_target, "CREATE (:DeadlockProbe {k: 'x'}), (:DeadlockProbe {k: 'y'})")
+    locked = {"x": asyncio.Event(), "y": asyncio.Event()}
+
+    def crossing(mine: str, theirs: str) -> Callable[[AsyncManagedTransaction], Awaitable[None]]:
+        async def work(tx: AsyncManagedTransaction) -> None:
+            for key in (mine, theirs):
+                result = await tx.run(
+                    "MATCH (n:DeadlockProbe {k: $key}) SET n.by = $mine", key=key, mine=mine
+                )
+                await result.consume()
+                if key == mine:
+                    locked[mine].set()
+                    await locked[theirs].wait()
+
+        return work
+
+    caplog.set_level(logging.INFO, logger=NEO4J_LOGGER)
+    session = neo4j_store.session
+    async with asyncio.timeout(60):
+        await asyncio.gather(
+            session.db.write(crossing("x", "y")), session.db.write(crossing("y", "x"))
+        )
+    assert neo4j_store.runtime_state()["retries_total"] >= 1
+    retries = _events(caplog, "retry")
+    assert retries
+    assert retries[0].reason == "transient"  # type: ignore[attr-defined]
+    assert "DeadlockDetected" in retries[0].error  # type: ignore[attr-defined]
+    assert retries[0].attempt == 1  # type: ignore[attr-defined]
+
+
+async def test_with_a_threshold_of_zero_every_unit_of_work_is_logged_as_slow(
+    neo4j_store: GraphStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert isinstance(neo4j_store, Neo4jStore)
+    neo4j_store.session.db.transactions.slow_statement_ms = 0
+    caplog.set_level(logging.WARNING, logger=NEO4J_LOGGER)
+    await neo4j_store.define_entity_type(CUSTOMER)
+    slow = _events(caplog, "slow_statement")
+    assert slow
+    assert all(record.threshold_ms == 0 for record in slow)  # type: ignore[attr-defined]
+    assert all(record.backend == "neo4j" for record in slow)  # type: ignore[attr-defined]
+    works = {record.work for record in slow}  # type: ignore[attr-defined]
+    assert any(work.startswith("SHOW CONSTRAINTS") for work in works), works

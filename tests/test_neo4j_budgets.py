@@ -17,7 +17,7 @@ from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
 
 from graph_crm.errors import TimedOut
 from graph_crm.store.budget import WorkBudget, work_budget
-from graph_crm.store.neo4j.core import _rows
+from graph_crm.store.neo4j.statements import fetch
 from graph_crm.store.neo4j.store import Neo4jStore
 from tests.neo4j_env import Neo4jTarget
 
@@ -62,11 +62,11 @@ async def test_a_slow_read_is_stopped_by_the_server_and_never_retried(store: Neo
     async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
         nonlocal attempts
         attempts += 1
-        return await _rows(tx, SLOW_READ)
+        return await fetch(tx, SLOW_READ)
 
     async with asyncio.timeout(_GUARD):
         with work_budget(WorkBudget(seconds=0.2)), pytest.raises(TimedOut, match="0.2 s budget"):
-            await store._read_tx(work)
+            await store.session.db.read(work)
     assert attempts == 1
     await store.define_entity_type({"name": "Thing"})  # the store goes on answering
     assert (await store.counts()).entities == {"Thing": 0}
@@ -77,7 +77,7 @@ async def test_a_slow_write_is_stopped_and_rolled_back(
 ) -> None:
     async with asyncio.timeout(_GUARD):
         with work_budget(WorkBudget(seconds=0.2)), pytest.raises(TimedOut):
-            await store._write_tx(lambda tx: _rows(tx, SLOW_WRITE))
+            await store.session.db.write(lambda tx: fetch(tx, SLOW_WRITE))
     rows = await _server_rows(neo4j_target, "MATCH (n:SlowGhost) RETURN count(n) AS ghosts")
     assert rows == [{"ghosts": 0}]
 
@@ -87,7 +87,7 @@ async def test_a_call_whose_client_went_away_leaves_nothing_running(
 ) -> None:
     async with asyncio.timeout(_GUARD):
         with work_budget(WorkBudget(seconds=600.0)):
-            slow = asyncio.ensure_future(store._read_tx(lambda tx: _rows(tx, SLOW_READ)))
+            slow = asyncio.ensure_future(store.session.db.read(lambda tx: fetch(tx, SLOW_READ)))
         while not await _running_slow(neo4j_target):
             await asyncio.sleep(0.05)
         slow.cancel()

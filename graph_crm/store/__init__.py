@@ -23,10 +23,11 @@ async def open_store(settings: Settings) -> GraphStore:
                 stall=settings.neo4j_stall_timeout,
                 retry=settings.neo4j_retry_time,
             ),
+            slow_statement_ms=settings.slow_statement_ms,
         )
     from graph_crm.store.embedded.store import EmbeddedStore
 
-    return await EmbeddedStore.open(settings.db_path)
+    return await EmbeddedStore.open(settings.db_path, slow_statement_ms=settings.slow_statement_ms)
 
 
 __all__ = ["GraphStore", "open_store"]

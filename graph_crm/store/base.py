@@ -41,6 +41,15 @@ class GraphStore(Protocol):
     async def ping(self) -> None:
         """Raise :class:`~graph_crm.errors.StoreUnavailable` if the store cannot answer."""
 
+    def runtime_state(self) -> dict[str, float]:
+        """This process's gauges and counters of the store, by name, for monitoring
+        (Prometheus): cheap, no IO, callable at any time, also after :meth:`close`.
+        Counters end in ``_total``. The keys are the backend's own, documented on its
+        ``runtime_state``: embedded (``EmbeddedSession.runtime_state``) mirror_entities,
+        mirror_relations, mirror_rebuilds_total, reader_threads, reader_threads_busy,
+        writer_busy, calls_active; neo4j (``Neo4jSession.runtime_state``) units_running,
+        retries_total."""
+
     # -- the registry ------------------------------------------------------------------
 
     async def registry(self) -> Registry:

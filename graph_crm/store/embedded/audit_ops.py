@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any, Final
 
 from graph_crm.errors import AuditFailed
-from graph_crm.model.audit import AuditRecord, audit_page, check_audit_query
-from graph_crm.model.graph import Page
-from graph_crm.store.embedded.core import EmbeddedCore
+from graph_crm.model.audit import AuditQuery, AuditRecord
+from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.listing import Rows
 
 _COLUMNS: Final = "id, at, actor, action, kind, type_name, ids, before, after, summary"
 
@@ -60,44 +59,37 @@ def _record(row: tuple[Any, ...]) -> AuditRecord:
     )
 
 
-class AuditOps(EmbeddedCore):
+class AuditOps:
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
+
     async def record_audit(self, record: AuditRecord) -> None:
         def run() -> None:
-            with self._write(graph=False) as conn:
+            with self.db.write(graph=False) as conn:
                 insert_audit(conn, [record])
 
-        await self._call(run)
+        await self.db.call(run)
 
-    async def audit_log(
-        self,
-        *,
-        since: datetime | None = None,
-        actor: str | None = None,
-        type_name: str | None = None,
-        first: int = 50,
-        after: str | None = None,
-    ) -> Page[AuditRecord]:
-        query = check_audit_query(
-            since=since, actor=actor, type_name=type_name, first=first, after=after
-        )
+    async def audit_rows(self, query: AuditQuery) -> Rows[AuditQuery, AuditRecord]:
+        """Count the records ``query`` matches; read up to ``first + 1`` after its cursor."""
 
-        def run() -> Page[AuditRecord]:
+        def run() -> Rows[AuditQuery, AuditRecord]:
             where, params = ["at >= ?"], [query.since]
             for column, value in (("actor", query.actor), ("type_name", query.type_name)):
                 if value is not None:
                     where.append(f"{column} = ?")
                     params.append(value)
-            total = self.conn.execute(
+            total = self.db.conn.execute(
                 f"SELECT count(*) FROM audit WHERE {' AND '.join(where)}", params
             ).fetchone()[0]
             if query.after is not None:
                 at, record_id = query.after
                 where.append("(at > ? OR (at = ? AND id > ?))")
                 params.extend([at, at, record_id])
-            rows = self.conn.execute(
+            rows = self.db.conn.execute(
                 f"SELECT {_COLUMNS} FROM audit WHERE {' AND '.join(where)} ORDER BY at, id LIMIT ?",
                 [*params, query.first + 1],
             ).fetchall()
-            return audit_page([_record(row) for row in rows], int(total), query.first)
+            return Rows(query, int(total), [_record(row) for row in rows])
 
-        return await self._read(run)
+        return await self.db.read(run)

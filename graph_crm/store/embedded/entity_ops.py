@@ -12,18 +12,9 @@ from graph_crm.model.audit import AuditRecord
 from graph_crm.model.graph import (
     DeleteResult,
     Entity,
-    Page,
     WriteResult,
 )
 from graph_crm.model.labels import label_property
-from graph_crm.model.query import (
-    after_filter,
-    check_filter,
-    check_order,
-    check_page_size,
-    decode_cursor,
-    entity_cursor,
-)
 from graph_crm.model.records import (
     check_entity_records,
     encode_properties,
@@ -40,26 +31,31 @@ from graph_crm.store.common import (
     unique_values_in_batch,
 )
 from graph_crm.store.embedded.audit_ops import insert_audit
-from graph_crm.store.embedded.core import EmbeddedCore, _chunks
+from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.rows import chunks, entity_from_row, row_ids
 from graph_crm.store.embedded.sql import RelatedSets, compile_filter, compile_order, sql_value
+from graph_crm.store.listing import EntityListing, EntityPlan, Rows
 
 
-class EntityOps(EmbeddedCore):
+class EntityOps:
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
+
     async def upsert_entities(
         self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
         def run() -> WriteResult:
-            self._refresh()
-            entity_type = self._registry.entity_type(type_name)
+            self.db.refresh()
+            entity_type = self.db.registry.entity_type(type_name)
             checked = check_entity_records(entity_type, records)
             batch_unique = unique_values_in_batch(entity_type, checked)
-            with self._write() as conn:
+            with self.db.write() as conn:
                 # Taken under the write lock, so the audit log's time order is commit order.
                 at = utc_now()
                 now = datetime_to_text(at)
                 self._check_unique_holders(conn, entity_type, checked, batch_unique)
                 existing: dict[str, str] = {}
-                for chunk in _chunks([r.key for r in checked]):
+                for chunk in chunks([r.key for r in checked]):
                     existing.update(
                         conn.execute(
                             f"SELECT key, rev FROM entities WHERE type = ? AND key IN "
@@ -97,7 +93,7 @@ class EntityOps(EmbeddedCore):
                     raise UniqueViolation(
                         f"{type_name}: a unique value was taken by a concurrent write; retry"
                     ) from None
-                new_rows = self._row_ids(conn, entity_type.name, [row[1] for row in created])
+                new_rows = row_ids(conn, entity_type.name, [row[1] for row in created])
                 result = WriteResult(
                     created=len(created),
                     updated=len(changed),
@@ -107,14 +103,14 @@ class EntityOps(EmbeddedCore):
                 if written:
                     ids = [global_id(type_name, r.key) for r in checked if r.key in written]
                     insert_audit(conn, [upsert_record(actor, type_name, ids, result, at)])
-            self._after_write(
+            self.db.after_write(
                 lambda m: m.add_entities(
                     (row_id, global_id(type_name, key)) for key, row_id in new_rows.items()
                 )
             )
             return result
 
-        return await self._call(run)
+        return await self.db.call(run)
 
     def _check_unique_holders(
         self,
@@ -126,7 +122,7 @@ class EntityOps(EmbeddedCore):
         holders: dict[tuple[str, Any], str] = {}
         for name, values in batch_unique.items():
             by_sql = {sql_value(v): v for v in values}
-            for chunk in _chunks(list(by_sql)):
+            for chunk in chunks(list(by_sql)):
                 for key, value in conn.execute(
                     f"SELECT key, json_extract(props, ?) FROM entities WHERE type = ? AND "
                     f"json_extract(props, ?) IN ({', '.join('?' * len(chunk))})",
@@ -139,17 +135,17 @@ class EntityOps(EmbeddedCore):
         grouped = group_ids_by_type(ids)
 
         def run() -> dict[str, str]:
-            self._refresh()
+            self.db.refresh()
             labels: dict[str, str] = {}
             for type_name, wanted in grouped.items():
-                entity_type = self._registry.entity_types.get(type_name)
+                entity_type = self.db.registry.entity_types.get(type_name)
                 if entity_type is None:
                     continue
                 named = label_property(entity_type)
                 # a checked property name: the JSON path is a bound parameter all the same
                 path = "$.missing" if named is None else f"$.{named}"
-                for chunk in _chunks(sorted({key for _, key in wanted})):
-                    for key, label in self.conn.execute(
+                for chunk in chunks(sorted({key for _, key in wanted})):
+                    for key, label in self.db.conn.execute(
                         f"SELECT key, json_extract(props, ?) FROM entities "
                         f"WHERE type = ? AND key IN ({', '.join('?' * len(chunk))})",
                         (path, type_name, *chunk),
@@ -158,78 +154,66 @@ class EntityOps(EmbeddedCore):
                         labels[global_id(type_name, key)] = found
             return labels
 
-        return await self._read(run)
+        return await self.db.read(run)
 
     async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
         grouped = group_ids_by_type(ids)
 
         def run() -> list[Entity | None]:
-            self._refresh()
+            self.db.refresh()
             found: list[Entity | None] = [None] * len(ids)
             for type_name, wanted in grouped.items():
-                entity_type = self._registry.entity_types.get(type_name)
+                entity_type = self.db.registry.entity_types.get(type_name)
                 if entity_type is None:
                     continue
                 positions: dict[str, list[int]] = {}
                 for index, key in wanted:
                     positions.setdefault(key, []).append(index)
-                for chunk in _chunks(list(positions)):
-                    for row in self.conn.execute(
+                for chunk in chunks(list(positions)):
+                    for row in self.db.conn.execute(
                         f"SELECT key, props, created_at, updated_at FROM entities "
                         f"WHERE type = ? AND key IN ({', '.join('?' * len(chunk))})",
                         (type_name, *chunk),
                     ):
-                        entity = self._entity_from_row(entity_type, row)
+                        entity = entity_from_row(entity_type, row)
                         for index in positions[entity.key]:
                             found[index] = pick_entity(found[index], entity, ids[index])
             return found
 
-        return await self._read(run)
+        return await self.db.read(run)
 
-    async def list_entities(
-        self,
-        type_name: str,
-        *,
-        where: Any = None,
-        order_by: Any = None,
-        first: int = 50,
-        after: str | None = None,
-    ) -> Page[Entity]:
-        def run() -> Page[Entity]:
-            self._refresh()
-            entity_type = self._registry.entity_type(type_name)
-            size = check_page_size(first)
-            flt = check_filter(entity_type, where, registry=self._registry)
-            order = check_order(entity_type, order_by)
-            base_params: list[Any] = [type_name]
+    async def entity_rows(self, plan: EntityPlan) -> Rows[EntityListing, Entity]:
+        """Plan a listing with this read's registry; count its matches, read its rows."""
+
+        def run() -> Rows[EntityListing, Entity]:
+            listing = plan(self.db.refresh())
+            entity_type = listing.entity_type
+            base_params: list[Any] = [entity_type.name]
             base_sql = "FROM entities e WHERE e.type = ?"
             sets = RelatedSets()
-            if flt is not None:
-                base_sql += " AND " + compile_filter(flt, base_params, sets)
+            if listing.where is not None:
+                base_sql += " AND " + compile_filter(listing.where, base_params, sets)
             # the sets nested quantifiers read come first: their WITH clause and parameters
             with_sql = sets.clause()
             total = int(
-                self.conn.execute(
+                self.db.conn.execute(
                     f"{with_sql}SELECT count(*) {base_sql}", [*sets.params, *base_params]
                 ).fetchone()[0]
             )
             params = [*sets.params, *base_params]
             page_sql = base_sql
-            if after is not None:
-                values = decode_cursor(type_name, order, after)
-                page_sql += " AND " + compile_filter(after_filter(order, values), params)
-            order_sql = compile_order(order, params)
-            params.append(size + 1)
-            rows = self.conn.execute(
+            if listing.after is not None:
+                page_sql += " AND " + compile_filter(listing.after, params)
+            order_sql = compile_order(listing.order, params)
+            params.append(listing.limit)
+            rows = self.db.conn.execute(
                 f"{with_sql}SELECT e.key, e.props, e.created_at, e.updated_at {page_sql} "
                 f"ORDER BY {order_sql} LIMIT ?",
                 params,
             ).fetchall()
-            items = [self._entity_from_row(entity_type, row) for row in rows[:size]]
-            cursor = entity_cursor(type_name, order, items[-1]) if items else None
-            return Page(items, total, cursor, len(rows) > size)
+            return Rows(listing, total, [entity_from_row(entity_type, row) for row in rows])
 
-        return await self._read(run)
+        return await self.db.read(run)
 
     async def delete_entities(
         self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR
@@ -237,29 +221,29 @@ class EntityOps(EmbeddedCore):
         grouped = group_ids_by_type(ids)
 
         def run() -> DeleteResult:
-            row_ids: list[int] = []
+            deleted_rows: list[int] = []
             relations = 0
-            with self._write() as conn:
+            with self.db.write() as conn:
                 at = utc_now()
                 records: list[AuditRecord] = []
                 for type_name, wanted in grouped.items():
-                    found = self._row_ids(conn, type_name, [k for _, k in wanted])
+                    found = row_ids(conn, type_name, [k for _, k in wanted])
                     removed = self._delete_rows(conn, list(found.values()))
-                    row_ids.extend(found.values())
+                    deleted_rows.extend(found.values())
                     relations += removed
                     if found:
                         deleted = sorted(global_id(type_name, key) for key in found)
                         records.append(delete_record(actor, type_name, deleted, removed, at))
                 insert_audit(conn, records)
-            self._after_write(lambda m: m.remove_entities(row_ids))
-            return DeleteResult(entities=len(row_ids), relations=relations)
+            self.db.after_write(lambda m: m.remove_entities(deleted_rows))
+            return DeleteResult(entities=len(deleted_rows), relations=relations)
 
-        return await self._call(run)
+        return await self.db.call(run)
 
-    def _delete_rows(self, conn: sqlite3.Connection, row_ids: list[int]) -> int:
+    def _delete_rows(self, conn: sqlite3.Connection, rows: list[int]) -> int:
         """Delete entity rows and their relations; returns how many relations went."""
         relations = 0
-        for chunk in _chunks(row_ids):
+        for chunk in chunks(rows):
             marks = ", ".join("?" * len(chunk))
             relations += conn.execute(
                 f"DELETE FROM relations WHERE from_id IN ({marks}) OR to_id IN ({marks})",

@@ -1,4 +1,4 @@
-"""Relation pages, neighbors, traversal and counts on the embedded store."""
+"""Relation listings, neighbors, traversal and counts on the embedded store."""
 
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ from typing import Any
 from graph_crm.model.graph import (
     Counts,
     Neighbor,
-    Page,
     Relation,
     properties_from_json,
 )
 from graph_crm.model.neighbors import plan_neighbors
-from graph_crm.model.query import (
-    check_page_size,
-)
 from graph_crm.model.records import (
     global_id,
 )
@@ -31,16 +27,27 @@ from graph_crm.model.types import RelationType
 from graph_crm.store.budget import current_budget, current_deadline
 from graph_crm.store.common import (
     check_start_ids,
-    decode_relation_cursor,
-    encode_relation_cursor,
     group_ids_by_type,
 )
-from graph_crm.store.embedded.core import _chunks, _ts
-from graph_crm.store.embedded.link_ops import LinkOps
+from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.entity_ops import EntityOps
 from graph_crm.store.embedded.neighbor_sql import neighbors_sql
+from graph_crm.store.embedded.rows import (
+    chunks,
+    count_relations,
+    entity_from_row,
+    row_ids,
+    stored_time,
+)
+from graph_crm.store.listing import RelationListing, RelationPlan, Rows
 
 
-class GraphOps(LinkOps):
+class GraphOps:
+    def __init__(self, db: EmbeddedDatabase, entities: EntityOps) -> None:
+        self.db = db
+        #: Reads the entities a traversal reached.
+        self.entities = entities
+
     def _relation_rows(
         self, rel: RelationType, after: tuple[str, str] | None, limit: int
     ) -> list[Relation]:
@@ -61,27 +68,22 @@ class GraphOps(LinkOps):
                 global_id(rel.from_type, f),
                 global_id(rel.to_type, t),
                 properties_from_json(rel, json.loads(props)),
-                _ts(created),
-                _ts(updated),
+                stored_time(created),
+                stored_time(updated),
             )
-            for f, t, props, created, updated in self.conn.execute(sql, params)
+            for f, t, props, created, updated in self.db.conn.execute(sql, params)
         ]
 
-    async def list_relations(
-        self, relation_type: str, *, first: int = 50, after: str | None = None
-    ) -> Page[Relation]:
-        def run() -> Page[Relation]:
-            self._refresh()
-            rel = self._registry.relation_type(relation_type)
-            size = check_page_size(first)
-            position = decode_relation_cursor(after)
-            rows = self._relation_rows(rel, position, size + 1)
-            items = rows[:size]
-            total = self._count_relations(self.conn, relation_type)
-            cursor = encode_relation_cursor(items[-1]) if items else None
-            return Page(items, total, cursor, len(rows) > size)
+    async def relation_rows(self, plan: RelationPlan) -> Rows[RelationListing, Relation]:
+        """Plan a listing with this read's registry; count its relations, read its rows."""
 
-        return await self._read(run)
+        def run() -> Rows[RelationListing, Relation]:
+            listing = plan(self.db.refresh())
+            rel = listing.relation_type
+            rows = self._relation_rows(rel, listing.after, listing.limit)
+            return Rows(listing, count_relations(self.db.conn, rel.name), rows)
+
+        return await self.db.read(run)
 
     async def neighbors(
         self,
@@ -94,9 +96,9 @@ class GraphOps(LinkOps):
         first: int = 100,
     ) -> list[list[Neighbor]]:
         def run() -> list[list[Neighbor]]:
-            self._refresh()
+            self.db.refresh()
             plan = plan_neighbors(
-                self._registry,
+                self.db.registry,
                 relation_type,
                 direction,
                 ids,
@@ -108,15 +110,17 @@ class GraphOps(LinkOps):
                 return []
             sql, params = neighbors_sql(plan)
             found: dict[str, list[Neighbor]] = {}
-            for near_key, *far_row, props, created, updated in self.conn.execute(sql, params):
-                entity = self._entity_from_row(plan.far_type, tuple(far_row))
+            for near_key, *far_row, props, created, updated in self.db.conn.execute(sql, params):
+                entity = entity_from_row(plan.far_type, tuple(far_row))
                 relation_props = properties_from_json(plan.relation, json.loads(props))
                 found.setdefault(near_key, []).append(
-                    plan.neighbor(near_key, entity, relation_props, _ts(created), _ts(updated))
+                    plan.neighbor(
+                        near_key, entity, relation_props, stored_time(created), stored_time(updated)
+                    )
                 )
             return plan.spread(found)
 
-        return await self._read(run)
+        return await self.db.read(run)
 
     async def traverse(
         self,
@@ -130,10 +134,10 @@ class GraphOps(LinkOps):
         start_ids = check_start_ids(start)
 
         def run() -> Found:
-            mirror = self._ensure_mirror()
+            mirror = self.db.ensure_mirror()
             grouped = group_ids_by_type(start_ids)
             plan = plan_traversal(
-                self._registry,
+                self.db.registry,
                 set(grouped),
                 steps,
                 max_depth=max_depth,
@@ -143,7 +147,7 @@ class GraphOps(LinkOps):
             )
             rows: list[int] = []
             for type_name, wanted in grouped.items():
-                rows.extend(self._row_ids(self.conn, type_name, [k for _, k in wanted]).values())
+                rows.extend(row_ids(self.db.conn, type_name, [k for _, k in wanted]).values())
             # SQLite's progress handler cannot see the walk over the mirror: it checks
             # the call's deadline itself, every few thousand relations
             return mirror.traverse(
@@ -154,45 +158,47 @@ class GraphOps(LinkOps):
                 tick=current_deadline().check,
             )
 
-        found = await self._read(run)
+        found = await self.db.read(run)
         by_id = {
             entity.id: entity
-            for entity in await self.get_entities([t.id for t in found.targets])
+            for entity in await self.entities.get_entities([t.id for t in found.targets])
             if entity is not None
         }
         reached = [by_id[t.id] for t in found.targets if t.id in by_id]
         paths = {t.id: t.paths for t in found.targets if t.id in by_id}
         return Traversal(reached, paths, found.truncated)
 
-    def _load_fields(self, row_ids: Any) -> dict[int, dict[str, Any]]:
+    def _load_fields(self, rows: Any) -> dict[int, dict[str, Any]]:
         fields: dict[int, dict[str, Any]] = {}
-        wanted = list(row_ids)
-        for chunk in _chunks(wanted):
-            for row_id, type_name, key, props, created, updated in self.conn.execute(
+        wanted = list(rows)
+        for chunk in chunks(wanted):
+            for row_id, type_name, key, props, created, updated in self.db.conn.execute(
                 f"SELECT id, type, key, props, created_at, updated_at FROM entities "
                 f"WHERE id IN ({', '.join('?' * len(chunk))})",
                 chunk,
             ):
-                entity_type = self._registry.entity_types[type_name]
+                entity_type = self.db.registry.entity_types[type_name]
                 fields[row_id] = {
                     **properties_from_json(entity_type, json.loads(props)),
                     "key": key,
-                    "createdAt": _ts(created),
-                    "updatedAt": _ts(updated),
+                    "createdAt": stored_time(created),
+                    "updatedAt": stored_time(updated),
                 }
         return fields
 
     async def counts(self) -> Counts:
         def run() -> Counts:
-            self._refresh()
-            entities = dict.fromkeys(sorted(self._registry.entity_types), 0)
+            self.db.refresh()
+            entities = dict.fromkeys(sorted(self.db.registry.entity_types), 0)
             entities.update(
-                self.conn.execute("SELECT type, count(*) FROM entities GROUP BY type").fetchall()
+                self.db.conn.execute("SELECT type, count(*) FROM entities GROUP BY type").fetchall()
             )
-            relations = dict.fromkeys(sorted(self._registry.relation_types), 0)
+            relations = dict.fromkeys(sorted(self.db.registry.relation_types), 0)
             relations.update(
-                self.conn.execute("SELECT type, count(*) FROM relations GROUP BY type").fetchall()
+                self.db.conn.execute(
+                    "SELECT type, count(*) FROM relations GROUP BY type"
+                ).fetchall()
             )
             return Counts(entities, relations)
 
-        return await self._read(run)
+        return await self.db.read(run)

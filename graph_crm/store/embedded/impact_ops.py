@@ -28,7 +28,7 @@ from graph_crm.impact.request import (
     plan_fields,
 )
 from graph_crm.store.budget import current_deadline
-from graph_crm.store.embedded.core import EmbeddedCore
+from graph_crm.store.embedded.database import EmbeddedDatabase
 from graph_crm.store.embedded.impact_fields import PlanFields
 from graph_crm.store.embedded.impact_walk import ImpactWalk, RowPath
 
@@ -44,14 +44,17 @@ class _Top:
     sla_holders: set[int] = field(default_factory=set)
 
 
-class ImpactOps(EmbeddedCore):
+class ImpactOps:
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
+
     async def impact_rows(
         self, plan: ImpactPlan, source: str, *, as_of: datetime
     ) -> list[ImpactRow]:
         def run() -> list[ImpactRow]:
-            mirror = self._ensure_mirror()
-            request = check_request(self._registry, plan, source, as_of)
-            found = self.conn.execute(
+            mirror = self.db.ensure_mirror()
+            request = check_request(self.db.registry, plan, source, as_of)
+            found = self.db.conn.execute(
                 "SELECT id FROM entities WHERE type = ? AND key = ?",
                 (request.source_type, request.source_key),
             ).fetchone()
@@ -60,8 +63,8 @@ class ImpactOps(EmbeddedCore):
             # the mirror's node attributes (global ids), without networkx's view per lookup
             nodes: Mapping[int, Mapping[str, str]] = mirror.graph._node  # type: ignore[attr-defined]
             fields = PlanFields(
-                self.conn,
-                self._registry,
+                self.db.conn,
+                self.db.registry,
                 plan_fields(plan),
                 lambda row: nodes[row]["id"].partition(":")[0],
             )
@@ -75,7 +78,7 @@ class ImpactOps(EmbeddedCore):
                 paths = walk.climb(plan.rollup, paths)
             return _Rows(plan, request, nodes, walk, fields).build(paths)
 
-        return await self._read(run)
+        return await self.db.read(run)
 
 
 class _Rows:

@@ -17,7 +17,7 @@ from graph_crm.errors import Conflict, NotFound
 from graph_crm.store.audit import key_created_record, key_revoked_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.embedded.audit_ops import insert_audit
-from graph_crm.store.embedded.core import EmbeddedCore
+from graph_crm.store.embedded.database import EmbeddedDatabase
 from graph_crm.store.keys import api_key_record, checked_at, oldest_first
 
 _SELECT: Final = (
@@ -45,12 +45,15 @@ def _find(conn: sqlite3.Connection, key_id: str) -> ApiKey | None:
     return None if row is None else _key(row)
 
 
-class KeyOps(EmbeddedCore):
+class KeyOps:
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
+
     async def add_api_key(self, key: ApiKey) -> None:
         record = api_key_record(key)
 
         def run() -> None:
-            with self._write(graph=False) as conn:
+            with self.db.write(graph=False) as conn:
                 added = conn.execute(
                     "INSERT INTO api_keys (id, name, role, secret_hash, created_at, created_by, "
                     "revoked_at) VALUES (:id, :name, :role, :secretHash, :createdAt, :createdBy, "
@@ -61,13 +64,13 @@ class KeyOps(EmbeddedCore):
                     raise Conflict(f"an API key with id {key.id[:40]!r} exists", path=("id",))
                 insert_audit(conn, [key_created_record(key, utc_now())])
 
-        await self._call(run)
+        await self.db.call(run)
 
     async def api_key(self, key_id: str) -> ApiKey | None:
-        return await self._read(lambda: _find(self.conn, key_id), quick=True)
+        return await self.db.read(lambda: _find(self.db.conn, key_id), quick=True)
 
     async def api_keys(self) -> list[ApiKey]:
-        return await self._read(lambda: oldest_first(map(_key, self.conn.execute(_SELECT))))
+        return await self.db.read(lambda: oldest_first(map(_key, self.db.conn.execute(_SELECT))))
 
     async def revoke_api_key(
         self, key_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
@@ -75,7 +78,7 @@ class KeyOps(EmbeddedCore):
         revoked_at = checked_at(at, "at").isoformat()
 
         def run() -> ApiKey:
-            with self._write(graph=False) as conn:
+            with self.db.write(graph=False) as conn:
                 revoked = conn.execute(
                     "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                     (revoked_at, key_id),
@@ -87,4 +90,4 @@ class KeyOps(EmbeddedCore):
                 raise NotFound(f"there is no API key {key_id[:40]!r}", path=("id",))
             return key
 
-        return await self._call(run)
+        return await self.db.call(run)

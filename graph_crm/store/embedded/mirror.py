@@ -24,6 +24,8 @@ class Mirror:
     def __init__(self, generation: int) -> None:
         self.graph: nx.MultiDiGraph[int] = nx.MultiDiGraph()
         self.generation = generation
+        #: Edges held, kept as they change: networkx counts them by walking every node.
+        self.edges = 0
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, generation: int) -> Mirror:
@@ -39,23 +41,40 @@ class Mirror:
                 "SELECT type, from_id, to_id FROM relations"
             )
         )
+        mirror.edges = graph.number_of_edges()
         return mirror
+
+    @property
+    def entities(self) -> int:
+        """Entities held (one node each)."""
+        return len(self.graph)
 
     def add_entities(self, rows: Iterable[tuple[int, str]]) -> None:
         self.graph.add_nodes_from((row_id, {"id": gid}) for row_id, gid in rows)
 
     def remove_entities(self, row_ids: Iterable[int]) -> None:
-        self.graph.remove_nodes_from(list(row_ids))
+        graph = self.graph
+        present = [row_id for row_id in row_ids if row_id in graph]
+        # their edges go with them; an edge between two of them, or a loop, counts once
+        gone = {
+            edge
+            for row_id in present
+            for edge in (*graph.out_edges(row_id, keys=True), *graph.in_edges(row_id, keys=True))
+        }
+        graph.remove_nodes_from(present)
+        self.edges -= len(gone)
 
     def add_edges(self, edges: Iterable[tuple[int, int, str]]) -> None:
         for from_id, to_id, rel_type in edges:
             if not self.graph.has_edge(from_id, to_id, key=rel_type):
                 self.graph.add_edge(from_id, to_id, key=rel_type)
+                self.edges += 1
 
     def remove_edges(self, edges: Iterable[tuple[int, int, str]]) -> None:
         for from_id, to_id, rel_type in edges:
             if self.graph.has_edge(from_id, to_id, key=rel_type):
                 self.graph.remove_edge(from_id, to_id, key=rel_type)
+                self.edges -= 1
 
     def gid(self, row_id: int) -> str:
         return str(self.graph.nodes[row_id]["id"])

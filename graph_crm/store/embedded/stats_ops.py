@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from graph_crm.model.degree_stats import DegreeStats, from_rows
-from graph_crm.store.embedded.core import EmbeddedCore
+from graph_crm.store.embedded.database import EmbeddedDatabase
 
 # Each relation type seen from each end: distinct near ends, relations, the largest
 # degree (the (type, from_id, to_id) unique index serves the first grouping); then the
@@ -23,15 +23,18 @@ SELECT 'ENTITY', type, count(*), 0, 0 FROM entities GROUP BY type
 """
 
 
-class StatsOps(EmbeddedCore):
+class StatsOps:
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
+
     async def degree_stats(self) -> DegreeStats:
         def run() -> DegreeStats:
-            self._refresh()
-            registry = self._registry
+            self.db.refresh()
+            registry = self.db.registry
             return from_rows(
-                self.conn.execute(_DEGREE_STATS).fetchall(),
+                self.db.conn.execute(_DEGREE_STATS).fetchall(),
                 registry.entity_types,
                 registry.relation_types,
             )
 
-        return await self._call(run)
+        return await self.db.call(run)

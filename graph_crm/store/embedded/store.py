@@ -1,34 +1,33 @@
-"""The embedded store: SQLite (WAL) holds the truth, a networkx mirror serves traversal.
-
-The store is assembled from one part per concept; :mod:`.core` holds what they share.
+"""The embedded store: SQLite (WAL) holds the truth, a networkx mirror serves traversal
+(see :mod:`.database`). It is the one :class:`~graph_crm.store.facade.Store` over an
+:class:`~graph_crm.store.embedded.session.EmbeddedSession`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from graph_crm.store.budget import each_call_budgeted
-from graph_crm.store.embedded.audit_ops import AuditOps
-from graph_crm.store.embedded.impact_ops import ImpactOps
-from graph_crm.store.embedded.key_ops import KeyOps
-from graph_crm.store.embedded.registry_ops import RegistryOps
-from graph_crm.store.embedded.stats_ops import StatsOps
-from graph_crm.store.embedded.transfer_ops import TransferOps
+from graph_crm.store.embedded.session import EmbeddedSession
+from graph_crm.store.facade import Store
+from graph_crm.store.logs import SLOW_STATEMENT_MS
 
 
-@each_call_budgeted
-class EmbeddedStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps, StatsOps):
-    """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact;
-    core <- API keys; core <- the audit log; core <- degree statistics."""
-
+class EmbeddedStore(Store[EmbeddedSession]):
     backend = "embedded"
 
     @classmethod
-    async def open(cls, path: str | Path) -> EmbeddedStore:
-        store = cls(path)
+    async def open(
+        cls, path: str | Path, *, slow_statement_ms: float = SLOW_STATEMENT_MS
+    ) -> EmbeddedStore:
+        session = EmbeddedSession(path, slow_statement_ms=slow_statement_ms)
         try:
-            await store._call(store._open)
+            await session.open()
         except BaseException:
-            await store.close()
+            await session.close()
             raise
-        return store
+        return cls(session)
+
+    @property
+    def path(self) -> str:
+        """The database file (``:memory:`` for a private in-memory one)."""
+        return self.session.path

@@ -23,12 +23,15 @@ from graph_crm.store.audit import import_data_record, import_registry_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.audit_ops import insert_audit
-from graph_crm.store.embedded.core import insert_change
-from graph_crm.store.embedded.graph_ops import GraphOps
-from graph_crm.store.paging import PagedTransfer
+from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.link_ops import endpoint_ids
+from graph_crm.store.embedded.rows import insert_change
 
 
-class TransferOps(GraphOps, PagedTransfer):
+class TransferOps:
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
+
     async def restore_registry(
         self,
         registry: Registry,
@@ -37,9 +40,9 @@ class TransferOps(GraphOps, PagedTransfer):
         actor: str = DEFAULT_ACTOR,
     ) -> None:
         def run() -> None:
-            with self._write() as conn:
+            with self.db.write() as conn:
                 if (
-                    self._registry.version
+                    self.db.registry.version
                     or conn.execute("SELECT count(*) FROM entities").fetchone()[0]
                 ):
                     raise InvalidInput("import needs an empty store: this one already has types")
@@ -62,17 +65,17 @@ class TransferOps(GraphOps, PagedTransfer):
                 )
                 insert_audit(conn, [import_registry_record(actor, registry, changes, utc_now())])
                 # the store's own rules guard the imported registry's next changes
-                self._registry = replace(registry, validators=REGISTRY_VALIDATORS)
+                self.db.use_registry(replace(registry, validators=REGISTRY_VALIDATORS))
 
-        await self._guarded(run)
+        await self.db.call(run)
 
     async def restore_entities(
         self, type_name: str, entities: Sequence[Entity], *, actor: str = DEFAULT_ACTOR
     ) -> None:
         def run() -> None:
-            entity_type = self._registry.entity_type(type_name)
+            entity_type = self.db.registry.entity_type(type_name)
             ids = [e.id for e in entities]
-            with self._write() as conn:
+            with self.db.write() as conn:
                 conn.executemany(
                     "INSERT INTO entities (type, key, props, rev, created_at, updated_at) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
@@ -90,19 +93,19 @@ class TransferOps(GraphOps, PagedTransfer):
                 if ids:
                     record = import_data_record(actor, AuditKind.ENTITY, type_name, ids, utc_now())
                     insert_audit(conn, [record])
-            self._mirror = None
+            self.db.mirrors.discard()
 
-        await self._call(run)
+        await self.db.call(run)
 
     async def restore_relations(
         self, relation_type: str, relations: Sequence[Relation], *, actor: str = DEFAULT_ACTOR
     ) -> None:
         def run() -> None:
-            rel = self._registry.relation_type(relation_type)
+            rel = self.db.registry.relation_type(relation_type)
             ids = [relation_id(relation_type, r.from_id, r.to_id) for r in relations]
-            with self._write() as conn:
+            with self.db.write() as conn:
                 pairs = [(r.from_id.split(":", 1)[1], r.to_id.split(":", 1)[1]) for r in relations]
-                from_ids, to_ids = self._endpoint_ids(conn, rel, pairs)
+                from_ids, to_ids = endpoint_ids(conn, rel, pairs)
                 conn.executemany(
                     "INSERT INTO relations (type, from_id, to_id, props, rev, created_at, "
                     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -122,6 +125,6 @@ class TransferOps(GraphOps, PagedTransfer):
                     kind = AuditKind.RELATION
                     record = import_data_record(actor, kind, relation_type, ids, utc_now())
                     insert_audit(conn, [record])
-            self._mirror = None
+            self.db.mirrors.discard()
 
-        await self._call(run)
+        await self.db.call(run)

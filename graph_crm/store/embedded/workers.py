@@ -97,6 +97,10 @@ class Workers:
 
     def __init__(self, name: str, size: int, connect: Callable[[], sqlite3.Connection]) -> None:
         self._connect = connect
+        self.size = size
+        #: Threads running a job now (a gauge: read without a lock, it may be a job off).
+        self.busy = 0
+        self._busy_lock = threading.Lock()
         self._jobs: queue.SimpleQueue[_Job[Any] | None] = queue.SimpleQueue()
         # Daemon threads: a job stuck in code that checks no deadline must not keep the
         # process from exiting after close().
@@ -131,18 +135,26 @@ class Workers:
                     return
                 if not job.future.set_running_or_notify_cancel():
                     continue  # its caller stopped waiting before it started
+                self._count_busy(+1)
                 try:
                     if conn is None:
                         conn = self._connect()
                     result = job.run(conn)
                 except BaseException as exc:
+                    # no longer busy before the caller hears: it may read the gauge next
+                    self._count_busy(-1)
                     job.future.set_exception(exc)
                 else:
+                    self._count_busy(-1)
                     job.future.set_result(result)
                 conn = _settled(conn)
         finally:
             if conn is not None:
                 conn.close()
+
+    def _count_busy(self, change: int) -> None:
+        with self._busy_lock:
+            self.busy += change
 
 
 def _settled(conn: sqlite3.Connection | None) -> sqlite3.Connection | None:

@@ -9,52 +9,48 @@ back, and a data failure never reaches the record. Ids are a list property;
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from neo4j import AsyncManagedTransaction
 
-from graph_crm.model.audit import AuditRecord, audit_page, check_audit_query
-from graph_crm.model.graph import Page
+from graph_crm.model.audit import AuditQuery, AuditRecord
+from graph_crm.store.listing import Rows
 from graph_crm.store.neo4j import queries as q
-from graph_crm.store.neo4j.core import Neo4jCore, _cypher, _rows
+from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.statements import (
+    cypher,
+    fetch,
+)
 
 
 async def write_audit(tx: AsyncManagedTransaction, records: Sequence[AuditRecord]) -> None:
     """Create ``records`` in ``tx``: one statement, however many records."""
     if records:
-        await _rows(tx, _cypher(q.AUDIT_ADD), records=[record.to_record() for record in records])
+        await fetch(tx, cypher(q.AUDIT_ADD), records=[record.to_record() for record in records])
 
 
-class AuditOps(Neo4jCore):
+class AuditOps:
+    def __init__(self, db: Neo4jDatabase) -> None:
+        self.db = db
+
     async def record_audit(self, record: AuditRecord) -> None:
-        await self._write_tx(lambda tx: write_audit(tx, [record]))
+        await self.db.write(lambda tx: write_audit(tx, [record]))
 
-    async def audit_log(
-        self,
-        *,
-        since: datetime | None = None,
-        actor: str | None = None,
-        type_name: str | None = None,
-        first: int = 50,
-        after: str | None = None,
-    ) -> Page[AuditRecord]:
-        query = check_audit_query(
-            since=since, actor=actor, type_name=type_name, first=first, after=after
-        )
+    async def audit_rows(self, query: AuditQuery) -> Rows[AuditQuery, AuditRecord]:
+        """Count the records ``query`` matches; read up to ``first + 1`` after its cursor."""
         filters = {"since": query.since, "actor": query.actor, "typeName": query.type_name}
         after_at, after_id = query.after or (None, None)
 
-        async def work(tx: AsyncManagedTransaction) -> tuple[int, list[AuditRecord]]:
-            (counted,) = await _rows(tx, _cypher(q.AUDIT_COUNT), **filters)
-            rows = await _rows(
+        async def work(tx: AsyncManagedTransaction) -> Rows[AuditQuery, AuditRecord]:
+            (counted,) = await fetch(tx, cypher(q.AUDIT_COUNT), **filters)
+            rows = await fetch(
                 tx,
-                _cypher(q.AUDIT_LIST),
+                cypher(q.AUDIT_LIST),
                 **filters,
                 afterAt=after_at,
                 afterId=after_id,
                 limit=query.first + 1,
             )
-            return int(counted["total"]), [AuditRecord.from_record(row["record"]) for row in rows]
+            records = [AuditRecord.from_record(row["record"]) for row in rows]
+            return Rows(query, int(counted["total"]), records)
 
-        total, records = await self._read_tx(work)
-        return audit_page(records, total, query.first)
+        return await self.db.read(work)

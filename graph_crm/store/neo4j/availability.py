@@ -25,6 +25,7 @@ succeeds: nothing has to be restarted.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -42,6 +43,7 @@ from neo4j.exceptions import (
 )
 
 from graph_crm.errors import StoreUnavailable
+from graph_crm.store.logs import log_event, neo4j_log
 from graph_crm.store.neo4j.errors import is_timeout
 
 R = TypeVar("R")
@@ -106,6 +108,12 @@ def _backoff() -> Iterator[float]:
         delay = min(delay * 2, _BACKOFF_MAX)
 
 
+def _described(error: Exception) -> str:
+    """The error's class and server code (never its message: it may quote a query)."""
+    code = getattr(error, "code", None)
+    return f"{type(error).__name__} {code}" if code else type(error).__name__
+
+
 def _retrieve(task: asyncio.Future[Any]) -> None:
     # A unit of work abandoned after a stall may still end with an error: seen here, so
     # asyncio does not log it as never retrieved.
@@ -121,6 +129,10 @@ class Guard:
         self.timeouts = timeouts
         self._probe: asyncio.Future[bool] | None = None
         self._probe_started = 0.0
+        #: Attempts run again after a transient failure or a broken connection.
+        self.retries_total = 0
+        #: Units of work running now (each holds, or waits for, one pooled connection).
+        self.units_running = 0
 
     async def close(self) -> None:
         await self._probe_driver.close()
@@ -131,23 +143,39 @@ class Guard:
         give_up_at = time.monotonic() + self.timeouts.retry
         delays = _backoff()
         reconnected = False
+        attempts = 1
         while True:
             try:
                 return await self._watched(attempt)
             except IncompleteCommit:
                 raise  # the commit may have happened: not ours to repeat
-            except _CONNECTION_FAILURES:
+            except _CONNECTION_FAILURES as error:
                 if reconnected or not await self.answering():
                     raise
                 reconnected = True
+                reason, level, failure = "connection", logging.WARNING, _described(error)
             except TransientError as error:
                 if is_timeout(error) or not error.is_retryable() or time.monotonic() > give_up_at:
                     raise
-            await asyncio.sleep(next(delays))
+                reason, level, failure = "transient", logging.INFO, _described(error)
+            delay = next(delays)
+            self.retries_total += 1
+            log_event(
+                neo4j_log,
+                level,
+                "retry",
+                reason=reason,
+                error=failure,
+                attempt=attempts,
+                delay_ms=round(delay * 1000, 1),
+            )
+            attempts += 1
+            await asyncio.sleep(delay)
 
     async def _watched(self, attempt: Callable[[], Awaitable[R]]) -> R:
         task = asyncio.ensure_future(attempt())
         task.add_done_callback(_retrieve)
+        self.units_running += 1
         try:
             while True:
                 done, _ = await asyncio.wait({task}, timeout=self.timeouts.stall)
@@ -164,6 +192,7 @@ class Guard:
                         "(writes are idempotent)"
                     )
         finally:
+            self.units_running -= 1
             if not task.done():
                 task.cancel()
 

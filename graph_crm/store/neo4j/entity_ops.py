@@ -8,16 +8,8 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.clock import utc_now
-from graph_crm.model.graph import DeleteResult, Entity, Page, WriteResult
+from graph_crm.model.graph import DeleteResult, Entity, WriteResult
 from graph_crm.model.labels import label_property
-from graph_crm.model.query import (
-    after_filter,
-    check_filter,
-    check_order,
-    check_page_size,
-    decode_cursor,
-    entity_cursor,
-)
 from graph_crm.model.records import (
     EntityRecord,
     check_entity_records,
@@ -36,6 +28,7 @@ from graph_crm.store.common import (
     raise_unique_conflicts,
     unique_values_in_batch,
 )
+from graph_crm.store.listing import EntityListing, EntityPlan, Rows
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
@@ -43,23 +36,24 @@ from graph_crm.store.neo4j.compile import (
     compile_filter,
     compile_order,
 )
-from graph_crm.store.neo4j.core import (
-    Neo4jCore,
-    Work,
-    _cypher,
-    _encode_props,
-    _entity,
-    _native,
-    _rows,
+from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.statements import (
+    cypher,
+    fetch,
 )
+from graph_crm.store.neo4j.transactions import Work
+from graph_crm.store.neo4j.values import encode_props, entity_from_props, native
 from graph_crm.tracing import statement_span
 
 
-class EntityOps(Neo4jCore):
+class EntityOps:
+    def __init__(self, db: Neo4jDatabase) -> None:
+        self.db = db
+
     async def upsert_entities(
         self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
-        await self._fresh_registry()
+        await self.db.fresh_registry()
 
         def build(registry: Registry) -> Work[WriteResult]:
             entity_type = registry.entity_type(type_name)
@@ -67,7 +61,7 @@ class EntityOps(Neo4jCore):
             batch_unique = unique_values_in_batch(entity_type, checked)
             return lambda tx: self._upsert(tx, entity_type, checked, batch_unique, actor)
 
-        return await self._checked_write(build)
+        return await self.db.checked_write(build)
 
     async def _upsert(
         self,
@@ -82,16 +76,16 @@ class EntityOps(Neo4jCore):
         for name, values in batch_unique.items():
             if not values:
                 continue
-            for row in await _rows(
+            for row in await fetch(
                 tx,
-                _cypher(q.ENTITY_UNIQUE_HOLDERS, Label=label, prop=q.prop(name)),
+                cypher(q.ENTITY_UNIQUE_HOLDERS, Label=label, prop=q.prop(name)),
                 values=list(values),
             ):
-                holders[(name, _native(row["value"]))] = row["key"]
+                holders[(name, native(row["value"]))] = row["key"]
         raise_unique_conflicts(batch_unique, checked, holders, entity_type.name)
         rows = []
         for record in checked:
-            props = _encode_props(entity_type, record.properties)
+            props = encode_props(entity_type, record.properties)
             props["id"] = global_id(entity_type.name, record.key)
             rows.append(
                 {
@@ -103,7 +97,7 @@ class EntityOps(Neo4jCore):
         if not rows:
             return WriteResult()
         now = utc_now()
-        (result,) = await _rows(tx, _cypher(q.ENTITY_UPSERT, Label=label), rows=rows, now=now)
+        (result,) = await fetch(tx, cypher(q.ENTITY_UPSERT, Label=label), rows=rows, now=now)
         created, unchanged = int(result["created"]), int(result["unchanged"])
         written = WriteResult(
             created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
@@ -115,7 +109,7 @@ class EntityOps(Neo4jCore):
 
     async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]:
         grouped = group_ids_by_type(ids)
-        registry = await self._fresh_registry()
+        registry = await self.db.fresh_registry()
         wanted = {name: keys for name, keys in grouped.items() if name in registry.entity_types}
 
         async def work(tx: AsyncManagedTransaction) -> dict[str, str]:
@@ -123,7 +117,7 @@ class EntityOps(Neo4jCore):
             for type_name, positions in wanted.items():
                 named = label_property(registry.entity_types[type_name])
                 value = "null" if named is None else f"n.{q.prop(named)}"
-                query = _cypher(q.ENTITY_LABELS, Label=q.label(type_name), labelValue=value)
+                query = cypher(q.ENTITY_LABELS, Label=q.label(type_name), labelValue=value)
                 keys = sorted({key for _, key in positions})
                 with statement_span("neo4j", query):
                     result = await tx.run(query, keys=keys)
@@ -133,11 +127,11 @@ class EntityOps(Neo4jCore):
                     labels[global_id(type_name, key)] = found
             return labels
 
-        return await self._read_tx(work)
+        return await self.db.read(work)
 
     async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
         grouped = group_ids_by_type(ids)
-        registry = await self._fresh_registry()
+        registry = await self.db.fresh_registry()
         wanted = {name: keys for name, keys in grouped.items() if name in registry.entity_types}
 
         async def work(tx: AsyncManagedTransaction) -> list[Entity | None]:
@@ -147,60 +141,45 @@ class EntityOps(Neo4jCore):
                 by_key: dict[str, list[int]] = {}
                 for index, key in positions:
                     by_key.setdefault(key, []).append(index)
-                for row in await _rows(
-                    tx, _cypher(q.ENTITY_GET, Label=q.label(type_name)), keys=list(by_key)
+                for row in await fetch(
+                    tx, cypher(q.ENTITY_GET, Label=q.label(type_name)), keys=list(by_key)
                 ):
-                    entity = _entity(entity_type, row["props"])
+                    entity = entity_from_props(entity_type, row["props"])
                     for index in by_key[entity.key]:
                         found[index] = pick_entity(found[index], entity, ids[index])
             return found
 
-        return await self._read_tx(work)
+        return await self.db.read(work)
 
-    async def list_entities(
-        self,
-        type_name: str,
-        *,
-        where: Any = None,
-        order_by: Any = None,
-        first: int = 50,
-        after: str | None = None,
-    ) -> Page[Entity]:
-        registry = await self._fresh_registry()
-        entity_type = registry.entity_type(type_name)
-        size = check_page_size(first)
-        flt = check_filter(entity_type, where, registry=registry)
-        order = check_order(entity_type, order_by)
+    async def entity_rows(self, plan: EntityPlan) -> Rows[EntityListing, Entity]:
+        """Plan a listing with the current registry; count its matches, read its rows."""
+        listing = plan(await self.db.fresh_registry())
+        label = q.label(listing.entity_type.name)
         params = Params()
-        where_text = compile_filter(flt, "n", params)
-        count_query = _cypher(q.ENTITY_COUNT, Label=q.label(type_name), where=where_text)
+        where_text = compile_filter(listing.where, "n", params)
+        count_query = cypher(q.ENTITY_COUNT, Label=label, where=where_text)
         count_params = dict(params.values)
-        if after is not None:
-            values = decode_cursor(type_name, order, after)
-            later = compile_filter(after_filter(order, values), "n", params)
+        if listing.after is not None:
+            later = compile_filter(listing.after, "n", params)
             where_text = f"{where_text} AND {later}"
-        list_query = _cypher(
-            q.ENTITY_LIST,
-            Label=q.label(type_name),
-            where=where_text,
-            order=compile_order(order, "n"),
+        list_query = cypher(
+            q.ENTITY_LIST, Label=label, where=where_text, order=compile_order(listing.order, "n")
         )
 
         async def work(tx: AsyncManagedTransaction) -> tuple[int, list[dict[str, Any]]]:
-            total = await _rows(tx, count_query, **count_params)
-            rows = await _rows(tx, list_query, **params.values, limit=size + 1)
+            total = await fetch(tx, count_query, **count_params)
+            rows = await fetch(tx, list_query, **params.values, limit=listing.limit)
             return int(total[0]["total"]), rows
 
-        total, rows = await self._read_tx(work)
-        items = [_entity(entity_type, row["props"]) for row in rows[:size]]
-        cursor = entity_cursor(type_name, order, items[-1]) if items else None
-        return Page(items, total, cursor, len(rows) > size)
+        total, rows = await self.db.read(work)
+        entities = [entity_from_props(listing.entity_type, row["props"]) for row in rows]
+        return Rows(listing, total, entities)
 
     async def delete_entities(
         self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR
     ) -> DeleteResult:
         grouped = group_ids_by_type(ids)
-        registry = await self._fresh_registry()
+        registry = await self.db.fresh_registry()
 
         async def work(tx: AsyncManagedTransaction) -> DeleteResult:
             entities = relations = 0
@@ -209,9 +188,9 @@ class EntityOps(Neo4jCore):
             for type_name, wanted in grouped.items():
                 if type_name not in registry.entity_types:
                     continue
-                (row,) = await _rows(
+                (row,) = await fetch(
                     tx,
-                    _cypher(q.ENTITY_DELETE, Label=q.label(type_name)),
+                    cypher(q.ENTITY_DELETE, Label=q.label(type_name)),
                     keys=[key for _, key in wanted],
                 )
                 entities += row["entities"]
@@ -222,4 +201,4 @@ class EntityOps(Neo4jCore):
             await write_audit(tx, records)
             return DeleteResult(entities, relations)
 
-        return await self._write_tx(work)
+        return await self.db.write(work)

@@ -7,50 +7,35 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph_crm.clock import utc_now
-from graph_crm.errors import GraphCrmError, LimitExceeded
-from graph_crm.model.audit import relation_id
-from graph_crm.model.graph import Counts, Neighbor, Page, Relation, WriteResult
+from graph_crm.errors import LimitExceeded
+from graph_crm.model.graph import Counts, Neighbor, Relation
 from graph_crm.model.neighbors import plan_neighbors
-from graph_crm.model.query import (
-    check_page_size,
-)
 from graph_crm.model.records import (
-    check_links,
     global_id,
-    revision_of,
 )
-from graph_crm.model.registry import Registry
 from graph_crm.model.traversal import Direction, Hop, Path, Step, Traversal, plan_traversal
 from graph_crm.model.traversal_search import OVER_BUDGET
-from graph_crm.model.types import RelationType
-from graph_crm.store.audit import link_record, unlink_record
-from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.budget import current_budget
 from graph_crm.store.common import (
     check_start_ids,
-    decode_relation_cursor,
-    encode_relation_cursor,
     group_ids_by_type,
 )
+from graph_crm.store.listing import RelationListing, RelationPlan, Rows
 from graph_crm.store.neo4j import queries as q
-from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
     Params,
     compile_filter,
     compile_order,
 )
-from graph_crm.store.neo4j.core import (
-    Work,
-    _cypher,
-    _decode_props,
-    _encode_props,
-    _entity,
-    _native,
-    _rows,
+from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.statements import (
+    count_relations,
+    cypher,
+    fetch,
+    relation_fragments,
 )
-from graph_crm.store.neo4j.entity_ops import EntityOps
 from graph_crm.store.neo4j.traverse_compile import SEPARATOR, compile_traverse
+from graph_crm.store.neo4j.values import decode_props, entity_from_props, native
 
 
 def _path(ids: str, directions: str, relations: str) -> Path:
@@ -64,123 +49,38 @@ def _path(ids: str, directions: str, relations: str) -> Path:
     )
 
 
-class GraphOps(EntityOps):
-    async def link(
-        self,
-        relation_type: str,
-        links: Sequence[Mapping[str, Any]],
-        *,
-        actor: str = DEFAULT_ACTOR,
-    ) -> WriteResult:
-        await self._fresh_registry()
+class GraphOps:
+    def __init__(self, db: Neo4jDatabase) -> None:
+        self.db = db
 
-        def build(registry: Registry) -> Work[WriteResult]:
-            rel = registry.relation_type(relation_type)
-            checked = check_links(rel, links, with_properties=True)
-            pairs = [(c.from_key, c.to_key) for c in checked]
-            fragments = self._relation_fragments(rel)
-
-            rows = [
-                {
-                    "from": c.from_key,
-                    "to": c.to_key,
-                    "rev": revision_of(rel, c.properties),
-                    "props": _encode_props(rel, c.properties),
-                }
-                for c in checked
-            ]
-
-            async def work(tx: AsyncManagedTransaction) -> WriteResult:
-                if not rows:
-                    return WriteResult()
-                now = utc_now()
-                (result,) = await _rows(
-                    tx, _cypher(q.RELATION_LINK, **fragments), rows=rows, now=now
-                )
-                if result["written"] != len(rows):
-                    # some ends are missing: name them (raising rolls the batch back)
-                    await self._raise_missing_ends(tx, rel, pairs)
-                    raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")
-                created, unchanged = int(result["created"]), int(result["unchanged"])
-                written = WriteResult(
-                    created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
-                )
-                if result["changedEnds"]:
-                    ids = self._relation_names(rel, result["changedEnds"])
-                    await write_audit(tx, [link_record(actor, rel.name, ids, written, now)])
-                return written
-
-            return work
-
-        return await self._checked_write(build)
-
-    async def unlink(
-        self,
-        relation_type: str,
-        links: Sequence[Mapping[str, Any]],
-        *,
-        actor: str = DEFAULT_ACTOR,
-    ) -> int:
-        await self._fresh_registry()
-
-        def build(registry: Registry) -> Work[int]:
-            rel = registry.relation_type(relation_type)
-            checked = check_links(rel, links, with_properties=False)
-            rows = [{"from": c.from_key, "to": c.to_key} for c in checked]
-
-            async def work(tx: AsyncManagedTransaction) -> int:
-                result = await _rows(
-                    tx, _cypher(q.RELATION_UNLINK, **self._relation_fragments(rel)), rows=rows
-                )
-                if not result or not result[0]["removed"]:
-                    return 0
-                ids = self._relation_names(rel, result[0]["removedEnds"])
-                await write_audit(tx, [unlink_record(actor, rel.name, ids, utc_now())])
-                return int(result[0]["removed"])
-
-            return work
-
-        return await self._checked_write(build)
-
-    @staticmethod
-    def _relation_names(rel: RelationType, ends: Sequence[Sequence[str]]) -> list[str]:
-        return [
-            relation_id(rel.name, global_id(rel.from_type, f), global_id(rel.to_type, t))
-            for f, t in ends
-        ]
-
-    async def list_relations(
-        self, relation_type: str, *, first: int = 50, after: str | None = None
-    ) -> Page[Relation]:
-        registry = await self._fresh_registry()
-        rel = registry.relation_type(relation_type)
-        size = check_page_size(first)
-        position = decode_relation_cursor(after)
+    async def relation_rows(self, plan: RelationPlan) -> Rows[RelationListing, Relation]:
+        """Plan a listing with the current registry; count its relations, read its rows."""
+        listing = plan(await self.db.fresh_registry())
+        rel = listing.relation_type
 
         async def work(tx: AsyncManagedTransaction) -> tuple[int, list[dict[str, Any]]]:
-            total = await self._count_relations(tx, rel.name)
-            rows = await _rows(
+            total = await count_relations(tx, rel.name)
+            rows = await fetch(
                 tx,
-                _cypher(q.RELATION_LIST, **self._relation_fragments(rel)),
-                after=list(position) if position else None,
-                limit=size + 1,
+                cypher(q.RELATION_LIST, **relation_fragments(rel)),
+                after=list(listing.after) if listing.after else None,
+                limit=listing.limit,
             )
             return total, rows
 
-        total, rows = await self._read_tx(work)
-        items = [
+        total, rows = await self.db.read(work)
+        relations = [
             Relation(
                 rel.name,
                 global_id(rel.from_type, row["from"]),
                 global_id(rel.to_type, row["to"]),
-                _decode_props(rel, row["props"]),
-                _native(row["props"]["createdAt"]),
-                _native(row["props"]["updatedAt"]),
+                decode_props(rel, row["props"]),
+                native(row["props"]["createdAt"]),
+                native(row["props"]["updatedAt"]),
             )
-            for row in rows[:size]
+            for row in rows
         ]
-        cursor = encode_relation_cursor(items[-1]) if items else None
-        return Page(items, total, cursor, len(rows) > size)
+        return Rows(listing, total, relations)
 
     async def neighbors(
         self,
@@ -192,29 +92,29 @@ class GraphOps(EntityOps):
         order_by: Any = None,
         first: int = 100,
     ) -> list[list[Neighbor]]:
-        registry = await self._fresh_registry()
+        registry = await self.db.fresh_registry()
         plan = plan_neighbors(
             registry, relation_type, direction, ids, where=where, order_by=order_by, first=first
         )
         if not plan.keys:
             return []
         params = Params()
-        query = _cypher(
+        query = cypher(
             q.NEIGHBORS_OUT if plan.direction is Direction.OUT else q.NEIGHBORS_IN,
-            **self._relation_fragments(plan.relation),
+            **relation_fragments(plan.relation),
             where=compile_filter(plan.where, "n", params),
             order=compile_order(plan.order, "n"),
         )
         arguments = {**params.values, "keys": plan.distinct_keys, "limit": plan.first}
-        rows = await self._read_tx(lambda tx: _rows(tx, query, **arguments))
+        rows = await self.db.read(lambda tx: fetch(tx, query, **arguments))
         found = {
             row["nearKey"]: [
                 plan.neighbor(
                     row["nearKey"],
-                    _entity(plan.far_type, item["props"]),
-                    _decode_props(plan.relation, item["rel"]),
-                    _native(item["rel"]["createdAt"]),
-                    _native(item["rel"]["updatedAt"]),
+                    entity_from_props(plan.far_type, item["props"]),
+                    decode_props(plan.relation, item["rel"]),
+                    native(item["rel"]["createdAt"]),
+                    native(item["rel"]["updatedAt"]),
                 )
                 for item in row["neighbors"]
             ]
@@ -233,7 +133,7 @@ class GraphOps(EntityOps):
     ) -> Traversal:
         start_ids = check_start_ids(start)
         edge_budget = current_budget().edges
-        registry = await self._fresh_registry()
+        registry = await self.db.fresh_registry()
         grouped = group_ids_by_type(start_ids)
         known = [name for name in grouped if name in registry.entity_types]
         plan = plan_traversal(
@@ -255,7 +155,7 @@ class GraphOps(EntityOps):
             "startKeys": sorted({key for ids in grouped.values() for _, key in ids}),
             "startIds": start_ids,
         }
-        [row] = await self._read_tx(lambda tx: _rows(tx, query, **arguments))
+        [row] = await self.db.read(lambda tx: fetch(tx, query, **arguments))
         if row["exceeded"]:
             assert edge_budget is not None
             raise LimitExceeded(OVER_BUDGET.format(budget=edge_budget))
@@ -266,19 +166,19 @@ class GraphOps(EntityOps):
             for target in row["reached"]
         }
         reached = [
-            _entity(registry.entity_type(target["id"].split(":", 1)[0]), target["props"])
+            entity_from_props(registry.entity_type(target["id"].split(":", 1)[0]), target["props"])
             for target in row["reached"]
         ]
         return Traversal(reached, paths, bool(row["truncated"]))
 
     async def counts(self) -> Counts:
-        registry = await self.registry()
+        registry = await self.db.current_registry()
         parts = [
-            _cypher(q.ENTITY_COUNT_PART, Label=q.label(name), nameLiteral=q.name_literal(name))
+            cypher(q.ENTITY_COUNT_PART, Label=q.label(name), nameLiteral=q.name_literal(name))
             for name in sorted(registry.entity_types)
         ]
         rel_parts = [
-            _cypher(q.RELATION_COUNT_PART, REL=q.rel_type(name), nameLiteral=q.name_literal(name))
+            cypher(q.RELATION_COUNT_PART, REL=q.rel_type(name), nameLiteral=q.name_literal(name))
             for name in sorted(registry.relation_types)
         ]
 
@@ -286,9 +186,9 @@ class GraphOps(EntityOps):
             entities: dict[str, int] = {}
             relations: dict[str, int] = {}
             for part in parts:
-                entities.update((row["name"], row["total"]) for row in await _rows(tx, part))
+                entities.update((row["name"], row["total"]) for row in await fetch(tx, part))
             for part in rel_parts:
-                relations.update((row["name"], row["total"]) for row in await _rows(tx, part))
+                relations.update((row["name"], row["total"]) for row in await fetch(tx, part))
             return Counts(entities, relations)
 
-        return await self._read_tx(work)
+        return await self.db.read(work)

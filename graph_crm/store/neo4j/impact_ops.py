@@ -13,8 +13,11 @@ from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.impact.request import as_deadline, check_request, exposure_total
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import resolved
-from graph_crm.store.neo4j.core import Neo4jCore, _cypher
+from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.impact_compile import PATH_SEPARATOR, compile_impact
+from graph_crm.store.neo4j.statements import (
+    cypher,
+)
 from graph_crm.tracing import statement_span
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -55,14 +58,17 @@ def decode_rows(columns: Sequence[list[Any]]) -> list[ImpactRow]:
     return rows
 
 
-class ImpactOps(Neo4jCore):
+class ImpactOps:
+    def __init__(self, db: Neo4jDatabase) -> None:
+        self.db = db
+
     async def impact_rows(
         self, plan: ImpactPlan, source: str, *, as_of: datetime
     ) -> list[ImpactRow]:
-        registry = await self._fresh_registry()
+        registry = await self.db.fresh_registry()
         request = check_request(registry, plan, source, as_of)
         compiled = compile_impact(plan, request)
-        query = _cypher(q.IMPACT, **compiled.fragments)
+        query = cypher(q.IMPACT, **compiled.fragments)
 
         async def work(tx: AsyncManagedTransaction) -> list[ImpactRow] | None:
             # a record per slice of targets, each decoded as it arrives (from the raw
@@ -76,7 +82,7 @@ class ImpactOps(Neo4jCore):
                     rows.extend(decode_rows(record.values()))
             return rows if records else None
 
-        rows = await self._read_tx(work)
+        rows = await self.db.read(work)
         if rows is None:
             raise NotFound(f"there is no entity {source[:120]}", path=("source",))
         rows.sort(key=lambda row: row.target)

@@ -19,29 +19,36 @@ from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.keys import api_key_record, checked_at, oldest_first
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
-from graph_crm.store.neo4j.core import Neo4jCore, _cypher, _rows
+from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.statements import (
+    cypher,
+    fetch,
+)
 
 
-class KeyOps(Neo4jCore):
+class KeyOps:
+    def __init__(self, db: Neo4jDatabase) -> None:
+        self.db = db
+
     async def add_api_key(self, key: ApiKey) -> None:
         record = api_key_record(key)
 
         async def work(tx: AsyncManagedTransaction) -> None:
-            await _rows(tx, _cypher(q.API_KEY_ADD), key=record)
+            await fetch(tx, cypher(q.API_KEY_ADD), key=record)
             await write_audit(tx, [key_created_record(key, utc_now())])
 
         try:
-            await self._write_tx(work)
+            await self.db.write(work)
         except UniqueViolation:
             # the statement touches one key node: its only constraint is the id's
             raise Conflict(f"an API key with id {key.id[:40]!r} exists", path=("id",)) from None
 
     async def api_key(self, key_id: str) -> ApiKey | None:
-        rows = await self._read_tx(lambda tx: _rows(tx, _cypher(q.API_KEY_GET), id=key_id))
+        rows = await self.db.read(lambda tx: fetch(tx, cypher(q.API_KEY_GET), id=key_id))
         return ApiKey.from_record(rows[0]["key"]) if rows else None
 
     async def api_keys(self) -> list[ApiKey]:
-        rows = await self._read_tx(lambda tx: _rows(tx, _cypher(q.API_KEY_LIST)))
+        rows = await self.db.read(lambda tx: fetch(tx, cypher(q.API_KEY_LIST)))
         return oldest_first(ApiKey.from_record(row["key"]) for row in rows)
 
     async def revoke_api_key(
@@ -50,7 +57,7 @@ class KeyOps(Neo4jCore):
         revoked_at = checked_at(at, "at").isoformat()
 
         async def work(tx: AsyncManagedTransaction) -> ApiKey | None:
-            rows = await _rows(tx, _cypher(q.API_KEY_REVOKE), id=key_id, at=revoked_at)
+            rows = await fetch(tx, cypher(q.API_KEY_REVOKE), id=key_id, at=revoked_at)
             if not rows:
                 return None
             key = ApiKey.from_record(rows[0]["key"])
@@ -58,7 +65,7 @@ class KeyOps(Neo4jCore):
                 await write_audit(tx, [key_revoked_record(key, actor, utc_now())])
             return key
 
-        key = await self._write_tx(work)
+        key = await self.db.write(work)
         if key is None:
             raise NotFound(f"there is no API key {key_id[:40]!r}", path=("id",))
         return key

@@ -1,4 +1,5 @@
-"""Type definitions on Neo4j.
+"""Type definitions on Neo4j (what a change means is worked out once, in
+:mod:`graph_crm.store.definitions`).
 
 Schema (constraints) cannot change inside a data transaction, so a definition
 change creates the constraints it needs first, then records the change (its history
@@ -8,262 +9,154 @@ whatever registry won.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
-
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict
-from graph_crm.impact.policy_registry import alter_policy, define_policy
-from graph_crm.model.audit import definition_change
 from graph_crm.model.records import (
     revision_of,
 )
-from graph_crm.model.registry import Alteration, Registry, RegistryChange
-from graph_crm.model.types import (
-    EntityType,
-    RelationType,
-    parse_entity_type,
-    parse_relation_type,
-)
-from graph_crm.store.base import DEFAULT_ACTOR
+from graph_crm.model.registry import Registry, RegistryChange
+from graph_crm.model.types import EntityType, RelationType
 from graph_crm.store.budget import outside_budget
+from graph_crm.store.definitions import Backfill, DefinitionChange, Population
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
     neo4j_value,
 )
-from graph_crm.store.neo4j.core import (
-    Neo4jCore,
-    _cypher,
-    _decode_props,
-    _rows,
-)
+from graph_crm.store.neo4j.constraints import reconcile_constraints, wanted_constraints
+from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.errors import translated
+from graph_crm.store.neo4j.statements import (
+    count_entities,
+    count_relations,
+    cypher,
+    fetch,
+    registry_in,
+    relation_fragments,
+)
+from graph_crm.store.neo4j.values import decode_props
 
 
-class RegistryOps(Neo4jCore):
+class RegistryOps:
+    def __init__(self, db: Neo4jDatabase) -> None:
+        self.db = db
+
+    async def registry(self) -> Registry:
+        return await self.db.current_registry()
+
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
-        rows = await self._read_tx(
-            lambda tx: _rows(tx, _cypher(q.REGISTRY_CHANGES), since=since_version)
+        rows = await self.db.read(
+            lambda tx: fetch(tx, cypher(q.REGISTRY_CHANGES), since=since_version)
         )
         return [RegistryChange.from_record(row["change"]) for row in rows]
 
-    async def _change(
-        self,
-        compute: Callable[
-            [Registry, AsyncManagedTransaction], Awaitable[tuple[Registry, RegistryChange]]
-        ],
-        plan: Callable[[Registry], Awaitable[Registry]] | None = None,
-    ) -> Registry:
+    async def apply_definition(self, change: DefinitionChange) -> Registry:
         """Apply one definition change under the registry lock.
 
-        ``plan`` says what the registry will be (refusing early what cannot be done); its
-        constraints are created before the transaction, and afterwards constraints are
-        reconciled with whatever registry actually won. Within this process definition
-        changes take turns: concurrent schema and registry transactions on one server
-        would otherwise deadlock; across processes the registry lock keeps them apart.
+        A change that may add constraints is first worked out against the current
+        registry (refusing early what cannot be done), and its constraints are created
+        before the transaction; afterwards constraints are reconciled with whatever
+        registry actually won. Within this process definition changes take turns:
+        concurrent schema and registry transactions on one server would otherwise
+        deadlock; across processes the registry lock keeps them apart.
         """
-        async with self._definitions, translated():
-            before = await self.registry()
+        async with self.db.definitions_lock, translated():
+            before = await self.db.current_registry()
             # the constraints this change may leave behind: its own, and its types' old ones
-            touched = set(self._wanted_constraints(before))
-            if plan is not None:
-                planned = await plan(before)
-                touched |= set(self._wanted_constraints(planned))
-                await self._reconcile_constraints(planned, drop=False)
+            touched = set(wanted_constraints(before))
+            if change.may_add_unique:
+                counted = change.counted(before)
+                populated = counted is not None and (
+                    await self.db.read(lambda tx: self._populated(tx, counted))
+                )
+                planned = change.evolve(before, populated).registry
+                touched |= set(wanted_constraints(planned))
+                await reconcile_constraints(self.db.transactions, planned, drop=False)
 
             async def run(tx: AsyncManagedTransaction) -> Registry:
-                await _rows(tx, _cypher(q.REGISTRY_LOCK))
-                current = await self._registry_in(tx)
-                registry, change = await compute(current, tx)
-                params = change.to_record()
-                kind = change.kind.definition_kind
-                written = await _rows(
+                await fetch(tx, cypher(q.REGISTRY_LOCK))
+                current = await registry_in(tx)
+                counted = change.counted(current)
+                populated = counted is not None and await self._populated(tx, counted)
+                evolution = change.evolve(current, populated)
+                if evolution.backfill is not None:
+                    await self._backfill(tx, evolution.backfill)
+                params = evolution.change.to_record()
+                written = await fetch(
                     tx,
-                    _cypher(q.REGISTRY_WRITE),
+                    cypher(q.REGISTRY_WRITE),
                     change=params,
-                    kind=kind,
-                    name=change.name,
+                    kind=evolution.change.kind.definition_kind,
+                    name=evolution.change.name,
                     definition=params["after"],
                 )
                 if not written:
                     raise Conflict("another definition change won the race; retry")
-                await write_audit(tx, [definition_change(change)])
-                return registry
+                await write_audit(tx, [evolution.audit_record])
+                return evolution.registry
 
             try:
-                registry = await self._write_tx(run)
+                registry = await self.db.write(run)
             finally:
                 # the clean-up runs even when the change ran out of time
                 with outside_budget():
-                    actual = await self._reload_registry()
-                    await self._reconcile_constraints(actual, droppable=touched)
+                    actual = await self.db.reload_registry()
+                    await reconcile_constraints(self.db.transactions, actual, droppable=touched)
         return registry
 
-    async def define_entity_type(
-        self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
-    ) -> Registry:
-        entity_type = parse_entity_type(definition)
+    async def _populated(self, tx: AsyncManagedTransaction, counted: Population) -> bool:
+        if counted.kind == "entity":
+            return await count_entities(tx, counted.type_name) > 0
+        return await count_relations(tx, counted.type_name) > 0
 
-        async def plan(current: Registry) -> Registry:
-            return current.define_entity_type(entity_type, actor=actor, at=utc_now())[0]
-
-        async def compute(
-            registry: Registry, tx: AsyncManagedTransaction
-        ) -> tuple[Registry, RegistryChange]:
-            return registry.define_entity_type(entity_type, actor=actor, at=utc_now())
-
-        return await self._change(compute, plan)
-
-    async def alter_entity_type(
-        self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
-    ) -> Registry:
-        entity_type = parse_entity_type(definition)
-
-        async def compute(
-            registry: Registry, tx: AsyncManagedTransaction
-        ) -> tuple[Registry, RegistryChange]:
-            populated = await self._count(tx, entity_type.name) > 0
-            new, change, alteration = registry.alter_entity_type(
-                entity_type, populated=populated, actor=actor, at=utc_now()
-            )
-            await self._apply_alteration(tx, entity_type, alteration)
-            return new, change
-
-        async def plan(current: Registry) -> Registry:
-            # Refused changes fail here; allowed ones get their new constraints first.
-            populated = await self._read_tx(lambda tx: self._count(tx, entity_type.name)) > 0
-            return current.alter_entity_type(
-                entity_type, populated=populated, actor=actor, at=utc_now()
-            )[0]
-
-        return await self._change(compute, plan)
-
-    async def _apply_alteration(
-        self, tx: AsyncManagedTransaction, entity_type: EntityType, alteration: Alteration
-    ) -> None:
-        if not alteration.backfill:
+    async def _backfill(self, tx: AsyncManagedTransaction, backfill: Backfill) -> None:
+        definition = backfill.definition
+        kinds = {spec.name: spec.kind for spec in definition.properties}
+        if isinstance(definition, EntityType):
+            now = utc_now()
+            for name, value in sorted(backfill.values.items()):
+                await fetch(
+                    tx,
+                    cypher(q.ENTITY_BACKFILL, Label=q.label(definition.name), prop=q.prop(name)),
+                    value=neo4j_value(kinds[name], value),
+                    now=now,
+                )
+            await self._revise_entities(tx, definition)
             return
-        now = utc_now()
-        kinds = {spec.name: spec.kind for spec in entity_type.properties}
-        for name, value in sorted(alteration.backfill.items()):
-            await _rows(
+        for name, value in sorted(backfill.values.items()):
+            await fetch(
                 tx,
-                _cypher(q.ENTITY_BACKFILL, Label=q.label(entity_type.name), prop=q.prop(name)),
+                cypher(q.RELATION_BACKFILL, REL=q.rel_type(definition.name), prop=q.prop(name)),
                 value=neo4j_value(kinds[name], value),
-                now=now,
             )
-        rows = await _rows(tx, _cypher(q.ENTITY_PROPS_ALL, Label=q.label(entity_type.name)))
+        await self._revise_relations(tx, definition)
+
+    async def _revise_entities(self, tx: AsyncManagedTransaction, entity_type: EntityType) -> None:
+        """Back-filled entities get new revisions, so unchanged upserts stay unchanged."""
+        rows = await fetch(tx, cypher(q.ENTITY_PROPS_ALL, Label=q.label(entity_type.name)))
         revised = [
             {
                 "key": row["props"]["key"],
-                "rev": revision_of(entity_type, _decode_props(entity_type, row["props"])),
+                "rev": revision_of(entity_type, decode_props(entity_type, row["props"])),
             }
             for row in rows
         ]
-        await _rows(tx, _cypher(q.ENTITY_REVISE, Label=q.label(entity_type.name)), rows=revised)
-
-    async def drop_entity_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
-        async def compute(
-            registry: Registry, tx: AsyncManagedTransaction
-        ) -> tuple[Registry, RegistryChange]:
-            registry.entity_type(name)
-            populated = await self._count(tx, name) > 0
-            return registry.drop_entity_type(name, populated=populated, actor=actor, at=utc_now())
-
-        return await self._change(compute)
-
-    async def define_relation_type(
-        self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
-    ) -> Registry:
-        relation_type = parse_relation_type(definition)
-
-        async def compute(
-            registry: Registry, tx: AsyncManagedTransaction
-        ) -> tuple[Registry, RegistryChange]:
-            return registry.define_relation_type(relation_type, actor=actor, at=utc_now())
-
-        return await self._change(compute)
-
-    async def alter_relation_type(
-        self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
-    ) -> Registry:
-        relation_type = parse_relation_type(definition)
-
-        async def compute(
-            registry: Registry, tx: AsyncManagedTransaction
-        ) -> tuple[Registry, RegistryChange]:
-            populated = await self._count_relations(tx, relation_type.name) > 0
-            new, change, alteration = registry.alter_relation_type(
-                relation_type, populated=populated, actor=actor, at=utc_now()
-            )
-            kinds = {spec.name: spec.kind for spec in relation_type.properties}
-            for name, value in sorted(alteration.backfill.items()):
-                await _rows(
-                    tx,
-                    _cypher(
-                        q.RELATION_BACKFILL, REL=q.rel_type(relation_type.name), prop=q.prop(name)
-                    ),
-                    value=neo4j_value(kinds[name], value),
-                )
-            if alteration.backfill:
-                await self._revise_relations(tx, relation_type)
-            return new, change
-
-        return await self._change(compute)
+        await fetch(tx, cypher(q.ENTITY_REVISE, Label=q.label(entity_type.name)), rows=revised)
 
     async def _revise_relations(
         self, tx: AsyncManagedTransaction, relation_type: RelationType
     ) -> None:
         """Back-filled relations get new revisions, so unchanged links stay unchanged."""
-        fragments = self._relation_fragments(relation_type)
-        rows = await _rows(tx, _cypher(q.RELATION_PROPS_ALL, REL=fragments["REL"]))
+        fragments = relation_fragments(relation_type)
+        rows = await fetch(tx, cypher(q.RELATION_PROPS_ALL, REL=fragments["REL"]))
         revised = [
             {
                 "from": row["from"],
                 "to": row["to"],
-                "rev": revision_of(relation_type, _decode_props(relation_type, row["props"])),
+                "rev": revision_of(relation_type, decode_props(relation_type, row["props"])),
             }
             for row in rows
         ]
-        await _rows(tx, _cypher(q.RELATION_REVISE, **fragments), rows=revised)
-
-    async def drop_relation_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
-        async def compute(
-            registry: Registry, tx: AsyncManagedTransaction
-        ) -> tuple[Registry, RegistryChange]:
-            registry.relation_type(name)
-            populated = await self._count_relations(tx, name) > 0
-            return registry.drop_relation_type(name, populated=populated, actor=actor, at=utc_now())
-
-        return await self._change(compute)
-
-    async def define_impact_policy(
-        self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
-    ) -> Registry:
-        async def compute(
-            registry: Registry, tx: AsyncManagedTransaction
-        ) -> tuple[Registry, RegistryChange]:
-            return define_policy(registry, definition, actor, at=utc_now())
-
-        return await self._change(compute)
-
-    async def alter_impact_policy(
-        self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
-    ) -> Registry:
-        async def compute(
-            registry: Registry, tx: AsyncManagedTransaction
-        ) -> tuple[Registry, RegistryChange]:
-            return alter_policy(registry, definition, actor, at=utc_now())
-
-        return await self._change(compute)
-
-    async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
-        async def compute(
-            registry: Registry, tx: AsyncManagedTransaction
-        ) -> tuple[Registry, RegistryChange]:
-            return registry.drop_policy(name, actor=actor, at=utc_now())
-
-        return await self._change(compute)
+        await fetch(tx, cypher(q.RELATION_REVISE, **fragments), rows=revised)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from graph_crm.model.degree_stats import DegreeStats, from_rows
 from graph_crm.store.neo4j import queries as q
-from graph_crm.store.neo4j.core import Neo4jCore, _cypher, _rows
+from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.statements import (
+    cypher,
+    fetch,
+)
 
 
-class StatsOps(Neo4jCore):
+class StatsOps:
+    def __init__(self, db: Neo4jDatabase) -> None:
+        self.db = db
+
     async def degree_stats(self) -> DegreeStats:
-        registry = await self._fresh_registry()
+        registry = await self.db.fresh_registry()
         parts = [
             q.render(q.DEGREE_STATS_ENTITIES, Label=q.label(name), nameLiteral=q.name_literal(name))
             for name in sorted(registry.entity_types)
@@ -31,8 +38,8 @@ class StatsOps(Neo4jCore):
                 )
         if not parts:
             return DegreeStats()
-        query = _cypher(q.DEGREE_STATS, parts="\nUNION ALL\n".join(parts))
-        rows = await self._read_tx(lambda tx: _rows(tx, query))
+        query = cypher(q.DEGREE_STATS, parts="\nUNION ALL\n".join(parts))
+        rows = await self.db.read(lambda tx: fetch(tx, query))
         return from_rows(
             [(r["way"], r["name"], r["ends"], r["edges"], r["most"]) for r in rows],
             registry.entity_types,

@@ -1,32 +1,22 @@
-"""The Neo4j backend: entities are ``:Entity:<Type>`` nodes, relations are typed
-relationships, and the registry, the API keys and the audit log live in the same
-database (``_GraphCrm*`` nodes).
+"""The Neo4j store: the one :class:`~graph_crm.store.facade.Store` over a
+:class:`~graph_crm.store.neo4j.session.Neo4jSession`.
 
-The store is assembled from one part per concept; :mod:`.core` holds what they share.
 :meth:`Neo4jStore.open` reconciles constraints with the registry, healing any
 interrupted definition change.
 """
 
 from __future__ import annotations
 
-from graph_crm.store.budget import each_call_budgeted
-from graph_crm.store.neo4j import queries as q
-from graph_crm.store.neo4j.audit_ops import AuditOps
+from graph_crm.store.facade import Store
+from graph_crm.store.logs import SLOW_STATEMENT_MS
 from graph_crm.store.neo4j.availability import Guard, Neo4jTimeouts
-from graph_crm.store.neo4j.core import _cypher, _rows, new_driver
+from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.errors import translated
-from graph_crm.store.neo4j.impact_ops import ImpactOps
-from graph_crm.store.neo4j.key_ops import KeyOps
-from graph_crm.store.neo4j.registry_ops import RegistryOps
-from graph_crm.store.neo4j.stats_ops import StatsOps
-from graph_crm.store.neo4j.transfer_ops import TransferOps
+from graph_crm.store.neo4j.session import Neo4jSession
+from graph_crm.store.neo4j.transactions import Transactions, new_driver
 
 
-@each_call_budgeted
-class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps, StatsOps):
-    """Core <- registry; core <- entities <- relations and traversal <- transfer; core <- impact;
-    core <- API keys; core <- the audit log; core <- degree statistics."""
-
+class Neo4jStore(Store[Neo4jSession]):
     backend = "neo4j"
 
     @classmethod
@@ -38,21 +28,19 @@ class Neo4jStore(RegistryOps, TransferOps, ImpactOps, KeyOps, AuditOps, StatsOps
         password: str = "",
         database: str = "neo4j",
         timeouts: Neo4jTimeouts | None = None,
+        slow_statement_ms: float = SLOW_STATEMENT_MS,
     ) -> Neo4jStore:
         auth = (user, password) if password else None
         timeouts = timeouts or Neo4jTimeouts()
-        driver = new_driver(uri, auth, timeouts)
-        store = cls(driver, database, Guard(new_driver(uri, auth, timeouts, probe=True), timeouts))
+        guard = Guard(new_driver(uri, auth, timeouts, probe=True), timeouts)
+        transactions = Transactions(
+            new_driver(uri, auth, timeouts), database, guard, slow_statement_ms=slow_statement_ms
+        )
+        session = Neo4jSession(Neo4jDatabase(transactions))
         try:
             async with translated():
-                await driver.verify_connectivity()
-                await store._auto(_cypher(q.REGISTRY_CONSTRAINTS))
-                await store._auto(_cypher(q.API_KEY_CONSTRAINT))
-                await store._auto(_cypher(q.AUDIT_INDEX))
-                await store._write_tx(lambda tx: _rows(tx, _cypher(q.REGISTRY_INIT)))
-                await store._reload_registry()
-                await store._reconcile_constraints(store._registry)
+                await session.db.open()
         except BaseException:
-            await store.close()
+            await session.close()
             raise
-        return store
+        return cls(session)

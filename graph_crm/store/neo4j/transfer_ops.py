@@ -20,17 +20,25 @@ from graph_crm.store.audit import import_data_record, import_registry_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
-from graph_crm.store.neo4j.core import (
-    _cypher,
-    _encode_props,
-    _rows,
-)
+from graph_crm.store.neo4j.constraints import reconcile_constraints
+from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.errors import translated
 from graph_crm.store.neo4j.graph_ops import GraphOps
-from graph_crm.store.paging import PagedTransfer
+from graph_crm.store.neo4j.statements import (
+    cypher,
+    fetch,
+    raise_missing_ends,
+    relation_fragments,
+)
+from graph_crm.store.neo4j.values import encode_props
 
 
-class TransferOps(GraphOps, PagedTransfer):
+class TransferOps:
+    def __init__(self, db: Neo4jDatabase, graph: GraphOps) -> None:
+        self.db = db
+        #: Counts the entities an import needs to find none of.
+        self.graph = graph
+
     async def restore_registry(
         self,
         registry: Registry,
@@ -38,12 +46,12 @@ class TransferOps(GraphOps, PagedTransfer):
         *,
         actor: str = DEFAULT_ACTOR,
     ) -> None:
-        current = await self.registry()
-        counts = await self.counts()
+        current = await self.db.current_registry()
+        counts = await self.graph.counts()
         if current.version or any(counts.entities.values()):
             raise InvalidInput("import needs an empty store: this one already has types")
         async with translated():
-            await self._reconcile_constraints(registry, drop=False)
+            await reconcile_constraints(self.db.transactions, registry, drop=False)
         definitions = [
             {
                 "kind": item["kind"],
@@ -55,26 +63,26 @@ class TransferOps(GraphOps, PagedTransfer):
         change_rows = [change.to_record() for change in changes]
 
         async def work(tx: AsyncManagedTransaction) -> None:
-            moved = await _rows(tx, _cypher(q.REGISTRY_RESTORE), version=registry.version)
+            moved = await fetch(tx, cypher(q.REGISTRY_RESTORE), version=registry.version)
             if not moved:
                 raise Conflict("the registry changed while importing; retry on an empty store")
-            await _rows(tx, _cypher(q.REGISTRY_RESTORE_DEFINITIONS), definitions=definitions)
-            await _rows(tx, _cypher(q.REGISTRY_RESTORE_CHANGES), changes=change_rows)
+            await fetch(tx, cypher(q.REGISTRY_RESTORE_DEFINITIONS), definitions=definitions)
+            await fetch(tx, cypher(q.REGISTRY_RESTORE_CHANGES), changes=change_rows)
             await write_audit(tx, [import_registry_record(actor, registry, changes, utc_now())])
 
-        await self._write_tx(work)
-        await self._reload_registry()
+        await self.db.write(work)
+        await self.db.reload_registry()
 
     async def restore_entities(
         self, type_name: str, entities: Sequence[Entity], *, actor: str = DEFAULT_ACTOR
     ) -> None:
-        entity_type = self._registry.entity_type(type_name)
+        entity_type = self.db.registry.entity_type(type_name)
         rows = [
             {
                 "key": e.key,
                 "id": e.id,
                 "rev": revision_of(entity_type, e.properties),
-                "props": _encode_props(entity_type, e.properties),
+                "props": encode_props(entity_type, e.properties),
                 "createdAt": e.created_at,
                 "updatedAt": e.updated_at,
             }
@@ -83,37 +91,37 @@ class TransferOps(GraphOps, PagedTransfer):
         ids = [e.id for e in entities]
 
         async def work(tx: AsyncManagedTransaction) -> None:
-            await _rows(tx, _cypher(q.ENTITY_RESTORE, Label=q.label(type_name)), rows=rows)
+            await fetch(tx, cypher(q.ENTITY_RESTORE, Label=q.label(type_name)), rows=rows)
             if ids:
                 record = import_data_record(actor, AuditKind.ENTITY, type_name, ids, utc_now())
                 await write_audit(tx, [record])
 
-        await self._write_tx(work)
+        await self.db.write(work)
 
     async def restore_relations(
         self, relation_type: str, relations: Sequence[Relation], *, actor: str = DEFAULT_ACTOR
     ) -> None:
-        rel = self._registry.relation_type(relation_type)
+        rel = self.db.registry.relation_type(relation_type)
         rows: list[dict[str, Any]] = [
             {
                 "from": r.from_id.split(":", 1)[1],
                 "to": r.to_id.split(":", 1)[1],
                 "rev": revision_of(rel, r.properties),
-                "props": _encode_props(rel, r.properties),
+                "props": encode_props(rel, r.properties),
                 "createdAt": r.created_at,
                 "updatedAt": r.updated_at,
             }
             for r in relations
         ]
-        fragments = self._relation_fragments(rel)
+        fragments = relation_fragments(rel)
         ids = [relation_id(relation_type, r.from_id, r.to_id) for r in relations]
 
         async def work(tx: AsyncManagedTransaction) -> None:
-            await self._raise_missing_ends(tx, rel, [(row["from"], row["to"]) for row in rows])
-            await _rows(tx, _cypher(q.RELATION_RESTORE, **fragments), rows=rows)
+            await raise_missing_ends(tx, rel, [(row["from"], row["to"]) for row in rows])
+            await fetch(tx, cypher(q.RELATION_RESTORE, **fragments), rows=rows)
             if ids:
                 kind = AuditKind.RELATION
                 record = import_data_record(actor, kind, relation_type, ids, utc_now())
                 await write_audit(tx, [record])
 
-        await self._write_tx(work)
+        await self.db.write(work)

@@ -1,0 +1,282 @@
+"""The one :class:`~graph_crm.store.base.GraphStore` implementation: a backend session
+composed with what every backend does the same way, written once.
+
+As httpx's ``Client`` over its one-method transport: :class:`Store` checks and plans,
+the session (:class:`~graph_crm.store.session.StoreSession`) runs units of work on its
+database. Every public coroutine is one store call with one deadline (see
+:func:`~graph_crm.store.budget.each_call_budgeted`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from graph_crm.auth.keys import ApiKey
+from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.model.audit import AuditRecord, audit_page, check_audit_query
+from graph_crm.model.degree_stats import DegreeStats
+from graph_crm.model.graph import (
+    Counts,
+    DeleteResult,
+    Entity,
+    Neighbor,
+    Page,
+    Relation,
+    WriteResult,
+)
+from graph_crm.model.registry import Registry, RegistryChange
+from graph_crm.model.traversal import Direction, Step, Traversal
+from graph_crm.model.types import EntityType, RelationType
+from graph_crm.store import definitions, listing
+from graph_crm.store import links as links_
+from graph_crm.store.base import DEFAULT_ACTOR
+from graph_crm.store.budget import each_call_budgeted
+from graph_crm.store.paging import all_pages
+from graph_crm.store.session import StoreSession
+
+S = TypeVar("S", bound=StoreSession)
+
+
+@each_call_budgeted
+class Store(Generic[S]):
+    """A :class:`~graph_crm.store.base.GraphStore` over one backend ``session``."""
+
+    def __init__(self, session: S) -> None:
+        #: The backend's primitives (tests and benchmarks reach the database through it).
+        self.session = session
+        self.backend = session.backend
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def ping(self) -> None:
+        await self.session.ping()
+
+    def runtime_state(self) -> dict[str, float]:
+        return self.session.runtime_state()
+
+    # -- the registry ------------------------------------------------------------------
+
+    async def registry(self) -> Registry:
+        return await self.session.definitions.registry()
+
+    async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
+        return await self.session.definitions.registry_changes(since_version)
+
+    async def define_entity_type(
+        self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        return await self.session.definitions.apply_definition(
+            definitions.define_entity_type(definition, actor)
+        )
+
+    async def alter_entity_type(
+        self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        return await self.session.definitions.apply_definition(
+            definitions.alter_entity_type(definition, actor)
+        )
+
+    async def drop_entity_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
+        return await self.session.definitions.apply_definition(
+            definitions.drop_entity_type(name, actor)
+        )
+
+    async def define_relation_type(
+        self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        change = definitions.define_relation_type(definition, actor)
+        return await self.session.definitions.apply_definition(change)
+
+    async def alter_relation_type(
+        self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        change = definitions.alter_relation_type(definition, actor)
+        return await self.session.definitions.apply_definition(change)
+
+    async def drop_relation_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
+        return await self.session.definitions.apply_definition(
+            definitions.drop_relation_type(name, actor)
+        )
+
+    async def define_impact_policy(
+        self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        change = definitions.define_impact_policy(definition, actor)
+        return await self.session.definitions.apply_definition(change)
+
+    async def alter_impact_policy(
+        self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
+    ) -> Registry:
+        change = definitions.alter_impact_policy(definition, actor)
+        return await self.session.definitions.apply_definition(change)
+
+    async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
+        return await self.session.definitions.apply_definition(
+            definitions.drop_impact_policy(name, actor)
+        )
+
+    # -- entities ----------------------------------------------------------------------
+
+    async def upsert_entities(
+        self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
+    ) -> WriteResult:
+        return await self.session.entities.upsert_entities(type_name, records, actor=actor)
+
+    async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]:
+        return await self.session.entities.entity_labels(ids)
+
+    async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]:
+        return await self.session.entities.get_entities(ids)
+
+    async def list_entities(
+        self,
+        type_name: str,
+        *,
+        where: Any = None,
+        order_by: Any = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Page[Entity]:
+        def plan(registry: Registry) -> listing.EntityListing:
+            return listing.plan_entity_listing(
+                registry, type_name, where=where, order_by=order_by, first=first, after=after
+            )
+
+        return listing.entity_page(await self.session.entities.entity_rows(plan))
+
+    async def delete_entities(
+        self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR
+    ) -> DeleteResult:
+        return await self.session.entities.delete_entities(ids, actor=actor)
+
+    # -- relations and traversal -------------------------------------------------------
+
+    async def link(
+        self, relation_type: str, links: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
+    ) -> WriteResult:
+        return await self.session.links.link_rows(
+            lambda registry: links_.plan_link(registry, relation_type, links, actor)
+        )
+
+    async def unlink(
+        self, relation_type: str, links: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
+    ) -> int:
+        return await self.session.links.unlink_rows(
+            lambda registry: links_.plan_unlink(registry, relation_type, links, actor)
+        )
+
+    async def list_relations(
+        self, relation_type: str, *, first: int = 50, after: str | None = None
+    ) -> Page[Relation]:
+        def plan(registry: Registry) -> listing.RelationListing:
+            return listing.plan_relation_listing(registry, relation_type, first=first, after=after)
+
+        return listing.relation_page(await self.session.graph.relation_rows(plan))
+
+    async def neighbors(
+        self,
+        relation_type: str,
+        direction: Direction | str,
+        ids: Sequence[str],
+        *,
+        where: Any = None,
+        order_by: Any = None,
+        first: int = 100,
+    ) -> list[list[Neighbor]]:
+        return await self.session.graph.neighbors(
+            relation_type, direction, ids, where=where, order_by=order_by, first=first
+        )
+
+    async def traverse(
+        self,
+        start: Sequence[str],
+        steps: Sequence[Step | Mapping[str, Any]],
+        *,
+        max_depth: int | None = None,
+        limit: int = 1_000,
+        paths_per_target: int = 3,
+    ) -> Traversal:
+        return await self.session.graph.traverse(
+            start, steps, max_depth=max_depth, limit=limit, paths_per_target=paths_per_target
+        )
+
+    async def impact_rows(
+        self, plan: ImpactPlan, source: str, *, as_of: datetime
+    ) -> list[ImpactRow]:
+        return await self.session.impact.impact_rows(plan, source, as_of=as_of)
+
+    async def counts(self) -> Counts:
+        return await self.session.graph.counts()
+
+    async def degree_stats(self) -> DegreeStats:
+        return await self.session.stats.degree_stats()
+
+    # -- bulk transfer -----------------------------------------------------------------
+
+    def iter_entities(self, type_name: str, batch_size: int = 5_000) -> AsyncIterator[list[Entity]]:
+        """Every entity of a type, in batches, ordered by key."""
+        return all_pages(
+            lambda first, after: self.list_entities(type_name, first=first, after=after),
+            batch_size,
+        )
+
+    def iter_relations(
+        self, relation_type: str, batch_size: int = 5_000
+    ) -> AsyncIterator[list[Relation]]:
+        """Every relation of a type, in batches, ordered by (from key, to key)."""
+        return all_pages(
+            lambda first, after: self.list_relations(relation_type, first=first, after=after),
+            batch_size,
+        )
+
+    async def restore_registry(
+        self, registry: Registry, changes: Sequence[RegistryChange], *, actor: str = DEFAULT_ACTOR
+    ) -> None:
+        await self.session.transfer.restore_registry(registry, changes, actor=actor)
+
+    async def restore_entities(
+        self, type_name: str, entities: Sequence[Entity], *, actor: str = DEFAULT_ACTOR
+    ) -> None:
+        await self.session.transfer.restore_entities(type_name, entities, actor=actor)
+
+    async def restore_relations(
+        self, relation_type: str, relations: Sequence[Relation], *, actor: str = DEFAULT_ACTOR
+    ) -> None:
+        await self.session.transfer.restore_relations(relation_type, relations, actor=actor)
+
+    # -- API keys and the audit trail ----------------------------------------------------
+
+    async def add_api_key(self, key: ApiKey) -> None:
+        await self.session.keys.add_api_key(key)
+
+    async def api_key(self, key_id: str) -> ApiKey | None:
+        return await self.session.keys.api_key(key_id)
+
+    async def api_keys(self) -> list[ApiKey]:
+        return await self.session.keys.api_keys()
+
+    async def revoke_api_key(
+        self, key_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
+    ) -> ApiKey:
+        return await self.session.keys.revoke_api_key(key_id, at=at, actor=actor)
+
+    async def audit_log(
+        self,
+        *,
+        since: datetime | None = None,
+        actor: str | None = None,
+        type_name: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Page[AuditRecord]:
+        query = check_audit_query(
+            since=since, actor=actor, type_name=type_name, first=first, after=after
+        )
+        read = await self.session.audit.audit_rows(query)
+        return audit_page(read.rows, read.total, query.first)
+
+    async def record_audit(self, record: AuditRecord) -> None:
+        await self.session.audit.record_audit(record)

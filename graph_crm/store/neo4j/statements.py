@@ -1,0 +1,86 @@
+"""Running the backend's Cypher inside a transaction: statements from ``cypher/``
+(:mod:`.queries`), and the few every part reads with (counts, the stored registry,
+missing link ends)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, LiteralString
+
+from neo4j import AsyncManagedTransaction
+
+from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
+from graph_crm.model.records import global_id
+from graph_crm.model.registry import Registry
+from graph_crm.model.types import RelationType
+from graph_crm.store.common import raise_missing_endpoints
+from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.compile import resolved
+from graph_crm.tracing import statement_span
+
+
+def cypher(query: str, /, **fragments: str) -> LiteralString:
+    """The statement file ``query`` with its placeholders filled."""
+    # Identifiers in templates are registry-checked; see graph_crm.store.neo4j.queries.
+    return q.render(query, **fragments)
+
+
+async def fetch(
+    tx: AsyncManagedTransaction, query: LiteralString, **params: Any
+) -> list[dict[str, Any]]:
+    """Run ``query`` with ``params`` (values only) in ``tx``; every row as a dict."""
+    with statement_span("neo4j", query):
+        result = await tx.run(query, await resolved(tx, params))
+        return await result.data()
+
+
+def relation_fragments(rel: RelationType) -> dict[str, str]:
+    """The placeholders of a relation's statements: its end labels and its type."""
+    return {
+        "From": q.label(rel.from_type),
+        "To": q.label(rel.to_type),
+        "REL": q.rel_type(rel.name),
+    }
+
+
+async def count_entities(tx: AsyncManagedTransaction, type_name: str) -> int:
+    rows = await fetch(tx, cypher(q.ENTITY_COUNT, Label=q.label(type_name), where="true"))
+    return int(rows[0]["total"])
+
+
+async def count_relations(tx: AsyncManagedTransaction, name: str) -> int:
+    rows = await fetch(
+        tx,
+        cypher(q.RELATION_COUNT_PART, REL=q.rel_type(name), nameLiteral=q.name_literal(name)),
+    )
+    return int(rows[0]["total"])
+
+
+async def registry_in(tx: AsyncManagedTransaction) -> Registry:
+    """The registry as stored, read in ``tx``."""
+    rows = await fetch(tx, cypher(q.REGISTRY_READ))
+    stored = [
+        (item["kind"], json.loads(item["definition"]))
+        for item in rows[0]["definitions"]
+        if item["definition"] is not None
+    ]
+    return Registry.from_stored(rows[0]["version"], stored, validators=REGISTRY_VALIDATORS)
+
+
+async def raise_missing_ends(
+    tx: AsyncManagedTransaction, rel: RelationType, pairs: list[tuple[str, str]]
+) -> None:
+    """Name every link row whose 'from' or 'to' entity does not exist."""
+    rows = [{"index": i, "from": f, "to": t} for i, (f, t) in enumerate(pairs)]
+    missing = []
+    for row in await fetch(
+        tx,
+        cypher(q.RELATION_MISSING_ENDS, From=q.label(rel.from_type), To=q.label(rel.to_type)),
+        rows=rows,
+    ):
+        index = row["index"]
+        if row["fromMissing"]:
+            missing.append((index, "from", global_id(rel.from_type, pairs[index][0])))
+        if row["toMissing"]:
+            missing.append((index, "to", global_id(rel.to_type, pairs[index][1])))
+    raise_missing_endpoints(missing, rel.name)

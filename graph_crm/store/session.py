@@ -1,0 +1,173 @@
+"""What a backend offers the store: its primitives, grouped by concept into parts
+(:class:`StoreSession`).
+
+A backend is a session over one database, made of one part per concept;
+:class:`~graph_crm.store.facade.Store` composes a session and writes the rest of
+:class:`~graph_crm.store.base.GraphStore` once (definitions, listing, link semantics,
+audit paging: :mod:`.definitions`, :mod:`.listing`, :mod:`.links`). Each primitive is
+one unit of work on the database; none implements a rule the other backend would repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from graph_crm.auth.keys import ApiKey
+from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.model.audit import AuditQuery, AuditRecord
+from graph_crm.model.degree_stats import DegreeStats
+from graph_crm.model.graph import Counts, DeleteResult, Entity, Neighbor, Relation, WriteResult
+from graph_crm.model.registry import Registry, RegistryChange
+from graph_crm.model.traversal import Direction, Step, Traversal
+from graph_crm.store.definitions import DefinitionChange
+from graph_crm.store.links import LinkPlan
+from graph_crm.store.listing import EntityListing, EntityPlan, RelationListing, RelationPlan, Rows
+
+
+class RegistryPart(Protocol):
+    async def registry(self) -> Registry: ...
+
+    async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]: ...
+
+    async def apply_definition(self, change: DefinitionChange) -> Registry:
+        """Evolve the stored registry by ``change`` and apply it to the stored data, with
+        the change's history and audit record, in one transaction."""
+
+
+class EntityPart(Protocol):
+    async def upsert_entities(
+        self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str
+    ) -> WriteResult: ...
+
+    async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]: ...
+
+    async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]: ...
+
+    async def entity_rows(self, plan: EntityPlan) -> Rows[EntityListing, Entity]:
+        """Call ``plan`` with the registry of this read, then count the listing's matches
+        and read up to its ``limit`` entities in its order, after its cursor."""
+
+    async def delete_entities(self, ids: Sequence[str], *, actor: str) -> DeleteResult: ...
+
+
+class LinkPart(Protocol):
+    async def link_rows(self, plan: LinkPlan) -> WriteResult:
+        """Call ``plan`` with the registry the write is checked against, then create or
+        update the batch's relations, all or none (NotFound names missing ends), with the
+        audit records of :func:`~graph_crm.store.links.link_outcome`."""
+
+    async def unlink_rows(self, plan: LinkPlan) -> int:
+        """As :meth:`link_rows`, deleting the batch's relations that exist
+        (:func:`~graph_crm.store.links.unlink_outcome`)."""
+
+
+class GraphPart(Protocol):
+    async def relation_rows(self, plan: RelationPlan) -> Rows[RelationListing, Relation]:
+        """As :meth:`EntityPart.entity_rows`, for relations in (from key, to key) order."""
+
+    async def neighbors(
+        self,
+        relation_type: str,
+        direction: Direction | str,
+        ids: Sequence[str],
+        *,
+        where: Any = None,
+        order_by: Any = None,
+        first: int = 100,
+    ) -> list[list[Neighbor]]: ...
+
+    async def traverse(
+        self,
+        start: Sequence[str],
+        steps: Sequence[Step | Mapping[str, Any]],
+        *,
+        max_depth: int | None = None,
+        limit: int = 1_000,
+        paths_per_target: int = 3,
+    ) -> Traversal: ...
+
+    async def counts(self) -> Counts: ...
+
+
+class StatsPart(Protocol):
+    async def degree_stats(self) -> DegreeStats: ...
+
+
+class ImpactPart(Protocol):
+    async def impact_rows(
+        self, plan: ImpactPlan, source: str, *, as_of: datetime
+    ) -> list[ImpactRow]: ...
+
+
+class TransferPart(Protocol):
+    async def restore_registry(
+        self, registry: Registry, changes: Sequence[RegistryChange], *, actor: str
+    ) -> None: ...
+
+    async def restore_entities(
+        self, type_name: str, entities: Sequence[Entity], *, actor: str
+    ) -> None: ...
+
+    async def restore_relations(
+        self, relation_type: str, relations: Sequence[Relation], *, actor: str
+    ) -> None: ...
+
+
+class KeyPart(Protocol):
+    async def add_api_key(self, key: ApiKey) -> None: ...
+
+    async def api_key(self, key_id: str) -> ApiKey | None: ...
+
+    async def api_keys(self) -> list[ApiKey]: ...
+
+    async def revoke_api_key(self, key_id: str, *, at: datetime, actor: str) -> ApiKey: ...
+
+
+class AuditPart(Protocol):
+    async def audit_rows(self, query: AuditQuery) -> Rows[AuditQuery, AuditRecord]:
+        """Count the records ``query`` matches; read up to ``first + 1`` after its cursor,
+        oldest first by (at, id)."""
+
+    async def record_audit(self, record: AuditRecord) -> None: ...
+
+
+class StoreSession(Protocol):
+    """One backend: its lifecycle, and its primitives by part."""
+
+    #: The backend's name, as :attr:`GraphStore.backend <graph_crm.store.base.GraphStore>`.
+    backend: str
+
+    async def close(self) -> None: ...
+
+    async def ping(self) -> None: ...
+
+    def runtime_state(self) -> dict[str, float]: ...
+
+    @property
+    def definitions(self) -> RegistryPart: ...
+
+    @property
+    def entities(self) -> EntityPart: ...
+
+    @property
+    def links(self) -> LinkPart: ...
+
+    @property
+    def graph(self) -> GraphPart: ...
+
+    @property
+    def stats(self) -> StatsPart: ...
+
+    @property
+    def impact(self) -> ImpactPart: ...
+
+    @property
+    def transfer(self) -> TransferPart: ...
+
+    @property
+    def keys(self) -> KeyPart: ...
+
+    @property
+    def audit(self) -> AuditPart: ...

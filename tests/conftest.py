@@ -1,16 +1,21 @@
-"""Fixtures: one contract suite, every backend (as strawberry's tests/http does)."""
+"""Fixtures: one contract suite, every backend (as strawberry's tests/http does).
+
+Shared helpers live in modules not named ``test_*`` (``tests/contract/crm.py``,
+``tests/api/graphql.py``, ...); a test file imports those, never another test file.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
+from tests.contract.refusal import Neo4jRefusal, Refusal, SqliteRefusal
 from tests.neo4j_env import (
     Neo4jTarget,
     configured_target,
@@ -19,8 +24,19 @@ from tests.neo4j_env import (
     skip_allowed,
 )
 
-if TYPE_CHECKING:
-    from tests.contract.test_audit_atomicity import Refusal
+# Hypothesis: "ci" draws each property test's full count (tests/examples.py scales the
+# counts a test names by the profile's), "dev" a quarter of it. CI=true picks "ci";
+# HYPOTHESIS_PROFILE=ci|dev overrides. No deadline: a shared CI machine has slow moments.
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=25, deadline=None)
+_in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _in_ci else "dev"))
 
 
 @pytest.fixture(scope="session")
@@ -76,14 +92,45 @@ def store(backend: str, request: pytest.FixtureRequest) -> GraphStore:
     return opened
 
 
+OpenTwin = Callable[[], Awaitable[GraphStore]]
+
+
+@pytest.fixture
+async def open_twin(store: GraphStore, request: pytest.FixtureRequest) -> AsyncIterator[OpenTwin]:
+    """Opens another store on ``store``'s data (the same file, or the same database), as
+    another process would, when called; each is closed after the test."""
+    target = None if isinstance(store, EmbeddedStore) else request.getfixturevalue("neo4j_target")
+    opened: list[GraphStore] = []
+
+    async def open_one() -> GraphStore:
+        twin: GraphStore
+        if isinstance(store, EmbeddedStore):
+            twin = await EmbeddedStore.open(store.path)
+        else:
+            assert target is not None
+            twin = await open_neo4j_store(target)
+        opened.append(twin)
+        return twin
+
+    try:
+        yield open_one
+    finally:
+        for twin in opened:
+            await twin.close()
+
+
+@pytest.fixture
+async def twin_store(open_twin: OpenTwin) -> GraphStore:
+    """A second store on the same database, as another worker process would open it."""
+    return await open_twin()
+
+
 @pytest.fixture
 def refusal(
     store: GraphStore, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Refusal:
-    """A way to make ``store`` refuse the next audit record (tests/contract/
-    test_audit_atomicity.py): a SQLite trigger, or a Neo4j uniqueness constraint."""
-    from tests.contract.test_audit_atomicity import Neo4jRefusal, SqliteRefusal
-
+    """A way to make ``store`` refuse the next audit record (tests/contract/refusal.py):
+    a SQLite trigger, or a Neo4j uniqueness constraint."""
     if isinstance(store, EmbeddedStore):
         return SqliteRefusal(store)
     return Neo4jRefusal(request.getfixturevalue("neo4j_target"), monkeypatch)

@@ -18,9 +18,9 @@ from graph_crm.auth.roles import Role
 from graph_crm.demo import DEMO_SEED
 from graph_crm.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client
+from tests.api.asgi import asgi_client
+from tests.api.counting_store import CountingStore
 from tests.api.graphql import data, post
-from tests.api.test_live_schema import CountingStore
 
 FIVE_HOPS = """
   traverse(from: ["Warehouse:RTM-02"], limit: 1, steps: [

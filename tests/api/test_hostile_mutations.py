@@ -17,20 +17,20 @@ from hypothesis import strategies as st
 
 from graph_crm.api.schema import core_schema
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client
+from tests.api.asgi import asgi_client
 from tests.api.graphql import (
     ALTER_ENTITY_TYPE,
+    ALTER_POLICY,
     DEFINE_ENTITY_TYPE,
+    DEFINE_POLICY,
     DEFINE_RELATION_TYPE,
     DELETE,
+    DROP_POLICY,
     LINK,
     RESULT_FIELDS,
     UNLINK,
     UPSERT,
 )
-from tests.api.test_impact_api import ALTER as ALTER_POLICY
-from tests.api.test_impact_api import DEFINE as DEFINE_POLICY
-from tests.api.test_impact_api import DROP as DROP_POLICY
 from tests.contract.crm import load_chain
 from tests.contract.snapshot import snapshot
 

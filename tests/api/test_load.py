@@ -13,7 +13,7 @@ import pytest
 from bench import mixed
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
-from tests.api.test_server import serving
+from tests.api.servers import serving
 from tests.neo4j_env import Neo4jTarget
 
 REQUESTS = 600

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from graph_crm.auth.roles import Permission, Role
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client
+from tests.api.asgi import asgi_client
 from tests.contract.crm import load_chain
 from tests.contract.snapshot import snapshot
 

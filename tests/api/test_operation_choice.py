@@ -21,6 +21,7 @@ from graph_crm.store.base import GraphStore
 from tests.api.asgi import asgi_client
 from tests.contract.crm import load_chain
 from tests.contract.snapshot import snapshot
+from tests.examples import examples
 
 EVIL_WRITE = 'upsertEntities(type: "Competitor", records: [{key: "X", name: "x"}]) { __typename }'
 SHAPES = {
@@ -199,7 +200,7 @@ def documents(draw: st.DrawFn) -> Doc:
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=HEALTH)
 @given(doc=documents(), role=st.sampled_from(list(Role)), method=st.sampled_from(["POST", "GET"]))
 async def test_any_document_runs_only_what_the_role_may_or_nothing(
     embedded_store: GraphStore, doc: Doc, role: Role, method: str

@@ -26,6 +26,7 @@ from graph_crm.impact.inputs import (
     check_limit,
     parse_as_of,
 )
+from tests.examples import examples
 
 
 @pytest.mark.parametrize(
@@ -47,7 +48,7 @@ def test_a_zero_delay_has_no_sign() -> None:
     assert check_delay(" 6 ") == 6.0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.integers(-(10**400), 10**400))
 def test_a_delay_is_kept_or_refused(value: float | int) -> None:
     if not 0 <= value <= 365:  # NaN included
@@ -99,7 +100,7 @@ def test_as_of_edges_refused(text: str) -> None:
 offsets = st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda m: timezone(timedelta(minutes=m)))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.datetimes(timezones=offsets))
 def test_any_zoned_moment_parses_back_or_is_out_of_range(moment: datetime) -> None:
     text = moment.isoformat()
@@ -111,7 +112,7 @@ def test_any_zoned_moment_parses_back_or_is_out_of_range(moment: datetime) -> No
             parse_as_of(text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=45))
 def test_any_text_parses_or_is_refused_on_as_of(text: str) -> None:
     outcome: datetime | GraphCrmError

@@ -22,11 +22,12 @@ from graph_crm.impact.policy import Policy, compile_policy
 from graph_crm.impact.rank import build_report
 from graph_crm.impact.report import ImpactReport, RankedTarget
 from tests.contract.logistics import customs_policy
+from tests.examples import examples
 from tests.impact.registry import logistics_registry
 
 AS_OF = datetime(2026, 11, 23, 9, tzinfo=UTC)
 SOURCE = "Warehouse:RTM-02"
-SETTINGS = settings(max_examples=120, deadline=None)
+SETTINGS = settings(max_examples=examples(120), deadline=None)
 
 
 @cache

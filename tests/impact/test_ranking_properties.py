@@ -15,6 +15,7 @@ from graph_crm.impact.policy import Policy, compile_policy
 from graph_crm.impact.rank import build_report
 from graph_crm.impact.report import ImpactReport, RankedTarget
 from tests.contract.logistics import customs_policy
+from tests.examples import examples
 from tests.impact.registry import logistics_registry
 
 AS_OF = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -63,7 +64,7 @@ def _component(target: RankedTarget, name: str) -> float:
     return next(c.value for c in target.components if c.name == name)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(rows(), delays, st.data())
 def test_more_exposure_never_lowers_the_score(
     found: list[ImpactRow], delay: float, data: st.DataObject
@@ -81,7 +82,7 @@ def test_more_exposure_never_lowers_the_score(
     assert _component(after, "exposure") >= _component(before, "exposure")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(rows(), delays, st.data())
 def test_less_slack_never_lowers_urgency_nor_the_tier(
     found: list[ImpactRow], delay: float, data: st.DataObject
@@ -100,7 +101,7 @@ def test_less_slack_never_lowers_urgency_nor_the_tier(
         assert order.index(after.tier) <= order.index(before.tier)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(rows(min_size=2), delays, st.data())
 def test_another_target_never_reorders_the_others(
     found: list[ImpactRow], delay: float, data: st.DataObject
@@ -115,7 +116,7 @@ def test_another_target_never_reorders_the_others(
         assert (old.score, old.tier, old.components) == (new.score, new.tier, new.components)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(rows(), delays, st.integers(1, 30), st.randoms(use_true_random=False))
 def test_totals_truncation_and_input_order(
     found: list[ImpactRow], delay: float, limit: int, rnd: random.Random
@@ -138,7 +139,7 @@ def test_totals_truncation_and_input_order(
     assert keys == sorted(keys)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(rows(), delays)
 def test_components_are_bounded_and_add_up(found: list[ImpactRow], delay: float) -> None:
     for target in _report(found, delay).targets:

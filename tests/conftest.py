@@ -7,7 +7,7 @@ Shared helpers live in modules not named ``test_*`` (``tests/contract/crm.py``,
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,8 +21,10 @@ from tests.neo4j_env import (
     configured_target,
     open_neo4j_store,
     reset_database,
+    resets,
     skip_allowed,
 )
+from tests.store_fixtures import Loaded, Loader, OpenTwin
 
 # Hypothesis: "ci" draws each property test's full count (tests/examples.py scales the
 # counts a test names by the profile's), "dev" a quarter of it. CI=true picks "ci";
@@ -92,7 +94,49 @@ def store(backend: str, request: pytest.FixtureRequest) -> GraphStore:
     return opened
 
 
-OpenTwin = Callable[[], Awaitable[GraphStore]]
+@pytest.fixture(scope="module")
+async def _loaded_stores() -> AsyncIterator[dict[tuple[str, Loader], tuple[GraphStore, int]]]:
+    """The module's read-only stores: (backend, loader) -> (store, resets when loaded)."""
+    stores: dict[tuple[str, Loader], tuple[GraphStore, int]] = {}
+    try:
+        yield stores
+    finally:
+        for store, _ in stores.values():
+            await store.close()
+
+
+@pytest.fixture
+def loaded(
+    backend: str,
+    _loaded_stores: dict[tuple[str, Loader], tuple[GraphStore, int]],
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Loaded:
+    """``await loaded(load_chain)``: a store of each backend holding what ``load_chain``
+    writes, loaded once per module and shared by the module's tests that ask for it, which
+    must only read it. A Neo4j database holds one graph at a time: once another test
+    emptied it, the next test that asks loads it again."""
+
+    async def load(loader: Loader) -> GraphStore:
+        key = (backend, loader)
+        cached = _loaded_stores.pop(key, None)
+        if cached is not None:
+            if backend == "embedded" or cached[1] == resets():
+                _loaded_stores[key] = cached
+                return cached[0]
+            await cached[0].close()
+        store: GraphStore
+        if backend == "embedded":
+            store = await EmbeddedStore.open(tmp_path_factory.mktemp("loaded") / "graph.db")
+        else:
+            target = request.getfixturevalue("neo4j_target")
+            await reset_database(target)
+            store = await open_neo4j_store(target)
+        await loader(store)
+        _loaded_stores[key] = (store, resets())
+        return store
+
+    return load
 
 
 @pytest.fixture

@@ -49,9 +49,20 @@ REGISTRY_CONSTRAINTS: Final = frozenset(
 )
 
 
+_resets = 0
+
+
+def resets() -> int:
+    """How many times a test emptied a database: a store loaded before the last reset of its
+    database is stale (the read-only stores in tests/conftest.py check this)."""
+    return _resets
+
+
 async def reset_database(target: Neo4jTarget) -> None:
     """Empty the database: every node, and every graph_crm constraint a test or a type
     definition made (per-type keys and unique properties); the registry's own stay."""
+    global _resets
+    _resets += 1
     auth = (target.user, target.password) if target.password else None
     async with AsyncGraphDatabase.driver(
         target.uri, auth=auth, notifications_min_severity="OFF"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -15,6 +14,7 @@ from graph_crm.errors import Conflict, InvalidInput, NotFound
 from graph_crm.store.base import GraphStore
 from tests.contract.crm import load_chain
 from tests.contract.snapshot import snapshot
+from tests.store_fixtures import OpenTwin
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 HOSTILE = [
@@ -137,9 +137,7 @@ async def test_naive_datetimes_are_refused(store: GraphStore) -> None:
     assert await store.api_keys() == [make_key("b")]
 
 
-async def test_keys_survive_reopening_the_store(
-    store: GraphStore, open_twin: Callable[[], Awaitable[GraphStore]]
-) -> None:
+async def test_keys_survive_reopening_the_store(store: GraphStore, open_twin: OpenTwin) -> None:
     await store.add_api_key(make_key("a"))
     await store.add_api_key(make_key("b", at=T0 + timedelta(minutes=1)))
     await store.revoke_api_key("a", at=T0 + timedelta(hours=1))

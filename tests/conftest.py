@@ -113,9 +113,10 @@ def loaded(
     request: pytest.FixtureRequest,
 ) -> Loaded:
     """``await loaded(load_chain)``: a store of each backend holding what ``load_chain``
-    writes, loaded once per module and shared by the module's tests that ask for it, which
-    must only read it. A Neo4j database holds one graph at a time: once another test
-    emptied it, the next test that asks loads it again."""
+    writes, loaded once per module and shared by the module's tests that ask for it. They
+    only read it, or attempt writes that must be refused and check that nothing changed.
+    A Neo4j database holds one graph at a time: once another test emptied it, the next
+    test that asks loads it again."""
 
     async def load(loader: Loader) -> GraphStore:
         key = (backend, loader)

@@ -1,6 +1,7 @@
-"""How many examples a property test draws. The count a test names is its count under
-the "ci" Hypothesis profile (tests/conftest.py); another profile scales it by the ratio of
-its own ``max_examples`` to ci's, so "dev" draws a quarter of every count."""
+"""How many examples a property test draws (Hypothesis, or a seeded random loop). The
+count a test names is its count under the "ci" Hypothesis profile (tests/conftest.py);
+another profile scales it by the ratio of its own ``max_examples`` to ci's, so "dev"
+draws a quarter of every count (a seeded loop: the first quarter of its cases)."""
 
 from __future__ import annotations
 

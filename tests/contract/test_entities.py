@@ -95,9 +95,9 @@ async def test_typed_values_round_trip(store: GraphStore) -> None:
     ],
 )
 async def test_invalid_values_are_refused_with_row_and_field(
-    store: GraphStore, row: dict[str, Any], field: str, words: str
+    loaded: Loaded, row: dict[str, Any], field: str, words: str
 ) -> None:
-    await load_chain(store)
+    store = await loaded(load_chain)
     before = await snapshot(store)
     good = {"key": "OK-1", "name": "fine"}
     with pytest.raises(InvalidInput) as caught:

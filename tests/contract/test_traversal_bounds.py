@@ -19,6 +19,7 @@ from graph_crm.model.traversal_search import Found, search
 from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import WorkBudget, work_budget
 from tests.contract.reference_graph import load_reference_graph
+from tests.examples import examples
 from tests.model.traversal_reference import (
     REGISTRY,
     dict_graph,
@@ -49,7 +50,7 @@ async def test_random_traversals_answer_as_the_reference_search(store: GraphStor
     edges = random_edges(rng, keys, 0.3)
     await load_reference_graph(store, keys, edges)
     graph = dict_graph(edges)
-    for _ in range(24):  # each plan's first run on Neo4j is planned: ~0.1 s a depth
+    for _ in range(examples(24)):  # each plan's first run on Neo4j is planned: ~0.1 s a depth
         start_type = rng.choice(sorted(keys))
         start = [f"{start_type}:{k}" for k in rng.sample(keys[start_type], rng.randint(1, 2))]
         steps = random_steps(rng, keys, start_type)

@@ -7,7 +7,7 @@ Shared helpers live in modules not named ``test_*`` (``tests/contract/crm.py``,
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -171,11 +171,31 @@ async def twin_store(open_twin: OpenTwin) -> GraphStore:
 
 
 @pytest.fixture
-def refusal(
-    store: GraphStore, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Refusal:
-    """A way to make ``store`` refuse the next audit record (tests/contract/refusal.py):
-    a SQLite trigger, or a Neo4j uniqueness constraint."""
-    if isinstance(store, EmbeddedStore):
-        return SqliteRefusal(store)
-    return Neo4jRefusal(request.getfixturevalue("neo4j_target"), monkeypatch)
+async def refusal_of(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Callable[[GraphStore], Refusal]]:
+    """``refusal_of(store)``: a way to make ``store`` refuse its next audit record or a
+    customer's name (tests/contract/refusal.py): a SQLite trigger, or a Neo4j uniqueness
+    constraint; lifted after the test."""
+    made: list[Refusal] = []
+
+    def refusal_for(store: GraphStore) -> Refusal:
+        refusal: Refusal
+        if isinstance(store, EmbeddedStore):
+            refusal = SqliteRefusal(store)
+        else:
+            refusal = Neo4jRefusal(request.getfixturevalue("neo4j_target"), monkeypatch)
+        made.append(refusal)
+        return refusal
+
+    try:
+        yield refusal_for
+    finally:
+        for refusal in made:
+            await refusal.lift()
+
+
+@pytest.fixture
+def refusal(store: GraphStore, refusal_of: Callable[[GraphStore], Refusal]) -> Refusal:
+    """A way to make the test's ``store`` refuse (``refusal_of``)."""
+    return refusal_of(store)

@@ -24,6 +24,9 @@ class Refusal(Protocol):
 
     async def refuse_customer_named(self, name: str) -> None: ...
 
+    async def lift(self) -> None:
+        """Remove what the refusals installed or planted (the fixture does, after the test)."""
+
 
 class SqliteRefusal:
     """Triggers installed from a second connection, as another process could."""
@@ -48,6 +51,10 @@ class SqliteRefusal:
             "BEGIN SELECT RAISE(ABORT, 'customer refused by the test'); END"
         )
 
+    async def lift(self) -> None:
+        self._run("DROP TRIGGER IF EXISTS test_refuse_audit")
+        self._run("DROP TRIGGER IF EXISTS test_refuse_customer")
+
 
 class Neo4jRefusal:
     """Uniqueness constraints the server enforces inside the store's transactions."""
@@ -55,6 +62,7 @@ class Neo4jRefusal:
     def __init__(self, target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> None:
         self.target = target
         self.monkeypatch = monkeypatch
+        self.installed: list[str] = []  # what lift() removes (new_audit_id: monkeypatch)
 
     async def _run(self, *statements: str) -> None:
         auth = (self.target.user, self.target.password) if self.target.password else None
@@ -63,7 +71,11 @@ class Neo4jRefusal:
                 await driver.execute_query(statement, database_=self.target.database)
 
     async def refuse_audit(self) -> None:
-        # Named graph_crm_*, so the next test's reset drops it.
+        # Named graph_crm_*, so the next test's reset drops it, should lift() not run.
+        self.installed += [
+            "DROP CONSTRAINT graph_crm_test_audit_id IF EXISTS",
+            f"MATCH (a:`_GraphCrmAudit` {{id: '{TAKEN}'}}) DELETE a",
+        ]
         await self._run(
             "CREATE CONSTRAINT graph_crm_test_audit_id IF NOT EXISTS "
             "FOR (a:`_GraphCrmAudit`) REQUIRE a.id IS UNIQUE",
@@ -73,8 +85,17 @@ class Neo4jRefusal:
         self.monkeypatch.setattr(audit, "new_audit_id", lambda: TAKEN)
 
     async def refuse_customer_named(self, name: str) -> None:
+        self.installed += [
+            "DROP CONSTRAINT graph_crm_test_customer_name IF EXISTS",
+            "MATCH (n:Stray) DETACH DELETE n",
+        ]
         await self._run(
             "CREATE CONSTRAINT graph_crm_test_customer_name IF NOT EXISTS "
             "FOR (n:Customer) REQUIRE n.name IS UNIQUE",
             f"CREATE (:Stray:Customer {{key: 'STRAY', name: '{name}'}})",
         )
+
+    async def lift(self) -> None:
+        if self.installed:
+            await self._run(*self.installed)
+            self.installed = []

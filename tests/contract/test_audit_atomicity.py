@@ -22,6 +22,7 @@ from graph_crm.store.base import GraphStore
 from tests.contract.crm import CHAIN, CUSTOMER, load_chain
 from tests.contract.refusal import TAKEN, Refusal
 from tests.contract.snapshot import snapshot
+from tests.store_fixtures import Loaded
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -72,15 +73,20 @@ async def state(store: GraphStore) -> tuple[Any, ...]:
     )
 
 
-@pytest.mark.parametrize("name", list(WRITES))
-async def test_a_refused_audit_record_rolls_the_change_back(
-    store: GraphStore, refusal: Refusal, name: str
-) -> None:
+async def load_chain_spare_and_key(store: GraphStore) -> None:
     await load_chain(store)
     await store.define_entity_type({"name": "Spare"})
     await store.add_api_key(key("00000000000000b1"))
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+async def test_a_refused_audit_record_rolls_the_change_back(
+    loaded: Loaded, refusal_of: Callable[[GraphStore], Refusal], name: str
+) -> None:
+    # every write is refused and leaves the store as it was: the tests share its data
+    store = await loaded(load_chain_spare_and_key)
     before = await state(store)  # the embedded mirror is built here
-    await refusal.refuse_audit()
+    await refusal_of(store).refuse_audit()
     with pytest.raises(AuditFailed) as refused:
         await WRITES[name](store)
     assert refused.value.code == "AUDIT_FAILED"

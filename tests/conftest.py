@@ -1,26 +1,44 @@
-"""Fixtures: one contract suite, every backend (as strawberry's tests/http does)."""
+"""Fixtures: one contract suite, every backend (as strawberry's tests/http does).
+
+Shared helpers live in modules not named ``test_*`` (``tests/contract/crm.py``,
+``tests/api/graphql.py``, ...); a test file imports those, never another test file.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
+from tests.contract.refusal import Neo4jRefusal, Refusal, SqliteRefusal
 from tests.neo4j_env import (
     Neo4jTarget,
     configured_target,
     open_neo4j_store,
     reset_database,
+    resets,
     skip_allowed,
 )
+from tests.store_fixtures import Loaded, Loader, OpenTwin
 
-if TYPE_CHECKING:
-    from tests.contract.test_audit_atomicity import Refusal
+# Hypothesis: "ci" draws each property test's full count (tests/examples.py scales the
+# counts a test names by the profile's), "dev" a quarter of it. CI=true picks "ci";
+# HYPOTHESIS_PROFILE=ci|dev overrides. No deadline: a shared CI machine has slow moments.
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=25, deadline=None)
+_in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _in_ci else "dev"))
 
 
 @pytest.fixture(scope="session")
@@ -76,14 +94,108 @@ def store(backend: str, request: pytest.FixtureRequest) -> GraphStore:
     return opened
 
 
-@pytest.fixture
-def refusal(
-    store: GraphStore, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> Refusal:
-    """A way to make ``store`` refuse the next audit record (tests/contract/
-    test_audit_atomicity.py): a SQLite trigger, or a Neo4j uniqueness constraint."""
-    from tests.contract.test_audit_atomicity import Neo4jRefusal, SqliteRefusal
+@pytest.fixture(scope="module")
+async def _loaded_stores() -> AsyncIterator[dict[tuple[str, Loader], tuple[GraphStore, int]]]:
+    """The module's read-only stores: (backend, loader) -> (store, resets when loaded)."""
+    stores: dict[tuple[str, Loader], tuple[GraphStore, int]] = {}
+    try:
+        yield stores
+    finally:
+        for store, _ in stores.values():
+            await store.close()
 
-    if isinstance(store, EmbeddedStore):
-        return SqliteRefusal(store)
-    return Neo4jRefusal(request.getfixturevalue("neo4j_target"), monkeypatch)
+
+@pytest.fixture
+def loaded(
+    backend: str,
+    _loaded_stores: dict[tuple[str, Loader], tuple[GraphStore, int]],
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Loaded:
+    """``await loaded(load_chain)``: a store of each backend holding what ``load_chain``
+    writes, loaded once per module and shared by the module's tests that ask for it. They
+    only read it, or attempt writes that must be refused and check that nothing changed.
+    A Neo4j database holds one graph at a time: once another test emptied it, the next
+    test that asks loads it again."""
+
+    async def load(loader: Loader) -> GraphStore:
+        key = (backend, loader)
+        cached = _loaded_stores.pop(key, None)
+        if cached is not None:
+            if backend == "embedded" or cached[1] == resets():
+                _loaded_stores[key] = cached
+                return cached[0]
+            await cached[0].close()
+        store: GraphStore
+        if backend == "embedded":
+            store = await EmbeddedStore.open(tmp_path_factory.mktemp("loaded") / "graph.db")
+        else:
+            target = request.getfixturevalue("neo4j_target")
+            await reset_database(target)
+            store = await open_neo4j_store(target)
+        await loader(store)
+        _loaded_stores[key] = (store, resets())
+        return store
+
+    return load
+
+
+@pytest.fixture
+async def open_twin(store: GraphStore, request: pytest.FixtureRequest) -> AsyncIterator[OpenTwin]:
+    """Opens another store on ``store``'s data (the same file, or the same database), as
+    another process would, when called; each is closed after the test."""
+    target = None if isinstance(store, EmbeddedStore) else request.getfixturevalue("neo4j_target")
+    opened: list[GraphStore] = []
+
+    async def open_one() -> GraphStore:
+        twin: GraphStore
+        if isinstance(store, EmbeddedStore):
+            twin = await EmbeddedStore.open(store.path)
+        else:
+            assert target is not None
+            twin = await open_neo4j_store(target)
+        opened.append(twin)
+        return twin
+
+    try:
+        yield open_one
+    finally:
+        for twin in opened:
+            await twin.close()
+
+
+@pytest.fixture
+async def twin_store(open_twin: OpenTwin) -> GraphStore:
+    """A second store on the same database, as another worker process would open it."""
+    return await open_twin()
+
+
+@pytest.fixture
+async def refusal_of(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Callable[[GraphStore], Refusal]]:
+    """``refusal_of(store)``: a way to make ``store`` refuse its next audit record or a
+    customer's name (tests/contract/refusal.py): a SQLite trigger, or a Neo4j uniqueness
+    constraint; lifted after the test."""
+    made: list[Refusal] = []
+
+    def refusal_for(store: GraphStore) -> Refusal:
+        refusal: Refusal
+        if isinstance(store, EmbeddedStore):
+            refusal = SqliteRefusal(store)
+        else:
+            refusal = Neo4jRefusal(request.getfixturevalue("neo4j_target"), monkeypatch)
+        made.append(refusal)
+        return refusal
+
+    try:
+        yield refusal_for
+    finally:
+        for refusal in made:
+            await refusal.lift()
+
+
+@pytest.fixture
+def refusal(store: GraphStore, refusal_of: Callable[[GraphStore], Refusal]) -> Refusal:
+    """A way to make the test's ``store`` refuse (``refusal_of``)."""
+    return refusal_of(store)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Final
 
 from neo4j import AsyncGraphDatabase
 
@@ -41,8 +42,27 @@ def configured_target() -> Neo4jTarget | None:
     )
 
 
+#: Made by every store's open (cypher/registry_constraints.cypher, api_key_constraint.cypher)
+#: and the same for every test: a reset keeps them, so an open need not re-create them.
+REGISTRY_CONSTRAINTS: Final = frozenset(
+    {"graph_crm_registry_change_version", "graph_crm_api_key_id"}
+)
+
+
+_resets = 0
+
+
+def resets() -> int:
+    """How many times a test emptied a database: a store loaded before the last reset of its
+    database is stale (the read-only stores in tests/conftest.py check this)."""
+    return _resets
+
+
 async def reset_database(target: Neo4jTarget) -> None:
-    """Empty the database: every node, and every graph_crm constraint."""
+    """Empty the database: every node, and every graph_crm constraint a test or a type
+    definition made (per-type keys and unique properties); the registry's own stay."""
+    global _resets
+    _resets += 1
     auth = (target.user, target.password) if target.password else None
     async with AsyncGraphDatabase.driver(
         target.uri, auth=auth, notifications_min_severity="OFF"
@@ -52,6 +72,8 @@ async def reset_database(target: Neo4jTarget) -> None:
             database_=target.database,
         )
         for record in records:
+            if record["name"] in REGISTRY_CONSTRAINTS:
+                continue
             await driver.execute_query(
                 "DROP CONSTRAINT $name IF EXISTS".replace("$name", f"`{record['name']}`"),
                 database_=target.database,

@@ -14,16 +14,7 @@ import pytest
 from graph_crm.cli.main import main
 from graph_crm.settings import Settings
 from graph_crm.store.embedded.store import EmbeddedStore
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "graph_crm.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.cli_process import run
 
 
 def test_seed_export_import_round_trip(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import run
+from tests.cli_process import run
 
 REPORT = ("impact", "--source", "Warehouse:RTM-02", "--delay", "6", "--as-of", "2026-11-23")
 

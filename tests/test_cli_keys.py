@@ -10,7 +10,7 @@ import pytest
 from graph_crm.auth.keys import parse_token, verify
 from graph_crm.cli.main import DEMO_KEY_NAME, _demo_key
 from graph_crm.store.embedded.store import EmbeddedStore
-from tests.test_cli import run
+from tests.cli_process import run
 
 
 def test_create_list_revoke(tmp_path: Path) -> None:

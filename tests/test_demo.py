@@ -9,7 +9,7 @@ from pathlib import Path
 
 from graph_crm.services.crossborder import dumps, generate
 from graph_crm.services.demo import DEMO_SEED
-from tests.test_cli import run
+from tests.cli_process import run
 
 AS_OF = "2026-11-23T09:00:00Z"
 

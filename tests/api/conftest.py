@@ -2,68 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from graph_crm.api import create_app
-from graph_crm.api.role_limits import RateLimiter
-from graph_crm.auth.roles import Role
-from graph_crm.services.api_keys import create_key
-from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
-from graph_crm.store.embedded.store import EmbeddedStore
-from tests.neo4j_env import open_neo4j_store
-
-
-async def bearer(store: GraphStore, role: Role = Role.ADMIN) -> dict[str, str]:
-    """Headers carrying a new key of ``role``, stored in ``store``."""
-    token = await create_key(store, f"tests-{role.value}", role, actor="tests")
-    return {"Authorization": f"Bearer {token}"}
-
-
-@contextlib.asynccontextmanager
-async def asgi_client(
-    store: GraphStore,
-    role: Role | None = Role.ADMIN,
-    *,
-    rate_limiter: RateLimiter | None = None,
-) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an app serving ``store`` (its own app: a worker of its own), sending
-    a key of ``role`` (None: no credentials); ``rate_limiter``: the app's buckets."""
-    app = create_app(
-        Settings(backend="neo4j" if store.backend == "neo4j" else "embedded"),
-        store=store,
-        rate_limiter=rate_limiter,
-    )
-    headers = {} if role is None else await bearer(store, role)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", headers=headers
-    ) as client:
-        yield client
+from tests.api.asgi import asgi_client
 
 
 @pytest.fixture
 async def client(store: GraphStore) -> AsyncIterator[httpx.AsyncClient]:
     async with asgi_client(store) as http:
         yield http
-
-
-@pytest.fixture
-async def twin_store(
-    store: GraphStore, request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[GraphStore]:
-    """A second store on the same database, as another worker process would open it."""
-    twin: GraphStore
-    if store.backend == "neo4j":
-        twin = await open_neo4j_store(request.getfixturevalue("neo4j_target"))
-    else:
-        twin = await EmbeddedStore.open(tmp_path / "graph.db")
-    try:
-        yield twin
-    finally:
-        await twin.close()

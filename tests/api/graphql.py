@@ -192,3 +192,58 @@ async def load_chain(client: httpx.AsyncClient) -> None:
     for relation, links in LINKS_DATA.items():
         linked = await succeed(client, LINK, "linkEntities", relation=relation, links=links)
         assert linked["created"] == len(links)
+
+
+AUDIT_LOG = """
+query Audit($since: DateTime, $actor: String, $type: String, $first: Int!, $after: String) {
+  auditLog(since: $since, actor: $actor, type: $type, first: $first, after: $after) {
+    totalCount
+    edges { cursor node { id at actor action kind type ids before after summary } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def read_log(client: httpx.AsyncClient, **filters: Any) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = (await data(client, AUDIT_LOG, **filters, first=2, after=after))["auditLog"]
+        nodes.extend(edge["node"] for edge in page["edges"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return nodes
+        after = page["pageInfo"]["endCursor"]
+
+
+DEFINE_POLICY = f"""
+mutation Define($policy: JSON!) {{
+  defineImpactPolicy(policy: $policy) {{
+    {RESULT_FIELDS}
+    ... on ImpactPolicyPayload {{ schemaVersion policy {{ name source target description }} }}
+  }}
+}}"""
+
+
+ALTER_POLICY = DEFINE_POLICY.replace("defineImpactPolicy", "alterImpactPolicy")
+
+
+DROP_POLICY = f"""
+mutation Drop($name: String!) {{
+  dropImpactPolicy(name: $name) {{ {RESULT_FIELDS} ... on ImpactPolicyPayload {{ schemaVersion }} }}
+}}"""
+
+
+IMPACT_REPORT = """
+query Report($source: ID!, $delay: Float!, $asOf: String, $limit: Int) {
+  impactReport(source: $source, delayDays: $delay, policy: "customs-delay", asOf: $asOf,
+               limit: $limit) {
+    policy policyVersion source sourceLabel delayDays asOf truncated
+    totals { affected exposureAtRisk predictedBreaches byTier { tier label rule count } }
+    targets {
+      rank target label tier tierLabel tierRule score slaBufferDays slaDeadline slaEntity
+      breachPredicted complaints exposure exposureEntities pathCount actions explanation
+      components { name value weight contribution reason }
+      paths { id label }
+    }
+  }
+}"""

@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
 from graph_crm.auth.roles import Role
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client
-from tests.api.graphql import DEFINE_ENTITY_TYPE, DELETE, UPSERT, data, post, succeed
+from tests.api.asgi import asgi_client
+from tests.api.graphql import (
+    AUDIT_LOG,
+    DEFINE_ENTITY_TYPE,
+    DELETE,
+    UPSERT,
+    post,
+    read_log,
+    succeed,
+)
 from tests.contract.crm import CUSTOMER
-
-AUDIT_LOG = """
-query Audit($since: DateTime, $actor: String, $type: String, $first: Int!, $after: String) {
-  auditLog(since: $since, actor: $actor, type: $type, first: $first, after: $after) {
-    totalCount
-    edges { cursor node { id at actor action kind type ids before after summary } }
-    pageInfo { hasNextPage endCursor }
-  }
-}"""
 
 
 def actor_of(client: httpx.AsyncClient, role: Role) -> str:
     """How the store records the key this client sends: 'key:<id> (<name>)'."""
     key_id = client.headers["authorization"].removeprefix("Bearer ").split("_")[1]
     return f"key:{key_id} (tests-{role.value})"
-
-
-async def read_log(client: httpx.AsyncClient, **filters: Any) -> list[dict[str, Any]]:
-    nodes: list[dict[str, Any]] = []
-    after = None
-    while True:
-        page = (await data(client, AUDIT_LOG, **filters, first=2, after=after))["auditLog"]
-        nodes.extend(edge["node"] for edge in page["edges"])
-        if not page["pageInfo"]["hasNextPage"]:
-            return nodes
-        after = page["pageInfo"]["endCursor"]
 
 
 async def test_admins_see_who_wrote_what(store: GraphStore) -> None:

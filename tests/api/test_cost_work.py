@@ -18,9 +18,10 @@ from graph_crm.auth.roles import Role
 from graph_crm.services.demo import DEMO_SEED
 from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client
+from tests.api.asgi import asgi_client
+from tests.api.counting_store import CountingStore
 from tests.api.graphql import data, post
-from tests.api.test_live_schema import CountingStore
+from tests.store_fixtures import Loaded
 
 FIVE_HOPS = """
   traverse(from: ["Warehouse:RTM-02"], limit: 1, steps: [
@@ -61,10 +62,15 @@ def expected(levels: int, innermost: str) -> int:
 COUNT = 'query Count($where: JSON) { entities(type: "Shipment", where: $where) { totalCount } }'
 
 
-@pytest.fixture
-async def demo(store: GraphStore) -> GraphStore:
+async def load_demo(store: GraphStore) -> None:
     await apply_seed(store, read_seed(DEMO_SEED), actor="tests")
-    return store
+
+
+@pytest.fixture
+async def demo(loaded: Loaded) -> GraphStore:
+    """The demo data, loaded once for the module: the tests only read it (each adds the
+    API key its client sends, which no test here reads)."""
+    return await loaded(load_demo)
 
 
 async def test_one_five_hop_traversal_runs_thirty_are_refused(demo: GraphStore) -> None:

@@ -12,7 +12,7 @@ from graph_crm.auth.keys import ApiKey
 from graph_crm.auth.roles import Role
 from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import bearer
+from tests.api.asgi import bearer
 
 
 class CountingLookups:

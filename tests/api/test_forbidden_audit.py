@@ -11,7 +11,7 @@ from graph_crm.api.forbidden_audit import ForbiddenAttempt, ForbiddenAuditor
 from graph_crm.model.audit import AuditRecord
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
-from tests.contract.test_audit_atomicity import Refusal
+from tests.contract.refusal import Refusal
 
 
 class Clock:

@@ -7,8 +7,17 @@ import unicodedata
 import httpx
 
 from graph_crm.model.audit import parse_relation_id
-from tests.api.graphql import ENTITIES, ENTITY, LINK, UPSERT, data, define_crm, mutate, succeed
-from tests.api.test_audit_api import read_log
+from tests.api.graphql import (
+    ENTITIES,
+    ENTITY,
+    LINK,
+    UPSERT,
+    data,
+    define_crm,
+    mutate,
+    read_log,
+    succeed,
+)
 
 TYPED_UPSERT = """
 mutation($records: [CustomerInput!]!) {

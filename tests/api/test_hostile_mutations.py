@@ -17,22 +17,23 @@ from hypothesis import strategies as st
 
 from graph_crm.api.schema import core_schema
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client
+from tests.api.asgi import asgi_client
 from tests.api.graphql import (
     ALTER_ENTITY_TYPE,
+    ALTER_POLICY,
     DEFINE_ENTITY_TYPE,
+    DEFINE_POLICY,
     DEFINE_RELATION_TYPE,
     DELETE,
+    DROP_POLICY,
     LINK,
     RESULT_FIELDS,
     UNLINK,
     UPSERT,
 )
-from tests.api.test_impact_api import ALTER as ALTER_POLICY
-from tests.api.test_impact_api import DEFINE as DEFINE_POLICY
-from tests.api.test_impact_api import DROP as DROP_POLICY
 from tests.contract.crm import load_chain
 from tests.contract.snapshot import snapshot
+from tests.examples import examples
 
 INJECTIONS = [
     "'; DROP TABLE entities; --",
@@ -150,40 +151,52 @@ def _failed(field: str, response: httpx.Response) -> bool:
     return bool(result["__typename"] == "Error")
 
 
-#: The store's expected state between examples (all examples of a test share its store).
-_BASELINE: dict[int, list[str]] = {}
+class Expected:
+    """The store's expected state between the examples of one test, which share its store
+    (the fixture is function-scoped: one per test, not per example)."""
+
+    def __init__(self) -> None:
+        self.snapshot: list[str] | None = None
 
 
-async def _attack(store: GraphStore, field: str, variables: dict[str, Any]) -> None:
+@pytest.fixture
+def expected() -> Expected:
+    return Expected()
+
+
+async def _attack(
+    store: GraphStore, expected: Expected, field: str, variables: dict[str, Any]
+) -> None:
     query, _ = CASES[field]
-    if id(store) not in _BASELINE:
+    if expected.snapshot is None:
         await load_chain(store)
-        _BASELINE[id(store)] = await snapshot(store)
+        expected.snapshot = await snapshot(store)
     async with asgi_client(store) as client:
         response = await _send(client, query, variables)
     if _failed(field, response):
-        assert await snapshot(store) == _BASELINE[id(store)], (field, variables)
+        assert await snapshot(store) == expected.snapshot, (field, variables)
     else:
-        _BASELINE[id(store)] = await snapshot(store)
+        expected.snapshot = await snapshot(store)
 
 
 @pytest.mark.parametrize("field", sorted(CASES))
-@settings(max_examples=40, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=HEALTH)
 @given(data=st.data())
 async def test_embedded_survives_hostile_input(
-    embedded_store: GraphStore, field: str, data: st.DataObject
+    embedded_store: GraphStore, expected: Expected, field: str, data: st.DataObject
 ) -> None:
-    await _attack(embedded_store, field, data.draw(CASES[field][1]))
+    await _attack(embedded_store, expected, field, data.draw(CASES[field][1]))
 
 
 @pytest.mark.neo4j
 @pytest.mark.parametrize("field", sorted(CASES))
-@settings(max_examples=10, deadline=None, suppress_health_check=HEALTH)
+# each example exports the whole store (twice on a refusal): fewer on Neo4j
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=HEALTH)
 @given(data=st.data())
 async def test_neo4j_survives_hostile_input(
-    neo4j_store: GraphStore, field: str, data: st.DataObject
+    neo4j_store: GraphStore, expected: Expected, field: str, data: st.DataObject
 ) -> None:
-    await _attack(neo4j_store, field, data.draw(CASES[field][1]))
+    await _attack(neo4j_store, expected, field, data.draw(CASES[field][1]))
 
 
 async def test_a_lone_surrogate_is_refused_and_a_pair_is_text(embedded_store: GraphStore) -> None:

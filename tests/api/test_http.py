@@ -16,7 +16,7 @@ from graph_crm.api import create_app
 from graph_crm.errors import StoreUnavailable
 from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client, bearer
+from tests.api.asgi import asgi_client, bearer
 from tests.api.graphql import UPSERT, data, define_crm, mutate, post
 
 SECRET = "MATCH (n:Secret) RETURN n -- at /srv/secret.py line 7"

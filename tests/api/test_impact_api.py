@@ -5,40 +5,20 @@ from __future__ import annotations
 import httpx
 
 from graph_crm.store.base import GraphStore
-from tests.api.graphql import RESULT_FIELDS, data, post
+from tests.api.graphql import (
+    ALTER_POLICY,
+    DEFINE_POLICY,
+    DROP_POLICY,
+    IMPACT_REPORT,
+    data,
+    post,
+)
 from tests.contract.logistics import customs_policy, load_logistics
-
-DEFINE = f"""
-mutation Define($policy: JSON!) {{
-  defineImpactPolicy(policy: $policy) {{
-    {RESULT_FIELDS}
-    ... on ImpactPolicyPayload {{ schemaVersion policy {{ name source target description }} }}
-  }}
-}}"""
-ALTER = DEFINE.replace("defineImpactPolicy", "alterImpactPolicy")
-DROP = f"""
-mutation Drop($name: String!) {{
-  dropImpactPolicy(name: $name) {{ {RESULT_FIELDS} ... on ImpactPolicyPayload {{ schemaVersion }} }}
-}}"""
-REPORT = """
-query Report($source: ID!, $delay: Float!, $asOf: String, $limit: Int) {
-  impactReport(source: $source, delayDays: $delay, policy: "customs-delay", asOf: $asOf,
-               limit: $limit) {
-    policy policyVersion source sourceLabel delayDays asOf truncated
-    totals { affected exposureAtRisk predictedBreaches byTier { tier label rule count } }
-    targets {
-      rank target label tier tierLabel tierRule score slaBufferDays slaDeadline slaEntity
-      breachPredicted complaints exposure exposureEntities pathCount actions explanation
-      components { name value weight contribution reason }
-      paths { id label }
-    }
-  }
-}"""
 
 
 async def test_define_and_report(client: httpx.AsyncClient, store: GraphStore) -> None:
     await load_logistics(store)
-    defined = (await data(client, DEFINE, policy=customs_policy()))["defineImpactPolicy"]
+    defined = (await data(client, DEFINE_POLICY, policy=customs_policy()))["defineImpactPolicy"]
     assert defined["__typename"] == "ImpactPolicyPayload"
     assert defined["policy"] == {
         "name": "customs-delay",
@@ -50,7 +30,7 @@ async def test_define_and_report(client: httpx.AsyncClient, store: GraphStore) -
     assert listed["impactPolicies"][0]["definition"]["rollup"]["maxHops"] == 2
     before = await store.counts()
     variables = {"source": "Warehouse:W1", "delay": 3, "asOf": "2026-03-10T12:00:00Z"}
-    report = (await data(client, REPORT, **variables))["impactReport"]
+    report = (await data(client, IMPACT_REPORT, **variables))["impactReport"]
     assert report["asOf"] == "2026-03-10T12:00:00.000000Z"
     assert [(t["rank"], t["target"], t["tier"]) for t in report["targets"]] == [
         (1, "Customer:G", "T1"),
@@ -75,7 +55,7 @@ async def test_define_and_report(client: httpx.AsyncClient, store: GraphStore) -
         "count": 1,
     }
     # a what-if reads only, and says the same thing twice
-    assert (await data(client, REPORT, **variables))["impactReport"] == report
+    assert (await data(client, IMPACT_REPORT, **variables))["impactReport"] == report
     assert await store.counts() == before
     rendered = await data(
         client,
@@ -98,17 +78,18 @@ async def test_refusals(client: httpx.AsyncClient, store: GraphStore) -> None:
         ({"name": "x"}, "INVALID_INPUT", []),
         ([1, 2], "INVALID_INPUT", []),
     ]:
-        result = (await data(client, DEFINE, policy=policy))["defineImpactPolicy"]
+        result = (await data(client, DEFINE_POLICY, policy=policy))["defineImpactPolicy"]
         assert result["__typename"] == "Error"
         assert result["code"] == code, result
         if path:
             assert result["path"] == path
-    missing = (await data(client, ALTER, policy=customs_policy()))["alterImpactPolicy"]
+    missing = (await data(client, ALTER_POLICY, policy=customs_policy()))["alterImpactPolicy"]
     assert missing["code"] == "UNKNOWN_TYPE"
-    assert (await data(client, DROP, name="nope"))["dropImpactPolicy"]["code"] == "UNKNOWN_TYPE"
+    dropped = (await data(client, DROP_POLICY, name="nope"))["dropImpactPolicy"]
+    assert dropped["code"] == "UNKNOWN_TYPE"
     assert (await store.registry()).version == version
     assert (await store.counts()).entities["Shipment"] == 8
-    await data(client, DEFINE, policy=customs_policy())
+    await data(client, DEFINE_POLICY, policy=customs_policy())
     for variables, code, path in [
         ({"source": "Warehouse:NOPE", "delay": 3}, "NOT_FOUND", ["source"]),
         ({"source": "Warehouse:W1", "delay": -2}, "INVALID_INPUT", ["delayDays"]),
@@ -120,14 +101,14 @@ async def test_refusals(client: httpx.AsyncClient, store: GraphStore) -> None:
         ),
         ({"source": "Warehouse:W1", "delay": 3, "limit": 0}, "INVALID_INPUT", ["limit"]),
     ]:
-        body = await post(client, REPORT, **variables)
+        body = await post(client, IMPACT_REPORT, **variables)
         assert body["data"] is None
         [error] = body["errors"]
         assert error["extensions"]["code"] == code, error
         assert error["extensions"]["inputPath"] == path
         assert "Traceback" not in error["message"]
     # a limit that would make the answer huge is refused before anything runs
-    body = await post(client, REPORT, source="Warehouse:W1", delay=3, limit=10**6)
+    body = await post(client, IMPACT_REPORT, source="Warehouse:W1", delay=3, limit=10**6)
     assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
-    dropped = (await data(client, DROP, name="customs-delay"))["dropImpactPolicy"]
+    dropped = (await data(client, DROP_POLICY, name="customs-delay"))["dropImpactPolicy"]
     assert dropped["schemaVersion"] == version + 2

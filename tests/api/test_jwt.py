@@ -27,7 +27,7 @@ from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.auth.keys import Unauthenticated
 from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import bearer
+from tests.api.asgi import bearer
 
 ISSUER = "https://idp.example.test/"
 AUDIENCE = "graph-crm"

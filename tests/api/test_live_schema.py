@@ -9,7 +9,8 @@ from typing import Any
 from graph_crm.api.live import LiveSchema
 from graph_crm.api.schema import core_schema
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client
+from tests.api.asgi import asgi_client
+from tests.api.counting_store import CountingStore
 from tests.api.graphql import DEFINE_ENTITY_TYPE, data, post, succeed
 from tests.contract.crm import BUYER, CUSTOMER, SUBSIDIARY
 
@@ -84,25 +85,6 @@ async def test_a_schema_is_built_once_per_registry_version(embedded_store: Graph
     assert live.builds == 3
     assert "subsidiary" in second._schema.query_type.fields  # type: ignore[union-attr]
     assert "subsidiary" not in first._schema.query_type.fields  # type: ignore[union-attr]
-
-
-class CountingStore:
-    """Counts the store calls a request makes (the real store answers them)."""
-
-    def __init__(self, store: GraphStore) -> None:
-        self._store = store
-        self.calls: Counter[str] = Counter()
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._store, name)
-        if not callable(attribute):
-            return attribute
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self.calls[name] += 1
-            return attribute(*args, **kwargs)
-
-        return counted
 
 
 NESTED = """

@@ -16,10 +16,10 @@ from graph_crm.api.role_limits import ROLE_LIMITS, RateLimiter
 from graph_crm.auth.roles import Role
 from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client, bearer
+from tests.api.asgi import asgi_client, bearer
 from tests.api.graphql import DEFINE_ENTITY_TYPE, ENTITY, UPSERT, data, post, succeed
 from tests.api.scrape import parse, scrape, total, value
-from tests.api.test_server import admin_key, serving
+from tests.api.servers import admin_key, serving
 
 METRICS_TOKEN = "m" * 40
 REQUESTS = "graph_crm_graphql_requests_total"

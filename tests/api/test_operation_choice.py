@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 
 from graph_crm.auth.roles import Permission, Role
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client
+from tests.api.asgi import asgi_client
 from tests.contract.crm import load_chain
 from tests.contract.snapshot import snapshot
+from tests.examples import examples
+from tests.store_fixtures import Loaded
 
 EVIL_WRITE = 'upsertEntities(type: "Competitor", records: [{key: "X", name: "x"}]) { __typename }'
 SHAPES = {
@@ -57,9 +59,10 @@ def _send(client: httpx.AsyncClient, method: str, document: str, name: Any = Non
 
 @pytest.mark.parametrize("role", list(Role))
 async def test_several_operations_without_a_name_are_refused_for_every_role(
-    store: GraphStore, role: Role
+    loaded: Loaded, role: Role
 ) -> None:
-    await load_chain(store)
+    # everything is refused and the state checked unchanged: the roles share the data
+    store = await loaded(load_chain)
     async with asgi_client(store, role) as client:
         before = await _state(store)
         for shape, evil in SHAPES.items():
@@ -199,7 +202,7 @@ def documents(draw: st.DrawFn) -> Doc:
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=HEALTH)
 @given(doc=documents(), role=st.sampled_from(list(Role)), method=st.sampled_from(["POST", "GET"]))
 async def test_any_document_runs_only_what_the_role_may_or_nothing(
     embedded_store: GraphStore, doc: Doc, role: Role, method: str

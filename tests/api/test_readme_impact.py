@@ -9,7 +9,7 @@ from pathlib import Path
 from graph_crm.services.demo import DEMO_SEED, load_policies
 from graph_crm.services.seed import apply_seed, read_seed
 from graph_crm.store.embedded.store import EmbeddedStore
-from tests.api.conftest import asgi_client
+from tests.api.asgi import asgi_client
 from tests.api.graphql import data
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -11,7 +11,7 @@ from graph_crm.api.limits import MAX_BODY_BYTES
 from graph_crm.api.role_limits import ROLE_LIMITS, RateLimiter
 from graph_crm.auth.roles import Role
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client
+from tests.api.asgi import asgi_client
 from tests.api.graphql import TRAVERSE, post
 from tests.contract.crm import define_crm, load_chain
 from tests.contract.snapshot import snapshot

@@ -19,20 +19,20 @@ from graph_crm.api.schema import core_schema
 from graph_crm.auth.roles import Permission, Role
 from graph_crm.model.registry import Registry
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client
+from tests.api.asgi import asgi_client
 from tests.api.graphql import (
     DEFINE_ENTITY_TYPE,
+    DEFINE_POLICY,
     DEFINE_RELATION_TYPE,
     DELETE,
+    DROP_POLICY,
+    IMPACT_REPORT,
     LINK,
     TRAVERSE,
     UNLINK,
     UPSERT,
     post,
 )
-from tests.api.test_impact_api import DEFINE as DEFINE_POLICY
-from tests.api.test_impact_api import DROP as DROP_POLICY
-from tests.api.test_impact_api import REPORT
 from tests.contract.logistics import AS_OF, customs_policy, load_logistics
 from tests.contract.snapshot import snapshot
 
@@ -75,7 +75,7 @@ OPERATIONS = [
     Op(
         "impactReport",
         Permission.IMPACT,
-        REPORT,
+        IMPACT_REPORT,
         {"source": "Warehouse:W1", "delay": 6, "asOf": AS_OF.isoformat()},
     ),
     Op(

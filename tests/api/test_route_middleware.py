@@ -6,7 +6,7 @@ import httpx
 
 from graph_crm.api.role_limits import RateLimiter, rate_limited
 from graph_crm.store.base import GraphStore
-from tests.api.conftest import asgi_client, bearer
+from tests.api.asgi import asgi_client, bearer
 
 
 async def post_not_json(client: httpx.AsyncClient) -> httpx.Response:

@@ -23,7 +23,7 @@ from graph_crm.api.shared_buckets import (
     serve_run_dir,
 )
 from graph_crm.auth.roles import Role
-from tests.api.test_server import cli_key
+from tests.api.servers import cli_key
 from tests.faults.processes import api_process
 
 #: Takes ``count`` tokens of key "k" at ``per_minute`` from the bucket file, once the go

@@ -18,8 +18,8 @@ from graph_crm.auth.roles import Role
 from graph_crm.services.api_keys import create_key
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.api.raw_http import connect, graphql_post, read_until_closed
+from tests.api.servers import wait_healthy
 from tests.api.slow_read import load_notes, slow_request
-from tests.api.test_server import wait_healthy
 from tools.neo4j_local import die_with_parent, free_port
 
 #: Generous: the server gets 1 s to finish requests, then closes the store.

@@ -21,7 +21,7 @@ from tests.api.raw_http import (
     read_until_closed,
     request_head,
 )
-from tests.api.test_server import admin_key
+from tests.api.servers import admin_key
 from tests.faults.processes import ApiProcess, api_process
 
 #: Deadlines of the servers under test, in seconds; the tests wait ten times as long.

@@ -17,7 +17,7 @@ from graph_crm.auth.roles import Role
 from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
 from graph_crm.tracing import TracingUnavailable, enable_tracing, span, tracing_enabled
-from tests.api.conftest import bearer
+from tests.api.asgi import bearer
 from tests.api.graphql import DEFINE_ENTITY_TYPE, ENTITY, UPSERT, data, succeed
 
 WAREHOUSE = {"name": "Warehouse", "properties": [{"name": "city", "kind": "STRING"}]}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -13,10 +12,9 @@ from graph_crm.auth.keys import ApiKey, new_api_key
 from graph_crm.auth.roles import Role
 from graph_crm.errors import Conflict, InvalidInput, NotFound
 from graph_crm.store.base import GraphStore
-from graph_crm.store.embedded.store import EmbeddedStore
 from tests.contract.crm import load_chain
 from tests.contract.snapshot import snapshot
-from tests.neo4j_env import open_neo4j_store
+from tests.store_fixtures import OpenTwin
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 HOSTILE = [
@@ -29,22 +27,6 @@ HOSTILE = [
     "`) MATCH (n) DETACH DELETE n //",
     "%_*",
 ]
-
-Reopen = Callable[[GraphStore], Awaitable[GraphStore]]
-
-
-@pytest.fixture
-def reopen(backend: str, request: pytest.FixtureRequest) -> Reopen:
-    """Open a second store on the same data: the same file, or the same database."""
-    target = request.getfixturevalue("neo4j_target") if backend == "neo4j" else None
-
-    async def again(store: GraphStore) -> GraphStore:
-        if isinstance(store, EmbeddedStore):
-            return await EmbeddedStore.open(store.path)
-        assert target is not None
-        return await open_neo4j_store(target)
-
-    return again
 
 
 def make_key(key_id: str, *, name: str = "loader", at: datetime = T0) -> ApiKey:
@@ -155,17 +137,14 @@ async def test_naive_datetimes_are_refused(store: GraphStore) -> None:
     assert await store.api_keys() == [make_key("b")]
 
 
-async def test_keys_survive_reopening_the_store(store: GraphStore, reopen: Reopen) -> None:
+async def test_keys_survive_reopening_the_store(store: GraphStore, open_twin: OpenTwin) -> None:
     await store.add_api_key(make_key("a"))
     await store.add_api_key(make_key("b", at=T0 + timedelta(minutes=1)))
     await store.revoke_api_key("a", at=T0 + timedelta(hours=1))
     before = await store.api_keys()
-    again = await reopen(store)
-    try:
-        assert await again.api_keys() == before
-        assert await again.api_key("a") == before[0]
-    finally:
-        await again.close()
+    again = await open_twin()
+    assert await again.api_keys() == before
+    assert await again.api_key("a") == before[0]
 
 
 async def test_hostile_ids_and_names_are_only_values(store: GraphStore) -> None:

@@ -17,22 +17,11 @@ from graph_crm.model.audit import AuditRecord, audit_cursor
 from graph_crm.services.transfer import export_graph, import_graph
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
+from tests.contract.audit_log import everything
 from tests.contract.crm import CUSTOMER, SUBSIDIARY, define_crm, load_chain
 from tests.contract.snapshot import snapshot
 
 LINK = "HAS_SUBSIDIARY"
-
-
-async def everything(store: GraphStore, **filters: Any) -> list[AuditRecord]:
-    """The whole log (with ``filters``), walked page by page."""
-    records: list[AuditRecord] = []
-    after = None
-    while True:
-        page = await store.audit_log(**filters, first=3, after=after)
-        records.extend(page.items)
-        if not page.has_next_page:
-            return records
-        after = page.end_cursor
 
 
 async def latest(store: GraphStore) -> AuditRecord:

@@ -8,89 +8,23 @@ constraint that the statement breaks. Then the other half must be gone too.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
-from neo4j import AsyncGraphDatabase
 
 from graph_crm.auth.keys import ApiKey
 from graph_crm.auth.roles import Role
 from graph_crm.errors import AuditFailed, UniqueViolation
-from graph_crm.model.audit import record as audit_record
 from graph_crm.model.graph import Entity
 from graph_crm.store.base import GraphStore
-from graph_crm.store.embedded.store import EmbeddedStore
 from tests.contract.crm import CHAIN, CUSTOMER, load_chain
+from tests.contract.refusal import TAKEN, Refusal
 from tests.contract.snapshot import snapshot
-from tests.neo4j_env import Neo4jTarget
+from tests.store_fixtures import Loaded
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
-#: The id every audit record gets while the audit is refused on Neo4j: already taken.
-TAKEN = "taken-audit-id"
-
-
-class Refusal(Protocol):
-    async def refuse_audit(self) -> None: ...
-
-    async def refuse_customer_named(self, name: str) -> None: ...
-
-
-class SqliteRefusal:
-    """Triggers installed from a second connection, as another process could."""
-
-    def __init__(self, store: EmbeddedStore) -> None:
-        self.path = store.path
-
-    def _run(self, statement: str) -> None:
-        with sqlite3.connect(self.path) as conn:
-            conn.execute(statement)
-
-    async def refuse_audit(self) -> None:
-        self._run(
-            "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit "
-            "BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END"
-        )
-
-    async def refuse_customer_named(self, name: str) -> None:
-        self._run(
-            "CREATE TRIGGER test_refuse_customer BEFORE INSERT ON entities "
-            f"WHEN NEW.type = 'Customer' AND json_extract(NEW.props, '$.name') = '{name}' "
-            "BEGIN SELECT RAISE(ABORT, 'customer refused by the test'); END"
-        )
-
-
-class Neo4jRefusal:
-    """Uniqueness constraints the server enforces inside the store's transactions."""
-
-    def __init__(self, target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.target = target
-        self.monkeypatch = monkeypatch
-
-    async def _run(self, *statements: str) -> None:
-        auth = (self.target.user, self.target.password) if self.target.password else None
-        async with AsyncGraphDatabase.driver(self.target.uri, auth=auth) as driver:
-            for statement in statements:
-                await driver.execute_query(statement, database_=self.target.database)
-
-    async def refuse_audit(self) -> None:
-        # Named graph_crm_*, so the next test's reset drops it.
-        await self._run(
-            "CREATE CONSTRAINT graph_crm_test_audit_id IF NOT EXISTS "
-            "FOR (a:`_GraphCrmAudit`) REQUIRE a.id IS UNIQUE",
-            f"CREATE (:`_GraphCrmAudit` {{id: '{TAKEN}', at: '2000-01-01T00:00:00.000000Z', "
-            "actor: 'test', action: 'upsert', kind: 'entity', ids: [], summary: '{}'})",
-        )
-        self.monkeypatch.setattr(audit_record, "new_audit_id", lambda: TAKEN)
-
-    async def refuse_customer_named(self, name: str) -> None:
-        await self._run(
-            "CREATE CONSTRAINT graph_crm_test_customer_name IF NOT EXISTS "
-            "FOR (n:Customer) REQUIRE n.name IS UNIQUE",
-            f"CREATE (:Stray:Customer {{key: 'STRAY', name: '{name}'}})",
-        )
 
 
 def key(key_id: str) -> ApiKey:
@@ -133,28 +67,32 @@ async def state(store: GraphStore) -> tuple[Any, ...]:
     everything = await store.audit_log(first=1_000)
     return (
         await snapshot(store),
-        everything.items,
+        tuple(everything.items),
         await store.api_keys(),
         await store.traverse(["Customer:ACME"], CHAIN),
     )
 
 
-@pytest.mark.parametrize("name", list(WRITES))
-async def test_a_refused_audit_record_rolls_the_change_back(
-    store: GraphStore, refusal: Refusal, name: str
-) -> None:
+async def load_chain_spare_and_key(store: GraphStore) -> None:
     await load_chain(store)
     await store.define_entity_type({"name": "Spare"})
     await store.add_api_key(key("00000000000000b1"))
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+async def test_a_refused_audit_record_rolls_the_change_back(
+    loaded: Loaded, refusal_of: Callable[[GraphStore], Refusal], name: str
+) -> None:
+    # every write is refused and leaves the store as it was: the tests share its data
+    store = await loaded(load_chain_spare_and_key)
     before = await state(store)  # the embedded mirror is built here
-    await refusal.refuse_audit()
+    await refusal_of(store).refuse_audit()
     with pytest.raises(AuditFailed) as refused:
         await WRITES[name](store)
     assert refused.value.code == "AUDIT_FAILED"
     after = await state(store)
-    if store.backend == "neo4j":  # the node holding the taken id is in the log now
-        assert [r.id for r in after[1]] == [TAKEN] + [r.id for r in before[1]]
-        after = (after[0], after[1][1:], *after[2:])
+    # a record holding the taken id is the refusal's own (Neo4j), never the write's
+    after = (after[0], tuple(record for record in after[1] if record.id != TAKEN), *after[2:])
     assert after == before
     assert (await store.registry()).version == 11
 

@@ -18,6 +18,7 @@ from graph_crm.errors import (
 from graph_crm.store.base import GraphStore
 from tests.contract.crm import CUSTOMER, define_crm, load_chain
 from tests.contract.snapshot import snapshot
+from tests.store_fixtures import Loaded
 
 BROKER = {
     "name": "CustomsBroker",
@@ -105,9 +106,9 @@ async def test_define_list_and_version(store: GraphStore) -> None:
     ],
 )
 async def test_invalid_entity_types_are_refused(
-    store: GraphStore, definition: dict[str, Any], error: type[GraphCrmError], words: str
+    loaded: Loaded, definition: dict[str, Any], error: type[GraphCrmError], words: str
 ) -> None:
-    await define_crm(store)
+    store = await loaded(define_crm)
     before = await snapshot(store)
     with pytest.raises(error) as caught:
         await store.define_entity_type(definition)
@@ -151,9 +152,9 @@ HOSTILE_NAMES = [
 
 @pytest.mark.parametrize("hostile", HOSTILE_NAMES)
 async def test_hostile_identifiers_are_refused_and_nothing_is_lost(
-    store: GraphStore, hostile: str
+    loaded: Loaded, hostile: str
 ) -> None:
-    await load_chain(store)
+    store = await loaded(load_chain)
     before = await snapshot(store)
     attempts = [
         store.define_entity_type({"name": hostile}),
@@ -218,9 +219,9 @@ async def test_evolution_of_a_populated_type(store: GraphStore) -> None:
     ],
 )
 async def test_changes_that_would_invalidate_data_are_refused(
-    store: GraphStore, change: Any, words: str
+    loaded: Loaded, change: Any, words: str
 ) -> None:
-    await load_chain(store)
+    store = await loaded(load_chain)
     before = await snapshot(store)
     with pytest.raises(IncompatibleChange) as caught:
         await store.alter_entity_type({**CUSTOMER, "properties": change(CUSTOMER["properties"])})

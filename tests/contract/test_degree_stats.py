@@ -8,7 +8,7 @@ from collections import Counter
 from graph_crm.model.degree_stats import DegreeStats, FanOut, RelationDegrees
 from graph_crm.model.traversal import Direction
 from graph_crm.store.base import GraphStore
-from tests.contract.test_traversal_bounds import load
+from tests.contract.reference_graph import load_reference_graph
 from tests.model.traversal_reference import ENDS, random_edges
 
 
@@ -17,7 +17,7 @@ async def test_degree_stats_count_ends_edges_and_the_largest_degree(store: Graph
     rng = random.Random(11)
     keys = {"Alpha": [f"a{i}" for i in range(9)], "Beta": [f"b{i}" for i in range(4)]}
     edges = [edge for edge in random_edges(rng, keys, 0.4) if edge[0] != "BACK"]
-    await load(store, keys, edges)
+    await load_reference_graph(store, keys, edges)
     expected: dict[str, RelationDegrees] = {}
     for relation in sorted(ENDS):
         mine = [(source, target) for name, source, target in edges if name == relation]

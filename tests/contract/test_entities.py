@@ -11,6 +11,7 @@ from graph_crm.errors import InvalidInput, NotFound, UniqueViolation, UnknownTyp
 from graph_crm.store.base import GraphStore
 from tests.contract.crm import define_crm, load_chain
 from tests.contract.snapshot import snapshot
+from tests.store_fixtures import Loaded
 
 
 async def test_upsert_is_idempotent_by_key(store: GraphStore) -> None:
@@ -94,9 +95,9 @@ async def test_typed_values_round_trip(store: GraphStore) -> None:
     ],
 )
 async def test_invalid_values_are_refused_with_row_and_field(
-    store: GraphStore, row: dict[str, Any], field: str, words: str
+    loaded: Loaded, row: dict[str, Any], field: str, words: str
 ) -> None:
-    await load_chain(store)
+    store = await loaded(load_chain)
     before = await snapshot(store)
     good = {"key": "OK-1", "name": "fine"}
     with pytest.raises(InvalidInput) as caught:
@@ -173,8 +174,8 @@ async def test_unknown_type_and_bad_batches(store: GraphStore) -> None:
     assert (await store.upsert_entities("Customer", [])).total == 0
 
 
-async def test_get_by_global_id(store: GraphStore) -> None:
-    await load_chain(store)
+async def test_get_by_global_id(loaded: Loaded) -> None:
+    store = await loaded(load_chain)
     found = await store.get_entities(
         ["Buyer:B2", "Customer:ACME", "Customer:NOPE", "Warehouse:X", "Buyer:B2"]
     )
@@ -209,8 +210,8 @@ async def test_delete_removes_relations(store: GraphStore) -> None:
     assert (again.entities, again.relations) == (0, 0)
 
 
-async def test_filters(store: GraphStore) -> None:
-    await load_chain(store)
+async def test_filters(loaded: Loaded) -> None:
+    store = await loaded(load_chain)
 
     async def keys(where: Any) -> list[str]:
         page = await store.list_entities("Customer", where=where, first=100)

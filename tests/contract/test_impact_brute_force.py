@@ -31,6 +31,7 @@ from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
 from graph_crm.store.base import GraphStore
 from tests.contract.logistics import AS_OF, ENTITY_TYPES, RELATION_TYPES, STATUSES, where
+from tests.examples import examples
 
 #: Exact in binary: the brute force may add them in any order.
 VALUES = [None, 0.5, 1.25, 3.0, 100.0]
@@ -241,14 +242,15 @@ async def _check(store: GraphStore, case: Case) -> None:
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=HEALTH)
 @given(case=cases())
 async def test_embedded_matches_brute_force(embedded_store: GraphStore, case: Case) -> None:
     await _check(embedded_store, case)
 
 
 @pytest.mark.neo4j
-@settings(max_examples=20, deadline=None, suppress_health_check=HEALTH)
+# each example defines a schema and loads a graph: fewer on Neo4j
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=HEALTH)
 @given(case=cases())
 async def test_neo4j_matches_brute_force(neo4j_store: GraphStore, case: Case) -> None:
     await _check(neo4j_store, case)

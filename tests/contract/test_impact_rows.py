@@ -12,8 +12,8 @@ from graph_crm.impact.plan import ImpactPlan, ImpactRow, PlanStep, Rollup, StepP
 from graph_crm.model.registry import Registry
 from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
-from graph_crm.store.base import GraphStore
 from tests.contract.logistics import AS_OF, load_logistics, shipment_plan, where
+from tests.store_fixtures import Loaded
 
 W1 = "Warehouse:W1"
 
@@ -40,8 +40,9 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-async def test_shipments_to_customers(store: GraphStore) -> None:
-    registry = await load_logistics(store)
+async def test_shipments_to_customers(loaded: Loaded) -> None:
+    store = await loaded(load_logistics)
+    registry = await store.registry()
     counts, version = await store.counts(), registry.version
     rows = await store.impact_rows(shipment_plan(registry, status=["IN_TRANSIT"]), W1, as_of=AS_OF)
     assert rows == [
@@ -85,8 +86,9 @@ async def test_shipments_to_customers(store: GraphStore) -> None:
     assert (await store.counts(), (await store.registry()).version) == (counts, version)
 
 
-async def test_rollup_to_parents(store: GraphStore) -> None:
-    registry = await load_logistics(store)
+async def test_rollup_to_parents(loaded: Loaded) -> None:
+    store = await loaded(load_logistics)
+    registry = await store.registry()
     two_levels = shipment_plan(
         registry,
         status=["IN_TRANSIT"],
@@ -171,8 +173,9 @@ def _five_steps(registry: Registry, parent_contracts: str) -> ImpactPlan:
     )
 
 
-async def test_five_step_plan(store: GraphStore) -> None:
-    registry = await load_logistics(store)
+async def test_five_step_plan(loaded: Loaded) -> None:
+    store = await loaded(load_logistics)
+    registry = await store.registry()
     rows = await store.impact_rows(_five_steps(registry, "some"), W1, as_of=AS_OF)
     # S4 is the only W1 shipment through a second warehouse; paths never go back to W1 or
     # S4; S8 is DELIVERED; PB, the parent, has a contract and no parent of its own
@@ -190,8 +193,9 @@ async def test_five_step_plan(store: GraphStore) -> None:
     assert await store.impact_rows(_five_steps(registry, "none"), W1, as_of=AS_OF) == []
 
 
-async def test_bad_requests_and_no_paths(store: GraphStore) -> None:
-    registry = await load_logistics(store)
+async def test_bad_requests_and_no_paths(loaded: Loaded) -> None:
+    store = await loaded(load_logistics)
+    registry = await store.registry()
     plan = shipment_plan(registry)
     assert await store.impact_rows(plan, "Warehouse:W3", as_of=AS_OF) == []
     with pytest.raises(NotFound, match="Warehouse:NOPE"):

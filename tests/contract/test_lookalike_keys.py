@@ -9,10 +9,10 @@ import pytest
 from graph_crm.errors import InvalidInput
 from graph_crm.model.audit import AuditAction, parse_relation_id
 from graph_crm.store.base import GraphStore
+from tests.contract.audit_log import everything
 from tests.contract.crm import CUSTOMER, define_crm
 from tests.contract.logistics import AS_OF, load_logistics, shipment_plan
 from tests.contract.snapshot import snapshot
-from tests.contract.test_audit import everything
 
 CAFE_NFC = unicodedata.normalize("NFC", "Café-Zürich")
 CAFE_NFD = unicodedata.normalize("NFD", "Café-Zürich")

@@ -13,14 +13,15 @@ from graph_crm.model.traversal import Direction
 from graph_crm.store.base import GraphStore
 from tests.contract.crm import define_crm, load_chain
 from tests.contract.snapshot import snapshot
+from tests.store_fixtures import Loaded
 
 
 def far_ids(batch: list[list[Neighbor]]) -> list[list[str]]:
     return [[neighbor.entity.id for neighbor in neighbors] for neighbors in batch]
 
 
-async def test_out_in_self_relation_duplicates_and_absent_ids(store: GraphStore) -> None:
-    await load_chain(store)
+async def test_out_in_self_relation_duplicates_and_absent_ids(loaded: Loaded) -> None:
+    store = await loaded(load_chain)
     ids = [
         "Customer:ACME",
         "Customer:BETA",
@@ -212,8 +213,8 @@ BAD_CALLS: list[tuple[dict[str, Any], type[GraphCrmError], tuple[Any, ...]]] = [
 ]
 
 
-async def test_bad_reads_are_refused_before_they_run(store: GraphStore) -> None:
-    await load_chain(store)
+async def test_bad_reads_are_refused_before_they_run(loaded: Loaded) -> None:
+    store = await loaded(load_chain)
     before = await snapshot(store)
     for overrides, error, path in BAD_CALLS:
         call: dict[str, Any] = {

@@ -10,6 +10,7 @@ from graph_crm.errors import IncompatibleChange, InvalidInput, UnknownType
 from graph_crm.store.base import GraphStore
 from tests.contract.crm import define_crm, load_chain
 from tests.contract.snapshot import snapshot
+from tests.store_fixtures import Loaded
 
 
 async def test_link_is_idempotent_and_updates_properties(store: GraphStore) -> None:
@@ -76,8 +77,8 @@ async def test_bad_links_write_nothing(store: GraphStore) -> None:
     assert await snapshot(store) == before
 
 
-async def test_relation_pages(store: GraphStore) -> None:
-    await load_chain(store)
+async def test_relation_pages(loaded: Loaded) -> None:
+    store = await loaded(load_chain)
     seen: list[tuple[str, str]] = []
     after = None
     while True:

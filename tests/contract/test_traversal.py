@@ -8,10 +8,11 @@ from graph_crm.errors import InvalidInput, LimitExceeded, UnknownType
 from graph_crm.model.traversal import Direction
 from graph_crm.store.base import GraphStore
 from tests.contract.crm import CHAIN, load_chain
+from tests.store_fixtures import Loaded
 
 
-async def test_five_entity_chain(store: GraphStore) -> None:
-    await load_chain(store)
+async def test_five_entity_chain(loaded: Loaded) -> None:
+    store = await loaded(load_chain)
     result = await store.traverse(["Customer:ACME"], CHAIN)
     assert [e.id for e in result.reached] == ["Competitor:GLOBEX", "Competitor:INITECH"]
     assert result.reached[0].properties == {"name": "Globex"}
@@ -32,8 +33,8 @@ async def test_five_entity_chain(store: GraphStore) -> None:
     assert len(one_path.paths["Competitor:GLOBEX"]) == 1
 
 
-async def test_filters_on_the_way(store: GraphStore) -> None:
-    await load_chain(store)
+async def test_filters_on_the_way(loaded: Loaded) -> None:
+    store = await loaded(load_chain)
     recent = [
         *CHAIN[:2],
         {"relation": "WROTE", "where": {"at": {"gte": "2026-08-24T00:00:00Z"}}},
@@ -47,8 +48,8 @@ async def test_filters_on_the_way(store: GraphStore) -> None:
     assert [p.entity_ids[1] for p in result.paths["Competitor:GLOBEX"]] == ["Subsidiary:ACME-DE"]
 
 
-async def test_directions(store: GraphStore) -> None:
-    await load_chain(store)
+async def test_directions(loaded: Loaded) -> None:
+    store = await loaded(load_chain)
     back = [
         {"relation": "MENTIONS", "direction": "IN"},
         {"relation": "WROTE", "direction": "IN"},
@@ -114,8 +115,8 @@ async def test_repeated_steps_and_depth(store: GraphStore) -> None:
     assert len(limited.reached) == 2
 
 
-async def test_bad_traversals(store: GraphStore) -> None:
-    await load_chain(store)
+async def test_bad_traversals(loaded: Loaded) -> None:
+    store = await loaded(load_chain)
     with pytest.raises(InvalidInput, match="goes from Subsidiary to Buyer"):
         await store.traverse(["Customer:ACME"], [{"relation": "EMPLOYS"}])
     with pytest.raises(InvalidInput, match="itself"):

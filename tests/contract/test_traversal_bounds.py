@@ -18,32 +18,14 @@ from graph_crm.model.traversal import Traversal, plan_traversal
 from graph_crm.model.traversal_search import Found, search
 from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import WorkBudget, work_budget
+from tests.contract.reference_graph import load_reference_graph
+from tests.examples import examples
 from tests.model.traversal_reference import (
-    ENTITY_TYPES,
     REGISTRY,
-    RELATION_TYPES,
     dict_graph,
     random_edges,
     random_steps,
 )
-
-
-async def load(store: GraphStore, keys: dict[str, list[str]], edges: list[Any]) -> None:
-    for definition in ENTITY_TYPES:
-        await store.define_entity_type(definition)
-    for relation in RELATION_TYPES:
-        await store.define_relation_type(relation)
-    for type_name, type_keys in keys.items():
-        await store.upsert_entities(type_name, [{"key": key} for key in type_keys])
-    for relation in sorted({edge[0] for edge in edges}):
-        await store.link(
-            relation,
-            [
-                {"from": source.split(":", 1)[1], "to": target.split(":", 1)[1]}
-                for name, source, target in edges
-                if name == relation
-            ],
-        )
 
 
 def reference(
@@ -66,9 +48,9 @@ async def test_random_traversals_answer_as_the_reference_search(store: GraphStor
     rng = random.Random(20261206)
     keys = {"Alpha": [f"a{i}" for i in range(7)], "Beta": [f"b{i}" for i in range(5)]}
     edges = random_edges(rng, keys, 0.3)
-    await load(store, keys, edges)
+    await load_reference_graph(store, keys, edges)
     graph = dict_graph(edges)
-    for _ in range(24):  # each plan's first run on Neo4j is planned: ~0.1 s a depth
+    for _ in range(examples(24)):  # each plan's first run on Neo4j is planned: ~0.1 s a depth
         start_type = rng.choice(sorted(keys))
         start = [f"{start_type}:{k}" for k in rng.sample(keys[start_type], rng.randint(1, 2))]
         steps = random_steps(rng, keys, start_type)
@@ -89,7 +71,7 @@ async def test_nearest_targets_come_first_and_the_limit_cuts_the_rest(store: Gra
     keys = {"Alpha": ["root", "a", "b", "c", "z"], "Beta": []}
     edges = [("PARENT_OF", "Alpha:root", f"Alpha:{k}") for k in ("a", "z")]
     edges += [("PARENT_OF", "Alpha:a", "Alpha:b"), ("PARENT_OF", "Alpha:b", "Alpha:c")]
-    await load(store, keys, edges)
+    await load_reference_graph(store, keys, edges)
     down = [{"relation": "PARENT_OF", "maxHops": 3}]
     everything = await store.traverse(["Alpha:root"], down)
     assert [e.id for e in everything.reached] == ["Alpha:a", "Alpha:z", "Alpha:b", "Alpha:c"]
@@ -107,7 +89,7 @@ async def test_millions_of_paths_cost_thousands_of_edges(store: GraphStore) -> N
     # four hubs each linked from 100 entities: 5 hops from a hub have ~5.8 million paths
     keys = {"Alpha": [f"s{i:03}" for i in range(100)], "Beta": [f"w{i}" for i in range(4)]}
     edges = [("LINKS", f"Alpha:{s}", f"Beta:{w}") for s in keys["Alpha"] for w in keys["Beta"]]
-    await load(store, keys, edges)
+    await load_reference_graph(store, keys, edges)
     out, back = {"relation": "LINKS"}, {"relation": "LINKS", "direction": "IN"}
     steps = [back, out, back, out, back]
     found, _ = reference(dict_graph(edges), ["Beta:w0"], steps, limit=1)
@@ -136,7 +118,7 @@ async def test_one_path_per_target_still_finds_the_way_back(store: GraphStore) -
     keys = {"Alpha": ["owner", "s1", "s2", "s3"], "Beta": ["hub"]}
     edges = [("LINKS", f"Alpha:s{i}", "Beta:hub") for i in (1, 2, 3)]
     edges += [("PARENT_OF", "Alpha:owner", f"Alpha:s{i}") for i in (1, 2, 3)]
-    await load(store, keys, edges)
+    await load_reference_graph(store, keys, edges)
     steps = [
         {"relation": "LINKS", "direction": "IN"},
         {"relation": "PARENT_OF", "direction": "IN"},

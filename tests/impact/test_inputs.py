@@ -1,15 +1,13 @@
-"""Report inputs at their edges, and more of the condition language.
-
-test_request_inputs.py has the brief's examples; these add the boundaries, inputs that
-once escaped as Python errors (an offset pushing year 1 off the calendar, an int too
-large for a float), and hypothesis checks that any input either parses or is refused
-with a GraphCrmError on the right path.
+"""A report request's own inputs (impact/inputs.py: delay, as-of, limit) refuse clearly:
+the brief's examples, the boundaries, inputs that once escaped as Python errors (an offset
+pushing year 1 off the calendar, an int too large for a float), and hypothesis checks that
+any input either parses or is refused with a GraphCrmError on the right path.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -17,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph_crm.errors import GraphCrmError
-from graph_crm.impact.conditions import describe, holds, parse_condition
 from graph_crm.impact.report_inputs import (
     DEFAULT_LIMIT,
     MAX_DELAY_DAYS,
@@ -26,6 +23,7 @@ from graph_crm.impact.report_inputs import (
     check_limit,
     parse_as_of,
 )
+from tests.examples import examples
 
 
 @pytest.mark.parametrize(
@@ -47,7 +45,7 @@ def test_a_zero_delay_has_no_sign() -> None:
     assert check_delay(" 6 ") == 6.0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.integers(-(10**400), 10**400))
 def test_a_delay_is_kept_or_refused(value: float | int) -> None:
     if not 0 <= value <= 365:  # NaN included
@@ -99,7 +97,7 @@ def test_as_of_edges_refused(text: str) -> None:
 offsets = st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda m: timezone(timedelta(minutes=m)))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.datetimes(timezones=offsets))
 def test_any_zoned_moment_parses_back_or_is_out_of_range(moment: datetime) -> None:
     text = moment.isoformat()
@@ -111,7 +109,7 @@ def test_any_zoned_moment_parses_back_or_is_out_of_range(moment: datetime) -> No
             parse_as_of(text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=45))
 def test_any_text_parses_or_is_refused_on_as_of(text: str) -> None:
     outcome: datetime | GraphCrmError
@@ -137,59 +135,63 @@ def test_more_bad_limits(value: Any) -> None:
     assert caught.value.path == ("limit",)
 
 
-def _when(raw: Any, *, late: bool = True) -> Any:
-    return parse_condition(raw, ("when",), late=late)
-
-
-def test_conditions_in_words() -> None:
-    cases = {
-        "otherwise": {},
-        "complaints >= 3": {"anyOf": [{"complaints": {"gte": 3}}]},
-        "(complaints >= 3 and exposure < 5 or pathCount != 2)": {
-            "anyOf": [{"complaints": {"gte": 3}, "exposure": {"lt": 5}}, {"pathCount": {"ne": 2}}]
-        },
-        "has bufferDays and complaints in 1, 2.5 and gapDays <= -1.5": {
-            "bufferDays": {"isNull": False},
-            "complaints": {"in": [1, 2.5]},
-            "gapDays": {"lte": -1.5},
-        },
-        "no bufferDays": {"bufferDays": {"isNull": True}},
-        "breach != true and tier in T1, T2": {"breach": {"ne": True}, "tier": {"in": ["T1", "T2"]}},
-        "delayDays > 2 and delayDays <= 6": {"delayDays": {"gt": 2.0, "lte": 6}},
-    }
-    for words, raw in cases.items():
-        assert describe(_when(raw)) == words
-
-
-def test_conditions_hold() -> None:
-    facts = {"gapDays": -2.0, "bufferDays": 8.0, "breach": False, "complaints": 2, "tier": "T2"}
-    assert holds(_when({}), {})
-    assert holds(_when({"bufferDays": {"isNull": False}, "complaints": {"in": [1, 2]}}), facts)
-    assert not holds(_when({"complaints": {"in": [3, 4]}}), facts)
-    assert holds(_when({"gapDays": {"gte": -3, "lt": 0}}), facts)  # two ops: both must hold
-    assert not holds(_when({"gapDays": {"gte": -3, "lt": -2}}), facts)
-    assert holds(_when({"breach": {"ne": True}, "tier": {"eq": "T2"}}), facts)
-    assert holds(_when({"anyOf": [{"tier": {"eq": "T1"}}, {"complaints": {"gte": 2}}]}), facts)
-    assert not holds(_when({"anyOf": [{"tier": {"eq": "T1"}}, {"exposure": {"gte": 0}}]}), facts)
-    # without an SLA no comparison holds, and isNull says so
-    no_sla = {"gapDays": None, "bufferDays": None, "breach": False}
-    assert not holds(_when({"anyOf": [{"gapDays": {"lt": 0}}, {"gapDays": {"gte": 0}}]}), no_sla)
-    assert holds(_when({"gapDays": {"isNull": True}, "breach": {"eq": False}}), no_sla)
-
-
-def _nested(depth: int) -> dict[str, Any]:
-    condition: dict[str, Any] = {}
-    for _ in range(depth):
-        condition = {"anyOf": [condition]}
-    return condition
-
-
-def test_conditions_nest_four_deep_and_tiers_never_see_the_score() -> None:
-    assert holds(_when(_nested(4)), {})
+@pytest.mark.parametrize(
+    "value", [-1, -0.001, 365.5, float("nan"), float("inf"), "abc", True, None]
+)
+def test_bad_delays(value: Any) -> None:
     with pytest.raises(GraphCrmError) as caught:
-        _when(_nested(5))
-    assert caught.value.path == ("when", *("anyOf", 0) * 5)
-    for late in ("score", "tier"):
-        with pytest.raises(GraphCrmError) as caught:
-            _when({"anyOf": [{late: {"isNull": False}}]}, late=False)
-        assert caught.value.path == ("when", "anyOf", 0, late)
+        check_delay(value)
+    assert caught.value.path == ("delayDays",)
+
+
+def test_good_delays() -> None:
+    assert [check_delay(v) for v in (0, 6, "2.5", 365)] == [0.0, 6.0, 2.5, 365.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-23", datetime(2026, 11, 23, tzinfo=UTC)),
+        ("2026-11-23T09:00:00Z", datetime(2026, 11, 23, 9, tzinfo=UTC)),
+        ("2026-11-23T14:30:00+05:30", datetime(2026, 11, 23, 9, tzinfo=UTC)),
+        (date(2026, 1, 2), datetime(2026, 1, 2, tzinfo=UTC)),
+        (
+            datetime(2026, 1, 2, 3, tzinfo=timezone(timedelta(hours=-5))),
+            datetime(2026, 1, 2, 8, tzinfo=UTC),
+        ),
+    ],
+)
+def test_as_of_accepted(text: Any, expected: datetime) -> None:
+    assert parse_as_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-23T09:00:00",
+        "23/11/2026",
+        "tomorrow",
+        "",
+        "2" * 10_000,
+        "1800-01-01",
+        "3000-01-01T00:00:00Z",
+        datetime(2026, 1, 1),
+        12345,
+    ],
+)
+def test_as_of_refused(text: Any) -> None:
+    with pytest.raises(GraphCrmError) as caught:
+        parse_as_of(text)
+    assert caught.value.path == ("asOf",)
+    assert len(caught.value.message) < 200
+
+
+def test_as_of_defaults_to_now() -> None:
+    now = datetime(2026, 5, 1, tzinfo=UTC)
+    assert parse_as_of(None, now=now) == now
+
+
+@pytest.mark.parametrize("value", [0, -1, MAX_LIMIT + 1, 1.5, "10", True])
+def test_bad_limits(value: Any) -> None:
+    with pytest.raises(GraphCrmError):
+        check_limit(value)

@@ -17,6 +17,7 @@ from graph_crm.model.traversal_search import (
     search,
     state_cap,
 )
+from tests.examples import examples
 from tests.model.traversal_reference import (
     ENDS,
     REGISTRY,
@@ -83,7 +84,9 @@ def cases(draw: st.DrawFn) -> tuple[TraversalPlan, list[str], DictGraph]:
     return plan, list(plan.start), dict_graph(edges)
 
 
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @SETTINGS

@@ -1,7 +1,8 @@
-"""A bounded loopback load on a real server: reads, traversals, impact reports and writes
-at once, each with its role's key. No server error, nothing lost: every write landed.
+"""bench/mixed.py's load, bounded, on a real server: reads, traversals, impact reports and
+writes at once, each with its role's key. No server error, nothing lost: every write landed.
 
-The figures (throughput, p99) come from ``python -m bench.load``; this asserts behaviour.
+The figures (throughput, p99) come from ``python -m bench.load``; this asserts behaviour,
+and that the benchmark's load itself still runs. Marked ``load``: ``scripts/test --all``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import pytest
 from bench import mixed
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
-from tests.api.test_server import serving
+from tests.api.servers import serving
 from tests.neo4j_env import Neo4jTarget
+
+pytestmark = pytest.mark.load
 
 REQUESTS = 600
 SECONDS = 60.0

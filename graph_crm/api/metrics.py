@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from prometheus_client import (
     GC_COLLECTOR,
@@ -33,6 +33,8 @@ from prometheus_client import (
     Histogram,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from graph_crm.store.base import GraphStore
 
 logger = logging.getLogger("graph_crm.api")
 
@@ -99,10 +101,10 @@ def share_between_workers(run_dir: Path) -> None:
 
 class ApiMetrics:
     """The app's series: requests, store calls, schema builds, impact reports, and the
-    store's own state read at scrape time (``store.runtime_state()``, where a backend
-    has it). Also the store-call observer (:mod:`graph_crm.store.call_observer`)."""
+    store's own state read at scrape time (``store.runtime_state()``). Also the
+    store-call observer (:mod:`graph_crm.store.call_observer`)."""
 
-    def __init__(self, store: Callable[[], Any]) -> None:
+    def __init__(self, store: Callable[[], GraphStore | None]) -> None:
         #: The store being served (None before the lifespan opened it).
         self._store = store
         self.registry = CollectorRegistry(auto_describe=True)
@@ -200,15 +202,14 @@ class ApiMetrics:
             self.impact_reports.labels(outcome).observe(time.perf_counter() - started)
 
     def refresh_store_state(self) -> None:
-        """Set the store state gauges from ``store.runtime_state()`` (when it has one)."""
+        """Set the store state gauges from ``store.runtime_state()``."""
         self._state_at = time.monotonic()
         store = self._store()
-        runtime_state = getattr(store, "runtime_state", None)
-        if runtime_state is None:
+        if store is None:  # the lifespan has not opened it yet
             return
-        backend = str(getattr(store, "backend", "unknown"))
+        backend = str(store.backend)
         try:
-            state = runtime_state()
+            state = store.runtime_state()
         except Exception:  # the rest of the scrape is still worth having
             logger.exception("the store's runtime_state() failed: its gauges are stale")
             return

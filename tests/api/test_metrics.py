@@ -20,6 +20,7 @@ from tests.api.asgi import asgi_client, bearer
 from tests.api.graphql import DEFINE_ENTITY_TYPE, ENTITY, UPSERT, data, post, succeed
 from tests.api.scrape import parse, scrape, total, value
 from tests.api.servers import admin_key, serving
+from tests.contract.crm import load_chain
 
 METRICS_TOKEN = "m" * 40
 REQUESTS = "graph_crm_graphql_requests_total"
@@ -183,18 +184,24 @@ async def test_operation_names_are_bounded(embedded_store: GraphStore) -> None:
     assert total(samples, REQUESTS, operation="Third") == 0
 
 
-async def test_the_store_state_is_read_at_scrape_time(
-    embedded_store: GraphStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    state = {"pool_in_use": 2.0, "mirror.rebuilds": 1.0}
-    monkeypatch.setattr(embedded_store, "runtime_state", lambda: state, raising=False)
+async def test_the_store_state_is_read_at_scrape_time(embedded_store: GraphStore) -> None:
+    await load_chain(embedded_store)
+    counts = await embedded_store.counts()
     async with asgi_client(embedded_store) as admin:
-        first = await scrape(admin)
-        state["pool_in_use"] = 5.0
-        second = await scrape(admin)
-    assert value(first, "graph_crm_store_pool_in_use", backend="embedded") == 2.0
-    assert value(second, "graph_crm_store_pool_in_use", backend="embedded") == 5.0
-    assert value(second, "graph_crm_store_mirror_rebuilds", backend="embedded") == 1.0
+        before = await scrape(admin)
+        # the first traversal builds the embedded store's networkx mirror
+        await embedded_store.traverse(["Customer:ACME"], [{"relation": "HAS_SUBSIDIARY"}])
+        after = await scrape(admin)
+    state = {"backend": "embedded"}
+    # present (value() reads an absent series as 0), and empty before the first traversal
+    assert ("graph_crm_store_mirror_entities", (("backend", "embedded"),)) in before
+    assert value(before, "graph_crm_store_mirror_entities", **state) == 0
+    assert value(after, "graph_crm_store_mirror_entities", **state) == sum(counts.entities.values())
+    assert value(after, "graph_crm_store_mirror_relations", **state) == sum(
+        counts.relations.values()
+    )
+    rebuilds = "graph_crm_store_mirror_rebuilds_total"
+    assert value(after, rebuilds, **state) == value(before, rebuilds, **state) + 1
 
 
 def test_any_worker_of_a_real_server_answers_a_scrape_for_all_of_them(

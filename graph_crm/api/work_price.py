@@ -43,7 +43,7 @@ from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.query import All, AnyOf, Compare, Filter, Not, Related, check_filter
 from graph_crm.model.registry import Registry
 from graph_crm.model.traversal import PlannedStep, TraversalPlan, plan_traversal
-from graph_crm.model.traversal_search import reach_depth, state_cap
+from graph_crm.model.traversal_moves import reach_depth, state_cap
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ has taken in that step. Depth by depth, every partial path is extended by one ho
 either within its step (while the step may repeat) or into the next step, never back
 onto an entity it holds, never into a state from which the plan cannot be completed
 within the depth limit. Of the partial paths from one start that reach one state at
-one depth, :func:`_select` keeps the first :func:`state_cap` in path order and, for
-each entity inside those, the first ``paths_per_target`` that avoid it.
+one depth, :func:`_select` keeps the first :func:`~.traversal_moves.state_cap` in path
+order and, for each entity inside those, the first ``paths_per_target`` that avoid it.
 
 >>> from graph_crm.model.registry import Registry
 >>> from graph_crm.model.search_graph import DictGraph
@@ -38,6 +38,7 @@ from typing import Final, Generic, TypeVar
 from graph_crm.errors import LimitExceeded
 from graph_crm.model.search_graph import SearchGraph
 from graph_crm.model.traversal import Direction, Hop, Path, PlannedStep, TraversalPlan
+from graph_crm.model.traversal_moves import move_table, reach_depth, state_cap
 
 N = TypeVar("N", bound=Hashable)
 #: Expansions between two calls of the ``tick`` hook (a deadline check).
@@ -87,38 +88,6 @@ class Found:
     truncated: bool
     #: Relation edges expanded.
     expanded: int
-
-
-def reach_depth(plan: TraversalPlan) -> int:
-    """The most hops a complete path of ``plan`` may have."""
-    return min(plan.max_depth, sum(step.max_hops for step in plan.steps))
-
-
-def state_cap(plan: TraversalPlan, depth: int) -> int:
-    """Partial paths kept per state at ``depth``: the paths wanted per target, plus one
-    for each hop still possible (each may run into one kept path's entities)."""
-    return plan.paths_per_target + reach_depth(plan) - depth
-
-
-def hops_to_finish(plan: TraversalPlan) -> list[int]:
-    """``[i]``: the fewest hops needed after entering step ``i + 1`` (the minimum hops
-    of the steps after step ``i``); ``[-1]`` is the plan's minimum."""
-    after = [0] * (len(plan.steps) + 1)
-    for index in range(len(plan.steps) - 1, -1, -1):
-        after[index] = after[index + 1] + plan.steps[index].min_hops
-    # after[i] = min hops of steps i.. ; shift so that [i] holds steps i+1..
-    return [*after[1:], after[0]]
-
-
-def can_revisit(plan: TraversalPlan) -> bool:
-    """Whether some walk of ``plan`` could land on a type an earlier position holds
-    (then the node-simple rule, and so the cap, can matter)."""
-    seen = set(plan.start_types)
-    for step in plan.steps:
-        if step.max_hops > 1 or step.lands_on & seen or not seen:
-            return True
-        seen |= step.lands_on
-    return False
 
 
 def search(
@@ -177,48 +146,6 @@ def search(
         ):
             break
     return Found(targets[: plan.limit], len(targets) > plan.limit, expanded)
-
-
-def move_table(plan: TraversalPlan, depth: int) -> dict[tuple[int, int], list[tuple[int, int]]]:
-    """Where one more hop may take a partial path to ``depth``: from its (step, hops into
-    the step) to each (step, hops) it may land in, from which the plan can still be
-    completed within :func:`reach_depth` hops. A start is at (-1, 0).
-
-    >>> from graph_crm.model.registry import Registry
-    >>> from graph_crm.model.traversal import plan_traversal
-    >>> from graph_crm.model.types import EntityType, RelationType
-    >>> registry = Registry.from_definitions(1, [EntityType(name="Customer")],
-    ...     [RelationType(name="PARENT_OF", from_type="Customer", to_type="Customer")])
-    >>> steps = [{"relation": "PARENT_OF", "maxHops": 2}, {"relation": "PARENT_OF"}]
-    >>> plan = plan_traversal(registry, {"Customer"}, steps)
-    >>> move_table(plan, 2)
-    {(0, 1): [(0, 2), (1, 1)]}
-    >>> move_table(plan, 3)[(0, 2)]  # the last hop must be the second step's
-    [(1, 1)]
-    """
-    deepest = reach_depth(plan)
-    finish = hops_to_finish(plan)
-    steps = plan.steps
-    table: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    positions = [(-1, 0)] + [
-        (index, hops) for index, step in enumerate(steps) for hops in range(1, step.max_hops + 1)
-    ]
-    for step, hops in positions:
-        if hops > depth - 1 or (step < 0) != (depth == 1):
-            continue  # no partial path of depth - 1 hops can be there
-        moves: list[tuple[int, int]] = []
-        if step >= 0 and hops < steps[step].max_hops:
-            moves.append((step, hops + 1))
-        if step + 1 < len(steps) and (step < 0 or hops >= steps[step].min_hops):
-            moves.append((step + 1, 1))
-        alive = [
-            (index, landed)
-            for index, landed in moves
-            if depth + max(0, steps[index].min_hops - landed) + finish[index] <= deepest
-        ]
-        if alive:
-            table[(step, hops)] = alive
-    return table
 
 
 def _filtered(

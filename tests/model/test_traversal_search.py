@@ -11,12 +11,8 @@ from hypothesis import strategies as st
 from graph_crm.errors import LimitExceeded
 from graph_crm.model.search_graph import DictGraph
 from graph_crm.model.traversal import Direction, Path, TraversalPlan, plan_traversal
-from graph_crm.model.traversal_search import (
-    Found,
-    can_revisit,
-    search,
-    state_cap,
-)
+from graph_crm.model.traversal_moves import can_revisit, state_cap
+from graph_crm.model.traversal_search import Found, search
 from tests.examples import examples
 from tests.model.traversal_reference import (
     ENDS,

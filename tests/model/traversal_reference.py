@@ -16,7 +16,7 @@ from graph_crm.model.query import Compare, Op
 from graph_crm.model.registry import Registry
 from graph_crm.model.search_graph import DictGraph
 from graph_crm.model.traversal import Direction, Hop, Path, PlannedStep, TraversalPlan
-from graph_crm.model.traversal_search import reach_depth, state_cap
+from graph_crm.model.traversal_moves import reach_depth, state_cap
 from graph_crm.model.types import parse_entity_type, parse_relation_type
 
 ENTITY_TYPES: list[dict[str, Any]] = [

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from graph_crm.model.traversal import TraversalPlan
-from graph_crm.model.traversal_search import move_table, reach_depth, state_cap
+from graph_crm.model.traversal_moves import move_table, reach_depth, state_cap
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import Params, compile_filter
 

@@ -45,15 +45,17 @@ async def check_seed_data(
     first: list[type[GraphCrmError]] = []
     seeded: dict[str, set[str]] = {}
     for type_name, records in _groups(seed, "entities").items():
+        # the seed's keys, even of records refused below: no link to them is reported too
+        if isinstance(records, list):
+            seeded[type_name] = {key for key in map(_valid_key, records) if key is not None}
         try:
             entity_type = planned.entity_type(type_name)
             merged = await _keeping_values(store, stored, type_name, records)
-            checked = check_entity_records(entity_type, merged)
+            check_entity_records(entity_type, merged)
         except GraphCrmError as error:
             _collect(error, ("entities", type_name), issues, first)
             continue
         data.entities[type_name] = merged
-        seeded[type_name] = {record.key for record in checked}
     for relation, links in _groups(seed, "links").items():
         try:
             relation_type = planned.relation_type(relation)

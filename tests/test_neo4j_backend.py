@@ -12,9 +12,10 @@ from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from graph_crm.errors import StoreUnavailable
-from graph_crm.model.registry import Registry
+from graph_crm.model.registry import ChangeKind, Registry
 from graph_crm.model.types import parse_entity_type
 from graph_crm.store.base import GraphStore
+from graph_crm.store.definitions import DefinitionOperation
 from graph_crm.store.logs import NEO4J_LOGGER
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.constraints import wanted_constraints
@@ -82,6 +83,40 @@ async def test_reopening_sees_the_same_registry(
         assert await again.counts() == await neo4j_store.counts()
     finally:
         await again.close()
+
+
+async def test_a_database_with_one_change_per_version_takes_batches_once_reopened(
+    neo4j_store: GraphStore, neo4j_target: Neo4jTarget
+) -> None:
+    await neo4j_store.define_entity_type({"name": "Port"})
+    # the constraint an older graph-crm made, in place of the (version, step) one
+    await _query(neo4j_target, "DROP CONSTRAINT graph_crm_registry_change_step IF EXISTS")
+    await _query(
+        neo4j_target,
+        "CREATE CONSTRAINT graph_crm_registry_change_version IF NOT EXISTS "
+        "FOR (c:`_GraphCrmChange`) REQUIRE c.version IS UNIQUE",
+    )
+    await _query(neo4j_target, "MATCH (c:`_GraphCrmChange`) REMOVE c.step")
+    again = await Neo4jStore.open(neo4j_target.uri, database=neo4j_target.database)
+    try:
+        define = ChangeKind.DEFINE_ENTITY_TYPE
+        await again.apply_definitions(
+            [
+                DefinitionOperation(define, {"name": "Ship"}),
+                DefinitionOperation(define, {"name": "Dock"}),
+            ]
+        )
+        changes = await again.registry_changes()
+        assert [(c.version, c.step, c.name) for c in changes] == [
+            (1, 0, "Port"),
+            (2, 0, "Ship"),
+            (2, 1, "Dock"),
+        ]
+    finally:
+        await again.close()
+    names = {row["name"] for row in await _query(neo4j_target, "SHOW CONSTRAINTS YIELD name")}
+    assert "graph_crm_registry_change_step" in names
+    assert "graph_crm_registry_change_version" not in names
 
 
 async def test_an_unreachable_server_is_a_clear_error() -> None:

@@ -30,6 +30,7 @@ from graph_crm.impact.policy_spec import policy_json
 from graph_crm.model.registry import ChangeKind, Registry
 from graph_crm.model.types import (
     EntityType,
+    PropertyKind,
     PropertySpec,
     RelationType,
     parse_entity_type,
@@ -66,15 +67,18 @@ Definition = TypeVar("Definition", EntityType, RelationType)
 
 
 def keeping_additions(wanted: Definition, stored: Definition | None) -> Definition:
-    """``wanted``, plus the properties ``stored`` has and it lacks (kept after its own).
+    """``wanted``, plus the properties ``stored`` has and it lacks (kept after its own),
+    and the label property ``stored`` names if ``wanted`` names none.
 
     >>> from graph_crm.model.types import parse_entity_type
     >>> name = {"name": "name", "kind": "STRING"}
     >>> seeded = parse_entity_type({"name": "Warehouse", "properties": [name]})
     >>> office = {"name": "customsOffice", "kind": "STRING"}
-    >>> grown = parse_entity_type({"name": "Warehouse", "properties": [name, office]})
-    >>> [p.name for p in keeping_additions(seeded, grown).properties]
-    ['name', 'customsOffice']
+    >>> grown = parse_entity_type({"name": "Warehouse", "properties": [name, office],
+    ...                            "labelProperty": "customsOffice"})
+    >>> kept = keeping_additions(seeded, grown)
+    >>> [p.name for p in kept.properties], kept.label_property
+    (['name', 'customsOffice'], 'customsOffice')
     """
     if stored is None:
         return wanted
@@ -82,9 +86,18 @@ def keeping_additions(wanted: Definition, stored: Definition | None) -> Definiti
     added: tuple[PropertySpec, ...] = tuple(
         spec for spec in stored.properties if spec.name not in names
     )
-    if not added:
-        return wanted
-    return wanted.model_copy(update={"properties": (*wanted.properties, *added)})
+    update: dict[str, Any] = {}
+    if added:
+        update["properties"] = properties = (*wanted.properties, *added)
+    else:
+        properties = wanted.properties
+    if isinstance(wanted, EntityType) and isinstance(stored, EntityType):
+        label = stored.label_property
+        # model_copy does not validate: the label kept must still name a STRING property
+        kinds = {spec.name: spec.kind for spec in properties}
+        if wanted.label_property is None and label and kinds.get(label) is PropertyKind.STRING:
+            update["label_property"] = label
+    return wanted.model_copy(update=update) if update else wanted
 
 
 @dataclass

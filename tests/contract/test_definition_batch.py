@@ -143,7 +143,7 @@ async def test_the_rules_of_populated_types_hold_in_a_batch(store: GraphStore) -
     await store.apply_definitions(logistics_operations(), actor="config")
     await store.upsert_entities("Warehouse", [{"key": "W1", "name": "Rotterdam"}])
     before = await snapshot(store)
-    warehouse = {
+    warehouse: dict[str, Any] = {
         "name": "Warehouse",
         "properties": [
             {"name": "city", "kind": "STRING"},

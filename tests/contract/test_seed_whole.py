@@ -131,3 +131,11 @@ async def test_every_link_end_must_exist_stored_or_in_the_seed(store: GraphStore
     fixed = {**later, "links": {"ROUTED_VIA": [{"from": "S3", "to": "W1"}]}}
     result = await apply_seed(store, fixed, actor="cli")
     assert (result.altered, result.linked) == (["Shipment"], {"ROUTED_VIA": 1})
+
+
+async def test_a_label_property_set_since_is_kept_by_the_seed(store: GraphStore) -> None:
+    await apply_seed(store, seed(), actor="cli")
+    await store.alter_entity_type({**WAREHOUSE, "labelProperty": "name"}, actor="officer")
+    result = await apply_seed(store, seed(), actor="cli")
+    assert result.altered == []
+    assert (await store.registry()).entity_type("Warehouse").label_property == "name"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from graph_crm.model.registry import ChangeKind
-from graph_crm.store.definitions import DefinitionOperation
 from graph_crm.store.embedded.store import EmbeddedStore
+from tests.registry_history import PORT_SHIP_DOCK, define_ship_and_dock
 
 VERSION_2 = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -32,20 +31,7 @@ async def test_a_version_2_file_keeps_its_history_and_takes_batches(tmp_path: Pa
     try:
         [old] = await store.registry_changes()
         assert (old.version, old.step, old.name, old.actor) == (1, 0, "Port", "alice")
-        define = ChangeKind.DEFINE_ENTITY_TYPE
-        await store.apply_definitions(
-            [
-                DefinitionOperation(define, {"name": "Ship"}),
-                DefinitionOperation(define, {"name": "Dock"}),
-            ],
-            actor="bob",
-        )
-        changes = await store.registry_changes()
-        assert [(c.version, c.step, c.name) for c in changes] == [
-            (1, 0, "Port"),
-            (2, 0, "Ship"),
-            (2, 1, "Dock"),
-        ]
+        assert await define_ship_and_dock(store) == PORT_SHIP_DOCK
     finally:
         await store.close()
     with sqlite3.connect(path) as conn:

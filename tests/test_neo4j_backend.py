@@ -12,10 +12,9 @@ from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from graph_crm.errors import StoreUnavailable
-from graph_crm.model.registry import ChangeKind, Registry
+from graph_crm.model.registry import Registry
 from graph_crm.model.types import parse_entity_type
 from graph_crm.store.base import GraphStore
-from graph_crm.store.definitions import DefinitionOperation
 from graph_crm.store.logs import NEO4J_LOGGER
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.constraints import wanted_constraints
@@ -23,6 +22,7 @@ from graph_crm.store.neo4j.statements import cypher
 from graph_crm.store.neo4j.store import Neo4jStore
 from tests.contract.crm import CUSTOMER, load_chain
 from tests.neo4j_env import Neo4jTarget
+from tests.registry_history import PORT_SHIP_DOCK, define_ship_and_dock
 
 pytestmark = pytest.mark.neo4j
 
@@ -99,19 +99,7 @@ async def test_a_database_with_one_change_per_version_takes_batches_once_reopene
     await _query(neo4j_target, "MATCH (c:`_GraphCrmChange`) REMOVE c.step")
     again = await Neo4jStore.open(neo4j_target.uri, database=neo4j_target.database)
     try:
-        define = ChangeKind.DEFINE_ENTITY_TYPE
-        await again.apply_definitions(
-            [
-                DefinitionOperation(define, {"name": "Ship"}),
-                DefinitionOperation(define, {"name": "Dock"}),
-            ]
-        )
-        changes = await again.registry_changes()
-        assert [(c.version, c.step, c.name) for c in changes] == [
-            (1, 0, "Port"),
-            (2, 0, "Ship"),
-            (2, 1, "Dock"),
-        ]
+        assert await define_ship_and_dock(again) == PORT_SHIP_DOCK
     finally:
         await again.close()
     names = {row["name"] for row in await _query(neo4j_target, "SHOW CONSTRAINTS YIELD name")}

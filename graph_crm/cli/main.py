@@ -85,6 +85,7 @@ async def _seed(store: GraphStore, args: argparse.Namespace) -> int:
             {
                 "defined": result.defined,
                 "altered": result.altered,
+                "policies": result.policies,
                 "written": result.written,
                 "linked": result.linked,
             },
@@ -181,7 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--serve", action="store_true", help="then serve the GraphQL API")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
-    seed = add("seed", _seed, "define types and load data from a seed JSON file")
+    seed = add(
+        "seed",
+        _seed,
+        "define types and policies and load data from a seed JSON file, checked whole first",
+    )
     seed.add_argument("file")
     seed.add_argument("--actor", default="cli", help="who the audit log records as the author")
     add("types", _types, "list entity and relation types with their counts")

@@ -260,14 +260,11 @@ def located(
 'Warehous' does not exist", path=('relationTypes', 1, 'to'))]
     """
     noun = _NOUNS[kind.definition_kind]
+    named = f"{noun} {name!r}" if name else noun
     return [
         Issue(
             issue.code,
-            issue.message
-            if name and repr(name) in issue.message
-            else f"{noun} {name!r}: {issue.message}"
-            if name
-            else f"{noun}: {issue.message}",
+            issue.message if name and repr(name) in issue.message else f"{named}: {issue.message}",
             (*where, *issue.path),
         )
         for issue in error.issues

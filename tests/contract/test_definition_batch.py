@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from graph_crm.errors import GraphCrmError, IncompatibleChange, InvalidInput, UnknownType
+from graph_crm.errors import (
+    GraphCrmError,
+    IncompatibleChange,
+    InvalidInput,
+    LimitExceeded,
+    UnknownType,
+)
 from graph_crm.model.registry import ChangeKind
 from graph_crm.store.base import GraphStore
 from graph_crm.store.definitions import DefinitionOperation
@@ -208,3 +214,10 @@ async def test_an_empty_batch_changes_nothing(store: GraphStore) -> None:
     await store.define_entity_type(BROKER)
     assert (await store.apply_definitions([], actor="x")).version == 1
     assert len(await store.registry_changes()) == 1
+
+
+async def test_a_batch_too_large_is_refused_before_the_store_is_asked(store: GraphStore) -> None:
+    operations = [DefinitionOperation(DEFINE_ENTITY, {"name": f"T{i}"}) for i in range(2_001)]
+    with pytest.raises(LimitExceeded):
+        await store.apply_definitions(operations, actor="x")
+    assert (await store.registry()).version == 0

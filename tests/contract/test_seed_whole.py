@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from graph_crm.errors import InvalidInput, NotFound, UnknownType
+from graph_crm.errors import GraphCrmError, InvalidInput, NotFound, UnknownType
 from graph_crm.services.seed import apply_seed
 from graph_crm.store.base import GraphStore
 from tests.contract.audit_log import everything
@@ -139,3 +139,33 @@ async def test_a_label_property_set_since_is_kept_by_the_seed(store: GraphStore)
     result = await apply_seed(store, seed(), actor="cli")
     assert result.altered == []
     assert (await store.registry()).entity_type("Warehouse").label_property == "name"
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"entityTypes": {"name": "Warehouse"}}, ("entityTypes",)),
+        ({"impactPolicies": [{"name": "p", "source": "Warehouse"}]}, ("impactPolicies", 0)),
+        ({"entities": [{"key": "W1"}]}, ("entities",)),
+        ({"entities": {"Warehouse": {"key": "W1"}}}, ("entities", "Warehouse")),
+        ({"entities": {"Ghost": [{"key": "G1"}]}}, ("entities", "Ghost")),
+        ({"entities": {"Warehouse": [{"key": " W1\u200b"}]}}, ("entities", "Warehouse", 0, "key")),
+        (
+            {"links": {"ROUTED_VIA": [{"from": "S1", "to": "W1", "x": 1}]}},
+            ("links", "ROUTED_VIA", 0),
+        ),
+        (
+            {"links": {"NOPE`]->() DETACH DELETE n //": []}},
+            ("links", "NOPE`]->() DETACH DELETE n //"),
+        ),
+    ],
+)
+async def test_a_malformed_seed_is_refused_at_its_path_and_changes_nothing(
+    store: GraphStore, changes: dict[str, Any], path: tuple[str | int, ...]
+) -> None:
+    await apply_seed(store, seed(), actor="cli")
+    before = await snapshot(store)
+    with pytest.raises(GraphCrmError) as refused:
+        await apply_seed(store, {**seed(), **changes}, actor="cli")
+    assert refused.value.issues[0].path[: len(path)] == path, refused.value.issues
+    assert await snapshot(store) == before

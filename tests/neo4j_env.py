@@ -44,9 +44,7 @@ def configured_target() -> Neo4jTarget | None:
 
 #: Made by every store's open (cypher/registry_constraints.cypher, api_key_constraint.cypher)
 #: and the same for every test: a reset keeps them, so an open need not re-create them.
-REGISTRY_CONSTRAINTS: Final = frozenset(
-    {"graph_crm_registry_change_version", "graph_crm_api_key_id"}
-)
+REGISTRY_CONSTRAINTS: Final = frozenset({"graph_crm_registry_change_step", "graph_crm_api_key_id"})
 
 
 _resets = 0

@@ -61,6 +61,22 @@ def test_errors_are_clear_and_exit_non_zero(
     assert "UNAVAILABLE" in capsys.readouterr().err
 
 
+def test_a_seed_with_a_misspelled_relation_target_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.db")
+    seed = tmp_path / "typo.json"
+    types = [{"name": "Warehouse"}, {"name": "Shipment"}]
+    relations = [{"name": "STORED_AT", "from": "Shipment", "to": "Warehous"}]
+    seed.write_text(json.dumps({"entityTypes": types, "relationTypes": relations}))
+    assert main(["seed", str(seed), "--db", db]) == 2
+    error = capsys.readouterr().err
+    assert "UNKNOWN_TYPE" in error
+    assert "(at relationTypes/0/to)" in error
+    assert main(["types", "--db", db]) == 0
+    assert capsys.readouterr().out == "registry version 0\n"  # Warehouse stayed, before
+
+
 def test_settings_come_from_the_environment() -> None:
     settings = Settings.from_env(
         {

@@ -22,6 +22,7 @@ from graph_crm.store.neo4j.statements import cypher
 from graph_crm.store.neo4j.store import Neo4jStore
 from tests.contract.crm import CUSTOMER, load_chain
 from tests.neo4j_env import Neo4jTarget
+from tests.registry_history import PORT_SHIP_DOCK, define_ship_and_dock
 
 pytestmark = pytest.mark.neo4j
 
@@ -82,6 +83,28 @@ async def test_reopening_sees_the_same_registry(
         assert await again.counts() == await neo4j_store.counts()
     finally:
         await again.close()
+
+
+async def test_a_database_with_one_change_per_version_takes_batches_once_reopened(
+    neo4j_store: GraphStore, neo4j_target: Neo4jTarget
+) -> None:
+    await neo4j_store.define_entity_type({"name": "Port"})
+    # the constraint an older graph-crm made, in place of the (version, step) one
+    await _query(neo4j_target, "DROP CONSTRAINT graph_crm_registry_change_step IF EXISTS")
+    await _query(
+        neo4j_target,
+        "CREATE CONSTRAINT graph_crm_registry_change_version IF NOT EXISTS "
+        "FOR (c:`_GraphCrmChange`) REQUIRE c.version IS UNIQUE",
+    )
+    await _query(neo4j_target, "MATCH (c:`_GraphCrmChange`) REMOVE c.step")
+    again = await Neo4jStore.open(neo4j_target.uri, database=neo4j_target.database)
+    try:
+        assert await define_ship_and_dock(again) == PORT_SHIP_DOCK
+    finally:
+        await again.close()
+    names = {row["name"] for row in await _query(neo4j_target, "SHOW CONSTRAINTS YIELD name")}
+    assert "graph_crm_registry_change_step" in names
+    assert "graph_crm_registry_change_version" not in names
 
 
 async def test_an_unreachable_server_is_a_clear_error() -> None:

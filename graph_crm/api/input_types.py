@@ -7,7 +7,12 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from graph_crm.api.types import DirectionEnum, PropertyKindEnum, SortDirection
+from graph_crm.api.types import (
+    LABEL_PROPERTY_DESCRIPTION,
+    DirectionEnum,
+    PropertyKindEnum,
+    SortDirection,
+)
 
 
 @strawberry.input
@@ -37,12 +42,16 @@ class EntityTypeInput:
     name: str
     description: str = ""
     properties: list[PropertySpecInput] = strawberry.field(default_factory=list)
+    label_property: str | None = strawberry.field(
+        default=None, description=LABEL_PROPERTY_DESCRIPTION
+    )
 
     def to_data(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "description": self.description,
             "properties": [spec.to_data() for spec in self.properties],
+            "labelProperty": self.label_property,
         }
 
 

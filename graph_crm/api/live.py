@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from graph_crm.api.schema import CoreSchema
+from graph_crm.api.schema import CoreSchema, core_schema, sdl
 from graph_crm.api.typed.build import build_schema
 from graph_crm.model.registry import Registry
 
@@ -42,3 +42,9 @@ class LiveSchema:
             self._version, self._schema = registry.version, schema
             logger.info("serving schema for registry version %d", registry.version)
         return schema
+
+
+def served_sdl(registry: Registry) -> str:
+    """The SDL the API serves for ``registry``: the core schema and the types generated
+    for its definitions (``graph-crm export-schema --served``)."""
+    return sdl(build_schema(core_schema(), registry))

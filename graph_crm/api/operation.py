@@ -28,6 +28,7 @@ from functools import lru_cache
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
+    GraphQLSyntaxError,
     OperationDefinitionNode,
     OperationType,
     parse,
@@ -76,7 +77,10 @@ def select_operation(query: str, operation_name: object) -> Operation:
 def _select(query: str, operation_name: str | None) -> Operation:
     # Cached, so the same text and name give the very same document object, whose
     # validation strawberry's ValidationCache then remembers.
-    document = parse(query, max_tokens=MAX_TOKENS)
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLSyntaxError as error:
+        raise _with_hint(error) from None
     operation = _pick(document, operation_name)
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
@@ -95,6 +99,25 @@ def _select(query: str, operation_name: str | None) -> Operation:
         selections=shape.selections,
         overlap=shape.overlap,
     )
+
+
+#: What graphql-core says when a document is longer than ``max_tokens``.
+_TOO_MANY_TOKENS = f"Document contains more than {MAX_TOKENS} tokens."
+#: What to do instead: data goes in variables, which are not tokens of the document.
+TOKENS_HINT = (
+    "Pass large inputs such as records as variables ($rows) instead of inline: "
+    'mutation Load($rows: [JSON!]!) { upsertEntities(type: "Customer", records: $rows) '
+    '{ __typename } } with {"variables": {"rows": [...]}}.'
+)
+
+
+def _with_hint(error: GraphQLSyntaxError) -> GraphQLSyntaxError:
+    """A document over the token limit is refused saying how to send its data instead."""
+    too_long = error.message.startswith(f"Syntax Error: {_TOO_MANY_TOKENS}")
+    if not too_long or error.source is None or not error.positions:
+        return error
+    description = f"{_TOO_MANY_TOKENS} Parsing aborted. {TOKENS_HINT}"
+    return GraphQLSyntaxError(error.source, next(iter(error.positions)), description)
 
 
 def _pick(document: DocumentNode, name: str | None) -> OperationDefinitionNode:

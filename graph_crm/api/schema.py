@@ -56,4 +56,9 @@ def core_schema() -> CoreSchema:
 
 def core_sdl() -> str:
     """The SDL ``graph-crm export-schema`` prints, ending in a newline."""
-    return core_schema().as_str().rstrip("\n") + "\n"
+    return sdl(core_schema())
+
+
+def sdl(schema: strawberry.Schema) -> str:
+    """``schema`` as SDL (types in name order), ending in a newline."""
+    return schema.as_str().rstrip("\n") + "\n"

@@ -62,11 +62,18 @@ class PropertySpecType:
         )
 
 
+LABEL_PROPERTY_DESCRIPTION = (
+    "The STRING property whose value names an entity in reports and paths. Null: the "
+    "first STRING property among name, title and label, else the entity's key."
+)
+
+
 @strawberry.type(name="EntityType", description="A runtime-defined entity type.")
 class EntityTypeType:
     name: str
     description: str
     properties: list[PropertySpecType]
+    label_property: str | None = strawberry.field(description=LABEL_PROPERTY_DESCRIPTION)
 
     @classmethod
     def from_model(cls, definition: model_types.EntityType) -> EntityTypeType:
@@ -74,6 +81,7 @@ class EntityTypeType:
             name=definition.name,
             description=definition.description,
             properties=[PropertySpecType.from_model(p) for p in definition.properties],
+            label_property=definition.label_property,
         )
 
 

@@ -85,6 +85,7 @@ async def _seed(store: GraphStore, args: argparse.Namespace) -> int:
             {
                 "defined": result.defined,
                 "altered": result.altered,
+                "policies": result.policies,
                 "written": result.written,
                 "linked": result.linked,
             },
@@ -181,7 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--serve", action="store_true", help="then serve the GraphQL API")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
-    seed = add("seed", _seed, "define types and load data from a seed JSON file")
+    seed = add(
+        "seed",
+        _seed,
+        "define types and policies and load data from a seed JSON file, checked whole first",
+    )
     seed.add_argument("file")
     seed.add_argument("--actor", default="cli", help="who the audit log records as the author")
     add("types", _types, "list entity and relation types with their counts")
@@ -213,11 +218,20 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="worker processes; each checks the registry version in the store per request",
     )
-    commands.add_parser(
+    export_schema = commands.add_parser(
         "export-schema",
-        help="print the SDL of the core GraphQL schema",
-        description="print the SDL of the core GraphQL schema",
+        help="print the SDL of the core GraphQL schema (--served: the schema served)",
+        description="print the SDL of the core GraphQL schema, the same whatever types exist "
+        "(schema.graphql); with --served, the schema the API serves for the store's current "
+        "registry, its generated types included",
     )
+    _store_options(export_schema)
+    export_schema.add_argument(
+        "--served",
+        action="store_true",
+        help="the schema served for the store's registry, generated types included",
+    )
+    export_schema.set_defaults(handler=_export_served)
     return parser
 
 
@@ -248,6 +262,13 @@ def _export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _export_served(store: GraphStore, args: argparse.Namespace) -> int:
+    from graph_crm.api import served_sdl
+
+    sys.stdout.write(served_sdl(await store.registry()))
+    return 0
+
+
 async def _run(args: argparse.Namespace) -> int:
     store = await open_store(args.settings)
     try:
@@ -259,8 +280,8 @@ async def _run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "export-schema":
-        return _export_schema(args)
+    if args.command == "export-schema" and not args.served:
+        return _export_schema(args)  # the core schema needs no store
     try:
         args.settings = Settings.from_env(
             backend=args.backend,

@@ -43,7 +43,11 @@ IMPACT_POLICY = "impactPolicy"
 
 @dataclass(frozen=True)
 class RegistryChange:
-    """One recorded definition change; ``version`` is the registry version it made."""
+    """One recorded definition change; ``version`` is the registry version it made.
+
+    Changes applied together (``apply_definitions`` of the store) make one version: each
+    is one ``step`` of it, in the order applied (0 for a version made by one change).
+    """
 
     version: int
     kind: ChangeKind
@@ -52,10 +56,12 @@ class RegistryChange:
     at: datetime
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    step: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "version": self.version,
+            "step": self.step,
             "kind": self.kind.value,
             "name": self.name,
             "actor": self.actor,
@@ -88,6 +94,8 @@ class RegistryChange:
             at=datetime.fromisoformat(str(data["at"]).replace("Z", "+00:00")),
             before=data.get("before"),
             after=data.get("after"),
+            # exports and stores from before batches hold one change per version
+            step=int(data.get("step") or 0),
         )
 
 

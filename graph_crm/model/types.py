@@ -164,14 +164,39 @@ class _TypeDefinition(_Definition):
 
 
 class EntityType(_TypeDefinition):
-    """A runtime-defined entity type, e.g. ``CustomsBroker``."""
+    """A runtime-defined entity type, e.g. ``CustomsBroker``.
+
+    ``labelProperty`` names the STRING property whose value names an entity for people
+    (reports, paths); absent, :func:`graph_crm.model.labels.label_property` picks one.
+    """
 
     name: str
+    label_property: str | None = Field(default=None, alias="labelProperty")
 
     @field_validator("name")
     @classmethod
     def _name(cls, name: str) -> str:
         return _located(check_entity_type_name, name, "name")
+
+    @model_validator(mode="after")
+    def _label(self) -> Self:
+        named = self.label_property
+        if named is None:
+            return self
+        spec = self.spec(named)
+        if spec is None:
+            raise InvalidInput(
+                f"labelProperty {named[:80]!r} is not a property of {self.name}: name one of "
+                "its STRING properties (to remove that property, change or clear "
+                "labelProperty in the same definition)",
+                path=("labelProperty",),
+            )
+        if spec.kind is not PropertyKind.STRING:
+            raise InvalidInput(
+                f"labelProperty {named!r} is {spec.kind}: a label is a STRING property",
+                path=("labelProperty",),
+            )
+        return self
 
     @property
     def unique_properties(self) -> tuple[PropertySpec, ...]:

@@ -1,9 +1,10 @@
 """The first thing a new user runs: a cross-border logistics CRM and its headline report.
 
-Loads ``seeds/crossborder.json`` and the policies in ``seeds/policies`` (idempotently),
-shows one traversal of the brief's chain, then the product's headline: warehouse RTM-02
-has a 6-day customs delay — who is affected, ranked and explained — printed and
-written as a self-contained HTML report.
+Loads ``seeds/crossborder.json`` and the policies in ``seeds/policies`` as one seed
+(idempotently; its definitions in one registry change), shows one traversal of the
+brief's chain, then the product's headline: warehouse RTM-02 has a 6-day customs delay —
+who is affected, ranked and explained — printed and written as a self-contained HTML
+report.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from graph_crm.impact.policy_spec import policy_json
 from graph_crm.impact.render import render
 from graph_crm.impact.report import ImpactReport
 from graph_crm.impact.report_inputs import MAX_LIMIT
 from graph_crm.resources import resource_dir
 from graph_crm.services.crossborder import AS_OF
 from graph_crm.services.impact_report import impact_report
-from graph_crm.services.seed import apply_seed, read_seed
+from graph_crm.services.seed import SeedPlan, apply_seed, plan_policies, read_seed
 from graph_crm.store.base import GraphStore
 
 SEEDS: Final = resource_dir("seeds")
@@ -34,32 +34,29 @@ HEADLINE_DELAY_DAYS: Final = 6
 PRINTED_ROWS: Final = 10
 
 
+def read_policies(directory: Path = POLICIES) -> list[Any]:
+    """Every policy file in ``directory``, in name order."""
+    return [
+        json.loads(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))
+    ]
+
+
 async def load_policies(store: GraphStore, directory: Path = POLICIES) -> list[str]:
-    """Define or update every policy file in ``directory``; returns those that changed."""
-    changed = []
-    for path in sorted(directory.glob("*.json")):
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        stored = (await store.registry()).policies.get(raw.get("name", ""))
-        if stored is None:
-            await store.define_impact_policy(raw, actor="demo")
-        elif _normal(stored) != _normal(raw):
-            await store.alter_impact_policy(raw, actor="demo")
-        else:
-            continue
-        changed.append(raw["name"])
-    return changed
-
-
-def _normal(policy: dict[str, object]) -> str:
-    return json.dumps(policy_json(policy), sort_keys=True)
+    """Define or update every policy file in ``directory``, in one registry change;
+    returns those that changed."""
+    plan = SeedPlan()
+    plan_policies(plan, read_policies(directory), await store.registry())
+    await store.apply_definitions(plan.operations, actor="demo")
+    return plan.result.policies
 
 
 async def run_demo(
     store: GraphStore, *, report_path: Path | None = Path("reports/rtm-02-customs-delay.html")
 ) -> ImpactReport:
-    seed = read_seed(DEMO_SEED)
+    # the types and the policies in one registry change: all of them, or none
+    seed = {**read_seed(DEMO_SEED), "impactPolicies": read_policies()}
     result = await apply_seed(store, seed, actor="demo")
-    policies = await load_policies(store)
+    policies = result.policies
     counts = await store.counts()
     print(f"graph-crm demo on the {store.backend} store")
     if result.defined:

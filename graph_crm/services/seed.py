@@ -1,41 +1,54 @@
-"""Load a seed file: type definitions, entities and links, idempotently.
+"""Load a seed file: type definitions, impact policies, entities and links, idempotently.
 
 A seed is one JSON object::
 
-    {"entityTypes": [...], "relationTypes": [...],
+    {"entityTypes": [...], "relationTypes": [...], "impactPolicies": [...],
      "entities": {"Customer": [{"key": ...}, ...]}, "links": {"HAS_SUBSIDIARY": [...]}}
 
 Types that exist with the same definition are left alone, changed ones are altered
-(so the usual evolution rules apply), new ones are defined. A property someone added
-to a seeded type since is kept: a seed adds what is missing and leaves additions alone.
-Re-running a seed changes nothing.
+(so the usual evolution rules apply), new ones are defined; policies likewise. A
+property someone added to a seeded type since is kept: a seed adds what is missing and
+leaves additions alone. Re-running a seed changes nothing.
+
+The whole seed is checked before anything is written: every definition (against the
+registry the seed's definitions make), every record and link, and that every link's
+ends exist, stored or in the seed. Every problem found is reported, at its path in the
+seed (``relationTypes/1/to``). The definitions are then applied as one registry change
+(one version; all of them or none), then the data, one atomic batch per type.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from graph_crm.errors import InvalidInput
+from graph_crm.errors import GraphCrmError, InvalidInput
+from graph_crm.impact.policy_spec import policy_json
+from graph_crm.model.registry import ChangeKind, Registry
 from graph_crm.model.types import (
     EntityType,
+    PropertyKind,
     PropertySpec,
     RelationType,
     parse_entity_type,
     parse_relation_type,
 )
+from graph_crm.services.seed_data import SeedData, check_seed_data
 from graph_crm.store.base import GraphStore
+from graph_crm.store.definitions import DefinitionOperation
 
-_KEYS = {"description", "entityTypes", "relationTypes", "entities", "links"}
+_KEYS = {"description", "entityTypes", "relationTypes", "impactPolicies", "entities", "links"}
 
 
 @dataclass
 class SeedResult:
     defined: list[str] = field(default_factory=list)
     altered: list[str] = field(default_factory=list)
+    #: Impact policies defined or altered.
+    policies: list[str] = field(default_factory=list)
     written: dict[str, int] = field(default_factory=dict)
     linked: dict[str, int] = field(default_factory=dict)
 
@@ -54,15 +67,18 @@ Definition = TypeVar("Definition", EntityType, RelationType)
 
 
 def keeping_additions(wanted: Definition, stored: Definition | None) -> Definition:
-    """``wanted``, plus the properties ``stored`` has and it lacks (kept after its own).
+    """``wanted``, plus the properties ``stored`` has and it lacks (kept after its own),
+    and the label property ``stored`` names if ``wanted`` names none.
 
     >>> from graph_crm.model.types import parse_entity_type
     >>> name = {"name": "name", "kind": "STRING"}
     >>> seeded = parse_entity_type({"name": "Warehouse", "properties": [name]})
     >>> office = {"name": "customsOffice", "kind": "STRING"}
-    >>> grown = parse_entity_type({"name": "Warehouse", "properties": [name, office]})
-    >>> [p.name for p in keeping_additions(seeded, grown).properties]
-    ['name', 'customsOffice']
+    >>> grown = parse_entity_type({"name": "Warehouse", "properties": [name, office],
+    ...                            "labelProperty": "customsOffice"})
+    >>> kept = keeping_additions(seeded, grown)
+    >>> [p.name for p in kept.properties], kept.label_property
+    (['name', 'customsOffice'], 'customsOffice')
     """
     if stored is None:
         return wanted
@@ -70,65 +86,119 @@ def keeping_additions(wanted: Definition, stored: Definition | None) -> Definiti
     added: tuple[PropertySpec, ...] = tuple(
         spec for spec in stored.properties if spec.name not in names
     )
-    if not added:
-        return wanted
-    return wanted.model_copy(update={"properties": (*wanted.properties, *added)})
+    update: dict[str, Any] = {}
+    if added:
+        update["properties"] = properties = (*wanted.properties, *added)
+    else:
+        properties = wanted.properties
+    if isinstance(wanted, EntityType) and isinstance(stored, EntityType):
+        label = stored.label_property
+        # model_copy does not validate: the label kept must still name a STRING property
+        kinds = {spec.name: spec.kind for spec in properties}
+        if wanted.label_property is None and label and kinds.get(label) is PropertyKind.STRING:
+            update["label_property"] = label
+    return wanted.model_copy(update=update) if update else wanted
 
 
-_LOOKUP_BATCH = 1_000
+@dataclass
+class SeedPlan:
+    """The definition changes a seed asks of a registry, and what they are."""
+
+    operations: list[DefinitionOperation] = field(default_factory=list)
+    result: SeedResult = field(default_factory=SeedResult)
 
 
-async def _keeping_values(
-    store: GraphStore, type_name: str, records: Any
-) -> list[Mapping[str, Any]]:
-    """The seed's records, each with the stored values of properties it does not name
-    (an upsert replaces an entity whole: this keeps what a user added since)."""
-    if not isinstance(records, list):
-        return records  # type: ignore[no-any-return]  # the upsert refuses it clearly
-    merged: list[Mapping[str, Any]] = []
-    for start in range(0, len(records), _LOOKUP_BATCH):
-        batch = records[start : start + _LOOKUP_BATCH]
-        keyed = [r for r in batch if isinstance(r, Mapping) and isinstance(r.get("key"), str)]
-        stored = await store.get_entities([f"{type_name}:{r['key']}" for r in keyed])
-        found = {
-            record["key"]: entity.properties
-            for record, entity in zip(keyed, stored, strict=True)
-            if entity is not None
-        }
-        for record in batch:
-            kept = found.get(record.get("key")) if isinstance(record, Mapping) else None
-            merged.append({**kept, **record} if kept else record)
-    return merged
+def plan_definitions(registry: Registry, seed: Mapping[str, Any]) -> SeedPlan:
+    """The changes that make ``registry`` hold the seed's definitions (none if it does).
+
+    A definition that does not parse is passed on as it is, so that applying the plan
+    reports it at its place, with every other problem.
+    """
+    plan = SeedPlan()
+    _plan_types(
+        plan, "entityTypes", _list(seed, "entityTypes"), registry.entity_types, parse_entity_type
+    )
+    _plan_types(
+        plan,
+        "relationTypes",
+        _list(seed, "relationTypes"),
+        registry.relation_types,
+        parse_relation_type,
+    )
+    plan_policies(plan, _list(seed, "impactPolicies"), registry)
+    return plan
+
+
+def plan_policies(plan: SeedPlan, policies: Sequence[Any], registry: Registry) -> None:
+    """Add to ``plan`` the policies that are new or differ from the stored ones."""
+    for index, raw in enumerate(policies):
+        where = ("impactPolicies", index)
+        name = raw.get("name") if isinstance(raw, Mapping) else None
+        stored = registry.policies.get(name) if isinstance(name, str) else None
+        if stored is None:
+            kind = ChangeKind.DEFINE_IMPACT_POLICY
+        elif _normal(stored) != _normal(raw):
+            kind = ChangeKind.ALTER_IMPACT_POLICY
+        else:
+            continue
+        plan.operations.append(DefinitionOperation(kind, raw, where))
+        plan.result.policies.append(str(name))
+
+
+def _plan_types(
+    plan: SeedPlan,
+    key: str,
+    raws: Sequence[Any],
+    stored: Mapping[str, Definition],
+    parse: Callable[[Any], Definition],
+) -> None:
+    entity = key == "entityTypes"
+    define = ChangeKind.DEFINE_ENTITY_TYPE if entity else ChangeKind.DEFINE_RELATION_TYPE
+    alter = ChangeKind.ALTER_ENTITY_TYPE if entity else ChangeKind.ALTER_RELATION_TYPE
+    for index, raw in enumerate(raws):
+        where = (key, index)
+        try:
+            parsed = parse(raw)
+        except GraphCrmError:
+            plan.operations.append(DefinitionOperation(define, raw, where))  # refused there
+            continue
+        existing = stored.get(parsed.name)
+        wanted = keeping_additions(parsed, existing)
+        if existing is None:
+            plan.operations.append(DefinitionOperation(define, wanted, where))
+            plan.result.defined.append(wanted.name)
+        elif existing != wanted:
+            plan.operations.append(DefinitionOperation(alter, wanted, where))
+            plan.result.altered.append(wanted.name)
+
+
+def _list(seed: Mapping[str, Any], key: str) -> Sequence[Any]:
+    value = seed.get(key, [])
+    if not isinstance(value, list):
+        raise InvalidInput(f"{key} must be a list", path=(key,))
+    return value
+
+
+def _normal(policy: Any) -> str:
+    try:
+        return json.dumps(policy_json(policy), sort_keys=True)
+    except GraphCrmError:
+        return ""  # differs from any stored policy: applying it reports what is wrong
 
 
 async def apply_seed(store: GraphStore, seed: Mapping[str, Any], *, actor: str) -> SeedResult:
-    result = SeedResult()
+    """Check the whole seed, then apply its definitions in one registry change, then its
+    data (see the module's docstring)."""
     registry = await store.registry()
-    for raw in seed.get("entityTypes", []):
-        parsed = parse_entity_type(raw)
-        existing = registry.entity_types.get(parsed.name)
-        entity_type = keeping_additions(parsed, existing)
-        if existing is None:
-            await store.define_entity_type(entity_type, actor=actor)
-            result.defined.append(entity_type.name)
-        elif existing != entity_type:
-            await store.alter_entity_type(entity_type, actor=actor)
-            result.altered.append(entity_type.name)
-    for raw in seed.get("relationTypes", []):
-        parsed_relation = parse_relation_type(raw)
-        existing_relation = registry.relation_types.get(parsed_relation.name)
-        relation_type = keeping_additions(parsed_relation, existing_relation)
-        if existing_relation is None:
-            await store.define_relation_type(relation_type, actor=actor)
-            result.defined.append(relation_type.name)
-        elif existing_relation != relation_type:
-            await store.alter_relation_type(relation_type, actor=actor)
-            result.altered.append(relation_type.name)
-    for type_name, records in dict(seed.get("entities", {})).items():
-        records = await _keeping_values(store, type_name, records)
+    plan = plan_definitions(registry, seed)
+    planned = await store.apply_definitions(plan.operations, actor=actor, dry_run=True)
+    data: SeedData = await check_seed_data(store, registry, planned, seed)
+    await store.apply_definitions(plan.operations, actor=actor)
+    result = plan.result
+    for type_name, records in data.entities.items():
         written = await store.upsert_entities(type_name, records, actor=actor)
         result.written[type_name] = written.created + written.updated
-    for relation, links in dict(seed.get("links", {})).items():
+    for relation, links in data.links.items():
         linked = await store.link(relation, links, actor=actor)
         result.linked[relation] = linked.created + linked.updated
     return result

@@ -26,6 +26,7 @@ from graph_crm.model.graph import (
 from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
+from graph_crm.store.definitions import DefinitionOperation
 
 DEFAULT_ACTOR = "system"
 
@@ -57,6 +58,20 @@ class GraphStore(Protocol):
 
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
         """Every definition change after ``since_version``, oldest first."""
+
+    async def apply_definitions(
+        self,
+        operations: Sequence[DefinitionOperation],
+        *,
+        actor: str = DEFAULT_ACTOR,
+        dry_run: bool = False,
+    ) -> Registry:
+        """Apply every operation as one registry change (one new version, one audit record
+        per change, one transaction), or none: the operations are checked together, in
+        order, against the registry they make (a relation type may name an entity type
+        defined before it in the list), and every refusal is reported at its operation's
+        ``where`` (default ``("definitions", index)``). No operations: no change.
+        ``dry_run``: check only, and return the registry it would make."""
 
     async def define_entity_type(
         self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR

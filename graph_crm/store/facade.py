@@ -33,6 +33,7 @@ from graph_crm.store import definitions, listing
 from graph_crm.store import links as links_
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.budget import each_call_budgeted
+from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.paging import all_pages
 from graph_crm.store.session import StoreSession
 
@@ -65,58 +66,61 @@ class Store(Generic[S]):
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
         return await self.session.definitions.registry_changes(since_version)
 
+    async def apply_definitions(
+        self,
+        operations: Sequence[definitions.DefinitionOperation],
+        *,
+        actor: str = DEFAULT_ACTOR,
+        dry_run: bool = False,
+    ) -> Registry:
+        changes = definitions.parse_operations(operations, actor)
+        if not changes:
+            return await self.session.definitions.registry()
+        batch = DefinitionBatch(tuple(changes))
+        return await self.session.definitions.apply_definitions(batch, dry_run=dry_run)
+
     async def define_entity_type(
         self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        return await self.session.definitions.apply_definition(
-            definitions.define_entity_type(definition, actor)
-        )
+        return await self._apply(definitions.define_entity_type(definition, actor))
 
     async def alter_entity_type(
         self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        return await self.session.definitions.apply_definition(
-            definitions.alter_entity_type(definition, actor)
-        )
+        return await self._apply(definitions.alter_entity_type(definition, actor))
 
     async def drop_entity_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
-        return await self.session.definitions.apply_definition(
-            definitions.drop_entity_type(name, actor)
-        )
+        return await self._apply(definitions.drop_entity_type(name, actor))
 
     async def define_relation_type(
         self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        change = definitions.define_relation_type(definition, actor)
-        return await self.session.definitions.apply_definition(change)
+        return await self._apply(definitions.define_relation_type(definition, actor))
 
     async def alter_relation_type(
         self, definition: RelationType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        change = definitions.alter_relation_type(definition, actor)
-        return await self.session.definitions.apply_definition(change)
+        return await self._apply(definitions.alter_relation_type(definition, actor))
 
     async def drop_relation_type(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
-        return await self.session.definitions.apply_definition(
-            definitions.drop_relation_type(name, actor)
-        )
+        return await self._apply(definitions.drop_relation_type(name, actor))
 
     async def define_impact_policy(
         self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        change = definitions.define_impact_policy(definition, actor)
-        return await self.session.definitions.apply_definition(change)
+        return await self._apply(definitions.define_impact_policy(definition, actor))
 
     async def alter_impact_policy(
         self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        change = definitions.alter_impact_policy(definition, actor)
-        return await self.session.definitions.apply_definition(change)
+        return await self._apply(definitions.alter_impact_policy(definition, actor))
 
     async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
-        return await self.session.definitions.apply_definition(
-            definitions.drop_impact_policy(name, actor)
-        )
+        return await self._apply(definitions.drop_impact_policy(name, actor))
+
+    async def _apply(self, change: definitions.DefinitionChange) -> Registry:
+        # a private helper: the public method calling it carries the call's deadline
+        return await self.session.definitions.apply_definitions(DefinitionBatch.of(change))
 
     # -- entities ----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.graph import Counts, DeleteResult, Entity, Neighbor, Relation, WriteResult
 from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.traversal import Direction, Step, Traversal
-from graph_crm.store.definitions import DefinitionChange
+from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.links import LinkPlan
 from graph_crm.store.listing import EntityListing, EntityPlan, RelationListing, RelationPlan, Rows
 
@@ -31,9 +31,13 @@ class RegistryPart(Protocol):
 
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]: ...
 
-    async def apply_definition(self, change: DefinitionChange) -> Registry:
-        """Evolve the stored registry by ``change`` and apply it to the stored data, with
-        the change's history and audit record, in one transaction."""
+    async def apply_definitions(self, batch: DefinitionBatch, *, dry_run: bool = False) -> Registry:
+        """Evolve the stored registry by ``batch`` (:meth:`DefinitionBatch.evolve
+        <graph_crm.store.definition_batch.DefinitionBatch.evolve>`, populations counted in
+        the transaction) into one new version, and apply it to the stored data with each
+        change's history and audit record, in one transaction: all of it, or nothing.
+        ``dry_run``: work it out (refusing what would be refused), write nothing, and
+        return the registry it would make."""
 
 
 class EntityPart(Protocol):

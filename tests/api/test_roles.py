@@ -82,7 +82,13 @@ OPERATIONS = [
         "defineEntityType",
         Permission.DEFINE,
         DEFINE_ENTITY_TYPE,
-        {"input": {"name": "Broker", "properties": [{"name": "name", "kind": "STRING"}]}},
+        {
+            "input": {
+                "name": "Broker",
+                "labelProperty": "name",
+                "properties": [{"name": "name", "kind": "STRING"}],
+            }
+        },
     ),
     Op(
         "defineRelationType",

@@ -18,13 +18,18 @@ from graph_crm.auth.keys import ApiKey
 from graph_crm.auth.roles import Role
 from graph_crm.errors import AuditFailed, UniqueViolation
 from graph_crm.model.graph import Entity
+from graph_crm.model.registry import ChangeKind
 from graph_crm.store.base import GraphStore
+from graph_crm.store.definitions import DefinitionOperation
 from tests.contract.crm import CHAIN, CUSTOMER, load_chain
 from tests.contract.refusal import TAKEN, Refusal
 from tests.contract.snapshot import snapshot
 from tests.store_fixtures import Loaded
 
 T0 = datetime(2026, 12, 1, tzinfo=UTC)
+DEFINE_ENTITY_TYPE = ChangeKind.DEFINE_ENTITY_TYPE
+DEFINE_RELATION_TYPE = ChangeKind.DEFINE_RELATION_TYPE
+DROP_ENTITY_TYPE = ChangeKind.DROP_ENTITY_TYPE
 
 
 def key(key_id: str) -> ApiKey:
@@ -48,6 +53,16 @@ WRITES: dict[str, Write] = {
     "drop entity type": lambda s: s.drop_entity_type("Spare", actor="x"),
     "define relation type": lambda s: s.define_relation_type(
         {"name": "KNOWS", "from": "Buyer", "to": "Buyer"}, actor="x"
+    ),
+    "apply definitions": lambda s: s.apply_definitions(
+        [
+            DefinitionOperation(DEFINE_ENTITY_TYPE, {"name": "Broker"}),
+            DefinitionOperation(
+                DEFINE_RELATION_TYPE, {"name": "ADVISES", "from": "Broker", "to": "Buyer"}
+            ),
+            DefinitionOperation(DROP_ENTITY_TYPE, "Spare"),
+        ],
+        actor="x",
     ),
     "upsert": lambda s: s.upsert_entities(
         "Customer", [{"key": "NEW", "name": "New"}, {"key": "BETA", "name": "Beta AG"}], actor="x"

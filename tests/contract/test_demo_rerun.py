@@ -29,3 +29,15 @@ async def test_the_demo_runs_again_after_a_property_was_added_and_keeps_it(
     [kept] = await store.get_entities(["Warehouse:RTM-02"])
     assert kept is not None
     assert kept.properties["customsOffice"] == "NL-RTM-7"
+
+
+async def test_the_demo_defines_its_types_and_policy_in_one_registry_change(
+    store: GraphStore,
+) -> None:
+    await run_demo(store, report_path=None)
+    registry = await store.registry()
+    changes = await store.registry_changes()
+    assert registry.version == 1
+    assert len(changes) == len(registry.entity_types) + len(registry.relation_types) + 1
+    assert [c.step for c in changes] == list(range(len(changes)))
+    assert changes[-1].name == "customs-delay"

@@ -1,5 +1,5 @@
-"""Type definitions on the embedded store: one SQLite transaction per change, which
-also writes the change's history row and its audit record (what a change means is
+"""Type definitions on the embedded store: one SQLite transaction per batch of changes,
+which also writes each change's history row and its audit record (what a change means is
 worked out once, in :mod:`graph_crm.store.definitions`)."""
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from graph_crm.model.records import (
 from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.types import EntityType
 from graph_crm.model.values import datetime_to_text
-from graph_crm.store.definitions import Backfill, DefinitionChange, Evolution
+from graph_crm.store.definition_batch import DefinitionBatch, Evolution
+from graph_crm.store.definitions import Backfill, Population
 from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.database import EmbeddedDatabase
@@ -38,8 +39,8 @@ class RegistryOps:
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
         def read() -> list[RegistryChange]:
             cursor = self.db.conn.execute(
-                "SELECT version, kind, name, actor, at, before, after FROM registry_changes "
-                "WHERE version > ? ORDER BY version",
+                "SELECT version, step, kind, name, actor, at, before, after "
+                "FROM registry_changes WHERE version > ? ORDER BY version, step",
                 (since_version,),
             )
             names = [column[0] for column in cursor.description]
@@ -49,20 +50,29 @@ class RegistryOps:
 
         return await self.db.read(read)
 
-    async def apply_definition(self, change: DefinitionChange) -> Registry:
-        """Evolve the registry by ``change`` and store the result, in one transaction."""
+    async def apply_definitions(self, batch: DefinitionBatch, *, dry_run: bool = False) -> Registry:
+        """Evolve the registry by ``batch`` and store the result, in one transaction."""
+
+        def evolved(conn: sqlite3.Connection) -> Evolution:
+            current = self.db.registry
+            populated = [
+                counted for counted in batch.populations(current) if _count(conn, counted) > 0
+            ]
+            return batch.evolve(current, populated)
+
+        if dry_run:
+
+            def dry() -> Registry:
+                self.db.refresh()
+                return evolved(self.db.conn).registry
+
+            return await self.db.read(dry)
 
         def run() -> Registry:
             with self.db.write() as conn:
-                current = self.db.registry
-                counted = change.counted(current)
-                populated = False
-                if counted is not None:
-                    count = count_entities if counted.kind == "entity" else count_relations
-                    populated = count(conn, counted.type_name) > 0
-                evolution = change.evolve(current, populated)
+                evolution = evolved(conn)
                 self._apply_evolution(conn, evolution)
-                self._record_change(conn, evolution)
+                self._record(conn, evolution)
             return evolution.registry
 
         return await self.db.call(run)
@@ -72,26 +82,29 @@ class RegistryOps:
             schema.drop_unique_index(conn, type_name, prop)
         for type_name, prop in evolution.unique_added:
             schema.create_unique_index(conn, type_name, prop)
-        if evolution.backfill is not None:
-            self._backfill(conn, evolution.backfill)
+        for backfill in evolution.backfills:
+            self._backfill(conn, backfill)
 
-    def _record_change(self, conn: sqlite3.Connection, evolution: Evolution) -> None:
-        registry, change = evolution.registry, evolution.change
-        insert_change(conn, change)
-        insert_audit(conn, [evolution.audit_record])
-        kind = change.kind.definition_kind
-        if change.after is None:
-            conn.execute("DELETE FROM type_defs WHERE kind = ? AND name = ?", (kind, change.name))
-        else:
-            conn.execute(
-                "INSERT INTO type_defs (kind, name, definition) VALUES (?, ?, ?) "
-                "ON CONFLICT (kind, name) DO UPDATE SET definition = excluded.definition",
-                (kind, change.name, json.dumps(change.after, ensure_ascii=False)),
-            )
+    def _record(self, conn: sqlite3.Connection, evolution: Evolution) -> None:
+        for change in evolution.changes:
+            insert_change(conn, change)
+        insert_audit(conn, evolution.audit_records)
+        for stored in evolution.stored:
+            if stored.definition is None:
+                conn.execute(
+                    "DELETE FROM type_defs WHERE kind = ? AND name = ?", (stored.kind, stored.name)
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO type_defs (kind, name, definition) VALUES (?, ?, ?) "
+                    "ON CONFLICT (kind, name) DO UPDATE SET definition = excluded.definition",
+                    (stored.kind, stored.name, json.dumps(stored.definition, ensure_ascii=False)),
+                )
         conn.execute(
-            "UPDATE meta SET value = ? WHERE name = 'registry_version'", (registry.version,)
+            "UPDATE meta SET value = ? WHERE name = 'registry_version'",
+            (evolution.registry.version,),
         )
-        self.db.use_registry(registry)
+        self.db.use_registry(evolution.registry)
 
     def _backfill(self, conn: sqlite3.Connection, backfill: Backfill) -> None:
         """Write the defaults into every stored row of the type; revisions follow."""
@@ -116,3 +129,9 @@ class RegistryOps:
             )
         else:
             conn.executemany("UPDATE relations SET props = ?, rev = ? WHERE id = ?", updates)
+
+
+def _count(conn: sqlite3.Connection, counted: Population) -> int:
+    if counted.kind == "entity":
+        return count_entities(conn, counted.type_name)
+    return count_relations(conn, counted.type_name)

@@ -32,8 +32,8 @@ def stored_time(value: str) -> datetime:
 
 def insert_change(conn: sqlite3.Connection, change: RegistryChange) -> None:
     conn.execute(
-        "INSERT INTO registry_changes (version, kind, name, actor, at, before, after) "
-        "VALUES (:version, :kind, :name, :actor, :at, :before, :after)",
+        "INSERT INTO registry_changes (version, step, kind, name, actor, at, before, after) "
+        "VALUES (:version, :step, :kind, :name, :actor, :at, :before, :after)",
         change.to_record(),
     )
 

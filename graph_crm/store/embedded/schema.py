@@ -7,7 +7,7 @@ from typing import Final
 
 from graph_crm.model.names import ENTITY_TYPE_PATTERN, PROPERTY_PATTERN
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 DDL: Final = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS meta (
     value INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO meta (name, value) VALUES
-    ('schema_version', 2), ('registry_version', 0), ('generation', 0);
+    ('schema_version', 3), ('registry_version', 0), ('generation', 0);
 CREATE TABLE IF NOT EXISTS type_defs (
     kind       TEXT NOT NULL CHECK (kind IN ('entityType', 'relationType', 'impactPolicy')),
     name       TEXT NOT NULL,
@@ -23,13 +23,15 @@ CREATE TABLE IF NOT EXISTS type_defs (
     PRIMARY KEY (kind, name)
 );
 CREATE TABLE IF NOT EXISTS registry_changes (
-    version INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL,
+    step    INTEGER NOT NULL DEFAULT 0,
     kind    TEXT NOT NULL,
     name    TEXT NOT NULL,
     actor   TEXT NOT NULL,
     at      TEXT NOT NULL,
     before  TEXT,
-    after   TEXT
+    after   TEXT,
+    PRIMARY KEY (version, step)
 );
 CREATE TABLE IF NOT EXISTS entities (
     id         INTEGER PRIMARY KEY,
@@ -124,10 +126,12 @@ def connect_reader(path: str) -> sqlite3.Connection:
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    """Version 1 -> 2: type_defs also keeps impact policies.
+    """Version 1 -> 2: type_defs also keeps impact policies. 2 -> 3: a registry version
+    may hold several changes (applied together), each a ``step`` of it.
 
-    SQLite cannot alter a CHECK constraint, so the table is copied into a new one, in one
-    transaction (another process opening the file at the same time waits, then sees 2).
+    SQLite cannot alter a CHECK constraint or a primary key, so a table is copied into a
+    new one, in one transaction (another process opening the file at the same time
+    waits, then sees the new version).
     """
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -142,6 +146,21 @@ def _migrate(conn: sqlite3.Connection) -> None:
             conn.execute("DROP TABLE type_defs")
             conn.execute("ALTER TABLE type_defs_v2 RENAME TO type_defs")
             conn.execute("UPDATE meta SET value = 2 WHERE name = 'schema_version'")
+            version = 2
+        if version == 2:
+            conn.execute(
+                "CREATE TABLE registry_changes_v3 (version INTEGER NOT NULL, "
+                "step INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL, name TEXT NOT NULL, "
+                "actor TEXT NOT NULL, at TEXT NOT NULL, before TEXT, after TEXT, "
+                "PRIMARY KEY (version, step))"
+            )
+            conn.execute(
+                "INSERT INTO registry_changes_v3 (version, kind, name, actor, at, before, after) "
+                "SELECT version, kind, name, actor, at, before, after FROM registry_changes"
+            )
+            conn.execute("DROP TABLE registry_changes")
+            conn.execute("ALTER TABLE registry_changes_v3 RENAME TO registry_changes")
+            conn.execute("UPDATE meta SET value = 3 WHERE name = 'schema_version'")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -50,6 +50,9 @@ class Neo4jDatabase:
         reconcile constraints with it (healing an interrupted definition change)."""
         transactions = self.transactions
         await transactions.driver.verify_connectivity()
+        # one change per version, as an older graph-crm made it: batches need (version, step)
+        old = q.constraint_name("registry", "change_version")
+        await transactions.auto(cypher(q.CONSTRAINT_DROP, name=old))
         await transactions.auto(cypher(q.REGISTRY_CONSTRAINTS))
         await transactions.auto(cypher(q.API_KEY_CONSTRAINT))
         await transactions.auto(cypher(q.AUDIT_INDEX))

@@ -1,13 +1,15 @@
 """Type definitions on Neo4j (what a change means is worked out once, in
 :mod:`graph_crm.store.definitions`).
 
-Schema (constraints) cannot change inside a data transaction, so a definition
-change creates the constraints it needs first, then records the change (its history
-node and its audit record) under the registry lock, then reconciles constraints with
-whatever registry won.
+Schema (constraints) cannot change inside a data transaction, so a batch of definition
+changes creates the constraints it needs first, then records the batch (a history node
+and an audit record per change) under the registry lock, then reconciles constraints
+with whatever registry won.
 """
 
 from __future__ import annotations
+
+import json
 
 from neo4j import AsyncManagedTransaction
 
@@ -19,7 +21,8 @@ from graph_crm.model.records import (
 from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.types import EntityType, RelationType
 from graph_crm.store.budget import outside_budget
-from graph_crm.store.definitions import Backfill, DefinitionChange, Population
+from graph_crm.store.definition_batch import DefinitionBatch, Evolution
+from graph_crm.store.definitions import Backfill, Population
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.compile import (
@@ -52,49 +55,52 @@ class RegistryOps:
         )
         return [RegistryChange.from_record(row["change"]) for row in rows]
 
-    async def apply_definition(self, change: DefinitionChange) -> Registry:
-        """Apply one definition change under the registry lock.
+    async def apply_definitions(self, batch: DefinitionBatch, *, dry_run: bool = False) -> Registry:
+        """Apply a batch of definition changes under the registry lock, as one version.
 
-        A change that may add constraints is first worked out against the current
+        A batch that may add constraints is first worked out against the current
         registry (refusing early what cannot be done), and its constraints are created
         before the transaction; afterwards constraints are reconciled with whatever
         registry actually won. Within this process definition changes take turns:
         concurrent schema and registry transactions on one server would otherwise
         deadlock; across processes the registry lock keeps them apart.
         """
+        if dry_run:
+            async with translated():
+                return (await self.db.read(lambda tx: self._evolved(tx, batch))).registry
         async with self.db.definitions_lock, translated():
             before = await self.db.current_registry()
-            # the constraints this change may leave behind: its own, and its types' old ones
+            # the constraints this batch may leave behind: its own, and its types' old ones
             touched = set(wanted_constraints(before))
-            if change.may_add_unique:
-                counted = change.counted(before)
-                populated = counted is not None and (
-                    await self.db.read(lambda tx: self._populated(tx, counted))
-                )
-                planned = change.evolve(before, populated).registry
+            if batch.may_add_unique:
+                planned = (await self.db.read(lambda tx: self._evolved(tx, batch))).registry
                 touched |= set(wanted_constraints(planned))
                 await reconcile_constraints(self.db.transactions, planned, drop=False)
 
             async def run(tx: AsyncManagedTransaction) -> Registry:
                 await fetch(tx, cypher(q.REGISTRY_LOCK))
-                current = await registry_in(tx)
-                counted = change.counted(current)
-                populated = counted is not None and await self._populated(tx, counted)
-                evolution = change.evolve(current, populated)
-                if evolution.backfill is not None:
-                    await self._backfill(tx, evolution.backfill)
-                params = evolution.change.to_record()
+                evolution = await self._evolved(tx, batch)
+                for backfill in evolution.backfills:
+                    await self._backfill(tx, backfill)
                 written = await fetch(
                     tx,
                     cypher(q.REGISTRY_WRITE),
-                    change=params,
-                    kind=evolution.change.kind.definition_kind,
-                    name=evolution.change.name,
-                    definition=params["after"],
+                    version=evolution.registry.version,
+                    changes=[change.to_record() for change in evolution.changes],
+                    definitions=[
+                        {
+                            "kind": stored.kind,
+                            "name": stored.name,
+                            "definition": None
+                            if stored.definition is None
+                            else json.dumps(stored.definition, ensure_ascii=False),
+                        }
+                        for stored in evolution.stored
+                    ],
                 )
                 if not written:
                     raise Conflict("another definition change won the race; retry")
-                await write_audit(tx, [evolution.audit_record])
+                await write_audit(tx, evolution.audit_records)
                 return evolution.registry
 
             try:
@@ -105,6 +111,14 @@ class RegistryOps:
                     actual = await self.db.reload_registry()
                     await reconcile_constraints(self.db.transactions, actual, droppable=touched)
         return registry
+
+    async def _evolved(self, tx: AsyncManagedTransaction, batch: DefinitionBatch) -> Evolution:
+        """``batch`` worked out against the registry stored, read in ``tx``."""
+        current = await registry_in(tx)
+        populated = [
+            counted for counted in batch.populations(current) if await self._populated(tx, counted)
+        ]
+        return batch.evolve(current, populated)
 
     async def _populated(self, tx: AsyncManagedTransaction, counted: Population) -> bool:
         if counted.kind == "entity":

@@ -25,6 +25,7 @@ CURRENCY_PATTERN: Final = r"[A-Z]{3}"
 MAX_WEIGHT: Final = 1e6
 #: Digits kept in normalised weights: normalising them again changes nothing.
 WEIGHT_DIGITS: Final = 6
+
 MAX_TIERS: Final = 10
 MAX_PLANS: Final = 30
 
@@ -89,33 +90,12 @@ class SignalsSpec(_Spec):
 
 
 class WeightsSpec(_Spec):
-    """Relative weights: any numbers >= 0, scaled to add up to 1 (5, 3, 2 -> 0.5, 0.3, 0.2);
-    one left out weighs 0."""
+    """Relative weights, any numbers >= 0; one left out weighs 0. A policy's normal form
+    has them scaled to add up to 1 over the signals it reads (:mod:`.policy_scoring`)."""
 
     urgency: float = Field(default=0.0, ge=0, le=MAX_WEIGHT)
     exposure: float = Field(default=0.0, ge=0, le=MAX_WEIGHT)
     complaints: float = Field(default=0.0, ge=0, le=MAX_WEIGHT)
-
-    @model_validator(mode="after")
-    def _some_weight(self) -> Self:
-        if self.urgency + self.exposure + self.complaints <= 0:
-            raise ValueError(
-                "the weights add up to 0: give at least one a positive weight, or leave "
-                "weights out (each signal the policy reads then weighs the same)"
-            )
-        return self
-
-    def normalised(self) -> WeightsSpec:
-        """The weights scaled to add up to 1 (already so: unchanged, so a stored policy
-        reads back the same)."""
-        total = self.urgency + self.exposure + self.complaints
-        if math.isclose(total, 1.0, abs_tol=1e-6):
-            return self
-        return WeightsSpec(
-            urgency=round(self.urgency / total, WEIGHT_DIGITS),
-            exposure=round(self.exposure / total, WEIGHT_DIGITS),
-            complaints=round(self.complaints / total, WEIGHT_DIGITS),
-        )
 
 
 class ScoringSpec(_Spec):
@@ -163,38 +143,46 @@ class PolicySpec(_Spec):
 
 def parse_policy_spec(raw: Any) -> PolicySpec:
     """``raw`` checked against the policy's shape (no registry involved), its scoring
-    completed: weights scaled to add up to 1, or equal over the signals it reads."""
+    completed by :func:`complete_scoring`."""
     if not isinstance(raw, dict):
         raise InvalidInput("an impact policy is a JSON object", path=())
     spec = parse_model(PolicySpec, raw)
-    scoring = spec.scoring
-    weights = default_weights(spec.signals) if scoring.weights is None else scoring.weights
-    weights = weights.normalised()
-    exposure_weighs = spec.signals.exposure is not None and weights.exposure > 0
-    if exposure_weighs and scoring.exposure_reference is None:
-        raise InvalidInput(
-            "give exposureReference: the exposure that scores 1 (in the policy's "
-            "currency), e.g. your largest customers' typical exposure; or weigh "
-            "exposure 0",
-            path=("scoring", "exposureReference"),
-        )
-    return spec.model_copy(update={"scoring": scoring.model_copy(update={"weights": weights})})
+    return spec.model_copy(update={"scoring": complete_scoring(spec.signals, spec.scoring)})
 
 
-def default_weights(signals: SignalsSpec) -> WeightsSpec:
-    """Each signal the policy reads weighs the same; none read: urgency (it scores 0).
+def complete_scoring(signals: SignalsSpec, scoring: ScoringSpec) -> ScoringSpec:
+    """The scoring a policy runs with, as its normal form stores it: weights over the
+    signals it reads (none given: the same for each), scaled to add up to 1 so a score
+    reaches 1; ``exposureReference`` where exposure weighs something.
 
-    >>> default_weights(SignalsSpec()).urgency
-    1.0
+    >>> read = SignalsSpec(complaints={"relation": "FILED", "direction": "OUT",
+    ...                                "dateProperty": "on", "windowDays": 9},
+    ...                    sla={"step": 1, "property": "due"})
+    >>> given = ScoringSpec(weights={"urgency": 5, "exposure": 3, "complaints": 2})
+    >>> complete_scoring(read, given).weights  # exposure is not read: it weighs nothing
+    WeightsSpec(urgency=0.714286, exposure=0.0, complaints=0.285714)
+    >>> complete_scoring(read, ScoringSpec()).weights
+    WeightsSpec(urgency=0.5, exposure=0.0, complaints=0.5)
     """
     read = {
         "urgency": signals.sla is not None,
         "exposure": signals.exposure is not None,
         "complaints": signals.complaints is not None,
     }
-    if not any(read.values()):
-        return WeightsSpec(urgency=1.0)
-    return WeightsSpec(**{name: 1.0 if used else 0.0 for name, used in read.items()})
+    given = scoring.weights or WeightsSpec(urgency=1, exposure=1, complaints=1)
+    weights = {name: getattr(given, name) if read[name] else 0.0 for name in read}
+    total = sum(weights.values())
+    if total > 0 and not math.isclose(total, 1.0, abs_tol=1e-6):
+        # rounded: normalising a normal form again changes nothing
+        weights = {name: round(weight / total, WEIGHT_DIGITS) for name, weight in weights.items()}
+    if weights["exposure"] > 0 and scoring.exposure_reference is None:
+        raise InvalidInput(
+            "give exposureReference: the exposure that scores 1 (in the policy's "
+            "currency), e.g. what your largest customers typically have in transit; "
+            "or weigh exposure 0",
+            path=("scoring", "exposureReference"),
+        )
+    return scoring.model_copy(update={"weights": WeightsSpec(**weights)})
 
 
 def policy_json(raw: Any) -> dict[str, Any]:

@@ -35,7 +35,12 @@ def test_the_policy_compiles_to_a_typed_plan() -> None:
     assert plan.exposure == StepProperty(1, "value", PropertyKind.FLOAT)
     assert plan.complaints is not None
     assert plan.complaints.window_days == 7
-    assert [t.rule for t in policy.tiers] == ["gapDays >= 0", "gapDays >= -3", "otherwise"]
+    assert [t.formula for t in policy.tiers] == ["gapDays >= 0", "gapDays >= -3", "otherwise"]
+    assert [t.rule for t in policy.tiers] == [
+        "the delay meets or exceeds the SLA buffer",
+        "the delay comes within 3 days of the SLA buffer or exceeds it",
+        "in every other case",
+    ]
     assert policy.exposure_noun == "Shipment"
     assert policy.definition["steps"][0]["where"] == {"status": {"eq": "IN_TRANSIT"}}
 
@@ -115,10 +120,28 @@ CASES: list[tuple[str, Edit, str, tuple[Any, ...]]] = [
         ("signals", "sla"),
     ),
     (
-        "weights not adding up",
-        _set(("scoring", "weights", "urgency"), 0.9),
+        "exposure weighed without a reference",
+        _set(("scoring", "exposureReference"), None),
         "INVALID_INPUT",
-        ("scoring", "weights"),
+        ("scoring", "exposureReference"),
+    ),
+    (
+        "a currency in lower case",
+        _set(("signals", "exposure", "currency"), "cny"),
+        "INVALID_INPUT",
+        ("signals", "exposure", "currency"),
+    ),
+    (
+        "a currency of four letters",
+        _set(("signals", "exposure", "currency"), "CNYX"),
+        "INVALID_INPUT",
+        ("signals", "exposure", "currency"),
+    ),
+    (
+        "a currency symbol",
+        _set(("signals", "exposure", "currency"), "¥"),
+        "INVALID_INPUT",
+        ("signals", "exposure", "currency"),
     ),
     (
         "negative weight",

@@ -106,7 +106,7 @@ async def _policy(store: GraphStore, args: argparse.Namespace) -> int:
     registry = await change(raw, actor=args.actor)
     revision = policy_revision(registry.policy(raw["name"]))
     print(
-        f"{action}d impact policy {raw['name']!r}: rev {revision} "
+        f"{action.removesuffix('e')}ed impact policy {raw['name']!r}: rev {revision} "
         f"(registry version {registry.version})"
     )
     return 0

@@ -12,6 +12,7 @@ import pytest
 
 from graph_crm.services.demo import POLICIES
 from tests.cli_process import run
+from tests.demo_db import demo_database
 
 SOURCE = ("--source", "Warehouse:RTM-02")
 AS_OF = ("--as-of", "2026-11-23T09:00:00Z")
@@ -19,10 +20,7 @@ AS_OF = ("--as-of", "2026-11-23T09:00:00Z")
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = str(tmp_path_factory.mktemp("impact-report") / "demo.db")
-    loaded = run("demo", "--db", db, "--report", "")
-    assert loaded.returncode == 0, loaded.stderr
-    return db
+    return demo_database(tmp_path_factory, "impact-report")
 
 
 def test_the_header_states_the_instant_and_the_policy_revision(demo_db: str) -> None:

@@ -216,7 +216,7 @@ def test_html_is_self_contained_and_escaped() -> None:
     assert '<dl class="facts"><div><dt>As of</dt><dd>2026-11-23 09:00 UTC</dd></div>' in page
     assert "<dd>customs-delay rev 2</dd>" in page
     assert "policy customs-delay rev 2 (registry version 19)" in page
-    assert "<b>CNY 1.24M</b><span>exposure at risk</span>" in page
+    assert "<b>1.24M</b><span>exposure at risk (CNY)</span>" in page  # the card's caption
     assert "<small>the delay comes within 3 days</small>" in page  # the T2 card: in words
     assert "<td class=num>CNY 412k</td>" in page
     assert "<dt>Formula</dt><dd><code>formula for T1</code></dd>" in page

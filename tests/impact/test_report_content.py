@@ -126,7 +126,8 @@ def test_every_amount_carries_the_policys_currency(fmt: str) -> None:
         assert data["currency"] == "CNY"
         assert data["targets"][0]["explanation"].count("CNY 412k") == 1
     else:
-        for shown in ("CNY 415k", "CNY 412k", "CNY 2.5k"):  # the total and each row
+        total = "<b>415k</b><span>exposure at risk (CNY)" if fmt == "html" else "CNY 415k"
+        for shown in (total, "CNY 412k", "CNY 2.5k"):  # the total and each row
             assert shown in text, shown
         assert not re.search(r"(?<!CNY )\b412k", text)  # no amount without it
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Final
 
+from graph_crm.impact.money import money
 from graph_crm.impact.render.display import (
     NOT_READ,
     amount,
@@ -113,6 +114,11 @@ def _kpis(report: ImpactReport) -> str:
         "exposure": "summed once per entity",
     }
     cards = [("", value, what, notes[signal]) for signal, value, what in summary_parts(report)]
+    if report.currency and reads(report, "exposure"):
+        # a card's big figure has room for the amount; its currency goes in the caption
+        exposure = next(i for i, (_, _, what, _) in enumerate(cards) if what == "exposure at risk")
+        figure = money(report.totals.exposure_at_risk)
+        cards[exposure] = ("", figure, f"exposure at risk ({report.currency})", notes["exposure"])
     rules = {tier.tier: tier.rule for tier in report.tiers}
     cards += [
         (tier_class(report, tier), str(count), f"{tier} {label}".strip(), rules.get(tier, ""))

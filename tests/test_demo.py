@@ -74,7 +74,7 @@ def test_impact_command_errors(tmp_path: Path) -> None:
         assert message in result.stderr
         assert "Traceback" not in result.stderr
     listed = run("policy", "list", "--db", db)
-    assert listed.stdout.startswith("customs-delay: Warehouse -> Customer")
+    assert listed.stdout.startswith("customs-delay (rev 1): Warehouse -> Customer")
     bad = tmp_path / "bad.json"
     bad.write_text('{"name": "bad", "source": "Depot"}', encoding="utf-8")
     refused = run("policy", "define", str(bad), "--db", db)

@@ -17,8 +17,9 @@ from strawberry.scalars import JSON
 from graph_crm.api.context import Info, field, mutation
 from graph_crm.api.errors import Error, as_result
 from graph_crm.impact import report as model
+from graph_crm.impact.policy_registry import policy_revision
 from graph_crm.impact.render import render
-from graph_crm.impact.report_inputs import DEFAULT_LIMIT
+from graph_crm.impact.report_inputs import DEFAULT_DELAY_DAYS, DEFAULT_LIMIT
 from graph_crm.model.registry import Registry
 from graph_crm.services.impact_report import impact_report
 
@@ -26,6 +27,10 @@ from graph_crm.services.impact_report import impact_report
 @strawberry.type(name="ImpactPolicy", description="A stored impact policy (its JSON and gist).")
 class ImpactPolicyType:
     name: str
+    revision: int = strawberry.field(
+        description="The policy's own revision: 1 when defined, +1 on each alter that "
+        "changes it (defined again after a drop: 1)."
+    )
     description: str
     source: str = strawberry.field(description="The entity type a disruption starts at.")
     target: str = strawberry.field(description="The entity type the report ranks.")
@@ -35,6 +40,7 @@ class ImpactPolicyType:
     def from_definition(cls, definition: dict[str, Any]) -> ImpactPolicyType:
         return cls(
             name=definition["name"],
+            revision=policy_revision(definition),
             description=definition.get("description", ""),
             source=definition["source"],
             target=definition["target"],
@@ -73,15 +79,22 @@ class ImpactTarget:
     label: str
     tier: str
     tier_label: str
-    tier_rule: str = strawberry.field(description="The tier rule that fired, with its values.")
+    tier_rule: str = strawberry.field(
+        description="The tier rule that fired, in words, with the values it saw."
+    )
+    tier_formula: str = strawberry.field(
+        description="The same rule as the policy writes it (gapDays >= 0), with its values."
+    )
     score: float
     components: list[ImpactComponent]
     sla_buffer_days: float | None
     sla_deadline: datetime | None
     sla_entity: strawberry.ID | None
     breach_predicted: bool
-    complaints: int
-    exposure: float
+    complaints: int = strawberry.field(
+        description="0 when the policy reads no complaints (see ImpactReport.signals)."
+    )
+    exposure: float = strawberry.field(description="In ImpactReport.currency, when named.")
     exposure_entities: int
     path_count: int
     paths: list[list[ImpactPathEntity]] = strawberry.field(
@@ -95,7 +108,8 @@ class ImpactTarget:
 class ImpactTierCount:
     tier: str
     label: str
-    rule: str
+    rule: str = strawberry.field(description="The tier's rule in words.")
+    formula: str = strawberry.field(description="The rule as the policy writes it.")
     count: int
 
 
@@ -118,12 +132,33 @@ class ReportFormat(Enum):
 
 @strawberry.type(name="ImpactReport", description="Affected targets, ranked and explained.")
 class ImpactReportType:
+    as_of: datetime = strawberry.field(description="The instant the report is computed for.")
+    as_of_is_now: bool = strawberry.field(
+        description="No asOf was given: the report ran as of the time of the request."
+    )
     policy: str
-    policy_version: int
+    policy_revision: int = strawberry.field(
+        description="The policy's own revision (1 when defined, +1 on each change)."
+    )
+    registry_version: int = strawberry.field(
+        description="The registry's version when the report ran: it counts every change "
+        "to every type and policy."
+    )
+    policy_version: int = strawberry.field(
+        description="The registry's version.",
+        deprecation_reason="It is the registry's version, not the policy's: use "
+        "registryVersion, or policyRevision for the policy's own revision.",
+    )
+    currency: str | None = strawberry.field(
+        description="The ISO 4217 code of every amount, when the policy names one."
+    )
+    signals: list[str] = strawberry.field(
+        description="The signals the policy reads (of sla, exposure, complaints); one it "
+        "does not read is neither scored nor explained."
+    )
     source: strawberry.ID
     source_label: str
     delay_days: float
-    as_of: datetime
     targets: list[ImpactTarget]
     totals: ImpactTotals
     truncated: bool = strawberry.field(description="More targets were affected than listed.")
@@ -137,12 +172,17 @@ class ImpactReportType:
     def from_model(cls, report: model.ImpactReport) -> ImpactReportType:
         labels = report.labels
         return cls(
+            as_of=report.as_of,
+            as_of_is_now=report.as_of_is_now,
             policy=report.policy,
-            policy_version=report.policy_version,
+            policy_revision=report.policy_revision,
+            registry_version=report.registry_version,
+            policy_version=report.registry_version,
+            currency=report.currency,
+            signals=list(report.signals),
             source=strawberry.ID(report.source),
             source_label=report.source_label,
             delay_days=report.delay_days,
-            as_of=report.as_of,
             targets=[_target(target, labels) for target in report.targets],
             totals=ImpactTotals(
                 affected=report.totals.affected,
@@ -153,6 +193,7 @@ class ImpactReportType:
                         tier=tier.tier,
                         label=tier.label,
                         rule=tier.rule,
+                        formula=tier.formula,
                         count=report.totals.by_tier.get(tier.tier, 0),
                     )
                     for tier in report.tiers
@@ -171,6 +212,7 @@ def _target(target: model.RankedTarget, labels: dict[str, str]) -> ImpactTarget:
         tier=target.tier,
         tier_label=target.tier_label,
         tier_rule=target.tier_rule,
+        tier_formula=target.tier_formula,
         score=target.score,
         components=[
             ImpactComponent(
@@ -218,15 +260,17 @@ class ImpactQuery:
         return None if definition is None else ImpactPolicyType.from_definition(definition)
 
     @field(
-        "Who is affected if `source` is delayed by `delayDays`, ranked and explained. "
-        "asOf: an ISO date or date-time with zone (default now). Reads only: a what-if."
+        "Who is affected if `source` is delayed by `delayDays` (default 0: who it reaches), "
+        "ranked and explained. policy: default the only one stored (several stored: an "
+        "error naming them). asOf: an ISO date or date-time with zone (default now). "
+        "Reads only: a what-if."
     )
     async def impact_report(
         self,
         info: Info,
         source: strawberry.ID,
-        delay_days: float,
-        policy: str,
+        delay_days: float = DEFAULT_DELAY_DAYS,
+        policy: str | None = None,
         as_of: str | None = None,
         limit: int = DEFAULT_LIMIT,
     ) -> ImpactReportType:

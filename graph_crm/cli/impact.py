@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from graph_crm.errors import InvalidInput
+from graph_crm.impact.policy_registry import policy_revision
 from graph_crm.impact.render import FORMATS, render
 from graph_crm.impact.report_inputs import MAX_LIMIT
 from graph_crm.services.impact_report import impact_report
@@ -24,8 +25,14 @@ TABLE_ROWS = 25
 def add_impact_commands(add: Add) -> None:
     impact = add("impact", _impact, "rank who a delay at a source affects, and why (reads only)")
     impact.add_argument("--source", required=True, help="global id, e.g. Warehouse:RTM-02")
-    impact.add_argument("--delay", required=True, help="expected delay in days, e.g. 6 or 2.5")
-    impact.add_argument("--as-of", help="ISO date or date-time with zone (default: now)")
+    impact.add_argument(
+        "--delay",
+        help="expected delay in days, e.g. 6 or 2.5 (default: 0, who the source reaches)",
+    )
+    impact.add_argument(
+        "--as-of",
+        help="ISO date or date-time with zone (default: now; the report prints it first)",
+    )
     impact.add_argument("--policy", help="impact policy name (default: the only one stored)")
     impact.add_argument("--format", choices=FORMATS, default="table")
     impact.add_argument("--limit", type=int, help=f"targets listed (table: {TABLE_ROWS}; all)")
@@ -45,13 +52,12 @@ async def _impact(store: GraphStore, args: argparse.Namespace) -> int:
             f"cannot write {output}: the folder {output.parent} does not exist",
             path=("output",),
         )
-    name = args.policy or await _only_policy(store)
     # --limit 0 is not "the default": it goes to the check, which asks for 1 to 10,000
     default = TABLE_ROWS if args.format == "table" else MAX_LIMIT
     limit = default if args.limit is None else args.limit
     report = await impact_report(
         store,
-        policy=name,
+        policy=args.policy,
         source=args.source,
         delay_days=args.delay,
         as_of=args.as_of,
@@ -74,20 +80,13 @@ async def _impact(store: GraphStore, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _only_policy(store: GraphStore) -> str:
-    names = sorted((await store.registry()).policies)
-    if len(names) != 1:
-        known = ", ".join(names) or "none yet: define one with `graph-crm policy define FILE`"
-        raise InvalidInput(f"name the policy with --policy ({known})", path=("policy",))
-    return names[0]
-
-
 async def _policy(store: GraphStore, args: argparse.Namespace) -> int:
     action = args.action
     if action == "list":
         for name, definition in sorted((await store.registry()).policies.items()):
             route = f"{definition['source']} -> {definition['target']}"
-            print(f"{name}: {route}  {definition.get('description', '')}".rstrip())
+            described = f"{route}  {definition.get('description', '')}".rstrip()
+            print(f"{name} (rev {policy_revision(definition)}): {described}")
         return 0
     if not args.target:
         raise InvalidInput(
@@ -105,7 +104,11 @@ async def _policy(store: GraphStore, args: argparse.Namespace) -> int:
     raw = _read_policy(Path(args.target))
     change = store.define_impact_policy if action == "define" else store.alter_impact_policy
     registry = await change(raw, actor=args.actor)
-    print(f"{action}d impact policy {raw['name']!r} (registry version {registry.version})")
+    revision = policy_revision(registry.policy(raw["name"]))
+    print(
+        f"{action.removesuffix('e')}ed impact policy {raw['name']!r}: rev {revision} "
+        f"(registry version {registry.version})"
+    )
     return 0
 
 

@@ -17,6 +17,7 @@ from graph_crm.impact.plan import ImpactPlan
 from graph_crm.impact.plan_check import check_plan
 from graph_crm.impact.policy_resolve import PlanResolver
 from graph_crm.impact.policy_spec import PolicySpec, parse_policy_spec
+from graph_crm.impact.rule_words import in_words
 from graph_crm.model.registry import Registry
 
 
@@ -26,7 +27,7 @@ class Scoring:
     exposure: float
     complaints: float
     tau_days: float
-    exposure_reference: float
+    exposure_reference: float | None  # None only when exposure is not read or weighs 0
     complaints_reference: int
 
 
@@ -35,7 +36,8 @@ class TierRule:
     tier: str
     label: str
     when: Condition
-    rule: str  # the condition in words
+    rule: str  # the condition in words: "the delay meets or exceeds the SLA buffer"
+    formula: str  # the condition as written: "gapDays >= 0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,8 @@ class ResponsePlan:
 @dataclass(frozen=True, slots=True)
 class Policy:
     name: str
+    #: The policy's own revision: 1 when defined, +1 on each alter that changes it.
+    revision: int
     description: str
     plan: ImpactPlan
     scoring: Scoring
@@ -54,6 +58,8 @@ class Policy:
     plans: tuple[ResponsePlan, ...]
     #: What the exposure step's entities are called in reasons ("Shipment").
     exposure_noun: str
+    #: The ISO 4217 code of exposure amounts (``signals.exposure.currency``), if named.
+    currency: str | None
     #: The checked JSON, as the registry keeps it.
     definition: dict[str, Any]
 
@@ -63,12 +69,16 @@ def compile_policy(registry: Registry, raw: Any, *, version: int | None = None) 
     spec = parse_policy_spec(raw)
     plan = PlanResolver(registry).plan(spec, registry.version if version is None else version)
     check_plan(registry, plan)  # the evaluators' own check: both must agree
-    weights, scoring = spec.scoring.weights, spec.scoring
+    scoring, exposure_spec = spec.scoring, spec.signals.exposure
+    weights = scoring.weights
+    assert weights is not None  # parse_policy_spec completes them
+    currency = None if exposure_spec is None else exposure_spec.currency
     tiers = tuple(
         TierRule(
             tier.tier,
             tier.label,
             cond := parse_condition(tier.when, ("tiers", i, "when"), late=False),
+            in_words(cond, currency=currency),
             describe(cond),
         )
         for i, tier in enumerate(spec.tiers)
@@ -82,6 +92,7 @@ def compile_policy(registry: Registry, raw: Any, *, version: int | None = None) 
     noun = "entity" if exposure is None else ([plan.source_type] + _landings(plan))[exposure.step]
     return Policy(
         name=spec.name,
+        revision=spec.revision or 1,
         description=spec.description,
         plan=plan,
         scoring=Scoring(
@@ -95,7 +106,9 @@ def compile_policy(registry: Registry, raw: Any, *, version: int | None = None) 
         tiers=tiers,
         plans=plans,
         exposure_noun=noun,
-        definition=spec.model_dump(mode="json", by_alias=True),
+        currency=currency,
+        # without the revision: the registry numbers it (impact.policy_registry)
+        definition=spec.model_dump(mode="json", by_alias=True, exclude={"revision"}),
     )
 
 

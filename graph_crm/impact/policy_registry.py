@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from graph_crm.errors import GraphCrmError, IncompatibleChange
 from graph_crm.impact.policy import Policy, compile_policy
+from graph_crm.impact.policy_spec import policy_json
 from graph_crm.model.registry import IMPACT_POLICY, Registry, RegistryChange, RegistryValidator
 
 
@@ -49,14 +50,33 @@ REGISTRY_VALIDATORS: Final[Sequence[RegistryValidator]] = (check_stored_policies
 def define_policy(
     registry: Registry, raw: Any, actor: str, *, at: datetime
 ) -> tuple[Registry, RegistryChange]:
-    """The registry with a new policy, checked against it (both stores call this)."""
+    """The registry with a new policy at revision 1, checked against it (both stores call
+    this). A policy dropped and defined again starts again at 1: a new policy."""
     policy = compile_policy(registry, raw, version=registry.version + 1)
-    return registry.define_policy(policy.name, policy.definition, actor=actor, at=at)
+    stored = {REVISION: 1, **policy.definition}
+    return registry.define_policy(policy.name, stored, actor=actor, at=at)
 
 
 def alter_policy(
     registry: Registry, raw: Any, actor: str, *, at: datetime
 ) -> tuple[Registry, RegistryChange]:
-    """The registry with policy ``raw["name"]`` replaced by ``raw``, checked against it."""
+    """The registry with policy ``raw["name"]`` replaced by ``raw``, checked against it; its
+    revision goes up by one if the policy changed (an alter that changes nothing keeps it)."""
     policy = compile_policy(registry, raw, version=registry.version + 1)
-    return registry.alter_policy(policy.name, policy.definition, actor=actor, at=at)
+    old = registry.policy(policy.name)
+    revision = policy_revision(old)
+    if policy_json(old) != policy.definition:  # both in today's normal form
+        revision += 1
+    stored = {REVISION: revision, **policy.definition}
+    return registry.alter_policy(policy.name, stored, actor=actor, at=at)
+
+
+#: Where a stored policy keeps its revision (the registry's version is another number:
+#: it counts every change to every type and policy).
+REVISION: Final = "revision"
+
+
+def policy_revision(definition: dict[str, Any]) -> int:
+    """A stored policy's revision (1 for one stored before policies had revisions)."""
+    revision = definition.get(REVISION)
+    return revision if isinstance(revision, int) and revision >= 1 else 1

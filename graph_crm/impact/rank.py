@@ -23,11 +23,25 @@ from datetime import datetime
 from typing import Any, Final
 
 from graph_crm.impact.conditions import holds
+from graph_crm.impact.explain import (
+    complaints_reason,
+    explain,
+    exposure_reason,
+    tier_formula,
+    tier_rule,
+    urgency_reason,
+)
 from graph_crm.impact.plan import ImpactRow
-from graph_crm.impact.policy import Policy, TierRule
-from graph_crm.impact.report import Component, ImpactReport, RankedTarget, TierInfo, Totals
+from graph_crm.impact.policy import Policy
+from graph_crm.impact.report import (
+    SIGNALS,
+    Component,
+    ImpactReport,
+    RankedTarget,
+    TierInfo,
+    Totals,
+)
 from graph_crm.impact.request import exposure_total
-from graph_crm.model.english import plural
 
 #: Digits kept in scores and components: equal inputs give equal, readable numbers.
 DIGITS: Final = 6
@@ -118,7 +132,10 @@ def build_report(
     )
     return ImpactReport(
         policy=policy.name,
-        policy_version=policy.plan.version,
+        registry_version=policy.plan.version,
+        policy_revision=policy.revision,
+        currency=policy.currency,
+        signals=_signals_read(policy),
         source=source,
         source_label=labels.get(source, source.partition(":")[2]),
         delay_days=delay_days,
@@ -127,9 +144,17 @@ def build_report(
         totals=totals,
         truncated=len(ranked) > limit,
         policy_description=policy.description,
-        tiers=tuple(TierInfo(tier.tier, tier.label, tier.rule) for tier in policy.tiers),
+        tiers=tuple(
+            TierInfo(tier.tier, tier.label, tier.rule, tier.formula) for tier in policy.tiers
+        ),
         labels=dict(labels),
     )
+
+
+def _signals_read(policy: Policy) -> tuple[str, ...]:
+    plan = policy.plan
+    read = {"sla": plan.sla, "exposure": plan.exposure, "complaints": plan.complaints}
+    return tuple(name for name in SIGNALS if read[name] is not None)
 
 
 def report_ids(report: ImpactReport) -> list[str]:
@@ -167,16 +192,15 @@ def _target(
     components = _components(policy, row, signals)
     score = round(sum(component.contribution for component in components), DIGITS)
     actions = _actions(policy, {**facts, "score": score, "tier": tier.tier})
-    explanation = f"{tier.tier}: " + "; ".join(
-        f"{c.reason} (+{c.contribution:.2f})" for c in components if c.weight > 0
-    )
+    explanation = explain(tier.tier, components)
     return RankedTarget(
         rank=0,
         target=row.target,
         label=labels.get(row.target, row.target.partition(":")[2]),
         tier=tier.tier,
         tier_label=tier.label,
-        tier_rule=_tier_rule(tier, facts),
+        tier_rule=tier_rule(tier, facts, policy.currency),
+        tier_formula=tier_formula(tier, facts),
         score=score,
         components=components,
         sla_buffer_days=signals.buffer_days,
@@ -194,22 +218,21 @@ def _target(
 
 
 def _components(policy: Policy, row: ImpactRow, signals: Signals) -> tuple[Component, ...]:
-    scoring = policy.scoring
-    values = (
-        ("urgency", urgency(signals, scoring.tau_days), scoring.urgency, _urgency_reason(signals)),
-        (
-            "exposure",
-            exposure_score(row.exposure, scoring.exposure_reference),
-            scoring.exposure,
-            _exposure_reason(row, policy.exposure_noun),
-        ),
-        (
-            "complaints",
-            complaints_score(row.complaints, scoring.complaints_reference),
-            scoring.complaints,
-            _complaints_reason(row.complaints, policy),
-        ),
-    )
+    """One component per signal the policy reads (one it does not read is not a reason)."""
+    scoring, plan = policy.scoring, policy.plan
+    values: list[tuple[str, float, float, str]] = []
+    if plan.sla is not None:
+        reason = urgency_reason(signals.delay_days, signals.buffer_days)
+        values.append(("urgency", urgency(signals, scoring.tau_days), scoring.urgency, reason))
+    if plan.exposure is not None:
+        reference = scoring.exposure_reference
+        value = 0.0 if reference is None else exposure_score(row.exposure, reference)
+        reason = exposure_reason(row, policy.exposure_noun, policy.currency)
+        values.append(("exposure", value, scoring.exposure, reason))
+    if plan.complaints is not None:
+        value = complaints_score(row.complaints, scoring.complaints_reference)
+        reason = complaints_reason(row.complaints, plan.complaints.window_days)
+        values.append(("complaints", value, scoring.complaints, reason))
     return tuple(
         Component(name, round(value, DIGITS), weight, round(value * weight, DIGITS), reason)
         for name, value, weight, reason in values
@@ -222,59 +245,3 @@ def _actions(policy: Policy, facts: Mapping[str, Any]) -> tuple[str, ...]:
         if holds(plan.when, facts):
             actions.update(dict.fromkeys(plan.actions))
     return tuple(actions)
-
-
-def _tier_rule(tier: TierRule, facts: Mapping[str, Any]) -> str:
-    """The rule that fired and the values it saw: 'Breach predicted: gapDays >= 0 (gapDays 2.5)'."""
-    seen = [name for name in facts if name in tier.rule.replace("(", " ").split()]
-    shown = ", ".join(f"{name} {_number(facts[name])}" for name in seen)
-    return f"{tier.label}: {tier.rule}" + (f" ({shown})" if shown else "")
-
-
-def _urgency_reason(signals: Signals) -> str:
-    delay, buffer = _days(signals.delay_days), signals.buffer_days
-    if buffer is None:
-        return "no SLA deadline found"
-    if buffer < 0:
-        return f"SLA deadline passed {_days(-buffer)} ago"
-    if signals.breach:
-        return f"delay {delay} >= buffer {_days(buffer)}"
-    return f"buffer {_days(buffer)} > delay {delay}"
-
-
-def _exposure_reason(row: ImpactRow, noun: str) -> str:
-    count = row.exposure_entities
-    return f"{money(row.exposure)} in {count} {noun if count == 1 else plural(noun)}"
-
-
-def _complaints_reason(count: int, policy: Policy) -> str:
-    spec = policy.plan.complaints
-    window = f" in {spec.window_days}d" if spec is not None else ""
-    return f"{count} complaint{'' if count == 1 else 's'}{window}"
-
-
-def _days(value: float) -> str:
-    return f"{_number(value)}d"
-
-
-def _number(value: Any) -> str:
-    """A rule's value as an explanation shows it.
-
-    >>> _number(6), _number(2.44), _number(-0.04), _number("x")
-    ('6', '2.4', '0.0', 'x')
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    shown = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-    return shown.removeprefix("-") if float(shown) == 0 else shown  # never "-0" or "-0.0"
-
-
-def money(value: float) -> str:
-    """412,300 -> '412k'; 1,250,000 -> '1.25M'; 2,500 -> '2.5k'; 950 -> '950'."""
-    if abs(value) >= 1e6:
-        return f"{value / 1e6:.2f}M"
-    if abs(value) >= 1e4:
-        return f"{value / 1e3:.0f}k"
-    if abs(value) >= 1e3:
-        return f"{value / 1e3:.1f}k"
-    return f"{value:.0f}"

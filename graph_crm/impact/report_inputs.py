@@ -12,6 +12,8 @@ from graph_crm.errors import InvalidInput
 MAX_DELAY_DAYS: Final = 365.0
 MAX_LIMIT: Final = 10_000
 DEFAULT_LIMIT: Final = 50
+#: No delay given: 0 days, which asks who the source reaches (and what a delay would hit).
+DEFAULT_DELAY_DAYS: Final = 0.0
 _EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _LATEST: Final = datetime(2200, 1, 1, tzinfo=UTC)
 

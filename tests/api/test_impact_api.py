@@ -51,7 +51,7 @@ async def test_define_and_report(client: httpx.AsyncClient, store: GraphStore) -
     assert report["totals"]["byTier"][0] == {
         "tier": "T1",
         "label": "Breach predicted",
-        "rule": "gapDays >= 0",
+        "rule": "the delay meets or exceeds the SLA buffer",
         "count": 1,
     }
     # a what-if reads only, and says the same thing twice

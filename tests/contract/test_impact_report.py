@@ -89,9 +89,18 @@ async def test_exact_report(store: GraphStore) -> None:
         assert target.score == pytest.approx(
             sum(v * w for v, w in zip(values, (0.5, 0.3, 0.2), strict=True)), abs=1e-5
         )
-    assert g.tier_rule == "Breach predicted: gapDays >= 0 (gapDays 1.5)"
-    assert ca.tier_rule == "Breach within 3 days: gapDays >= -3 (gapDays -1.8)"
-    assert pb.tier_rule == "No breach predicted: otherwise"
+    assert g.tier_rule == (
+        "Breach predicted: the delay meets or exceeds the SLA buffer "
+        "(delay 3 days, SLA buffer 1.5 days)"
+    )
+    assert ca.tier_rule == (
+        "Breach within 3 days: the delay comes within 3 days of the SLA buffer or exceeds it "
+        "(delay 3 days, SLA buffer 4.8 days)"
+    )
+    assert pb.tier_rule == "No breach predicted: in every other case"
+    assert g.tier_formula == "gapDays >= 0 (gapDays 1.5)"
+    assert ca.tier_formula == "gapDays >= -3 (gapDays -1.8)"
+    assert pb.tier_formula == "otherwise"
     assert g.explanation.startswith("T1: delay 3d >= buffer 1.5d (+0.50); 7 in 1 Shipment (+0.")
     assert g.paths == (
         _ids("W1", "S5", "CX1", "PX", "G"),

@@ -93,7 +93,9 @@ def test_a_step_sla_and_a_bare_policy() -> None:
     assert (policy.plan.sla, policy.plan.exposure, policy.plan.complaints) == (None, None, None)
     assert policy.plan.rollup is None
     assert policy.exposure_noun == "entity"
-    assert [tier.rule for tier in policy.tiers] == ["otherwise"]
+    assert [(tier.rule, tier.formula) for tier in policy.tiers] == [
+        ("in every other case", "otherwise")
+    ]
 
 
 BAD, NO_TYPE, NO_PROPERTY = "INVALID_INPUT", "UNKNOWN_TYPE", "UNKNOWN_PROPERTY"

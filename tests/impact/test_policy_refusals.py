@@ -35,7 +35,12 @@ def test_the_policy_compiles_to_a_typed_plan() -> None:
     assert plan.exposure == StepProperty(1, "value", PropertyKind.FLOAT)
     assert plan.complaints is not None
     assert plan.complaints.window_days == 7
-    assert [t.rule for t in policy.tiers] == ["gapDays >= 0", "gapDays >= -3", "otherwise"]
+    assert [t.formula for t in policy.tiers] == ["gapDays >= 0", "gapDays >= -3", "otherwise"]
+    assert [t.rule for t in policy.tiers] == [
+        "the delay meets or exceeds the SLA buffer",
+        "the delay comes within 3 days of the SLA buffer or exceeds it",
+        "in every other case",
+    ]
     assert policy.exposure_noun == "Shipment"
     assert policy.definition["steps"][0]["where"] == {"status": {"eq": "IN_TRANSIT"}}
 
@@ -115,10 +120,10 @@ CASES: list[tuple[str, Edit, str, tuple[Any, ...]]] = [
         ("signals", "sla"),
     ),
     (
-        "weights not adding up",
-        _set(("scoring", "weights", "urgency"), 0.9),
+        "exposure weighed without a reference",
+        _set(("scoring", "exposureReference"), None),
         "INVALID_INPUT",
-        ("scoring", "weights"),
+        ("scoring", "exposureReference"),
     ),
     (
         "negative weight",
@@ -230,3 +235,17 @@ def test_a_type_change_that_breaks_a_stored_policy_is_refused() -> None:
     registry, _ = registry.define_entity_type(extra, actor="t", at=AT)
     relation = parse_relation_type({"name": "CALLS_AT", "from": "Shipment", "to": "Port"})
     registry.define_relation_type(relation, actor="t", at=AT)
+
+
+@pytest.mark.parametrize("currency", ["cny", "CNYX", "¥", "C1Y", "", " CNY", 978])
+def test_a_currency_is_three_capital_letters(currency: Any) -> None:
+    policy = customs_policy()
+    policy["signals"]["exposure"]["currency"] = currency
+    with pytest.raises(GraphCrmError) as caught:
+        compile_policy(logistics_registry(), policy)
+    assert (caught.value.code, caught.value.path) == (
+        "INVALID_INPUT",
+        ("signals", "exposure", "currency"),
+    )
+    policy["signals"]["exposure"]["currency"] = "EUR"
+    assert compile_policy(logistics_registry(), policy).currency == "EUR"

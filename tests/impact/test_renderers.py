@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 
@@ -29,11 +30,12 @@ def _target(rank: int, key: str, tier: str, score: float, **extra: object) -> Ra
         "label": key,
         "tier": tier,
         "tier_label": {"T1": "Breach predicted", "T2": "Close", "T3": "No breach"}[tier],
-        "tier_rule": f"rule for {tier}",
+        "tier_rule": f"rule for {tier} in words",
+        "tier_formula": f"formula for {tier}",
         "score": score,
         "components": (
             Component("urgency", 1.0, 0.5, 0.5, "delay 6d >= buffer 2d"),
-            Component("exposure", 0.5, 0.3, 0.15, "412k in 3 Shipments"),
+            Component("exposure", 0.5, 0.3, 0.15, "CNY 412k in 3 Shipments"),
             Component("complaints", 0.25, 0.2, 0.05, "1 complaint in 90d"),
         ),
         "sla_buffer_days": 2.0,
@@ -52,7 +54,7 @@ def _target(rank: int, key: str, tier: str, score: float, **extra: object) -> Ra
     return RankedTarget(**fields)  # type: ignore[arg-type]
 
 
-def report(truncated: bool = True) -> ImpactReport:
+def report(truncated: bool = True, **changes: Any) -> ImpactReport:
     targets = (
         _target(1, "EVIL", "T1", 0.7, label=HOSTILE),
         _target(2, "SH-ACME", "T1", 0.6, label="上海阿克米贸易有限公司"),
@@ -73,9 +75,11 @@ def report(truncated: bool = True) -> ImpactReport:
         "Customer:EVIL": HOSTILE,
         "Customer:SH-ACME": "上海阿克米贸易有限公司",
     }
-    return ImpactReport(
+    made = ImpactReport(
         policy="customs-delay",
-        policy_version=7,
+        registry_version=19,
+        policy_revision=2,
+        currency="CNY",
         source=W,
         source_label="Rotterdam",
         delay_days=6.0,
@@ -85,23 +89,30 @@ def report(truncated: bool = True) -> ImpactReport:
         truncated=truncated,
         policy_description="Customs hold <b>",
         tiers=(
-            TierInfo("T1", "Breach predicted", "gapDays >= 0"),
-            TierInfo("T2", "Close", "gapDays >= -3"),
-            TierInfo("T3", "No breach", "otherwise"),
+            TierInfo("T1", "Breach predicted", "the delay meets or exceeds the buffer", "gap >= 0"),
+            TierInfo("T2", "Close", "the delay comes within 3 days", "gap >= -3"),
+            TierInfo("T3", "No breach", "in every other case", "otherwise"),
         ),
         labels=labels,
     )
+    return replace(made, **changes)
 
 
 def test_table() -> None:
     text = render(report(), "table")
-    assert text.startswith("Impact of a 6-day delay at Warehouse RTM-02 (Rotterdam)")
-    assert "5 affected · 2 predicted SLA breaches · 1.24M exposure at risk" in text
+    assert text.startswith(
+        "Impact of a 6-day delay at Warehouse RTM-02 (Rotterdam)\nAs of 2026-11-23 09:00 UTC\n"
+        "Policy customs-delay rev 2 · Customs hold <b>\n"
+    )
+    assert "5 affected · 2 predicted SLA breaches · CNY 1.24M exposure at risk" in text
     ranks = re.findall(r"^ +(\d) +T\d", text, flags=re.MULTILINE)
     assert ranks == ["1", "2", "3"]
     assert "… and 2 more affected, not listed" in text
     assert "via Warehouse RTM-02 (Rotterdam) → Shipment S1 → Customer SH-ACME" in text
-    assert "T1 Breach predicted: 2 · T2 Close: 0 · T3 No breach: 3" in text
+    assert "T1 Breach predicted: 2 — the delay meets or exceeds the buffer\n" in text
+    assert "T3 No breach: 3 — in every other case\n" in text
+    assert "gap >= 0" not in text  # the formula is for the "why" details
+    assert re.search(r" CNY 412k  Call today", text)
     assert " no SLA " in text  # rank 3 has no deadline
     assert max(width(line) for line in text.splitlines()) <= 110
 
@@ -113,28 +124,53 @@ def test_markdown() -> None:
     assert all(line.count(" | ") == 10 for line in table)  # a | in a label is escaped
     assert "\\<script\\>" in text
     assert "<script>" not in text
+    assert text.startswith(
+        "# Impact of a 6-day delay at Warehouse RTM-02 (Rotterdam)\n\n"
+        "**As of 2026-11-23 09:00 UTC**\n\nPolicy **customs-delay rev 2**"
+    )
+    assert "- **CNY 1.24M** exposure at risk" in text
+    assert "- T2 Close: **0** (the delay comes within 3 days)" in text
+    assert "- **Rule:** rule for T1 in words\n- **Formula:** formula for T1\n" in text
+    assert "| CNY 412k |" in text
 
 
 def test_csv() -> None:
-    rows = list(csv.reader(io.StringIO(render(report(), "csv"))))
-    assert rows[0][:4] == ["rank", "target", "label", "tier"]
-    assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
-    assert rows[1][2] == HOSTILE  # starts with "<": kept as is
-    assert rows[1][-1] == "Call today; =HYPERLINK(evil)"  # not at the start of the cell
-    assert rows[3][10] == ""  # no SLA, no buffer
+    rows = list(csv.DictReader(io.StringIO(render(report(), "csv"))))
+    assert list(rows[0])[:5] == ["asOf", "rank", "target", "label", "tier"]
+    assert {row["asOf"] for row in rows} == {"2026-11-23T09:00:00Z"}
+    assert [row["rank"] for row in rows] == ["1", "2", "3"]
+    assert rows[0]["label"] == HOSTILE  # starts with "<": kept as is
+    assert rows[0]["actions"] == "Call today; =HYPERLINK(evil)"  # not at the start of the cell
+    assert rows[2]["slaBufferDays"] == ""  # no SLA, no buffer
+    assert (rows[0]["exposure"], rows[0]["currency"]) == ("412000.0", "CNY")
+    assert (rows[0]["tierRule"], rows[0]["tierFormula"]) == (
+        "rule for T1 in words",
+        "formula for T1",
+    )
 
 
 def test_csv_cells_cannot_become_formulas() -> None:
     evil = replace(report().targets[0], label="=1+1", actions=("@SUM(A1)",))
     text = render(replace(report(), targets=(evil,)), "csv")
-    row = list(csv.reader(io.StringIO(text)))[1]
-    assert (row[2], row[-1]) == ("'=1+1", "'@SUM(A1)")
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert (row["label"], row["actions"]) == ("'=1+1", "'@SUM(A1)")
 
 
 def test_json_round_trips() -> None:
     data = json.loads(render(report(), "json"))
     assert data == report_to_json(report())
-    assert data["asOf"] == "2026-11-23T09:00:00Z"
+    assert list(data)[:2] == ["asOf", "asOfIsNow"]  # first, where it is seen
+    assert (data["asOf"], data["asOfIsNow"]) == ("2026-11-23T09:00:00Z", False)
+    assert (data["policyRevision"], data["registryVersion"]) == (2, 19)
+    assert "policyVersion" not in data
+    assert (data["currency"], data["signals"]) == ("CNY", ["sla", "exposure", "complaints"])
+    assert data["tiers"][0] == {
+        "tier": "T1",
+        "label": "Breach predicted",
+        "rule": "the delay meets or exceeds the buffer",
+        "formula": "gap >= 0",
+    }
+    assert data["targets"][0]["tierFormula"] == "formula for T1"
     assert data["targets"][0]["label"] == HOSTILE
     assert data["targets"][2]["slaBufferDays"] is None
     assert data["totals"]["byTier"] == {"T1": 2, "T2": 0, "T3": 3}
@@ -174,6 +210,16 @@ def test_html_is_self_contained_and_escaped() -> None:
     assert [f'id="why-{rank}"' in page for rank in (1, 2, 3)] == [True] * 3
     assert page.count('href="#why-') == 3
     assert "no SLA" in page
+    assert "<title>Impact of a 6-day delay at Warehouse RTM-02 (Rotterdam) — As of 2026-11-23" in (
+        page
+    )
+    assert '<dl class="facts"><div><dt>As of</dt><dd>2026-11-23 09:00 UTC</dd></div>' in page
+    assert "<dd>customs-delay rev 2</dd>" in page
+    assert "policy customs-delay rev 2 (registry version 19)" in page
+    assert "<b>1.24M</b><span>exposure at risk (CNY)</span>" in page  # the card's caption
+    assert "<small>the delay comes within 3 days</small>" in page  # the T2 card: in words
+    assert "<td class=num>CNY 412k</td>" in page
+    assert "<dt>Formula</dt><dd><code>formula for T1</code></dd>" in page
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final
 
-from graph_crm.impact.rank import money as amount
+from graph_crm.impact.money import money
 from graph_crm.impact.report import ImpactReport
 
 __all__ = [
     "ARROW",
+    "NOT_READ",
     "amount",
+    "as_of_line",
     "days",
     "entity_label",
     "entity_text",
@@ -22,6 +24,9 @@ __all__ = [
     "number",
     "path_text",
     "plain",
+    "policy_text",
+    "reads",
+    "summary_parts",
     "target_noun",
     "tier_counts",
     "utc",
@@ -29,6 +34,9 @@ __all__ = [
     "width",
     "wrap",
 ]
+
+#: In a column for a signal the policy does not read (no SLA, exposure or complaints).
+NOT_READ: Final = "—"
 
 #: Between the entities of a path. A report has no relation directions, so this is the
 #: way the disruption travels (source to target), not the way each relation points.
@@ -47,6 +55,42 @@ def when(moment: datetime | None) -> str:
     '2026-11-23 09:00 UTC'
     """
     return "—" if moment is None else utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def as_of_line(report: ImpactReport) -> str:
+    """'As of 2026-11-23 09:00 UTC': the instant the report is computed for, which its
+    header states first (a report run without one says it ran as of now)."""
+    line = f"As of {when(report.as_of)}"
+    return line + (" (now: no as-of time was given)" if report.as_of_is_now else "")
+
+
+def policy_text(report: ImpactReport) -> str:
+    """'customs-delay rev 2': the policy's own revision, not the registry's version."""
+    return f"{report.policy} rev {report.policy_revision}"
+
+
+def reads(report: ImpactReport, signal: str) -> bool:
+    """Whether the report's policy reads ``signal`` ("sla", "exposure", "complaints")."""
+    return signal in report.signals
+
+
+def amount(report: ImpactReport, value: float) -> str:
+    """An amount with the policy's currency: 'CNY 412k' (none named: '412k')."""
+    return money(value, report.currency)
+
+
+def summary_parts(report: ImpactReport) -> list[tuple[str, str, str]]:
+    """(signal, value, what) for the totals, a signal the policy does not read left out:
+    ('', '138', 'affected'), ('sla', '53', 'predicted SLA breaches'),
+    ('exposure', 'CNY 16.33M', 'exposure at risk')."""
+    totals = report.totals
+    parts = [("", str(totals.affected), "affected")]
+    if reads(report, "sla"):
+        breaches = "breach" if totals.predicted_breaches == 1 else "breaches"
+        parts.append(("sla", str(totals.predicted_breaches), f"predicted SLA {breaches}"))
+    if reads(report, "exposure"):
+        parts.append(("exposure", amount(report, totals.exposure_at_risk), "exposure at risk"))
+    return parts
 
 
 def days(value: float | None) -> str:
@@ -91,8 +135,12 @@ def path_text(report: ImpactReport, path: Sequence[str]) -> str:
 
 
 def headline(report: ImpactReport) -> str:
-    delay = number(report.delay_days)
-    return f"Impact of a {delay}-day delay at {entity_text(report, report.source)}"
+    """'Impact of a 6-day delay at Warehouse RTM-02 (Rotterdam)'; without a delay, who the
+    source reaches."""
+    source = entity_text(report, report.source)
+    if report.delay_days == 0:
+        return f"Who a disruption at {source} reaches (no delay given)"
+    return f"Impact of a {number(report.delay_days)}-day delay at {source}"
 
 
 def target_noun(report: ImpactReport) -> str:

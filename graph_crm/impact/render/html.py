@@ -10,13 +10,19 @@ from __future__ import annotations
 from html import escape
 from typing import Final
 
+from graph_crm.impact.money import money
 from graph_crm.impact.render.display import (
+    NOT_READ,
     amount,
+    as_of_line,
     days,
     entity_text,
     headline,
     number,
     path_text,
+    policy_text,
+    reads,
+    summary_parts,
     target_noun,
     tier_counts,
     when,
@@ -75,7 +81,8 @@ def render_html(report: ImpactReport) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{STYLESHEET}</style></head><body>"
+        f"<title>{escape(title)} — {escape(as_of_line(report))}</title>"
+        f"<style>{STYLESHEET}</style></head><body>"
         f"{_header(report, title)}<main class=wrap>{''.join(sections)}</main>"
         f"{_footer(report)}</body></html>\n"
     )
@@ -88,10 +95,10 @@ def _header(report: ImpactReport, title: str) -> str:
         else ""
     )
     facts = [
+        ("As of", as_of_line(report).removeprefix("As of ")),
         ("Source", entity_text(report, report.source)),
         ("Delay", f"{number(report.delay_days)} days"),
-        ("As of", when(report.as_of)),
-        ("Policy", f"{report.policy} v{report.policy_version}"),
+        ("Policy", policy_text(report)),
     ]
     listed = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts)
     return (
@@ -101,13 +108,17 @@ def _header(report: ImpactReport, title: str) -> str:
 
 
 def _kpis(report: ImpactReport) -> str:
-    totals = report.totals
-    breaches = "predicted SLA breach" + ("" if totals.predicted_breaches == 1 else "es")
-    cards = [
-        ("", str(totals.affected), "affected", f"{target_noun(report)}s reached"),
-        ("", str(totals.predicted_breaches), breaches, "delay ≥ SLA buffer"),
-        ("", amount(totals.exposure_at_risk), "exposure at risk", "summed once per entity"),
-    ]
+    notes = {
+        "": f"{target_noun(report)}s reached",
+        "sla": "delay ≥ SLA buffer",
+        "exposure": "summed once per entity",
+    }
+    cards = [("", value, what, notes[signal]) for signal, value, what in summary_parts(report)]
+    if report.currency and reads(report, "exposure"):
+        # a card's big figure has room for the amount; its currency goes in the caption
+        exposure = next(i for i, (_, _, what, _) in enumerate(cards) if what == "exposure at risk")
+        figure = money(report.totals.exposure_at_risk)
+        cards[exposure] = ("", figure, f"exposure at risk ({report.currency})", notes["exposure"])
     rules = {tier.tier: tier.rule for tier in report.tiers}
     cards += [
         (tier_class(report, tier), str(count), f"{tier} {label}".strip(), rules.get(tier, ""))
@@ -179,14 +190,17 @@ def _table(report: ImpactReport) -> str:
         if t.rank <= DETAILED_ROWS:
             name = f'<a href="#why-{t.rank}">{name}</a>'
         buffer = "no SLA" if t.sla_buffer_days is None else days(t.sla_buffer_days)
+        buffer = buffer if reads(report, "sla") else NOT_READ
+        complaints = str(t.complaints) if reads(report, "complaints") else NOT_READ
+        exposure = amount(report, t.exposure) if reads(report, "exposure") else NOT_READ
         actions = "".join(f"<li>{escape(a)}</li>" for a in t.actions) or "<li>—</li>"
         rows.append(
             f"<tr><td class=num>{t.rank}</td><td>{_badge(report, t)}</td>"
             f"<td>{name}<span class=id>{escape(t.target)}</span></td>"
             f"<td class=num>{t.score:.3f}{_bar(t)}</td>"
             f'<td class="num{" breach" if t.breach_predicted else ""}">{escape(buffer)}</td>'
-            f"<td class=num>{t.complaints}</td>"
-            f"<td class=num>{escape(amount(t.exposure))}</td>"
+            f"<td class=num>{complaints}</td>"
+            f"<td class=num>{escape(exposure)}</td>"
             f'<td><ul class="actions">{actions}</ul></td></tr>'
         )
     more = ""
@@ -204,7 +218,11 @@ def _table(report: ImpactReport) -> str:
 
 def _why(report: ImpactReport, t: RankedTarget) -> str:
     facts = [("Rule", escape(t.tier_rule))]
-    if t.sla_deadline is not None:
+    if t.tier_formula:
+        facts.append(("Formula", f"<code>{escape(t.tier_formula)}</code>"))
+    if not reads(report, "sla"):
+        pass  # the policy reads no SLA: nothing to say about one
+    elif t.sla_deadline is not None:
         entity = f" ({escape(t.sla_entity)})" if t.sla_entity else ""
         facts.append(
             (
@@ -241,7 +259,8 @@ def _why(report: ImpactReport, t: RankedTarget) -> str:
 def _footer(report: ImpactReport) -> str:
     return (
         '<footer class="wrap">graph-crm impact report · policy '
-        f"{escape(report.policy)} v{report.policy_version} · computed as of "
+        f"{escape(policy_text(report))} (registry version {report.registry_version}) · "
+        "computed as of "
         f"{escape(when(report.as_of))}; a what-if run reads the data and writes nothing. "
         "Scores use fixed reference points, so adding an affected customer never reorders "
         "the others.</footer>"

@@ -1,5 +1,9 @@
 """The report as plain JSON data: every field, camelCase keys, ISO 8601 UTC times.
 
+``asOf`` comes first; ``currency`` (null when the policy names none) is the currency of
+every amount; ``policyRevision`` is the policy's own revision, ``registryVersion`` the
+registry's version when the report ran.
+
 The same shape serves the ``json`` format and API clients that want the whole report.
 """
 
@@ -25,13 +29,17 @@ def iso(moment: datetime | None) -> str | None:
 def report_to_json(report: ImpactReport) -> dict[str, Any]:
     """Every field of the report (floats as they are), ready for :func:`json.dumps`."""
     return {
+        "asOf": iso(report.as_of),
+        "asOfIsNow": report.as_of_is_now,
         "policy": report.policy,
-        "policyVersion": report.policy_version,
+        "policyRevision": report.policy_revision,
+        "registryVersion": report.registry_version,
         "policyDescription": report.policy_description,
+        "currency": report.currency,
+        "signals": list(report.signals),
         "source": report.source,
         "sourceLabel": report.source_label,
         "delayDays": report.delay_days,
-        "asOf": iso(report.as_of),
         "truncated": report.truncated,
         "totals": _totals(report.totals),
         "tiers": [_tier(tier) for tier in report.tiers],
@@ -56,7 +64,7 @@ def _totals(totals: Totals) -> dict[str, Any]:
 
 
 def _tier(tier: TierInfo) -> dict[str, Any]:
-    return {"tier": tier.tier, "label": tier.label, "rule": tier.rule}
+    return {"tier": tier.tier, "label": tier.label, "rule": tier.rule, "formula": tier.formula}
 
 
 def _target(target: RankedTarget) -> dict[str, Any]:
@@ -67,6 +75,7 @@ def _target(target: RankedTarget) -> dict[str, Any]:
         "tier": target.tier,
         "tierLabel": target.tier_label,
         "tierRule": target.tier_rule,
+        "tierFormula": target.tier_formula,
         "score": target.score,
         "components": [_component(component) for component in target.components],
         "slaBufferDays": target.sla_buffer_days,

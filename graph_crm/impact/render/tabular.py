@@ -1,4 +1,8 @@
-"""The report as CSV: one row per listed target, safe to open in a spreadsheet."""
+"""The report as CSV: one row per listed target, safe to open in a spreadsheet.
+
+Every row starts with the report's as-of time; a column for a signal the policy does not
+read (complaints, exposure) is empty, and ``currency`` names the exposure's currency.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,14 @@ from graph_crm.impact.render.json_form import iso
 from graph_crm.impact.report import ImpactReport, RankedTarget
 
 COLUMNS: Final = (
+    "asOf",  # first: the instant every row is computed for
     "rank",
     "target",
     "label",
     "tier",
     "tierLabel",
     "tierRule",
+    "tierFormula",
     "score",
     "urgency",
     "exposureScore",
@@ -27,6 +33,7 @@ COLUMNS: Final = (
     "breachPredicted",
     "complaints",
     "exposure",
+    "currency",  # of exposure; empty when the policy names none
     "exposureEntities",
     "pathCount",
     "topPath",
@@ -56,15 +63,18 @@ def _numeric(text: str) -> bool:
         return False
 
 
-def _row(target: RankedTarget) -> list[Cell]:
+def _row(report: ImpactReport, target: RankedTarget) -> list[Cell]:
     contributions = {c.name: c.contribution for c in target.components}
+    exposure_read = "exposure" in report.signals
     values: list[Cell] = [
+        iso(report.as_of) or "",
         target.rank,
         target.target,
         target.label,
         target.tier,
         target.tier_label,
         target.tier_rule,
+        target.tier_formula,
         target.score,
         contributions.get("urgency", ""),
         contributions.get("exposure", ""),
@@ -73,9 +83,10 @@ def _row(target: RankedTarget) -> list[Cell]:
         iso(target.sla_deadline) or "",
         target.sla_entity or "",
         "true" if target.breach_predicted else "false",
-        target.complaints,
-        target.exposure,
-        target.exposure_entities,
+        target.complaints if "complaints" in report.signals else "",
+        target.exposure if exposure_read else "",
+        (report.currency or "") if exposure_read else "",
+        target.exposure_entities if exposure_read else "",
         target.path_count,
         " > ".join(target.paths[0]) if target.paths else "",
         "; ".join(target.actions),
@@ -87,5 +98,5 @@ def render_csv(report: ImpactReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(_row(target) for target in report.targets)
+    writer.writerows(_row(report, target) for target in report.targets)
     return out.getvalue()

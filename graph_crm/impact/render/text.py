@@ -7,7 +7,9 @@ from typing import Final
 
 from graph_crm.impact.render.display import (
     ARROW,
+    NOT_READ,
     amount,
+    as_of_line,
     days,
     entity_text,
     fit,
@@ -15,6 +17,9 @@ from graph_crm.impact.render.display import (
     number,
     path_text,
     plain,
+    policy_text,
+    reads,
+    summary_parts,
     target_noun,
     tier_counts,
     when,
@@ -30,17 +35,25 @@ EXPLAINED_ROWS: Final = 10
 MARKDOWN_DETAILS: Final = 10
 _NAME: Final = 36
 _INDENT: Final = " " * 11  # under the name column
-# rank, tier, name, score, buffer, complaints, exposure and their gaps take 78 columns
-_ACTION: Final = WIDTH - 78
+_EXPOSURE: Final = 10  # 'CNY 1.25M'
+# rank, tier, name, score, buffer, complaints, exposure and their gaps take 80 columns
+_ACTION: Final = WIDTH - 70 - _EXPOSURE
 
 
 def summary(report: ImpactReport) -> str:
-    totals = report.totals
-    breaches = "breach" if totals.predicted_breaches == 1 else "breaches"
-    return (
-        f"{totals.affected} affected · {totals.predicted_breaches} predicted SLA {breaches} · "
-        f"{amount(totals.exposure_at_risk)} exposure at risk"
-    )
+    return " · ".join(f"{value} {what}" for _, value, what in summary_parts(report))
+
+
+def tier_lines(report: ImpactReport) -> list[str]:
+    """One line per tier: its count, then its rule in words."""
+    rules = {tier.tier: tier.rule for tier in report.tiers}
+    lines = []
+    for tier, label, count in tier_counts(report):
+        line = f"{tier} {plain(label)}: {count}".replace(" :", ":")
+        if rules.get(tier):
+            line += f" — {plain(rules[tier])}"
+        lines += wrap(line.split(" "), WIDTH)
+    return lines
 
 
 def _hidden(report: ImpactReport) -> str:
@@ -49,24 +62,22 @@ def _hidden(report: ImpactReport) -> str:
 
 
 def render_table(report: ImpactReport) -> str:
-    tiers = [
-        f"{tier} {plain(label)}: {n}".replace(" :", ":") for tier, label, n in tier_counts(report)
-    ]
-    policy = f"Policy {plain(report.policy)} v{report.policy_version} · as of {when(report.as_of)}"
+    policy = f"Policy {plain(policy_text(report))}"
     if report.policy_description:
         policy += f" · {plain(report.policy_description)}"
     lines = [
         *wrap(plain(headline(report)).split(" "), WIDTH),
+        as_of_line(report),
         fit(policy, WIDTH).rstrip(),
         summary(report),
-        *wrap(" · ".join(tiers).split(" "), WIDTH),
+        *tier_lines(report),
         "",
         f"{'#':>4}  {'tier':<4} {fit(target_noun(report), _NAME)} {'score':>5} {'buffer':>6} "
-        f"{'compl.':>6} {'exposure':>8}  first action",
+        f"{'compl.':>6} {'exposure':>{_EXPOSURE}}  first action",
         "-" * WIDTH,
     ]
     for target in report.targets:
-        lines.append(_row(target))
+        lines.append(_row(report, target))
         if target.rank <= EXPLAINED_ROWS:
             lines += _explained(report, target)
     if not report.targets:
@@ -76,7 +87,7 @@ def render_table(report: ImpactReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _row(target: RankedTarget) -> str:
+def _row(report: ImpactReport, target: RankedTarget) -> str:
     key = plain(target.target.partition(":")[2] or target.target)
     label = plain(target.label)
     if label == key:
@@ -86,13 +97,24 @@ def _row(target: RankedTarget) -> str:
         name = fit(name, _NAME)
     else:
         name = fit(f"{label} ({key})", _NAME)
-    buffer = "no SLA" if target.sla_buffer_days is None else days(target.sla_buffer_days)
+    buffer, complaints, exposure = _signal_cells(report, target)
     action = plain(target.actions[0]) if target.actions else "—"
     return (
         f"{target.rank:>4}  {fit(plain(target.tier), 4)} {name} {target.score:>5.3f} "
-        f"{buffer:>6} {target.complaints:>6} {amount(target.exposure):>8}  "
+        f"{buffer:>6} {complaints:>6} {fit(exposure, _EXPOSURE, pad=False):>{_EXPOSURE}}  "
         f"{fit(action, _ACTION, pad=False)}"
     )
+
+
+def _signal_cells(report: ImpactReport, target: RankedTarget) -> tuple[str, str, str]:
+    """Buffer, complaints and exposure as a row shows them; '—' for a signal not read."""
+    if not reads(report, "sla"):
+        buffer = NOT_READ
+    else:
+        buffer = "no SLA" if target.sla_buffer_days is None else days(target.sla_buffer_days)
+    complaints = str(target.complaints) if reads(report, "complaints") else NOT_READ
+    exposure = amount(report, target.exposure) if reads(report, "exposure") else NOT_READ
+    return buffer, complaints, exposure
 
 
 def _explained(report: ImpactReport, target: RankedTarget) -> list[str]:
@@ -120,20 +142,19 @@ def md(text: str) -> str:
 
 
 def render_markdown(report: ImpactReport) -> str:
-    totals = report.totals
     description = f": {md(report.policy_description)}" if report.policy_description else ""
     lines = [
         f"# {md(headline(report))}",
         "",
-        f"Policy **{md(report.policy)}** (version {report.policy_version}){description}. "
-        f"Delay {number(report.delay_days)} days, as of {when(report.as_of)}.",
+        f"**{md(as_of_line(report))}**",
         "",
-        f"- **{totals.affected}** affected"
-        + (f" ({len(report.targets)} listed below)" if report.truncated else ""),
-        f"- **{totals.predicted_breaches}** predicted SLA "
-        + ("breach" if totals.predicted_breaches == 1 else "breaches"),
-        f"- **{amount(totals.exposure_at_risk)}** exposure at risk",
+        f"Policy **{md(policy_text(report))}**{description}. "
+        f"Delay {number(report.delay_days)} days.",
+        "",
     ]
+    for i, (_, value, what) in enumerate(summary_parts(report)):
+        listed = f" ({len(report.targets)} listed below)" if report.truncated and i == 0 else ""
+        lines.append(f"- **{md(value)}** {what}{listed}")
     rules = {tier.tier: tier.rule for tier in report.tiers}
     for tier, label, count in tier_counts(report):
         rule = f" ({md(rules[tier])})" if tier in rules else ""
@@ -159,11 +180,12 @@ def _ranking(report: ImpactReport) -> list[str]:
     ]
     for t in report.targets:
         parts = {c.name: f"{c.contribution:.3f}" for c in t.components}
+        buffer, complaints, exposure = _signal_cells(report, t)
         lines.append(
             f"| {t.rank} | {md(t.tier)} | {md(t.label)} ({md(t.target)}) | {t.score:.3f} "
-            f"| {parts.get('urgency', '')} | {parts.get('exposure', '')} "
-            f"| {parts.get('complaints', '')} | {days(t.sla_buffer_days)} | {t.complaints} "
-            f"| {amount(t.exposure)} | {md('; '.join(t.actions)) or '—'} |"
+            f"| {parts.get('urgency', NOT_READ)} | {parts.get('exposure', NOT_READ)} "
+            f"| {parts.get('complaints', NOT_READ)} | {buffer} | {complaints} "
+            f"| {exposure} | {md('; '.join(t.actions)) or '—'} |"
         )
     return lines
 
@@ -174,6 +196,8 @@ def _why(report: ImpactReport, target: RankedTarget) -> list[str]:
         "",
         f"- **Rule:** {md(target.tier_rule)}",
     ]
+    if target.tier_formula:
+        lines.append(f"- **Formula:** {md(target.tier_formula)}")
     if target.sla_deadline is not None:
         entity = f" ({md(target.sla_entity)})" if target.sla_entity else ""
         lines.append(

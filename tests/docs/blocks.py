@@ -50,12 +50,15 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"{self.path.relative_to(REPO)}:{self.line}"
+        shown = self.path.relative_to(REPO) if self.path.is_relative_to(REPO) else self.path
+        return f"{shown}:{self.line}"
 
 
 def documentation_files(repo: Path = REPO) -> list[Path]:
     """README.md, then the site's pages in their nav order (mkdocs.yml), then any other."""
-    pages = re.findall(r"^\s*- (?:[^:\n]+: )?(\S+\.md)\s*$", (repo / "mkdocs.yml").read_text())
+    pages = re.findall(
+        r"^\s*- (?:[^:\n]+: )?(\S+\.md)\s*$", (repo / "mkdocs.yml").read_text(), re.M
+    )
     in_nav = [repo / "docs" / page for page in pages]
     others = sorted(set((repo / "docs").rglob("*.md")) - set(in_nav))
     return [repo / "README.md", *in_nav, *others]

@@ -3,14 +3,17 @@ copy of the checkout that holds the demo data in ``data/graph-crm.db``."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
+from tests.api.servers import wait_healthy
 from tests.docs.blocks import REPO, Block
 
 #: Left out of the copy: what a run writes, so each test starts from the checkout alone.
@@ -83,10 +86,27 @@ def run_block(
     return [run_command(line, cwd, env) for line in commands(edited(block, replacements or {}))]
 
 
-def start_command(
-    command: str, cwd: Path, env: dict[str, str], log: Path
-) -> subprocess.Popen[bytes]:
-    """A long-running command (a server) through bash, its output going to ``log``."""
+def on_port(command: str, port: int) -> str:
+    """A ``serve`` or ``run`` command on ``port`` instead of the one it names (8000 when it
+    names none): the documented ports may be taken here."""
+    if re.search(r"--port \d+", command):
+        return re.sub(r"--port \d+", f"--port {port}", command)
+    return command.replace("graph-crm serve", f"graph-crm serve --port {port}", 1)
+
+
+@contextlib.contextmanager
+def serving(
+    command: str, cwd: Path, env: dict[str, str], port: int, log: Path, timeout: float = 60
+) -> Iterator[str]:
+    """A server ``command`` started through bash (its output to ``log``), once it answers
+    ``/healthz`` on ``port``: its base URL; stopped with SIGTERM after."""
     with log.open("wb") as out:
-        return subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=cwd, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+        server = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=cwd, env=env,
+                                  stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, server, timeout=timeout)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from markdown.extensions.toc import slugify
 
 from tests.docs.blocks import REPO
 
@@ -78,3 +79,20 @@ def test_a_page_left_out_of_the_nav_fails_the_build(tmp_path: Path) -> None:
     built = build(source, tmp_path / "site")
     assert built.returncode != 0
     assert "orphan.md" in built.stderr
+
+
+def headings_anchors(page: Path) -> set[str]:
+    """The anchors of a page's headings, as MkDocs (and GitHub) make them."""
+    text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.M | re.S)
+    return {slugify(title, "-") for title in re.findall(r"^#{1,6} (.+)$", text, flags=re.M)}
+
+
+def test_the_readme_links_reach_files_and_anchors_that_exist() -> None:
+    """The README is not part of the site, so its links are checked here."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\((?!https?:)([^)#]+)(?:#([^)]+))?\)", readme)
+    assert ("docs/graphql.md", "a-first-session") in links
+    for target, anchor in links:
+        assert (REPO / target).exists(), target
+        if anchor:
+            assert anchor in headings_anchors(REPO / target), f"{target}#{anchor}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graph_crm.services.crossborder import AS_OF
 from tests.docs.blocks import (
     REPO,
     all_blocks,
@@ -95,3 +96,21 @@ def test_a_query_takes_its_variables_from_the_block_named_after_it() -> None:
     [load] = [block for block in all_blocks() if block.id == "api-load"]
     assert set(variables_of(load)) == {"records"}
     assert variables_of(all_blocks()[0]) == {}
+
+
+def test_every_impact_example_is_as_of_the_demo_data() -> None:
+    """A report without an as-of is computed as of now: its numbers drift from the pages'."""
+    as_of = AS_OF.strftime("%Y-%m-%dT%H:%M:%SZ")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"The demo data is as of {AS_OF:%Y-%m-%d %H:%M} UTC" in readme
+    checked = 0
+    for block in all_blocks():
+        if block.language == "bash":
+            for line in block.text.splitlines():
+                if "graph-crm impact" in line:
+                    checked += 1
+                    assert f"--as-of {as_of}" in line, (block.where, line)
+        elif block.language == "graphql" and "impactReport(" in block.text:
+            checked += 1
+            assert f'asOf: "{as_of}"' in block.text, block.where
+    assert checked >= 5  # the README's two, impact.md's two and its query

@@ -1,6 +1,6 @@
 """The JSON shape of an impact policy, as a config officer writes it (pure).
 
-The format is in the README ("Impact policies"); ``seeds/policies`` has examples. This
+The format is documented in ``docs/policies.md``; ``seeds/policies`` has examples. This
 module checks the shape only; :mod:`graph_crm.impact.policy` resolves its names against
 the registry.
 """

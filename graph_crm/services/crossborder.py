@@ -71,7 +71,7 @@ _WESTERN: Final = ["Anna Berg", "Lucas Meyer", "Sophie Martin", "Daan de Vries",
 
 
 def _types() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """demo.json's types (without CustomsBroker, which the README defines at runtime), plus
+    """demo.json's types (without CustomsBroker, which docs/graphql.md defines at runtime), plus
     contracts, complaints and the customer hierarchy."""
     demo = json.loads(DEMO_SEED.read_text(encoding="utf-8"))
     entity_types = [t for t in demo["entityTypes"] if t["name"] != "CustomsBroker"]

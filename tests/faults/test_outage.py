@@ -10,7 +10,7 @@ restart on the same home and port) the same API process serves again by itself.
 No assertion here measures speed on this machine: the answers must come while Neo4j is
 still down (the test brings it back only after them), within the bound a client would
 wait at most; the timeouts being settings is shown by order (a store with short ones gives
-up before one with the defaults). The seconds are printed (``-s``); README has figures.
+up before one with the defaults). The seconds are printed (``-s``); docs/testing.md has figures.
 """
 
 from __future__ import annotations

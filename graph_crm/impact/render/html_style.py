@@ -127,6 +127,9 @@ ul.actions{font-size:10px;line-height:1.3}
 .scroll>table :is(th,td){white-space:normal;overflow-wrap:break-word}
 .bar{width:auto;max-width:120px}
 summary{list-style:none}
+details{padding:5px 0}
+.why{gap:2px 14px;margin:4px 0 2px 18px}
+footer{break-before:avoid;padding-bottom:0}
 }
 @media print{details::details-content{content-visibility:visible;display:block}}
 """

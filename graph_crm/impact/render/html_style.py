@@ -102,7 +102,8 @@ section{padding:8px 12px;margin-bottom:8px}
 .kpis{grid-template-columns:none;grid-auto-flow:column;grid-auto-columns:minmax(0,1fr);
 gap:8px;margin-bottom:8px}
 .kpi{padding:5px 9px}
-.kpi b{font-size:19px}
+.kpi{container-type:inline-size}
+.kpi b{font-size:min(19px,14cqi)}
 .kpi span{font-size:12px;line-height:1.3}
 .kpi small{font-size:10px}
 .fig,.kpis,details,tr{break-inside:avoid}

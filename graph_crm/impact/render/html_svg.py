@@ -19,12 +19,12 @@ from graph_crm.impact.report import ImpactReport, RankedTarget
 TIER_COLOURS: Final = ("#b3261e", "#a85400", "#2f6f9f", "#5f6b73")
 COMPONENT_COLOURS: Final = {"urgency": "#d1495b", "exposure": "#edae49", "complaints": "#00798c"}
 OTHER_COLOUR: Final = "#8d99a6"
-WIDTH: Final = 1060
+WIDTH: Final = 1040  # fits the page's 1050 px sections: no scrollbar at full width
 _ROW: Final = 20
 _LABEL: Final = 270  # the score bars start here
 _BAR: Final = 480  # a score of 1
 _PRINTED: Final = 30  # a bar this wide or wider prints its value
-_GAP_X: Final = 830  # the days-past-buffer panel
+_GAP_X: Final = 815  # the days-past-buffer panel
 _GAP_W: Final = 160
 _VALUE_X: Final = WIDTH - 6  # its values, right-aligned
 

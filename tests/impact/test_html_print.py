@@ -54,7 +54,9 @@ class Printed:
     height: float
 
 
-def _tools() -> tuple[str, str]:
+@pytest.fixture(scope="module")
+def tools() -> tuple[str, str]:
+    """chromium and pdftotext, found before anything else is made."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     pdftotext = shutil.which("pdftotext")
     if chromium and pdftotext:
@@ -75,15 +77,18 @@ def paper(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="module")
 def printed(
-    demo_report_html: Path, paper: str, tmp_path_factory: pytest.TempPathFactory
+    tools: tuple[str, str],
+    demo_report_html: Path,
+    paper: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Printed:
     page = demo_report_html.read_text(encoding="utf-8")
-    return print_to_pdf(page, paper, tmp_path_factory.mktemp(f"print-{paper}"))
+    return print_to_pdf(tools, page, paper, tmp_path_factory.mktemp(f"print-{paper}"))
 
 
-def print_to_pdf(page: str, paper: str, directory: Path) -> Printed:
+def print_to_pdf(tools: tuple[str, str], page: str, paper: str, directory: Path) -> Printed:
     """``page`` printed by chromium on ``paper`` (landscape), read back by pdftotext."""
-    chromium, pdftotext = _tools()
+    chromium, pdftotext = tools
     size = f"<style>@media print{{@page{{size:{paper} landscape}}}}</style></head>"
     source, pdf = directory / "report.html", directory / "report.pdf"
     source.write_text(page.replace("</head>", size, 1), encoding="utf-8")
@@ -170,7 +175,7 @@ def test_the_kpi_cards_fit_one_row_of_the_first_page(printed: Printed) -> None:
 
 
 def test_seven_kpi_cards_with_long_words_still_fit_one_row(
-    paper: str, tmp_path_factory: pytest.TempPathFactory
+    tools: tuple[str, str], paper: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     long_rule = "the delay meets or exceeds the contractual SLA buffer by at least three days"
     tiers = tuple(
@@ -190,7 +195,7 @@ def test_seven_kpi_cards_with_long_words_still_fit_one_row(
         tiers=tiers,
     )
     page = render_html(report).replace("targets reached", "Unterkundenverbindlichkeiten")
-    printed = print_to_pdf(page, paper, tmp_path_factory.mktemp(f"long-{paper}"))
+    printed = print_to_pdf(tools, page, paper, tmp_path_factory.mktemp(f"long-{paper}"))
     assert _kpi_cards_fit(printed) == 7
 
 

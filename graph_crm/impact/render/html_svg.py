@@ -1,7 +1,8 @@
 """The HTML report's pictures as inline SVG: colours, text, and the score-component chart.
 
-Both are drawn at their real size (``width`` = the viewBox) so text stays 12 px; the
-page's CSS only shrinks them to fit (``max-width: 100%``), never blows them up.
+Both pictures (this chart, and ``html_paths``' picture of the paths) are drawn at their
+real size (``width`` = the viewBox) so text stays 12 px; the page's CSS only shrinks
+them to fit (``max-width: 100%``; on paper also a page's height), never blows them up.
 """
 
 from __future__ import annotations

@@ -27,13 +27,9 @@ from graph_crm.impact.render.display import (
     tier_counts,
     when,
 )
+from graph_crm.impact.render.html_paths import path_picture
 from graph_crm.impact.render.html_style import STYLESHEET
-from graph_crm.impact.render.html_svg import (
-    component_chart,
-    component_colour,
-    path_picture,
-    tier_class,
-)
+from graph_crm.impact.render.html_svg import component_chart, component_colour, tier_class
 from graph_crm.impact.report import ImpactReport, RankedTarget
 
 #: Targets in the score chart, in the picture of paths, and with a "why" section.
@@ -54,7 +50,9 @@ def render_html(report: ImpactReport) -> str:
             _figure(
                 f"Score components — top {len(charted)}",
                 "Each bar is a score split into what made it: tiers rank first, then the "
-                "score, ties by id.",
+                "score, ties by id. Urgency is full for every predicted breach; the bars "
+                "on the right show by how many days the delay runs past the SLA buffer "
+                "(below 0: days of slack left).",
                 _legend(charted[0]) + _scroll(component_chart(report, charted)),
             )
         )

@@ -26,8 +26,8 @@ h1{{margin:4px 0 6px;font-size:24px;font-weight:650;line-height:1.25}}
 main.wrap{{padding-top:20px;padding-bottom:24px}}
 .kpis{{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:12px;
 margin:0 0 18px}}
-.kpi{{background:#fff;border:1px solid #dde3e9;border-top:4px solid {_BRAND};
-border-radius:8px;padding:10px 14px}}
+.kpi{{min-width:0;overflow-wrap:anywhere;background:#fff;border:1px solid #dde3e9;
+border-top:4px solid {_BRAND};border-radius:8px;padding:10px 14px}}
 .kpi b{{display:block;font-size:26px;line-height:1.2;font-variant-numeric:tabular-nums}}
 .kpi span{{display:block;font-size:13px;font-weight:600}}
 .kpi small{{display:block;color:{_MUTED};font-size:12px}}
@@ -62,9 +62,15 @@ vertical-align:-1px}}
 svg text{{font-size:12px;fill:{_INK}}}
 svg .axis{{text-anchor:middle;fill:{_MUTED};font-size:11px}}
 svg .grid{{stroke:#e3e7eb}}
+svg .zero{{stroke:{_MUTED}}}
+svg .seg{{font-size:10px;text-anchor:middle}}
+svg .seg.on-dark{{fill:#fff}}
+svg .days{{text-anchor:end;font-variant-numeric:tabular-nums}}
+svg .over{{fill:{TIER_COLOURS[0]}}}
+svg .slack{{fill:{TIER_COLOURS[2]}}}
 svg .score{{font-weight:600}}
 svg .colhead,svg .more{{fill:{_MUTED};font-size:11px;font-weight:600}}
-svg .edge{{fill:none;stroke:#9aa7b3;stroke-width:1.5;stroke-opacity:.6}}
+svg .edge{{fill:none;stroke:#9aa7b3;stroke-width:1.5;stroke-opacity:.7}}
 svg .node rect{{fill:#eef2f5;stroke:#b6c1cb}}
 svg .node.src rect{{fill:{_BRAND};stroke:{_BRAND}}}
 svg .node.src text{{fill:#fff;font-weight:600}}
@@ -83,20 +89,48 @@ footer{{color:{_MUTED};font-size:12px;text-align:center;padding-bottom:24px}}
 
 _PRINT: Final = """
 @media print{
-@page{size:landscape;margin:12mm}
+@page{size:landscape;margin:10mm}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 body{background:#fff;font-size:11px}
 .wrap{max-width:none;padding:0}
-header{padding:10px 12px;border-radius:6px}
-main.wrap{padding-top:12px}
+header{padding:8px 12px;border-radius:6px}
+h1{font-size:20px;margin:2px 0 4px}
+.lede{margin-bottom:6px}
+main.wrap{padding-top:8px}
 section,.kpi{border-color:#ccc}
+section{padding:8px 12px;margin-bottom:8px}
+.kpis{grid-template-columns:none;grid-auto-flow:column;grid-auto-columns:minmax(0,1fr);
+gap:8px;margin-bottom:8px}
+.kpi{padding:5px 9px}
+.kpi{container-type:inline-size}
+.kpi b{font-size:min(19px,14cqi)}
+.kpi span{font-size:12px;line-height:1.3}
+.kpi small{font-size:10px}
 .fig,.kpis,details,tr{break-inside:avoid}
-h2{break-after:avoid}
+h2,.note,.legend{break-after:avoid}
+.scroll{overflow:visible}
+.scroll svg{width:auto;height:auto;max-width:100%}
+.chart{max-height:95mm}
+.paths{max-height:165mm}
 thead{display:table-header-group}
 thead th{position:static}
-.scroll{overflow:visible}
-.scroll svg{max-width:100%}
+th,td{padding:4px 6px}
+ul.actions{font-size:10px;line-height:1.3}
+.scroll>table{table-layout:fixed}
+.scroll>table th{width:7%;font-size:10px}
+.scroll>table th:first-child{width:4%}
+.scroll>table th:nth-child(2){width:5%}
+.scroll>table th:nth-child(3){width:22%}
+.scroll>table th:nth-child(4){width:11%}
+.scroll>table th:nth-child(6){width:9%}
+.scroll>table th:nth-child(7){width:10%}
+.scroll>table th:last-child{width:32%}
+.scroll>table :is(th,td){white-space:normal;overflow-wrap:break-word}
+.bar{width:auto;max-width:120px}
 summary{list-style:none}
+details{padding:5px 0}
+.why{gap:2px 14px;margin:4px 0 2px 18px}
+footer{break-before:avoid;padding-bottom:0}
 }
 @media print{details::details-content{content-visibility:visible;display:block}}
 """

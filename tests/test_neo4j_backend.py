@@ -209,3 +209,44 @@ async def test_with_a_threshold_of_zero_every_unit_of_work_is_logged_as_slow(
     assert all(record.backend == "neo4j" for record in slow)  # type: ignore[attr-defined]
     works = {record.work for record in slow}  # type: ignore[attr-defined]
     assert any(work.startswith("SHOW CONSTRAINTS") for work in works), works
+
+
+async def test_opening_drops_orphan_unique_constraints_and_keeps_orphan_keys(
+    neo4j_store: GraphStore, neo4j_target: Neo4jTarget
+) -> None:
+    # what an interrupted definition change leaves: constraints no stored type wants
+    await _query(
+        neo4j_target,
+        "CREATE CONSTRAINT graph_crm_unique_Ghost_email IF NOT EXISTS "
+        "FOR (n:Ghost) REQUIRE n.email IS UNIQUE",
+    )
+    await _query(
+        neo4j_target,
+        "CREATE CONSTRAINT graph_crm_key_Ghost IF NOT EXISTS FOR (n:Ghost) REQUIRE n.key IS UNIQUE",
+    )
+    reopened = await Neo4jStore.open(neo4j_target.uri, database=neo4j_target.database)
+    try:
+        names = {
+            str(row["name"])
+            for row in await _query(neo4j_target, "SHOW CONSTRAINTS YIELD name RETURN name")
+        }
+        # the unique one could refuse a write the registry allows; the key one cannot
+        assert "graph_crm_unique_Ghost_email" not in names
+        assert "graph_crm_key_Ghost" in names
+        ghost = {
+            "name": "Ghost",
+            "properties": [{"name": "email", "kind": "STRING"}],
+        }
+        await reopened.define_entity_type(ghost)
+        rows = [{"key": "A", "email": "same@x.cn"}, {"key": "B", "email": "same@x.cn"}]
+        assert (await reopened.upsert_entities("Ghost", rows)).created == 2
+        # a type dropped takes its key constraint with it
+        await reopened.delete_entities(["Ghost:A", "Ghost:B"])
+        await reopened.drop_entity_type("Ghost")
+        names = {
+            str(row["name"])
+            for row in await _query(neo4j_target, "SHOW CONSTRAINTS YIELD name RETURN name")
+        }
+        assert "graph_crm_key_Ghost" not in names
+    finally:
+        await reopened.close()

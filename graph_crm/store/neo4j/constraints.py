@@ -43,6 +43,12 @@ async def reconcile_constraints(
     ``droppable``: drop only these of the constraints ``registry`` does not want (the
     ones one change may have made or left behind), never one another process has just
     made for a definition of its own that has not committed yet.
+
+    Without ``droppable`` (the clean-up when a store opens, after a definition change
+    that was interrupted) only the unwanted *unique-property* constraints go: they could
+    refuse a write the registry allows. An unwanted key constraint stays: it holds
+    ``key`` unique for a label no type uses, which refuses nothing graph-crm would
+    write, and the type it was made for, defined again, finds it in place.
     """
     wanted = wanted_constraints(registry)
     existing = {row["name"] for row in await transactions.auto(cypher(q.CONSTRAINT_LIST))}
@@ -51,7 +57,9 @@ async def reconcile_constraints(
             await transactions.auto(statement)
     if drop:
         for name in sorted(existing - set(wanted)):
-            if droppable is not None and name not in droppable:
+            if droppable is None:
+                if name.startswith("graph_crm_unique_"):
+                    await transactions.auto(cypher(q.CONSTRAINT_DROP, name=f"`{name}`"))
                 continue
-            if name.startswith(("graph_crm_key_", "graph_crm_unique_")):
+            if name in droppable and name.startswith(("graph_crm_key_", "graph_crm_unique_")):
                 await transactions.auto(cypher(q.CONSTRAINT_DROP, name=f"`{name}`"))

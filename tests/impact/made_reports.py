@@ -58,7 +58,7 @@ def ranked(
 def report_of(targets: Sequence[RankedTarget], delay_days: float = 6.0) -> ImpactReport:
     return ImpactReport(
         policy="customs-delay",
-        policy_version=1,
+        registry_version=1,
         source=SOURCE,
         source_label="Rotterdam",
         delay_days=delay_days,

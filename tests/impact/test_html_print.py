@@ -184,7 +184,7 @@ def test_seven_kpi_cards_with_long_words_still_fit_one_row(
     )
     report = ImpactReport(
         policy="customs-delay",
-        policy_version=3,
+        registry_version=3,
         source="Warehouse:RTM-02",
         source_label="Rotterdam",
         delay_days=6,

@@ -11,6 +11,11 @@ fi
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
+# one install at a time: the tests run scripts/run from several processes at once
+if command -v flock >/dev/null; then
+    exec 9>.venv/.install-lock
+    flock 9
+fi
 log=$(mktemp)
 echo "installing graph-crm${1:+ with $1} into .venv (the first time: about half a minute)"
 # pip's whole output goes to a log, shown if it fails; what it is doing shows as it goes
@@ -26,3 +31,4 @@ if ! pip_install --upgrade pip || ! pip_install -e ".${1:-}"; then
     exit 1
 fi
 rm -f "$log"
+exec 9>&-

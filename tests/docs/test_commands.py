@@ -26,7 +26,7 @@ from tests.docs.shell import (
 )
 from tests.neo4j_env import Neo4jTarget, reset_database
 
-AS_OF_LINE = "as of 2026-11-23 09:00 UTC"
+AS_OF_LINE = "As of 2026-11-23 09:00 UTC"
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_the_impact_commands_report_the_headline_as_of_the_demo_data(
 
 def test_the_policy_commands_list_and_show_the_demo_policy(checkout: Path) -> None:
     listed, shown = run_block(doc_block("policy-cli"), checkout, user_environment())
-    assert listed.stdout.startswith("customs-delay: Warehouse -> Customer")
+    assert listed.stdout.startswith("customs-delay (rev 1): Warehouse -> Customer")
     assert json.loads(shown.stdout)["name"] == "customs-delay"
 
 
@@ -90,7 +90,7 @@ def test_the_documented_server_serves_and_the_schema_is_the_committed_one(
     checkout: Path, tmp_path: Path
 ) -> None:
     block = doc_block("api-serve")
-    serve, _, export_schema = commands(block.text)
+    serve, _, export_schema, export_served = commands(block.text)
     port = free_port()
     env = user_environment()
     with serving(on_port(serve, port), checkout, env, port, tmp_path / "serve.log") as base:
@@ -102,6 +102,10 @@ def test_the_documented_server_serves_and_the_schema_is_the_committed_one(
         )
     schema = run_command(export_schema, checkout, env).stdout
     assert schema == (REPO / "schema.graphql").read_text(encoding="utf-8")
+    # the served schema: the core one and the demo's generated types
+    served = run_command(export_served, checkout, env).stdout
+    assert "type Customer " in served and "upsertShipments(" in served
+    assert "type Customer " not in schema
 
 
 @pytest.mark.neo4j

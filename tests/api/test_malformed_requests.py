@@ -25,7 +25,7 @@ QUERY = {"query": "{ schemaVersion }"}
     ("content", "headers", "status", "code", "says"),
     [
         (
-            gzip.compress(json.dumps(QUERY).encode()),
+            gzip.compress(json.dumps(QUERY).encode(), mtime=0),
             {"content-type": "application/json", "content-encoding": "gzip"},
             415,
             "UNSUPPORTED_MEDIA_TYPE",

@@ -13,8 +13,15 @@ leaves additions alone. Re-running a seed changes nothing.
 The whole seed is checked before anything is written: every definition (against the
 registry the seed's definitions make), every record and link, and that every link's
 ends exist, stored or in the seed. Every problem found is reported, at its path in the
-seed (``relationTypes/1/to``). The definitions are then applied as one registry change
-(one version; all of them or none), then the data, one atomic batch per type.
+seed (``relationTypes/1/to``), and that no stored entity of another key holds a unique
+value of the seed's. The definitions are then applied as one registry change (one
+version; all of them or none), then the data as one transaction (every entity and link
+of the seed, or none: :meth:`~graph_crm.store.base.GraphStore.write_batch`).
+
+Two transactions, not one: Neo4j does not let a transaction change the schema (a type's
+key constraint) and write data. So a write that another client races between the check
+and the data's transaction (taking a unique value the seed holds) leaves the definitions
+applied and no data of the seed; running the seed again completes it.
 """
 
 from __future__ import annotations
@@ -195,10 +202,10 @@ async def apply_seed(store: GraphStore, seed: Mapping[str, Any], *, actor: str) 
     data: SeedData = await check_seed_data(store, registry, planned, seed)
     await store.apply_definitions(plan.operations, actor=actor)
     result = plan.result
-    for type_name, records in data.entities.items():
-        written = await store.upsert_entities(type_name, records, actor=actor)
-        result.written[type_name] = written.created + written.updated
-    for relation, links in data.links.items():
-        linked = await store.link(relation, links, actor=actor)
-        result.linked[relation] = linked.created + linked.updated
+    if data.entities or data.links:
+        batch = await store.write_batch(data.entities, data.links, actor=actor)
+        for type_name, written in batch.written.items():
+            result.written[type_name] = written.created + written.updated
+        for relation, linked in batch.linked.items():
+            result.linked[relation] = linked.created + linked.updated
     return result

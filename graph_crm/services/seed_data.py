@@ -15,13 +15,18 @@ from typing import Any, Final
 from graph_crm.errors import GraphCrmError, InvalidInput, Issue, NotFound, PathPart, raise_issues
 from graph_crm.model.records import (
     MAX_ISSUES,
+    EntityRecord,
     check_entity_records,
     check_key,
     check_links,
     global_id,
 )
 from graph_crm.model.registry import Registry
+from graph_crm.model.types import EntityType
+from graph_crm.model.values import value_to_json
 from graph_crm.store.base import GraphStore
+from graph_crm.store.common import raise_unique_conflicts, unique_values_in_batch
+from graph_crm.store.write_batch import issues_under
 
 #: Entities read per look-up (stored values to keep, link ends that must exist).
 LOOKUP_BATCH: Final = 1_000
@@ -51,7 +56,10 @@ async def check_seed_data(
         try:
             entity_type = planned.entity_type(type_name)
             merged = await _keeping_values(store, stored, type_name, records)
-            check_entity_records(entity_type, merged)
+            checked = check_entity_records(entity_type, merged)
+            unique = unique_values_in_batch(entity_type, checked)
+            if type_name in stored.entity_types:
+                await _raise_held_elsewhere(store, stored.entity_types[type_name], checked, unique)
         except GraphCrmError as error:
             _collect(error, ("entities", type_name), issues, first)
             continue
@@ -83,6 +91,29 @@ async def check_seed_data(
     return data
 
 
+async def _raise_held_elsewhere(
+    store: GraphStore,
+    stored_type: EntityType,
+    records: Sequence[EntityRecord],
+    unique: Mapping[str, Mapping[Any, int]],
+) -> None:
+    """UniqueViolation at each row whose unique value a stored entity of another key
+    holds (the write would refuse it too: this finds it before the definitions apply)."""
+    holders: dict[tuple[str, Any], str] = {}
+    for name, values in unique.items():
+        spec = stored_type.spec(name)
+        if spec is None:
+            continue  # a property the seed adds: nothing stored holds a value of it
+        wanted = list(values)
+        for start in range(0, len(wanted), LOOKUP_BATCH):
+            chunk = wanted[start : start + LOOKUP_BATCH]
+            where = {name: {"in": [value_to_json(spec.kind, value) for value in chunk]}}
+            page = await store.list_entities(stored_type.name, where=where, first=LOOKUP_BATCH)
+            for entity in page.items:
+                holders[(name, entity.properties[name])] = entity.key
+    raise_unique_conflicts(unique, records, holders, stored_type.name)
+
+
 def _groups(seed: Mapping[str, Any], key: str) -> dict[str, Any]:
     value = seed.get(key, {})
     if not isinstance(value, Mapping):
@@ -96,11 +127,8 @@ def _collect(
     issues: list[Issue],
     first: list[type[GraphCrmError]],
 ) -> None:
-    """``error``'s issues under ``where`` (a batch's "records"/"links" becomes the type)."""
     first.append(type(error))
-    for issue in error.issues:
-        path = issue.path[1:] if issue.path[:1] in (("records",), ("links",)) else issue.path
-        issues.append(Issue(issue.code, issue.message, (*where, *path)))
+    issues.extend(issues_under(error, where))
 
 
 async def _keeping_values(

@@ -27,6 +27,7 @@ from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
 from graph_crm.store.definitions import DefinitionOperation
+from graph_crm.store.write_batch import BatchResult
 
 DEFAULT_ACTOR = "system"
 
@@ -107,6 +108,22 @@ class GraphStore(Protocol):
     async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry: ...
 
     # -- entities ----------------------------------------------------------------------
+
+    async def write_batch(
+        self,
+        entities: Mapping[str, Sequence[Mapping[str, Any]]],
+        links: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        *,
+        actor: str = DEFAULT_ACTOR,
+    ) -> BatchResult:
+        """Create or replace the entities of several types (type name -> records, as
+        :meth:`upsert_entities`), then create or update relations (relation type -> links,
+        as :meth:`link`), in one transaction: every row lands, or none does. Links may join
+        entities of the same batch. Every problem is reported at its place
+        (``entities/Customer/3/tier``, ``links/HAS_SUBSIDIARY/0/to``); the records are
+        checked whole before anything is written. Each type changed gets the audit record
+        its one-type write would leave. (Seeds use it; see
+        :mod:`graph_crm.store.write_batch`.)"""
 
     async def upsert_entities(
         self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR

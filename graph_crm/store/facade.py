@@ -29,7 +29,7 @@ from graph_crm.model.graph import (
 from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
-from graph_crm.store import definitions, listing
+from graph_crm.store import definitions, listing, write_batch
 from graph_crm.store import links as links_
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.budget import each_call_budgeted
@@ -124,10 +124,25 @@ class Store(Generic[S]):
 
     # -- entities ----------------------------------------------------------------------
 
+    async def write_batch(
+        self,
+        entities: Mapping[str, Sequence[Mapping[str, Any]]],
+        links: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        *,
+        actor: str = DEFAULT_ACTOR,
+    ) -> write_batch.BatchResult:
+        return await self.session.writes.write_rows(
+            lambda registry: write_batch.plan_write(registry, entities, links or {}, actor)
+        )
+
     async def upsert_entities(
         self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
-        return await self.session.entities.upsert_entities(type_name, records, actor=actor)
+        planned = await self.session.writes.write_rows(
+            lambda registry: write_batch.plan_upsert(registry, type_name, records, actor)
+        )
+        (written,) = planned.written.values()  # the plan's one type
+        return written
 
     async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]:
         return await self.session.entities.entity_labels(ids)
@@ -161,9 +176,11 @@ class Store(Generic[S]):
     async def link(
         self, relation_type: str, links: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
-        return await self.session.links.link_rows(
-            lambda registry: links_.plan_link(registry, relation_type, links, actor)
+        planned = await self.session.writes.write_rows(
+            lambda registry: write_batch.plan_links_only(registry, relation_type, links, actor)
         )
+        (linked,) = planned.linked.values()  # the plan's one relation type
+        return linked
 
     async def unlink(
         self, relation_type: str, links: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR

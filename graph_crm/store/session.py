@@ -18,12 +18,13 @@ from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.model.audit import AuditQuery, AuditRecord
 from graph_crm.model.degree_stats import DegreeStats
-from graph_crm.model.graph import Counts, DeleteResult, Entity, Neighbor, Relation, WriteResult
+from graph_crm.model.graph import Counts, DeleteResult, Entity, Neighbor, Relation
 from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.links import LinkPlan
 from graph_crm.store.listing import EntityListing, EntityPlan, RelationListing, RelationPlan, Rows
+from graph_crm.store.write_batch import BatchResult, WritePlanner
 
 
 class RegistryPart(Protocol):
@@ -40,11 +41,18 @@ class RegistryPart(Protocol):
         return the registry it would make."""
 
 
-class EntityPart(Protocol):
-    async def upsert_entities(
-        self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str
-    ) -> WriteResult: ...
+class WritePart(Protocol):
+    async def write_rows(self, plan: WritePlanner) -> BatchResult:
+        """Call ``plan`` with the registry the write is checked against, then create or
+        replace its entities (type by type) and create or update its relations, in one
+        transaction: all or nothing. A stored entity of another key holding a unique value
+        of the plan is UniqueViolation, a link end that does not exist NotFound, each at its
+        row (:func:`~graph_crm.store.write_batch.reported_at`). Each type's changes get the
+        audit record a one-type write leaves (:func:`~graph_crm.store.audit.upsert_record`,
+        :func:`~graph_crm.store.links.link_outcome`)."""
 
+
+class EntityPart(Protocol):
     async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]: ...
 
     async def get_entities(self, ids: Sequence[str]) -> list[Entity | None]: ...
@@ -57,14 +65,10 @@ class EntityPart(Protocol):
 
 
 class LinkPart(Protocol):
-    async def link_rows(self, plan: LinkPlan) -> WriteResult:
-        """Call ``plan`` with the registry the write is checked against, then create or
-        update the batch's relations, all or none (NotFound names missing ends), with the
-        audit records of :func:`~graph_crm.store.links.link_outcome`."""
-
     async def unlink_rows(self, plan: LinkPlan) -> int:
-        """As :meth:`link_rows`, deleting the batch's relations that exist
-        (:func:`~graph_crm.store.links.unlink_outcome`)."""
+        """Call ``plan`` with the registry the write is checked against, then delete the
+        batch's relations that exist, with the audit records of
+        :func:`~graph_crm.store.links.unlink_outcome`."""
 
 
 class GraphPart(Protocol):
@@ -151,6 +155,9 @@ class StoreSession(Protocol):
 
     @property
     def definitions(self) -> RegistryPart: ...
+
+    @property
+    def writes(self) -> WritePart: ...
 
     @property
     def entities(self) -> EntityPart: ...

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from graph_crm.errors import GraphCrmError, InvalidInput, NotFound, UnknownType
+from graph_crm.errors import GraphCrmError, InvalidInput, NotFound, UniqueViolation, UnknownType
 from graph_crm.services.seed import apply_seed
 from graph_crm.store.base import GraphStore
 from tests.contract.audit_log import everything
@@ -169,3 +169,30 @@ async def test_a_malformed_seed_is_refused_at_its_path_and_changes_nothing(
         await apply_seed(store, {**seed(), **changes}, actor="cli")
     assert refused.value.issues[0].path[: len(path)] == path, refused.value.issues
     assert await snapshot(store) == before
+
+
+async def test_a_unique_value_held_by_a_stored_entity_refuses_the_seed_whole(
+    store: GraphStore,
+) -> None:
+    """Found before the definitions apply, so no type, version or row of the seed lands
+    (the data would be refused whole at write time too: test_write_batch.py)."""
+    coded = {**WAREHOUSE, "properties": [{"name": "code", "kind": "STRING", "unique": True}]}
+    await apply_seed(store, seed(entityTypes=[coded, SHIPMENT], entities={}, links={}), actor="cli")
+    await store.upsert_entities("Warehouse", [{"key": "W0", "code": "RTM"}], actor="officer")
+    before = await snapshot(store)
+    later = seed(
+        entityTypes=[coded, {**SHIPMENT, "description": "Changed"}],
+        entities={
+            "Shipment": [{"key": "S1", "value": 10.0}],
+            "Warehouse": [{"key": "W1", "code": "AMS"}, {"key": "W2", "code": "RTM"}],
+        },
+        links={"ROUTED_VIA": [{"from": "S1", "to": "W1"}]},
+    )
+
+    with pytest.raises(UniqueViolation) as refused:
+        await apply_seed(store, later, actor="cli")
+
+    assert [issue.path for issue in refused.value.issues] == [("entities", "Warehouse", 1, "code")]
+    assert "Warehouse:W0" in refused.value.message
+    assert await snapshot(store) == before  # Shipment not altered, S1 and W1 not written
+    assert (await store.registry()).version == 1

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
 
 from graph_crm.clock import utc_now
-from graph_crm.model.graph import WriteResult
-from graph_crm.model.records import encode_properties, global_id
+from graph_crm.model.records import global_id
 from graph_crm.model.types import RelationType
-from graph_crm.model.values import datetime_to_text
 from graph_crm.store.common import raise_missing_endpoints
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.database import EmbeddedDatabase
-from graph_crm.store.embedded.rows import chunks, row_ids
-from graph_crm.store.links import Linked, LinkPlan, link_outcome, unlink_outcome
+from graph_crm.store.embedded.rows import row_ids
+from graph_crm.store.links import LinkPlan, unlink_outcome
 
 
 def endpoint_ids(
@@ -41,62 +38,6 @@ def endpoint_ids(
 class LinkOps:
     def __init__(self, db: EmbeddedDatabase) -> None:
         self.db = db
-
-    async def link_rows(self, plan: LinkPlan) -> WriteResult:
-        """Plan a link batch with this write's registry; create or update its relations."""
-
-        def run() -> WriteResult:
-            batch = plan(self.db.refresh())
-            rel = batch.relation_type
-            with self.db.write() as conn:
-                at = utc_now()
-                now = datetime_to_text(at)
-                from_ids, to_ids = endpoint_ids(conn, rel, batch.pairs)
-                existing: dict[tuple[int, int], str] = {}
-                edges = [(from_ids[c.from_key], to_ids[c.to_key]) for c in batch.links]
-                # A VALUES join probes the (type, from_id, to_id) index once per pair
-                # (an OR of pairs would make SQLite scan every relation of the type).
-                for chunk in chunks(edges, 400):
-                    values = ", ".join("(?, ?)" for _ in chunk)
-                    for f, t, rev in conn.execute(
-                        f"WITH wanted (f, t) AS (VALUES {values}) "
-                        "SELECT r.from_id, r.to_id, r.rev FROM wanted JOIN relations r "
-                        "ON r.type = ? AND r.from_id = wanted.f AND r.to_id = wanted.t",
-                        (*(v for edge in chunk for v in edge), rel.name),
-                    ):
-                        existing[(f, t)] = rev
-                created: list[tuple[Any, ...]] = []
-                changed: list[tuple[Any, ...]] = []
-                changed_ends: list[tuple[str, str]] = []
-                for record, edge in zip(batch.links, edges, strict=True):
-                    props, rev = encode_properties(rel, record.properties)
-                    if edge not in existing:
-                        created.append((rel.name, *edge, props, rev, now, now))
-                    elif existing[edge] != rev:
-                        changed.append((props, rev, now, rel.name, *edge))
-                    else:
-                        continue
-                    changed_ends.append((record.from_key, record.to_key))
-                conn.executemany(
-                    "INSERT INTO relations (type, from_id, to_id, props, rev, created_at, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    created,
-                )
-                conn.executemany(
-                    "UPDATE relations SET props = ?, rev = ?, updated_at = ? "
-                    "WHERE type = ? AND from_id = ? AND to_id = ?",
-                    changed,
-                )
-                unchanged = len(batch.links) - len(created) - len(changed)
-                linked = Linked(len(created), unchanged, changed_ends)
-                result, records = link_outcome(batch, linked, at)
-                insert_audit(conn, records)
-            self.db.after_write(
-                lambda m: m.add_edges((row[1], row[2], rel.name) for row in created)
-            )
-            return result
-
-        return await self.db.call(run)
 
     async def unlink_rows(self, plan: LinkPlan) -> int:
         """Plan an unlink batch with this write's registry; delete the relations there."""

@@ -20,6 +20,7 @@ from graph_crm.store.embedded.link_ops import LinkOps
 from graph_crm.store.embedded.registry_ops import RegistryOps
 from graph_crm.store.embedded.stats_ops import StatsOps
 from graph_crm.store.embedded.transfer_ops import TransferOps
+from graph_crm.store.embedded.write_ops import WriteOps
 from graph_crm.store.logs import SLOW_STATEMENT_MS
 
 
@@ -40,6 +41,7 @@ class EmbeddedSession:
         self.transfer = TransferOps(self.db)
         self.keys = KeyOps(self.db)
         self.audit = AuditOps(self.db)
+        self.writes = WriteOps(self.db)
 
     @property
     def path(self) -> str:

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.clock import utc_now
-from graph_crm.model.graph import DeleteResult, Entity, WriteResult
+from graph_crm.model.graph import DeleteResult, Entity
 from graph_crm.model.labels import label_property
 from graph_crm.model.records import (
-    EntityRecord,
-    check_entity_records,
     global_id,
-    revision_of,
 )
-from graph_crm.model.registry import Registry
-from graph_crm.model.types import (
-    EntityType,
-)
-from graph_crm.store.audit import delete_record, upsert_record
+from graph_crm.store.audit import delete_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.common import (
     group_ids_by_type,
     pick_entity,
-    raise_unique_conflicts,
-    unique_values_in_batch,
 )
 from graph_crm.store.listing import EntityListing, EntityPlan, Rows
 from graph_crm.store.neo4j import queries as q
@@ -41,71 +32,13 @@ from graph_crm.store.neo4j.statements import (
     cypher,
     fetch,
 )
-from graph_crm.store.neo4j.transactions import Work
-from graph_crm.store.neo4j.values import encode_props, entity_from_props, native
+from graph_crm.store.neo4j.values import entity_from_props
 from graph_crm.tracing import statement_span
 
 
 class EntityOps:
     def __init__(self, db: Neo4jDatabase) -> None:
         self.db = db
-
-    async def upsert_entities(
-        self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
-    ) -> WriteResult:
-        await self.db.fresh_registry()
-
-        def build(registry: Registry) -> Work[WriteResult]:
-            entity_type = registry.entity_type(type_name)
-            checked = check_entity_records(entity_type, records)
-            batch_unique = unique_values_in_batch(entity_type, checked)
-            return lambda tx: self._upsert(tx, entity_type, checked, batch_unique, actor)
-
-        return await self.db.checked_write(build)
-
-    async def _upsert(
-        self,
-        tx: AsyncManagedTransaction,
-        entity_type: EntityType,
-        checked: list[EntityRecord],
-        batch_unique: dict[str, dict[Any, int]],
-        actor: str,
-    ) -> WriteResult:
-        label = q.label(entity_type.name)
-        holders: dict[tuple[str, Any], str] = {}
-        for name, values in batch_unique.items():
-            if not values:
-                continue
-            for row in await fetch(
-                tx,
-                cypher(q.ENTITY_UNIQUE_HOLDERS, Label=label, prop=q.prop(name)),
-                values=list(values),
-            ):
-                holders[(name, native(row["value"]))] = row["key"]
-        raise_unique_conflicts(batch_unique, checked, holders, entity_type.name)
-        rows = []
-        for record in checked:
-            props = encode_props(entity_type, record.properties)
-            props["id"] = global_id(entity_type.name, record.key)
-            rows.append(
-                {
-                    "key": record.key,
-                    "rev": revision_of(entity_type, record.properties),
-                    "props": props,
-                }
-            )
-        if not rows:
-            return WriteResult()
-        now = utc_now()
-        (result,) = await fetch(tx, cypher(q.ENTITY_UPSERT, Label=label), rows=rows, now=now)
-        created, unchanged = int(result["created"]), int(result["unchanged"])
-        written = WriteResult(
-            created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
-        )
-        if result["changedKeys"]:
-            ids = [global_id(entity_type.name, key) for key in result["changedKeys"]]
-            await write_audit(tx, [upsert_record(actor, entity_type.name, ids, written, now)])
-        return written
 
     async def entity_labels(self, ids: Sequence[str]) -> dict[str, str]:
         grouped = group_ids_by_type(ids)

@@ -6,65 +6,18 @@ from __future__ import annotations
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.clock import utc_now
-from graph_crm.errors import GraphCrmError
-from graph_crm.model.graph import WriteResult
-from graph_crm.model.records import revision_of
 from graph_crm.model.registry import Registry
-from graph_crm.store.links import Linked, LinkPlan, link_outcome, unlink_outcome
+from graph_crm.store.links import LinkPlan, unlink_outcome
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.database import Neo4jDatabase
-from graph_crm.store.neo4j.statements import cypher, fetch, raise_missing_ends, relation_fragments
+from graph_crm.store.neo4j.statements import cypher, fetch, relation_fragments
 from graph_crm.store.neo4j.transactions import Work
-from graph_crm.store.neo4j.values import encode_props
 
 
 class LinkOps:
     def __init__(self, db: Neo4jDatabase) -> None:
         self.db = db
-
-    async def link_rows(self, plan: LinkPlan) -> WriteResult:
-        """Plan a link batch with the current registry; create or update its relations in
-        one statement."""
-        await self.db.fresh_registry()
-
-        def build(registry: Registry) -> Work[WriteResult]:
-            batch = plan(registry)
-            rel = batch.relation_type
-            rows = [
-                {
-                    "from": c.from_key,
-                    "to": c.to_key,
-                    "rev": revision_of(rel, c.properties),
-                    "props": encode_props(rel, c.properties),
-                }
-                for c in batch.links
-            ]
-
-            async def work(tx: AsyncManagedTransaction) -> WriteResult:
-                if not rows:
-                    return WriteResult()
-                now = utc_now()
-                (result,) = await fetch(
-                    tx,
-                    cypher(q.RELATION_LINK, **relation_fragments(rel)),
-                    rows=rows,
-                    now=now,
-                )
-                if result["written"] != len(rows):
-                    # some ends are missing: name them (raising rolls the batch back)
-                    await raise_missing_ends(tx, rel, batch.pairs)
-                    raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")
-                linked = Linked(
-                    int(result["created"]), int(result["unchanged"]), result["changedEnds"]
-                )
-                written, records = link_outcome(batch, linked, now)
-                await write_audit(tx, records)
-                return written
-
-            return work
-
-        return await self.db.checked_write(build)
 
     async def unlink_rows(self, plan: LinkPlan) -> int:
         """Plan an unlink batch with the current registry; delete the relations there in

@@ -20,6 +20,7 @@ from graph_crm.store.neo4j.link_ops import LinkOps
 from graph_crm.store.neo4j.registry_ops import RegistryOps
 from graph_crm.store.neo4j.stats_ops import StatsOps
 from graph_crm.store.neo4j.transfer_ops import TransferOps
+from graph_crm.store.neo4j.write_ops import WriteOps
 
 
 class Neo4jSession:
@@ -39,6 +40,7 @@ class Neo4jSession:
         self.transfer = TransferOps(db, self.graph)
         self.keys = KeyOps(db)
         self.audit = AuditOps(db)
+        self.writes = WriteOps(db)
 
     async def close(self) -> None:
         await self.db.transactions.close()

@@ -1,0 +1,190 @@
+"""Entity and relation writes on the embedded store: one write transaction per plan
+(:mod:`graph_crm.store.write_batch`), its audit records inside it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from graph_crm.clock import utc_now
+from graph_crm.errors import UniqueViolation
+from graph_crm.model.graph import WriteResult
+from graph_crm.model.records import encode_properties, global_id
+from graph_crm.model.values import datetime_to_text
+from graph_crm.store.audit import upsert_record
+from graph_crm.store.common import raise_unique_conflicts
+from graph_crm.store.embedded.audit_ops import insert_audit
+from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.link_ops import endpoint_ids
+from graph_crm.store.embedded.mirror import Mirror
+from graph_crm.store.embedded.rows import chunks, row_ids
+from graph_crm.store.embedded.sql import sql_value
+from graph_crm.store.links import LinkBatch, Linked, link_outcome
+from graph_crm.store.write_batch import BatchResult, EntityWrite, WritePlanner, reported_at
+
+MirrorUpdate = Callable[[Mirror], None]
+
+
+class WriteOps:
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
+
+    async def write_rows(self, plan: WritePlanner) -> BatchResult:
+        """Plan with this write's registry; write every batch in one transaction."""
+
+        def run() -> BatchResult:
+            planned = plan(self.db.refresh())
+            result = BatchResult()
+            updates: list[MirrorUpdate] = []
+            with self.db.write() as conn:
+                # Taken under the write lock, so the audit log's time order is commit order.
+                at = utc_now()
+                for write in planned.entities:
+                    with reported_at(planned, ("entities", write.type_name)):
+                        written, update = _upsert(conn, write, planned.actor, at)
+                    result.written[write.type_name] = written
+                    updates.append(update)
+                for batch in planned.links:
+                    with reported_at(planned, ("links", batch.relation_type.name)):
+                        linked, update = _link(conn, batch, at)
+                    result.linked[batch.relation_type.name] = linked
+                    updates.append(update)
+
+            def apply(mirror: Mirror) -> None:
+                for update in updates:
+                    update(mirror)
+
+            self.db.after_write(apply)
+            return result
+
+        return await self.db.call(run)
+
+
+def _upsert(
+    conn: sqlite3.Connection, write: EntityWrite, actor: str, at: datetime
+) -> tuple[WriteResult, MirrorUpdate]:
+    entity_type, checked = write.entity_type, write.records
+    type_name = entity_type.name
+    now = datetime_to_text(at)
+    _check_unique_holders(conn, write)
+    existing: dict[str, str] = {}
+    for chunk in chunks([r.key for r in checked]):
+        existing.update(
+            conn.execute(
+                f"SELECT key, rev FROM entities WHERE type = ? AND key IN "
+                f"({', '.join('?' * len(chunk))})",
+                (type_name, *chunk),
+            ).fetchall()
+        )
+    created: list[tuple[Any, ...]] = []
+    changed: list[tuple[Any, ...]] = []
+    for record in checked:
+        props, rev = encode_properties(entity_type, record.properties)
+        if record.key not in existing:
+            created.append((type_name, record.key, props, rev, now, now))
+        elif existing[record.key] != rev:
+            changed.append((props, rev, now, type_name, record.key))
+    try:
+        if changed and entity_type.unique_properties:
+            # SQLite checks uniqueness row by row: release the old values first so that
+            # rows of one batch may trade unique values.
+            conn.executemany(
+                "UPDATE entities SET props = '{}' WHERE type = ? AND key = ?",
+                [(row[3], row[4]) for row in changed],
+            )
+        conn.executemany(
+            "INSERT INTO entities (type, key, props, rev, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            created,
+        )
+        conn.executemany(
+            "UPDATE entities SET props = ?, rev = ?, updated_at = ? WHERE type = ? AND key = ?",
+            changed,
+        )
+    except sqlite3.IntegrityError:
+        raise UniqueViolation(
+            f"{type_name}: a unique value was taken by a concurrent write; retry"
+        ) from None
+    new_rows = row_ids(conn, type_name, [row[1] for row in created])
+    result = WriteResult(
+        created=len(created),
+        updated=len(changed),
+        unchanged=len(checked) - len(created) - len(changed),
+    )
+    written = {row[1] for row in created} | {row[4] for row in changed}
+    if written:
+        ids = [global_id(type_name, r.key) for r in checked if r.key in written]
+        insert_audit(conn, [upsert_record(actor, type_name, ids, result, at)])
+
+    def update(mirror: Mirror) -> None:
+        mirror.add_entities((row_id, global_id(type_name, key)) for key, row_id in new_rows.items())
+
+    return result, update
+
+
+def _check_unique_holders(conn: sqlite3.Connection, write: EntityWrite) -> None:
+    """Refuse the batch if another stored entity holds one of its unique values."""
+    holders: dict[tuple[str, Any], str] = {}
+    for name, values in write.unique.items():
+        by_sql = {sql_value(v): v for v in values}
+        for chunk in chunks(list(by_sql)):
+            for key, value in conn.execute(
+                f"SELECT key, json_extract(props, ?) FROM entities WHERE type = ? AND "
+                f"json_extract(props, ?) IN ({', '.join('?' * len(chunk))})",
+                (f"$.{name}", write.type_name, f"$.{name}", *chunk),
+            ):
+                holders[(name, by_sql[value])] = key
+    raise_unique_conflicts(write.unique, write.records, holders, write.type_name)
+
+
+def _link(
+    conn: sqlite3.Connection, batch: LinkBatch, at: datetime
+) -> tuple[WriteResult, MirrorUpdate]:
+    rel = batch.relation_type
+    now = datetime_to_text(at)
+    from_ids, to_ids = endpoint_ids(conn, rel, batch.pairs)
+    existing: dict[tuple[int, int], str] = {}
+    edges = [(from_ids[c.from_key], to_ids[c.to_key]) for c in batch.links]
+    # A VALUES join probes the (type, from_id, to_id) index once per pair (an OR of
+    # pairs would make SQLite scan every relation of the type).
+    for chunk in chunks(edges, 400):
+        values = ", ".join("(?, ?)" for _ in chunk)
+        for f, t, rev in conn.execute(
+            f"WITH wanted (f, t) AS (VALUES {values}) "
+            "SELECT r.from_id, r.to_id, r.rev FROM wanted JOIN relations r "
+            "ON r.type = ? AND r.from_id = wanted.f AND r.to_id = wanted.t",
+            (*(v for edge in chunk for v in edge), rel.name),
+        ):
+            existing[(f, t)] = rev
+    created: list[tuple[Any, ...]] = []
+    changed: list[tuple[Any, ...]] = []
+    changed_ends: list[tuple[str, str]] = []
+    for record, edge in zip(batch.links, edges, strict=True):
+        props, rev = encode_properties(rel, record.properties)
+        if edge not in existing:
+            created.append((rel.name, *edge, props, rev, now, now))
+        elif existing[edge] != rev:
+            changed.append((props, rev, now, rel.name, *edge))
+        else:
+            continue
+        changed_ends.append((record.from_key, record.to_key))
+    conn.executemany(
+        "INSERT INTO relations (type, from_id, to_id, props, rev, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        created,
+    )
+    conn.executemany(
+        "UPDATE relations SET props = ?, rev = ?, updated_at = ? "
+        "WHERE type = ? AND from_id = ? AND to_id = ?",
+        changed,
+    )
+    unchanged = len(batch.links) - len(created) - len(changed)
+    result, records = link_outcome(batch, Linked(len(created), unchanged, changed_ends), at)
+    insert_audit(conn, records)
+
+    def update(mirror: Mirror) -> None:
+        mirror.add_edges((row[1], row[2], rel.name) for row in created)
+
+    return result, update

@@ -1,3 +1,3 @@
-SHOW CONSTRAINTS YIELD name
+SHOW CONSTRAINTS YIELD name, labelsOrTypes
 WHERE name STARTS WITH 'graph_crm_'
-RETURN name
+RETURN name, labelsOrTypes

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Final
 
 from neo4j import AsyncGraphDatabase
 
@@ -42,14 +41,12 @@ def configured_target() -> Neo4jTarget | None:
     )
 
 
-#: Made by every store's open (cypher/registry_constraints.cypher, api_key_constraint.cypher)
-#: and the same for every test: a reset keeps them, so an open need not re-create them.
-REGISTRY_CONSTRAINTS: Final = frozenset({"graph_crm_registry_change_step", "graph_crm_api_key_id"})
-#: Per-type key constraints (``key`` unique per label) stay too: they refuse nothing a test
-#: may write, a store's open leaves them (store/neo4j/constraints.py), and the next test
-#: defining the same types finds them in place. Every schema change makes Neo4j plan its
-#: queries again, which was most of its work in the suite.
-KEPT_PREFIX: Final = "graph_crm_key_"
+#: The reset keeps every constraint: the registry's own (made by every store's open), the
+#: per-type keys (they refuse nothing a test may write) and the unique ones (a type
+#: defined again owns its label's unique constraints and drops those it does not want:
+#: graph_crm/store/neo4j/constraints.py). Every schema change makes Neo4j plan its
+#: queries again; a reset that dropped the unique constraints the next test's
+#: definitions made again cost most of the Neo4j half of the suite.
 
 
 _resets = 0
@@ -62,31 +59,17 @@ def resets() -> int:
 
 
 async def reset_database(target: Neo4jTarget) -> None:
-    """Empty the database: every node, and every graph_crm constraint a test or a type
-    definition made but the registry's own and the per-type keys (``KEPT_PREFIX``)."""
+    """Empty the database of every node; its constraints stay (see above)."""
     global _resets
     _resets += 1
     auth = (target.user, target.password) if target.password else None
-    async with AsyncGraphDatabase.driver(
-        target.uri, auth=auth, notifications_min_severity="OFF"
-    ) as driver:
-        records, _, _ = await driver.execute_query(
-            "SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'graph_crm_' RETURN name",
-            database_=target.database,
+    driver = AsyncGraphDatabase.driver(target.uri, auth=auth, notifications_min_severity="OFF")
+    async with driver, driver.session(database=target.database) as session:
+        # CALL ... IN TRANSACTIONS needs an auto-commit transaction
+        result = await session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
         )
-        for record in records:
-            if record["name"] in REGISTRY_CONSTRAINTS or record["name"].startswith(KEPT_PREFIX):
-                continue
-            await driver.execute_query(
-                "DROP CONSTRAINT $name IF EXISTS".replace("$name", f"`{record['name']}`"),
-                database_=target.database,
-            )
-        async with driver.session(database=target.database) as session:
-            # CALL ... IN TRANSACTIONS needs an auto-commit transaction
-            result = await session.run(
-                "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
-            )
-            await result.consume()
+        await result.consume()
 
 
 async def open_neo4j_store(target: Neo4jTarget) -> Neo4jStore:

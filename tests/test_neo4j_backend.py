@@ -211,10 +211,16 @@ async def test_with_a_threshold_of_zero_every_unit_of_work_is_logged_as_slow(
     assert any(work.startswith("SHOW CONSTRAINTS") for work in works), works
 
 
-async def test_opening_drops_orphan_unique_constraints_and_keeps_orphan_keys(
+async def _constraint_names(target: Neo4jTarget) -> set[str]:
+    return {
+        str(row["name"]) for row in await _query(target, "SHOW CONSTRAINTS YIELD name RETURN name")
+    }
+
+
+async def test_a_type_owns_the_unique_constraints_on_its_label(
     neo4j_store: GraphStore, neo4j_target: Neo4jTarget
 ) -> None:
-    # what an interrupted definition change leaves: constraints no stored type wants
+    # what an interrupted definition change, or a type dropped and defined again, leaves
     await _query(
         neo4j_target,
         "CREATE CONSTRAINT graph_crm_unique_Ghost_email IF NOT EXISTS "
@@ -226,27 +232,42 @@ async def test_opening_drops_orphan_unique_constraints_and_keeps_orphan_keys(
     )
     reopened = await Neo4jStore.open(neo4j_target.uri, database=neo4j_target.database)
     try:
-        names = {
-            str(row["name"])
-            for row in await _query(neo4j_target, "SHOW CONSTRAINTS YIELD name RETURN name")
-        }
-        # the unique one could refuse a write the registry allows; the key one cannot
+        # no type Ghost: nothing can write one, so opening leaves both in place
+        assert {"graph_crm_unique_Ghost_email", "graph_crm_key_Ghost"} <= await _constraint_names(
+            neo4j_target
+        )
+        ghost = {"name": "Ghost", "properties": [{"name": "email", "kind": "STRING"}]}
+        await reopened.define_entity_type(ghost)
+        # the definition wants no unique email: the one on its label goes, the key stays
+        names = await _constraint_names(neo4j_target)
         assert "graph_crm_unique_Ghost_email" not in names
         assert "graph_crm_key_Ghost" in names
-        ghost = {
-            "name": "Ghost",
-            "properties": [{"name": "email", "kind": "STRING"}],
-        }
-        await reopened.define_entity_type(ghost)
         rows = [{"key": "A", "email": "same@x.cn"}, {"key": "B", "email": "same@x.cn"}]
         assert (await reopened.upsert_entities("Ghost", rows)).created == 2
         # a type dropped takes its key constraint with it
         await reopened.delete_entities(["Ghost:A", "Ghost:B"])
         await reopened.drop_entity_type("Ghost")
-        names = {
-            str(row["name"])
-            for row in await _query(neo4j_target, "SHOW CONSTRAINTS YIELD name RETURN name")
-        }
-        assert "graph_crm_key_Ghost" not in names
+        assert "graph_crm_key_Ghost" not in await _constraint_names(neo4j_target)
+    finally:
+        await reopened.close()
+
+
+async def test_opening_heals_a_defined_type_s_unwanted_unique_constraint(
+    neo4j_store: GraphStore, neo4j_target: Neo4jTarget
+) -> None:
+    await neo4j_store.define_entity_type(
+        {"name": "Ghost", "properties": [{"name": "email", "kind": "STRING"}]}
+    )
+    # an alter that dropped `unique` and was stopped before its clean-up leaves this
+    await _query(
+        neo4j_target,
+        "CREATE CONSTRAINT graph_crm_unique_Ghost_email IF NOT EXISTS "
+        "FOR (n:Ghost) REQUIRE n.email IS UNIQUE",
+    )
+    reopened = await Neo4jStore.open(neo4j_target.uri, database=neo4j_target.database)
+    try:
+        assert "graph_crm_unique_Ghost_email" not in await _constraint_names(neo4j_target)
+        rows = [{"key": "A", "email": "same@x.cn"}, {"key": "B", "email": "same@x.cn"}]
+        assert (await reopened.upsert_entities("Ghost", rows)).created == 2
     finally:
         await reopened.close()

@@ -3,6 +3,7 @@ property), and making the database's match them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import LiteralString
 
 from graph_crm.model.registry import Registry
@@ -36,30 +37,37 @@ async def reconcile_constraints(
     registry: Registry,
     *,
     drop: bool = True,
-    droppable: set[str] | None = None,
+    droppable: Collection[str] = (),
+    owned: Collection[str] = (),
 ) -> None:
-    """Make the database's graph_crm constraints match ``registry``.
+    """Make the database's graph_crm constraints match ``registry``: create the ones it
+    wants; unless ``drop`` is false, drop the unwanted ones that are
 
-    ``droppable``: drop only these of the constraints ``registry`` does not want (the
-    ones one change may have made or left behind), never one another process has just
-    made for a definition of its own that has not committed yet.
+    - in ``droppable`` (the ones one change may have made or left behind), or
+    - *unique-property* constraints on the label of an entity type in ``owned``: a type's
+      definition owns every unique constraint on its label (one left by an interrupted
+      change, or by a type of the same name dropped and defined again), since such a
+      constraint could refuse a write the registry allows.
 
-    Without ``droppable`` (the clean-up when a store opens, after a definition change
-    that was interrupted) only the unwanted *unique-property* constraints go: they could
-    refuse a write the registry allows. An unwanted key constraint stays: it holds
-    ``key`` unique for a label no type uses, which refuses nothing graph-crm would
-    write, and the type it was made for, defined again, finds it in place.
+    Never another unwanted one: another process may just have made it for a definition
+    of its own that has not committed yet. An unwanted key constraint stays unless
+    ``droppable`` names it: it holds ``key`` unique for a label, which refuses nothing
+    graph-crm would write. Unique constraints on the label of a type no registry holds
+    stay too: no write reaches a type that is not defined, and the type, defined again,
+    owns them (so a test database emptied between tests keeps its constraints, and Neo4j
+    need not plan its queries again after each schema change).
     """
     wanted = wanted_constraints(registry)
-    existing = {row["name"] for row in await transactions.auto(cypher(q.CONSTRAINT_LIST))}
+    rows = await transactions.auto(cypher(q.CONSTRAINT_LIST))
+    labels = {str(row["name"]): tuple(row["labelsOrTypes"] or ()) for row in rows}
     for name, statement in sorted(wanted.items()):
-        if name not in existing:
+        if name not in labels:
             await transactions.auto(statement)
-    if drop:
-        for name in sorted(existing - set(wanted)):
-            if droppable is None:
-                if name.startswith("graph_crm_unique_"):
-                    await transactions.auto(cypher(q.CONSTRAINT_DROP, name=f"`{name}`"))
-                continue
-            if name in droppable and name.startswith(("graph_crm_key_", "graph_crm_unique_")):
-                await transactions.auto(cypher(q.CONSTRAINT_DROP, name=f"`{name}`"))
+    if not drop:
+        return
+    owned_labels = set(owned)
+    for name in sorted(set(labels) - set(wanted)):
+        unique = name.startswith("graph_crm_unique_")
+        listed = name in droppable and (unique or name.startswith("graph_crm_key_"))
+        if listed or (unique and owned_labels.intersection(labels[name])):
+            await transactions.auto(cypher(q.CONSTRAINT_DROP, name=f"`{name}`"))

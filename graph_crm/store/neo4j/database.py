@@ -58,7 +58,8 @@ class Neo4jDatabase:
         await transactions.auto(cypher(q.AUDIT_INDEX))
         await transactions.write(lambda tx: fetch(tx, cypher(q.REGISTRY_INIT)))
         await self.reload_registry()
-        await reconcile_constraints(transactions, self.registry)
+        # heal an interrupted change: each defined type owns its label's unique constraints
+        await reconcile_constraints(transactions, self.registry, owned=self.registry.entity_types)
 
     async def read(self, work: Work[R]) -> R:
         return await self.transactions.read(work)

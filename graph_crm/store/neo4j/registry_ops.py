@@ -109,7 +109,12 @@ class RegistryOps:
                 # the clean-up runs even when the change ran out of time
                 with outside_budget():
                     actual = await self.db.reload_registry()
-                    await reconcile_constraints(self.db.transactions, actual, droppable=touched)
+                    await reconcile_constraints(
+                        self.db.transactions,
+                        actual,
+                        droppable=touched,
+                        owned={change.name for change in batch.changes},
+                    )
         return registry
 
     async def _evolved(self, tx: AsyncManagedTransaction, batch: DefinitionBatch) -> Evolution:

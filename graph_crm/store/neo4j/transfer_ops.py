@@ -51,7 +51,8 @@ class TransferOps:
         if current.version or any(counts.entities.values()):
             raise InvalidInput("import needs an empty store: this one already has types")
         async with translated():
-            await reconcile_constraints(self.db.transactions, registry, drop=False)
+            # the restored types own their labels' constraints: drop what they do not want
+            await reconcile_constraints(self.db.transactions, registry, owned=registry.entity_types)
         definitions = [
             {
                 "kind": item["kind"],

@@ -32,11 +32,14 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
     "linkEntities": Permission.WRITE,
     "unlinkEntities": Permission.WRITE,
     "deleteEntities": Permission.WRITE,
+    "createApiKey": Permission.ADMIN,
+    "revokeApiKey": Permission.ADMIN,
 }
 #: Root query fields that need more than READ.
 SPECIAL_QUERIES: Final[dict[str, Permission]] = {
     "impactReport": Permission.IMPACT,
     "auditLog": Permission.ADMIN,
+    "apiKeys": Permission.ADMIN,
 }
 
 

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from graph_crm.api.cost import MAX_COST, QueryCostLimiter
 from graph_crm.api.errors import ErrorShaping, log_unexpected
+from graph_crm.api.keys_api import KeysMutation, KeysQuery
 from graph_crm.api.mutations import Mutation
 from graph_crm.api.operation import RunChosenOperation
 from graph_crm.api.queries import Query
@@ -20,6 +21,16 @@ from graph_crm.api.scalars import SCALAR_MAP
 
 #: Distinct query texts whose parse and validation are remembered (clients send few).
 PARSED_QUERIES_CACHED = 256
+
+
+@strawberry.type(name="Query")
+class CoreQuery(Query, KeysQuery):
+    """Every root query field of the core schema."""
+
+
+@strawberry.type(name="Mutation")
+class CoreMutation(Mutation, KeysMutation):
+    """Every root mutation field of the core schema."""
 
 
 class CoreSchema(strawberry.Schema):
@@ -32,8 +43,8 @@ class CoreSchema(strawberry.Schema):
 
 def build_core_schema(**options: Any) -> CoreSchema:
     return CoreSchema(
-        query=Query,
-        mutation=Mutation,
+        query=CoreQuery,
+        mutation=CoreMutation,
         # The document comes from the one place that chooses the operation (parsed,
         # measured and cached there); validation results are cached per schema object
         # and document, so each registry version's schema validates afresh. Strawberry

@@ -50,16 +50,20 @@ CORE_TYPE_NAMES: Final = frozenset(
         "Float", "ImpactComponent", "ImpactPathEntity", "ImpactPolicy", "ImpactPolicyPayload",
         "ImpactPolicyResult", "ImpactReport", "ImpactTarget", "ImpactTierCount", "ImpactTotals",
         "ReportFormat", "AuditLogConnection", "AuditLogEdge", "AuditRecord",
+        "ApiKey", "ApiKeyCreatePayload", "ApiKeyCreateResult", "ApiKeyRevokePayload",
+        "ApiKeyRevokeResult", "ApiKeyRole",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
     {"entities", "entity", "entityType", "entityTypes", "relationTypes", "schemaVersion"}
     | {"traverse", "impactPolicies", "impactPolicy", "impactReport", "auditLog"}
+    | {"apiKeys"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}
     | {"linkEntities", "unlinkEntities", "upsertEntities"}
     | {"defineImpactPolicy", "alterImpactPolicy", "dropImpactPolicy"}
+    | {"createApiKey", "revokeApiKey"}
 )
 #: Scalars and filter inputs the generated part shares between all types.
 SHARED_TYPE_NAMES: Final = {

@@ -63,6 +63,8 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "SortDirection",
         "AuditRecord",
         "AuditLog",
+        "ApiKey",
+        "ApiKeyRole",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.

@@ -247,3 +247,21 @@ query Report($source: ID!, $delay: Float!, $asOf: String, $limit: Int) {
     }
   }
 }"""
+
+
+KEY_FIELDS = "id name role createdAt createdBy revokedAt active"
+API_KEYS = f"query Keys($all: Boolean!) {{ apiKeys(includeRevoked: $all) {{ {KEY_FIELDS} }} }}"
+CREATE_API_KEY = f"""
+mutation Create($name: String!, $role: ApiKeyRole!) {{
+  createApiKey(name: $name, role: $role) {{
+    {RESULT_FIELDS}
+    ... on ApiKeyCreatePayload {{ token apiKey {{ {KEY_FIELDS} }} }}
+  }}
+}}"""
+REVOKE_API_KEY = f"""
+mutation Revoke($id: ID!) {{
+  revokeApiKey(id: $id) {{
+    {RESULT_FIELDS}
+    ... on ApiKeyRevokePayload {{ alreadyRevoked ownKey apiKey {{ {KEY_FIELDS} }} }}
+  }}
+}}"""

@@ -21,6 +21,7 @@ from tests.api.asgi import asgi_client
 from tests.api.graphql import (
     ALTER_ENTITY_TYPE,
     ALTER_POLICY,
+    CREATE_API_KEY,
     DEFINE_ENTITY_TYPE,
     DEFINE_POLICY,
     DEFINE_RELATION_TYPE,
@@ -28,6 +29,7 @@ from tests.api.graphql import (
     DROP_POLICY,
     LINK,
     RESULT_FIELDS,
+    REVOKE_API_KEY,
     UNLINK,
     UPSERT,
 )
@@ -125,6 +127,13 @@ CASES: dict[str, tuple[str, st.SearchStrategy[dict[str, Any]]]] = {
     "deleteEntities": (DELETE, st.fixed_dictionaries({"ids": st.lists(text, max_size=4)})),
     "upsertCustomers": (TYPED_UPSERT, st.fixed_dictionaries({"records": records})),
     "deleteCustomers": (TYPED_DELETE, st.fixed_dictionaries({"keys": st.lists(text, max_size=4)})),
+    "createApiKey": (
+        CREATE_API_KEY,
+        st.fixed_dictionaries(
+            {"name": text, "role": st.sampled_from(["ANALYST", "ADMIN", "admin"]) | text}
+        ),
+    ),
+    "revokeApiKey": (REVOKE_API_KEY, st.fixed_dictionaries({"id": text})),
 }
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 

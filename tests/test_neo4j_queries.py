@@ -28,6 +28,9 @@ SAMPLE_FRAGMENTS = {
     "parts": "MATCH (n:`Customer`) "
     "RETURN 'ENTITY' AS way, 'Customer' AS name, count(n) AS ends, 0 AS edges, 0 AS most",
     "labelValue": "n.`name`",
+    "degrees": "COUNT { (n)-[:`HAS_SUBSIDIARY`]->() }",
+    "countParts": "UNWIND $keys['Customer'] AS key MATCH (n:`Customer` {key: key}) "
+    "RETURN 'Customer' AS type, key, [COUNT { (n)-[:`HAS_SUBSIDIARY`]->() }] AS counts",
     # impact.cypher: a two-step plan with a roll-up (graph_crm/store/neo4j/impact_compile.py)
     "SourceLabel": "`Warehouse`",
     "reach": "(e0)<-[:`ROUTED_VIA`]-(e1:`Shipment` WHERE (e1.`status` IN $p0))"

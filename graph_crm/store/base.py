@@ -24,6 +24,7 @@ from graph_crm.model.graph import (
     WriteResult,
 )
 from graph_crm.model.registry import Registry, RegistryChange
+from graph_crm.model.relation_counts import RelationCount
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
 from graph_crm.store.definitions import DefinitionOperation
@@ -197,6 +198,14 @@ class GraphStore(Protocol):
         for OUT, its to type for IN). ``where`` and ``order_by`` apply to the far entities
         as in :meth:`list_entities` (default order: by key); ``first`` (1..1000) cuts each
         near entity's list. One query for the whole batch (a DataLoader's call).
+        """
+
+    async def relation_counts(self, ids: Sequence[str]) -> list[list[RelationCount]]:
+        """For each id (in the order given; duplicates allowed, absent ids -> []), how many
+        relations of each type touch it, each way: one :class:`RelationCount` per relation
+        type and direction touching its type (:func:`~graph_crm.model.relation_counts.
+        relation_slots`, zero counts included). Ids of unknown types are UnknownType at
+        ``("ids", index)``. One query for the whole batch (a DataLoader's call).
         """
 
     async def traverse(

@@ -27,6 +27,7 @@ from graph_crm.model.graph import (
     WriteResult,
 )
 from graph_crm.model.registry import Registry, RegistryChange
+from graph_crm.model.relation_counts import RelationCount
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
 from graph_crm.store import definitions, listing, write_batch
@@ -210,6 +211,9 @@ class Store(Generic[S]):
         return await self.session.graph.neighbors(
             relation_type, direction, ids, where=where, order_by=order_by, first=first
         )
+
+    async def relation_counts(self, ids: Sequence[str]) -> list[list[RelationCount]]:
+        return await self.session.graph.relation_counts(ids)
 
     async def traverse(
         self,

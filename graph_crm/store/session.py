@@ -20,6 +20,7 @@ from graph_crm.model.audit import AuditQuery, AuditRecord
 from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.graph import Counts, DeleteResult, Entity, Neighbor, Relation
 from graph_crm.model.registry import Registry, RegistryChange
+from graph_crm.model.relation_counts import RelationCount
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.links import LinkPlan
@@ -85,6 +86,8 @@ class GraphPart(Protocol):
         order_by: Any = None,
         first: int = 100,
     ) -> list[list[Neighbor]]: ...
+
+    async def relation_counts(self, ids: Sequence[str]) -> list[list[RelationCount]]: ...
 
     async def traverse(
         self,

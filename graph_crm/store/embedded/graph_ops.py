@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from graph_crm.model.graph import (
     Counts,
@@ -16,6 +16,7 @@ from graph_crm.model.neighbors import plan_neighbors
 from graph_crm.model.records import (
     global_id,
 )
+from graph_crm.model.relation_counts import RelationCount, plan_relation_counts
 from graph_crm.model.traversal import (
     Direction,
     Step,
@@ -40,6 +41,20 @@ from graph_crm.store.embedded.rows import (
     stored_time,
 )
 from graph_crm.store.listing import RelationListing, RelationPlan, Rows
+
+#: Per asked entity that exists: a row with no relation (so one with none is known to
+#: exist), then its relations per type, each way. json_each first, then the (type, key)
+#: index, then each entity's relations by the from/to indexes: the work grows with the
+#: relations of the entities asked, never with the graph.
+RELATION_COUNTS_SQL: Final = (
+    "WITH asked AS (SELECT e.id, e.type, e.key FROM json_each(?) j CROSS JOIN entities e "
+    "ON e.type = json_extract(j.value, '$[0]') AND e.key = json_extract(j.value, '$[1]')) "
+    "SELECT a.type, a.key, NULL, NULL, 0 FROM asked a "
+    "UNION ALL SELECT a.type, a.key, r.type, 'OUT', count(*) FROM asked a "
+    "CROSS JOIN relations r ON r.from_id = a.id GROUP BY a.id, r.type "
+    "UNION ALL SELECT a.type, a.key, r.type, 'IN', count(*) FROM asked a "
+    "CROSS JOIN relations r ON r.to_id = a.id GROUP BY a.id, r.type"
+)
 
 
 class GraphOps:
@@ -119,6 +134,28 @@ class GraphOps:
                     )
                 )
             return plan.spread(found)
+
+        return await self.db.read(run)
+
+    async def relation_counts(self, ids: Sequence[str]) -> list[list[RelationCount]]:
+        def run() -> list[list[RelationCount]]:
+            plan = plan_relation_counts(self.db.refresh(), ids)
+            asked = [[name, key] for name, keys in plan.keys.items() for key in keys]
+            counted: dict[tuple[str, str], dict[tuple[str, str], int]] = {}
+            for type_name, key, relation, way, total in self.db.conn.execute(
+                RELATION_COUNTS_SQL, (json.dumps(asked),)
+            ):
+                found = counted.setdefault((type_name, key), {})
+                if relation is not None:
+                    found[relation, way] = total
+            return plan.spread(
+                {
+                    entity: [
+                        found.get((s.relation, s.direction.value), 0) for s in plan.slots[entity[0]]
+                    ]
+                    for entity, found in counted.items()
+                }
+            )
 
         return await self.db.read(run)
 

@@ -13,6 +13,7 @@ from graph_crm.model.neighbors import plan_neighbors
 from graph_crm.model.records import (
     global_id,
 )
+from graph_crm.model.relation_counts import RelationCount, RelationSlot, plan_relation_counts
 from graph_crm.model.traversal import Direction, Hop, Path, Step, Traversal, plan_traversal
 from graph_crm.model.traversal_search import OVER_BUDGET
 from graph_crm.store.budget import current_budget
@@ -47,6 +48,13 @@ def _path(ids: str, directions: str, relations: str) -> Path:
             for relation, direction in zip(relations.split(SEPARATOR)[1:], directions, strict=True)
         ),
     )
+
+
+def _degree(slot: RelationSlot) -> str:
+    """A COUNT subquery of one slot (its relation type checked against the registry's pattern)."""
+    rel = q.rel_type(slot.relation)
+    arrow = f"-[:{rel}]->" if slot.direction is Direction.OUT else f"<-[:{rel}]-"
+    return f"COUNT {{ (n){arrow}() }}"
 
 
 class GraphOps:
@@ -121,6 +129,24 @@ class GraphOps:
             for row in rows
         }
         return plan.spread(found)
+
+    async def relation_counts(self, ids: Sequence[str]) -> list[list[RelationCount]]:
+        plan = plan_relation_counts(await self.db.fresh_registry(), ids)
+        if not plan.keys:
+            return []
+        parts = [
+            q.render(
+                q.RELATION_COUNTS_PART,
+                Label=q.label(name),
+                nameLiteral=q.name_literal(name),
+                degrees=", ".join(map(_degree, plan.slots[name])),
+            )
+            for name in sorted(plan.keys)
+        ]
+        query = cypher(q.RELATION_COUNTS, countParts="\nUNION ALL\n".join(parts))
+        keys = {name: list(found) for name, found in plan.keys.items()}
+        rows = await self.db.read(lambda tx: fetch(tx, query, keys=keys))
+        return plan.spread({(row["type"], row["key"]): row["counts"] for row in rows})
 
     async def traverse(
         self,

@@ -116,6 +116,8 @@ RELATION_PROPS_ALL: Final = "relation_props_all"
 RELATION_REVISE: Final = "relation_revise"
 NEIGHBORS_OUT: Final = "neighbors_out"
 NEIGHBORS_IN: Final = "neighbors_in"
+RELATION_COUNTS: Final = "relation_counts"
+RELATION_COUNTS_PART: Final = "relation_counts_part"
 TRAVERSE: Final = "traverse"
 TRAVERSE_DEPTH: Final = "traverse_depth"
 DEGREE_STATS: Final = "degree_stats"
@@ -140,6 +142,11 @@ ALL_QUERIES: Final = tuple(
     and key not in {"ALL_QUERIES", "FRAGMENTS"}
     and not key.startswith("_")
 )
-#: Files that are parts of another statement (traverse.cypher's and degree_stats.cypher's
-#: blocks), not statements.
-FRAGMENTS: Final = (TRAVERSE_DEPTH, DEGREE_STATS_ENTITIES, DEGREE_STATS_RELATION)
+#: Files that are parts of another statement (traverse.cypher's, degree_stats.cypher's and
+#: relation_counts.cypher's blocks), not statements.
+FRAGMENTS: Final = (
+    TRAVERSE_DEPTH,
+    DEGREE_STATS_ENTITIES,
+    DEGREE_STATS_RELATION,
+    RELATION_COUNTS_PART,
+)

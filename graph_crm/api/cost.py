@@ -7,9 +7,10 @@ generated at runtime), never from field names: a field's fan-out is its ``first`
 unbounded list. Introspection is priced as its share of what GraphiQL's whole
 introspection query costs (:data:`INTROSPECTION_COST`), its lists fanning out by what
 the served schema holds (:mod:`.cost_walk`, :mod:`.introspection_cost`). The relations
-are what traversals and relation filters expand, priced from the store's degree
-statistics (:mod:`.field_work`, :mod:`.work_price`); each field in the document is
-priced once however many list items hold it, as its store call serves them all.
+are what traversals, relation filters and neighbour pages (``Entity.neighbors``)
+expand, priced from the store's degree statistics (:mod:`.field_work`,
+:mod:`.work_price`); each field in the document is priced once however many list
+items hold it, as its store call serves them all.
 """
 
 from __future__ import annotations

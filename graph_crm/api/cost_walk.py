@@ -211,8 +211,9 @@ class Walk:
 
 
 def _expands_relations(definition: GraphQLField, node: FieldNode) -> bool:
-    """A traversal, or a list given a ``where`` (see :mod:`.field_work`)."""
-    if "from" in definition.args and "steps" in definition.args:
+    """A traversal, a neighbour page, or a list given a ``where`` (see :mod:`.field_work`)."""
+    args = definition.args
+    if ("from" in args and "steps" in args) or ("relation" in args and "direction" in args):
         return True
     return "where" in definition.args and any(
         argument.name.value == "where" for argument in node.arguments or ()

@@ -1,7 +1,8 @@
 """The relations a field's resolver will expand, for the cost estimate (api/cost.py).
 
 Read from the field's arguments, as its resolver reads them: a traversal is a field
-with ``from`` and ``steps``; a relation filter is a list field's ``where`` (model filter
+with ``from`` and ``steps``; a neighbour page one with ``relation`` and ``direction``
+(``Entity.neighbors``); a relation filter is a list field's ``where`` (model filter
 data when it is JSON, as on ``entities``; a typed input on the generated fields, whose
 entity type is the list's, or the ``type`` argument's).
 """
@@ -31,6 +32,8 @@ def field_work(prices: WorkPrices, definition: GraphQLField, arguments: Mapping[
             limit=arguments.get("limit", 1_000),
             paths_per_target=arguments.get("pathsPerTarget", 3),
         )
+    if "relation" in args and "direction" in args:  # Entity.neighbors
+        return prices.neighbors(arguments.get("relation"), arguments.get("direction"))
     where = arguments.get("where")
     if "where" not in args or where is None:
         return 0

@@ -8,6 +8,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from graph_crm.model.graph import Entity, Neighbor
+from graph_crm.model.relation_counts import RelationCount
 from graph_crm.store.base import GraphStore
 
 _NeighborsKey = tuple[str, str, str, str, int]
@@ -19,6 +20,10 @@ class Loaders:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.entities: DataLoader[str, Entity | None] = DataLoader(load_fn=self._load_entities)
+        #: Each entity's relation counts (global ids), for ``Entity.relationCounts``.
+        self.relation_counts: DataLoader[str, list[RelationCount]] = DataLoader(
+            load_fn=self.store.relation_counts
+        )
         self._neighbors: dict[_NeighborsKey, DataLoader[str, list[Neighbor]]] = {}
 
     async def _load_entities(self, ids: list[str]) -> list[Entity | None]:

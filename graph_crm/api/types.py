@@ -9,6 +9,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from graph_crm.api.explore import EntityExplore
 from graph_crm.model import graph, traversal
 from graph_crm.model import types as model_types
 from graph_crm.model.values import value_to_json
@@ -107,7 +108,7 @@ class RelationTypeType:
 
 
 @strawberry.type(name="Entity", description="An entity of any type, its properties as JSON.")
-class EntityNode:
+class EntityNode(EntityExplore):  # + relationCounts, neighbors (api/explore.py)
     id: strawberry.ID = strawberry.field(description='The global id, "<Type>:<key>".')
     type: str
     key: str

@@ -42,7 +42,7 @@ from graph_crm.errors import GraphCrmError
 from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.query import All, AnyOf, Compare, Filter, Not, Related, check_filter
 from graph_crm.model.registry import Registry
-from graph_crm.model.traversal import PlannedStep, TraversalPlan, plan_traversal
+from graph_crm.model.traversal import Direction, PlannedStep, TraversalPlan, plan_traversal
 from graph_crm.model.traversal_moves import reach_depth, state_cap
 
 
@@ -94,6 +94,24 @@ class WorkPrices:
 
     def _step_filter(self, step: PlannedStep, candidates: int) -> int:
         return 0 if step.where is None else self._filter(step.where, candidates, top=True)
+
+    def neighbors(self, relation: Any, direction: Any) -> int:
+        """Relations one ``neighbors`` page may read (``Entity.neighbors``): every relation
+        of the type at the near end of the entity that has the most, as each near entity's
+        are ordered before its page is cut. 0 if it would be refused as invalid.
+
+        >>> from graph_crm.model.degree_stats import RelationDegrees
+        >>> stats = DegreeStats({}, {"SHIPPED_VIA": RelationDegrees(1000, 1000, 4, 1, 400)})
+        >>> prices = WorkPrices(stats, Registry(), edge_budget=300)
+        >>> prices.neighbors("SHIPPED_VIA", "OUT"), prices.neighbors("SHIPPED_VIA", "IN")
+        (1, 300)
+        >>> prices.neighbors("SHIPPED_VIA", "BOTH"), prices.neighbors("NOPE", "IN")
+        (0, 0)
+        """
+        way = getattr(direction, "value", direction)
+        if not isinstance(relation, str) or way not in (Direction.OUT, Direction.IN):
+            return 0
+        return self._bounded(self.stats.fan_out(relation, Direction(way)).most)
 
     def where(self, entity_type: str, raw: Any, candidates: int | None = None) -> int:
         """Relations a list's ``where`` (model filter data) on ``entity_type`` may expand,

@@ -52,6 +52,7 @@ CORE_TYPE_NAMES: Final = frozenset(
         "ReportFormat", "AuditLogConnection", "AuditLogEdge", "AuditRecord",
         "ApiKey", "ApiKeyCreatePayload", "ApiKeyCreateResult", "ApiKeyRevokePayload",
         "ApiKeyRevokeResult", "ApiKeyRole",
+        "EntityNeighborConnection", "EntityNeighborEdge", "RelationCount",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(

@@ -65,6 +65,7 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "AuditLog",
         "ApiKey",
         "ApiKeyRole",
+        "RelationCount",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.

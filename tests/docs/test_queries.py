@@ -33,7 +33,11 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
     queries = [block for block in all_blocks() if block.language in QUERIES]
     async with asgi_client(store) as client:
         for block in queries:
-            body = await post(client, block.text, **variables_of(block))
+            variables = variables_of(block)
+            if block == doc_block("security-keys-revoke"):  # the key the page made
+                made = answers[doc_block("security-keys-create")]["createApiKey"]["apiKey"]
+                variables["id"] = made["id"]
+            body = await post(client, block.text, **variables)
             assert "errors" not in body, (block.where, body["errors"])
             assert gaps(body["data"]) == [], (block.where, gaps(body["data"]))
             answers[block] = body["data"]
@@ -68,6 +72,29 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
     assert len(report["targets"]) == 10
     assert report["targets"][0]["paths"][0][0]["label"] == "Rotterdam Maasvlakte 2"
     assert report["html"].startswith("<!DOCTYPE html>")
+
+    explored = answers[doc_block("api-explore")]["entity"]
+    counts = {(c["relation"], c["direction"]): c["count"] for c in explored["relationCounts"]}
+    subsidiaries = explored["neighbors"]["edges"]
+    assert counts["HAS_SUBSIDIARY", "OUT"] >= len(subsidiaries) > 0
+    assert {relation for relation, _ in counts} == {
+        "HAS_SUBSIDIARY",
+        "FOR_CUSTOMER",
+        "PARENT_OF",
+        "HAS_CONTRACT",
+        "FILED",
+    }
+
+    made = answers[doc_block("security-keys-create")]["createApiKey"]
+    assert made["token"].startswith(f"gcrm_{made['apiKey']['id']}_")
+    listed = answers[doc_block("security-keys-list")]["apiKeys"]
+    assert made["apiKey"]["id"] in [key["id"] for key in listed]
+    revoked = answers[doc_block("security-keys-revoke")]["revokeApiKey"]
+    assert (revoked["alreadyRevoked"], revoked["ownKey"], revoked["apiKey"]["active"]) == (
+        False,
+        False,
+        False,
+    )
 
     audit = answers[doc_block("security-audit-log")]["auditLog"]
     records = [edge["node"] for edge in audit["edges"]]

@@ -151,12 +151,14 @@ class DefinitionOperation:
     """One change asked for as data: its kind, and the definition (a name, for a drop;
     for a patch, the data :mod:`~graph_crm.store.definition_patches` describes).
 
-    ``where`` locates it in the caller's input (default: ``("definitions", index)``).
+    ``where`` locates it in the caller's input (None: ``("definitions", index)``; empty:
+    the operation is the whole input, as a mutation's arguments are, and is refused as its
+    rule says, at the paths of its own fields).
     """
 
     kind: OperationKind
     definition: Any
-    where: tuple[PathPart, ...] = ()
+    where: tuple[PathPart, ...] | None = None
 
 
 _BUILDERS: Final[dict[OperationKind, Callable[[Any, str], DefinitionChange]]] = {
@@ -194,7 +196,7 @@ def parse_operations(
     issues: list[Issue] = []
     first: GraphCrmError | None = None
     for index, operation in enumerate(operations):
-        where = operation.where or ("definitions", index)
+        where = ("definitions", index) if operation.where is None else operation.where
         try:
             change = _BUILDERS[operation.kind](operation.definition, actor)
         except GraphCrmError as error:

@@ -36,7 +36,9 @@ ALTER_RELATION_TYPE = f"""
 mutation Alter($input: RelationTypeInput!) {{
   alterRelationType(input: $input) {{
     {RESULT_FIELDS}
-    ... on RelationTypePayload {{ schemaVersion relationType {{ name label properties {{ name }} }} }}
+    ... on RelationTypePayload {{
+      schemaVersion relationType {{ name label properties {{ name }} }}
+    }}
   }}
 }}"""
 DROP_ENTITY_TYPE = f"""

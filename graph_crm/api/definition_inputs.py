@@ -9,6 +9,7 @@ import strawberry
 
 from graph_crm.api.input_types import EntityTypeInput, PropertySpecInput, RelationTypeInput
 from graph_crm.api.types import LABEL_DESCRIPTION, LABEL_PROPERTY_DESCRIPTION
+from graph_crm.errors import InvalidInput
 from graph_crm.model.registry import ChangeKind
 from graph_crm.store.definitions import DefinitionOperation, OperationKind, PatchKind
 
@@ -60,10 +61,9 @@ class DropPropertyInput:
         return {"type": self.type, "name": self.name}
 
 
-@strawberry.input(
-    one_of=True,
-    description="One definition change of a batch: exactly one of its fields.",
-)
+# Exactly one field is checked here rather than with @oneOf, which not every client's
+# introspection (and graphql-core's printed schema) knows yet.
+@strawberry.input(description="One definition change of a batch: exactly one of its fields.")
 class DefinitionOperationInput:
     define_entity_type: EntityTypeInput | None = strawberry.UNSET
     alter_entity_type: EntityTypeInput | None = strawberry.UNSET
@@ -78,13 +78,20 @@ class DefinitionOperationInput:
 
     def to_operation(self, index: int) -> DefinitionOperation:
         """The store's operation, located at ``("operations", index, <field>)``."""
-        for attribute, (field_name, kind) in _KINDS.items():
-            value = getattr(self, attribute)
-            if value is strawberry.UNSET or value is None:
-                continue
-            definition = value if isinstance(value, str) else value.to_data()
-            return DefinitionOperation(kind, definition, ("operations", index, field_name))
-        raise AssertionError("a oneOf input holds exactly one field")  # GraphQL checked it
+        given = [
+            (attribute, value)
+            for attribute in _KINDS
+            if (value := getattr(self, attribute)) is not strawberry.UNSET and value is not None
+        ]
+        if len(given) != 1:
+            raise InvalidInput(
+                f"an operation holds exactly one change; this one holds {len(given)}",
+                path=("operations", index),
+            )
+        [(attribute, value)] = given
+        field_name, kind = _KINDS[attribute]
+        definition = value if isinstance(value, str) else value.to_data()
+        return DefinitionOperation(kind, definition, ("operations", index, field_name))
 
 
 _KINDS: dict[str, tuple[str, OperationKind]] = {

@@ -55,8 +55,8 @@ class DefinitionQuery:
     ) -> DefinitionPreview:
         context = info.context
         current = context.registry
-        wanted = [operation.to_operation(i) for i, operation in enumerate(operations)]
         try:
+            wanted = [operation.to_operation(i) for i, operation in enumerate(operations)]
             planned = await context.store.apply_definitions(
                 wanted, actor=context.actor, dry_run=True
             )

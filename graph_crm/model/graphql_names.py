@@ -50,16 +50,23 @@ CORE_TYPE_NAMES: Final = frozenset(
         "Float", "ImpactComponent", "ImpactPathEntity", "ImpactPolicy", "ImpactPolicyPayload",
         "ImpactPolicyResult", "ImpactReport", "ImpactTarget", "ImpactTierCount", "ImpactTotals",
         "ReportFormat", "AuditLogConnection", "AuditLogEdge", "AuditRecord",
+        "DefinitionChange", "DefinitionChangeEdge", "DefinitionHistory", "DefinitionOperationInput",
+        "DefinitionPreview", "DefinitionsPayload", "DefinitionsResult", "DropPropertyInput",
+        "DroppedTypePayload", "DroppedTypeResult", "PropertyPatchInput", "SchemaChange",
+        "SchemaChangeKind", "TypeDefinitionPayload", "TypeDefinitionResult", "TypeDetailsInput",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
     {"entities", "entity", "entityType", "entityTypes", "relationTypes", "schemaVersion"}
     | {"traverse", "impactPolicies", "impactPolicy", "impactReport", "auditLog"}
+    | {"previewDefinitions", "definitionHistory"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}
     | {"linkEntities", "unlinkEntities", "upsertEntities"}
     | {"defineImpactPolicy", "alterImpactPolicy", "dropImpactPolicy"}
+    | {"alterRelationType", "dropEntityType", "dropRelationType", "applyDefinitions"}
+    | {"addProperty", "alterProperty", "dropProperty", "alterTypeDetails"}
 )
 #: Scalars and filter inputs the generated part shares between all types.
 SHARED_TYPE_NAMES: Final = {

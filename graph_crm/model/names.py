@@ -63,6 +63,11 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "SortDirection",
         "AuditRecord",
         "AuditLog",
+        "DefinitionChange",
+        "DefinitionHistory",
+        "DefinitionPreview",
+        "SchemaChange",
+        "SchemaChangeKind",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.

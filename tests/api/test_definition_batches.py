@@ -79,11 +79,16 @@ async def test_a_refused_batch_reports_every_refusal_and_writes_nothing(
     assert (await snapshot(store), await _audit_count(store)) == before
 
 
-async def test_an_operation_holds_exactly_one_change(client: httpx.AsyncClient) -> None:
-    two = [{"dropEntityType": "A", "dropRelationType": "B"}]
-    body = await post(client, APPLY, operations=two)
-    assert body.get("data") is None
-    assert "exactly one" in body["errors"][0]["message"].lower()
+async def test_an_operation_holds_exactly_one_change(
+    client: httpx.AsyncClient, store: GraphStore
+) -> None:
+    for operations in ([{"dropEntityType": "A", "dropRelationType": "B"}], [{}]):
+        refused = (await data(client, APPLY, operations=operations))["applyDefinitions"]
+        assert (refused["code"], refused["path"]) == ("INVALID_INPUT", ["operations", "0"])
+        assert "exactly one" in refused["message"]
+        preview = (await data(client, PREVIEW, operations=operations))["previewDefinitions"]
+        assert [r["path"] for r in preview["refusals"]] == [["operations", "0"]]
+    assert (await store.registry()).version == 0
 
 
 async def test_preview_shows_the_version_the_schema_diff_and_writes_nothing(

@@ -82,7 +82,8 @@ async def test_a_refused_batch_reports_every_refusal_and_writes_nothing(
 async def test_an_operation_holds_exactly_one_change(
     client: httpx.AsyncClient, store: GraphStore
 ) -> None:
-    for operations in ([{"dropEntityType": "A", "dropRelationType": "B"}], [{}]):
+    two: list[dict[str, Any]] = [{"dropEntityType": "A", "dropRelationType": "B"}]
+    for operations in (two, [{}]):
         refused = (await data(client, APPLY, operations=operations))["applyDefinitions"]
         assert (refused["code"], refused["path"]) == ("INVALID_INPUT", ["operations", "0"])
         assert "exactly one" in refused["message"]

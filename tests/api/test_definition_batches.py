@@ -83,7 +83,8 @@ async def test_an_operation_holds_exactly_one_change(
     client: httpx.AsyncClient, store: GraphStore
 ) -> None:
     two: list[dict[str, Any]] = [{"dropEntityType": "A", "dropRelationType": "B"}]
-    for operations in (two, [{}]):
+    empty: list[dict[str, Any]] = [{}]
+    for operations in (two, empty):
         refused = (await data(client, APPLY, operations=operations))["applyDefinitions"]
         assert (refused["code"], refused["path"]) == ("INVALID_INPUT", ["operations", "0"])
         assert "exactly one" in refused["message"]

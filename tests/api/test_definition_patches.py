@@ -38,6 +38,17 @@ async def _refused(
     return result
 
 
+async def _property_refused(
+    client: httpx.AsyncClient,
+    store: GraphStore,
+    field: str,
+    type_name: str,
+    spec: dict[str, Any],
+) -> dict[str, Any]:
+    query = ADD_PROPERTY if field == "addProperty" else ALTER_PROPERTY
+    return await _refused(client, store, query, field, type=type_name, property=spec)
+
+
 async def test_add_property_to_a_populated_type_is_one_audited_change(
     client: httpx.AsyncClient, store: GraphStore
 ) -> None:
@@ -72,13 +83,12 @@ async def test_required_property_needs_a_default_and_the_default_is_backfilled(
     client: httpx.AsyncClient, store: GraphStore
 ) -> None:
     await load_logistics(store)
-    refused = await _refused(
+    refused = await _property_refused(
         client,
         store,
-        ADD_PROPERTY,
         "addProperty",
-        type="Warehouse",
-        property={"name": "region", "kind": "STRING", "required": True},
+        "Warehouse",
+        {"name": "region", "kind": "STRING", "required": True},
     )
     assert refused["code"] == "INCOMPATIBLE_CHANGE"
     assert refused["path"] == ["property"]
@@ -109,23 +119,13 @@ async def test_alter_property_follows_the_evolution_rules(
     names = [p["name"] for p in grown["entityType"]["properties"]]
     assert names == ["status", "value", "promisedBy"]  # replaced in place
     assert grown["entityType"]["properties"][0]["values"] == statuses
-    refused = await _refused(
-        client,
-        store,
-        ALTER_PROPERTY,
-        "alterProperty",
-        type="Shipment",
-        property={"name": "value", "kind": "STRING"},
+    refused = await _property_refused(
+        client, store, "alterProperty", "Shipment", {"name": "value", "kind": "STRING"}
     )
     assert (refused["code"], refused["path"]) == ("INCOMPATIBLE_CHANGE", ["property"])
     assert "FLOAT" in refused["message"]
-    missing = await _refused(
-        client,
-        store,
-        ALTER_PROPERTY,
-        "alterProperty",
-        type="Shipment",
-        property={"name": "weight", "kind": "FLOAT"},
+    missing = await _property_refused(
+        client, store, "alterProperty", "Shipment", {"name": "weight", "kind": "FLOAT"}
     )
     assert (missing["code"], missing["path"]) == ("UNKNOWN_PROPERTY", ["property", "name"])
 
@@ -244,13 +244,12 @@ async def test_hostile_labels_are_refused_at_their_path(
     )
     assert (refused["code"], refused["path"]) == ("INVALID_INPUT", ["label"])
     assert needle in refused["message"]
-    on_property = await _refused(
+    on_property = await _property_refused(
         client,
         store,
-        ADD_PROPERTY,
         "addProperty",
-        type="Warehouse",
-        property={"name": "dock", "kind": "STRING", "label": label},
+        "Warehouse",
+        {"name": "dock", "kind": "STRING", "label": label},
     )
     assert on_property["path"] == ["property", "label"]
 
@@ -283,13 +282,8 @@ async def test_hostile_type_names_are_refused_before_any_query(
     client: httpx.AsyncClient, store: GraphStore, type_name: str, code: str
 ) -> None:
     await load_logistics(store)
-    refused = await _refused(
-        client,
-        store,
-        ADD_PROPERTY,
-        "addProperty",
-        type=type_name,
-        property={"name": "x", "kind": "STRING"},
+    refused = await _property_refused(
+        client, store, "addProperty", type_name, {"name": "x", "kind": "STRING"}
     )
     assert (refused["code"], refused["path"]) == (code, ["type"])
     assert len(refused["message"]) < 300
@@ -354,13 +348,8 @@ async def test_a_name_that_is_both_an_entity_and_a_relation_type_is_ambiguous(
 ) -> None:
     await store.define_entity_type({"name": "HR"})
     await store.define_relation_type({"name": "HR", "from": "HR", "to": "HR"})
-    refused = await _refused(
-        client,
-        store,
-        ADD_PROPERTY,
-        "addProperty",
-        type="HR",
-        property={"name": "x", "kind": "STRING"},
+    refused = await _property_refused(
+        client, store, "addProperty", "HR", {"name": "x", "kind": "STRING"}
     )
     assert (refused["code"], refused["path"]) == ("INVALID_INPUT", ["type"])
     assert "alterEntityType" in refused["message"]

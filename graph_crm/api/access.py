@@ -25,6 +25,14 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
     "defineEntityType": Permission.DEFINE,
     "alterEntityType": Permission.DEFINE,
     "defineRelationType": Permission.DEFINE,
+    "alterRelationType": Permission.DEFINE,
+    "dropEntityType": Permission.DEFINE,
+    "dropRelationType": Permission.DEFINE,
+    "addProperty": Permission.DEFINE,
+    "alterProperty": Permission.DEFINE,
+    "dropProperty": Permission.DEFINE,
+    "alterTypeDetails": Permission.DEFINE,
+    "applyDefinitions": Permission.DEFINE,
     "defineImpactPolicy": Permission.DEFINE,
     "alterImpactPolicy": Permission.DEFINE,
     "dropImpactPolicy": Permission.DEFINE,
@@ -40,6 +48,9 @@ SPECIAL_QUERIES: Final[dict[str, Permission]] = {
     "impactReport": Permission.IMPACT,
     "auditLog": Permission.ADMIN,
     "apiKeys": Permission.ADMIN,
+    # a preview runs the batch's checks; the history names who changed what
+    "previewDefinitions": Permission.DEFINE,
+    "definitionHistory": Permission.DEFINE,
 }
 
 

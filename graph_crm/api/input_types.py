@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph_crm.api.types import (
+    LABEL_DESCRIPTION,
     LABEL_PROPERTY_DESCRIPTION,
     DirectionEnum,
     PropertyKindEnum,
@@ -24,9 +25,11 @@ class PropertySpecInput:
     default: JSON | None = None
     description: str = ""
     values: list[str] = strawberry.field(default_factory=list)
+    label: str | None = strawberry.field(default=None, description=LABEL_DESCRIPTION)
 
     def to_data(self) -> dict[str, Any]:
         return {
+            "label": self.label,
             "name": self.name,
             "kind": self.kind.value,
             "required": self.required,
@@ -45,9 +48,11 @@ class EntityTypeInput:
     label_property: str | None = strawberry.field(
         default=None, description=LABEL_PROPERTY_DESCRIPTION
     )
+    label: str | None = strawberry.field(default=None, description=LABEL_DESCRIPTION)
 
     def to_data(self) -> dict[str, Any]:
         return {
+            "label": self.label,
             "name": self.name,
             "description": self.description,
             "properties": [spec.to_data() for spec in self.properties],
@@ -62,9 +67,11 @@ class RelationTypeInput:
     to_type: str = strawberry.field(name="to")
     description: str = ""
     properties: list[PropertySpecInput] = strawberry.field(default_factory=list)
+    label: str | None = strawberry.field(default=None, description=LABEL_DESCRIPTION)
 
     def to_data(self) -> dict[str, Any]:
         return {
+            "label": self.label,
             "name": self.name,
             "from": self.from_type,
             "to": self.to_type,

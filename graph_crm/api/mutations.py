@@ -13,6 +13,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph_crm.api.context import Info, mutation
+from graph_crm.api.definition_mutations import DefinitionMutation
 from graph_crm.api.errors import as_result
 from graph_crm.api.impact import ImpactMutation
 from graph_crm.api.input_types import EntityTypeInput, LinkInput, RelationTypeInput
@@ -32,7 +33,7 @@ from graph_crm.api.types import EntityTypeType, RelationTypeType
 
 
 @strawberry.type
-class Mutation(ImpactMutation):
+class Mutation(ImpactMutation, DefinitionMutation):
     @mutation("Define a new entity type.")
     async def define_entity_type(self, info: Info, input: EntityTypeInput) -> EntityTypeResult:
         context = info.context

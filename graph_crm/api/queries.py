@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from graph_crm.api.audit_log import AuditQuery
 from graph_crm.api.context import Info, field
+from graph_crm.api.definition_queries import DefinitionQuery
 from graph_crm.api.impact import ImpactQuery
 from graph_crm.api.input_types import OrderByInput, StepInput
 from graph_crm.api.limits import check_first
@@ -33,7 +34,7 @@ def entity_nodes(registry: Registry, entities: list[Entity]) -> list[EntityNode]
 
 
 @strawberry.type
-class Query(ImpactQuery, AuditQuery):
+class Query(ImpactQuery, AuditQuery, DefinitionQuery):
     @field("The registry version; every definition change bumps it.")
     async def schema_version(self, info: Info) -> int:
         return (await info.context.store.registry()).version

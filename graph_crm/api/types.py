@@ -40,6 +40,13 @@ class SortDirection(Enum):
     DESC = "DESC"
 
 
+LABEL_DESCRIPTION = (
+    "A display label for people, any Unicode text (1-100 characters, trimmed, no control "
+    "or invisible characters), e.g. 报关行; null: show the name. Only ever shown: the "
+    "API names stay ASCII."
+)
+
+
 @strawberry.type(name="PropertySpec", description="One typed property of a type.")
 class PropertySpecType:
     name: str
@@ -49,10 +56,12 @@ class PropertySpecType:
     default: JSON | None
     description: str
     values: list[str]
+    label: str | None = strawberry.field(description=LABEL_DESCRIPTION)
 
     @classmethod
     def from_model(cls, spec: model_types.PropertySpec) -> PropertySpecType:
         return cls(
+            label=spec.label,
             name=spec.name,
             kind=PropertyKindEnum(spec.kind.value),
             required=spec.required,
@@ -75,10 +84,12 @@ class EntityTypeType:
     description: str
     properties: list[PropertySpecType]
     label_property: str | None = strawberry.field(description=LABEL_PROPERTY_DESCRIPTION)
+    label: str | None = strawberry.field(description=LABEL_DESCRIPTION)
 
     @classmethod
     def from_model(cls, definition: model_types.EntityType) -> EntityTypeType:
         return cls(
+            label=definition.label,
             name=definition.name,
             description=definition.description,
             properties=[PropertySpecType.from_model(p) for p in definition.properties],
@@ -95,10 +106,12 @@ class RelationTypeType:
     to_type: str = strawberry.field(name="to")
     description: str
     properties: list[PropertySpecType]
+    label: str | None = strawberry.field(description=LABEL_DESCRIPTION)
 
     @classmethod
     def from_model(cls, definition: model_types.RelationType) -> RelationTypeType:
         return cls(
+            label=definition.label,
             name=definition.name,
             from_type=definition.from_type,
             to_type=definition.to_type,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph_crm.errors import IncompatibleChange
+from graph_crm.errors import IncompatibleChange, Issue, raise_issues
 from graph_crm.model.types import PropertySpec, _TypeDefinition
 
 
@@ -29,7 +29,8 @@ def plan_alteration(old: _TypeDefinition, new: _TypeDefinition, *, populated: bo
 
     Allowed on a populated type: adding optional properties, adding required ones
     with a default (back-filled), adding enum values, editing descriptions, relaxing
-    ``required`` and ``unique``. Everything else only while the type is empty.
+    ``required`` and ``unique``. Everything else only while the type is empty. A refusal
+    carries one issue per property refused, each at ``("properties", <name>)``.
     """
     if not populated:
         # Nothing stored can break; still report what the store must do.
@@ -56,55 +57,60 @@ def plan_alteration(old: _TypeDefinition, new: _TypeDefinition, *, populated: bo
     added: list[PropertySpec] = []
     backfill: dict[str, Any] = {}
     dropped_unique: list[str] = []
+    # Every refusal is collected, so one answer names every property that holds data.
+    refusals: list[Issue] = []
+
+    def refuse(message: str, spec_name: str) -> None:
+        refusals.append(Issue(IncompatibleChange.code, message, ("properties", spec_name)))
+
     for old_spec in old.properties:
         if new.spec(old_spec.name) is None:
-            raise IncompatibleChange(
+            refuse(
                 f"removing property {old_spec.name!r} would lose stored values: {why_empty}",
-                path=("properties", old_spec.name),
+                old_spec.name,
             )
     for spec in new.properties:
         before = old.spec(spec.name)
-        path = ("properties", spec.name)
         if before is None:
             if spec.required and spec.default is None:
-                raise IncompatibleChange(
+                refuse(
                     f"new property {spec.name!r} is required but has no default, so existing "
                     f"{name} entities would be invalid: give it a default or make it optional",
-                    path=path,
+                    spec.name,
                 )
-            if spec.unique:
-                raise IncompatibleChange(
-                    f"new property {spec.name!r} cannot be unique: {why_empty}", path=path
-                )
-            added.append(spec)
-            if spec.default is not None:
-                backfill[spec.name] = spec.default
+            elif spec.unique:
+                refuse(f"new property {spec.name!r} cannot be unique: {why_empty}", spec.name)
+            else:
+                added.append(spec)
+                if spec.default is not None:
+                    backfill[spec.name] = spec.default
             continue
         if spec.kind != before.kind:
-            raise IncompatibleChange(
+            refuse(
                 f"property {spec.name!r} is {before.kind}; changing it to {spec.kind} would "
                 f"invalidate stored values",
-                path=path,
+                spec.name,
             )
+            continue
         lost = [value for value in before.values if value not in spec.values]
         if lost:
-            raise IncompatibleChange(
+            refuse(
                 f"property {spec.name!r}: removing enum value(s) {', '.join(lost)} could "
                 f"invalidate stored values: {why_empty}",
-                path=path,
+                spec.name,
             )
         if spec.required and not before.required:
             if spec.default is None:
-                raise IncompatibleChange(
+                refuse(
                     f"property {spec.name!r} cannot become required without a default: "
                     "stored entities may lack it",
-                    path=path,
+                    spec.name,
                 )
-            backfill[spec.name] = spec.default
+            else:
+                backfill[spec.name] = spec.default
         if spec.unique and not before.unique:
-            raise IncompatibleChange(
-                f"property {spec.name!r} cannot become unique: {why_empty}", path=path
-            )
+            refuse(f"property {spec.name!r} cannot become unique: {why_empty}", spec.name)
         if before.unique and not spec.unique:
             dropped_unique.append(spec.name)
+    raise_issues(IncompatibleChange, refusals)
     return Alteration(added=tuple(added), backfill=backfill, dropped_unique=tuple(dropped_unique))

@@ -53,18 +53,25 @@ CORE_TYPE_NAMES: Final = frozenset(
         "ApiKey", "ApiKeyCreatePayload", "ApiKeyCreateResult", "ApiKeyRevokePayload",
         "ApiKeyRevokeResult", "ApiKeyRole",
         "EntityNeighborConnection", "EntityNeighborEdge", "RelationCount",
+        "DefinitionChange", "DefinitionChangeEdge", "DefinitionHistory", "DefinitionOperationInput",
+        "DefinitionPreview", "DefinitionsPayload", "DefinitionsResult", "DropPropertyInput",
+        "DroppedTypePayload", "DroppedTypeResult", "PropertyPatchInput", "SchemaChange",
+        "SchemaChangeKind", "TypeDefinitionPayload", "TypeDefinitionResult", "TypeDetailsInput",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
     {"entities", "entity", "entityType", "entityTypes", "relationTypes", "schemaVersion"}
     | {"traverse", "impactPolicies", "impactPolicy", "impactReport", "auditLog"}
     | {"apiKeys"}
+    | {"previewDefinitions", "definitionHistory"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}
     | {"linkEntities", "unlinkEntities", "upsertEntities"}
     | {"defineImpactPolicy", "alterImpactPolicy", "dropImpactPolicy"}
     | {"createApiKey", "revokeApiKey"}
+    | {"alterRelationType", "dropEntityType", "dropRelationType", "applyDefinitions"}
+    | {"addProperty", "alterProperty", "dropProperty", "alterTypeDetails"}
 )
 #: Scalars and filter inputs the generated part shares between all types.
 SHARED_TYPE_NAMES: Final = {

@@ -66,6 +66,11 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "ApiKey",
         "ApiKeyRole",
         "RelationCount",
+        "DefinitionChange",
+        "DefinitionHistory",
+        "DefinitionPreview",
+        "SchemaChange",
+        "SchemaChangeKind",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from graph_crm.errors import GraphCrmError, InvalidInput, Issue, PathPart, raise_issues
+from graph_crm.model.display_labels import check_label
 from graph_crm.model.names import (
     check_entity_type_name,
     check_enum_value,
@@ -74,11 +75,18 @@ class PropertySpec(_Definition):
     default: Any = None
     description: str = Field(default="", max_length=MAX_DESCRIPTION)
     values: tuple[str, ...] = Field(default=(), max_length=MAX_ENUM_VALUES)
+    #: Free Unicode text naming the property for people (``报关行``); None: its name.
+    label: str | None = None
 
     @field_validator("name")
     @classmethod
     def _name(cls, name: str) -> str:
         return _located(check_property_name, name, "name")
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label(cls, label: Any) -> str | None:
+        return None if label is None else check_label(label)
 
     @field_validator("values")
     @classmethod
@@ -123,6 +131,13 @@ class _TypeDefinition(_Definition):
     name: str
     description: str = Field(default="", max_length=MAX_DESCRIPTION)
     properties: tuple[PropertySpec, ...] = Field(default=(), max_length=MAX_PROPERTIES)
+    #: Free Unicode text naming the type for people (``报关行``); None: its name.
+    label: str | None = None
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _display_label(cls, label: Any) -> str | None:
+        return None if label is None else check_label(label)
 
     @field_validator("properties", mode="before")
     @classmethod

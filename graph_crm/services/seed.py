@@ -75,7 +75,8 @@ Definition = TypeVar("Definition", EntityType, RelationType)
 
 def keeping_additions(wanted: Definition, stored: Definition | None) -> Definition:
     """``wanted``, plus the properties ``stored`` has and it lacks (kept after its own),
-    and the label property ``stored`` names if ``wanted`` names none.
+    the label property ``stored`` names if ``wanted`` names none, and the display labels
+    ``stored`` has where ``wanted`` gives none.
 
     >>> from graph_crm.model.types import parse_entity_type
     >>> name = {"name": "name", "kind": "STRING"}
@@ -94,10 +95,16 @@ def keeping_additions(wanted: Definition, stored: Definition | None) -> Definiti
         spec for spec in stored.properties if spec.name not in names
     )
     update: dict[str, Any] = {}
-    if added:
-        update["properties"] = properties = (*wanted.properties, *added)
+    # display labels set since (in the console) stay, unless the seed gives its own
+    own: tuple[PropertySpec, ...] = tuple(
+        _labelled(spec, stored.spec(spec.name)) for spec in wanted.properties
+    )
+    if added or own != wanted.properties:
+        update["properties"] = properties = (*own, *added)
     else:
         properties = wanted.properties
+    if wanted.label is None and stored.label is not None:
+        update["label"] = stored.label
     if isinstance(wanted, EntityType) and isinstance(stored, EntityType):
         label = stored.label_property
         # model_copy does not validate: the label kept must still name a STRING property
@@ -105,6 +112,12 @@ def keeping_additions(wanted: Definition, stored: Definition | None) -> Definiti
         if wanted.label_property is None and label and kinds.get(label) is PropertyKind.STRING:
             update["label_property"] = label
     return wanted.model_copy(update=update) if update else wanted
+
+
+def _labelled(spec: PropertySpec, stored: PropertySpec | None) -> PropertySpec:
+    if spec.label is not None or stored is None or stored.label is None:
+        return spec
+    return spec.model_copy(update={"label": stored.label})
 
 
 @dataclass

@@ -17,7 +17,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from graph_crm.errors import GraphCrmError, Issue, UnknownType, raise_issues
+from graph_crm.errors import GraphCrmError, Issue, raise_issues
 from graph_crm.model.audit import AuditRecord, definition_change
 from graph_crm.model.registry import (
     ENTITY_TYPE,
@@ -122,7 +122,7 @@ class DefinitionBatch:
         for change in self.changes:
             try:
                 counted = change.counted(registry)
-            except UnknownType:
+            except GraphCrmError:
                 continue  # new in this batch, or refused by evolve
             if counted is not None and counted not in found:
                 found.append(counted)

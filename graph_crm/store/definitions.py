@@ -14,96 +14,51 @@ decides what a change means; it only stores it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Final, Literal
+from dataclasses import dataclass, replace
+from typing import Any, Final
 
 from graph_crm.clock import utc_now
 from graph_crm.errors import GraphCrmError, Issue, LimitExceeded, PathPart, raise_issues
 from graph_crm.impact.policy_registry import alter_policy, define_policy
-from graph_crm.model.registry import (
-    ENTITY_TYPE,
-    IMPACT_POLICY,
-    RELATION_TYPE,
-    Alteration,
-    ChangeKind,
-    Registry,
-    RegistryChange,
-)
+from graph_crm.model.registry import ChangeKind, Registry
 from graph_crm.model.types import EntityType, RelationType, parse_entity_type, parse_relation_type
+from graph_crm.store.definition_change import (
+    Backfill,
+    DefinitionChange,
+    OperationKind,
+    PatchKind,
+    Population,
+    Step,
+    backfill_of,
+    located,
+    name_of,
+)
+from graph_crm.store.definition_patches import (
+    add_property,
+    alter_property,
+    alter_type_details,
+    drop_property,
+)
+
+# The parts every change shares live in definition_change; importers know them here.
+__all__ = [
+    "MAX_BATCH",
+    "MAX_BATCH_ISSUES",
+    "Backfill",
+    "DefinitionChange",
+    "DefinitionOperation",
+    "OperationKind",
+    "PatchKind",
+    "Population",
+    "Step",
+    "located",
+    "parse_operations",
+]
 
 #: Changes one batch may hold (a registry holds at most MAX_TYPES types, and policies).
 MAX_BATCH: Final = 2_000
 #: Problems one refused batch reports, at most.
 MAX_BATCH_ISSUES: Final = 50
-
-
-@dataclass(frozen=True)
-class Population:
-    """Whose stored data a change's rules depend on: entities or relations of one type."""
-
-    kind: Literal["entity", "relation"]
-    type_name: str
-
-
-@dataclass(frozen=True)
-class Backfill:
-    """Defaults to write into every stored entity (or relation) of the altered type."""
-
-    definition: EntityType | RelationType
-    values: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One definition change worked out against the registry it applies to."""
-
-    registry: Registry
-    change: RegistryChange
-    backfill: Backfill | None = None
-
-
-Rule = Callable[[Registry, bool], Step]
-
-
-@dataclass(frozen=True)
-class DefinitionChange:
-    """One requested change: its kind, the name it changes, and its rule (pure).
-
-    ``where`` is where the change came from in the caller's input (a seed's
-    ``("relationTypes", 1)``): a refusal's path starts there, and its message names the
-    definition. A change made by itself (``where`` empty) is refused as its rule says.
-    """
-
-    kind: ChangeKind
-    name: str
-    rule: Rule = field(repr=False)
-    where: tuple[PathPart, ...] = ()
-
-    def counted(self, registry: Registry) -> Population | None:
-        """The population :meth:`evolve` needs to know about (None: none); UnknownType if
-        the change alters or drops a type ``registry`` does not hold."""
-        if self.kind in (ChangeKind.ALTER_ENTITY_TYPE, ChangeKind.DROP_ENTITY_TYPE):
-            return Population("entity", registry.entity_type(self.name).name)
-        if self.kind in (ChangeKind.ALTER_RELATION_TYPE, ChangeKind.DROP_RELATION_TYPE):
-            return Population("relation", registry.relation_type(self.name).name)
-        return None
-
-    @property
-    def may_add_unique(self) -> bool:
-        """Whether the change may make a new entity type or unique property (a backend that
-        cannot create constraints inside a data transaction prepares them first)."""
-        return self.kind in (ChangeKind.DEFINE_ENTITY_TYPE, ChangeKind.ALTER_ENTITY_TYPE)
-
-    def evolve(self, registry: Registry, populated: bool) -> Step:
-        """The change applied to ``registry`` (``populated``: whether :meth:`counted` holds
-        any data); raises what the registry's rules refuse."""
-        return self.rule(registry, populated)
-
-    def refusal(self, error: GraphCrmError) -> list[Issue]:
-        """``error``'s issues, located at this change (see ``where``)."""
-        if not self.where:
-            return list(error.issues)
-        return located(error, self.where, self.kind, self.name)
 
 
 def define_entity_type(definition: EntityType | Mapping[str, Any], actor: str) -> DefinitionChange:
@@ -122,7 +77,7 @@ def alter_entity_type(definition: EntityType | Mapping[str, Any], actor: str) ->
         new, change, alteration = registry.alter_entity_type(
             entity_type, populated=populated, actor=actor, at=utc_now()
         )
-        return Step(new, change, _backfill(entity_type, alteration))
+        return Step(new, change, backfill_of(entity_type, alteration))
 
     return DefinitionChange(ChangeKind.ALTER_ENTITY_TYPE, entity_type.name, rule)
 
@@ -156,7 +111,7 @@ def alter_relation_type(
         new, change, alteration = registry.alter_relation_type(
             relation_type, populated=populated, actor=actor, at=utc_now()
         )
-        return Step(new, change, _backfill(relation_type, alteration))
+        return Step(new, change, backfill_of(relation_type, alteration))
 
     return DefinitionChange(ChangeKind.ALTER_RELATION_TYPE, relation_type.name, rule)
 
@@ -174,14 +129,14 @@ def define_impact_policy(definition: Mapping[str, Any], actor: str) -> Definitio
     def rule(registry: Registry, populated: bool) -> Step:
         return Step(*define_policy(registry, definition, actor, at=utc_now()))
 
-    return DefinitionChange(ChangeKind.DEFINE_IMPACT_POLICY, _name_of(definition), rule)
+    return DefinitionChange(ChangeKind.DEFINE_IMPACT_POLICY, name_of(definition), rule)
 
 
 def alter_impact_policy(definition: Mapping[str, Any], actor: str) -> DefinitionChange:
     def rule(registry: Registry, populated: bool) -> Step:
         return Step(*alter_policy(registry, definition, actor, at=utc_now()))
 
-    return DefinitionChange(ChangeKind.ALTER_IMPACT_POLICY, _name_of(definition), rule)
+    return DefinitionChange(ChangeKind.ALTER_IMPACT_POLICY, name_of(definition), rule)
 
 
 def drop_impact_policy(name: str, actor: str) -> DefinitionChange:
@@ -193,17 +148,20 @@ def drop_impact_policy(name: str, actor: str) -> DefinitionChange:
 
 @dataclass(frozen=True)
 class DefinitionOperation:
-    """One change asked for as data: its kind, and the definition (a name, for a drop).
+    """One change asked for as data: its kind, and the definition (a name, for a drop;
+    for a patch, the data :mod:`~graph_crm.store.definition_patches` describes).
 
-    ``where`` locates it in the caller's input (default: ``("definitions", index)``).
+    ``where`` locates it in the caller's input (None: ``("definitions", index)``; empty:
+    the operation is the whole input, as a mutation's arguments are, and is refused as its
+    rule says, at the paths of its own fields).
     """
 
-    kind: ChangeKind
+    kind: OperationKind
     definition: Any
-    where: tuple[PathPart, ...] = ()
+    where: tuple[PathPart, ...] | None = None
 
 
-_BUILDERS: Final[dict[ChangeKind, Callable[[Any, str], DefinitionChange]]] = {
+_BUILDERS: Final[dict[OperationKind, Callable[[Any, str], DefinitionChange]]] = {
     ChangeKind.DEFINE_ENTITY_TYPE: define_entity_type,
     ChangeKind.ALTER_ENTITY_TYPE: alter_entity_type,
     ChangeKind.DROP_ENTITY_TYPE: drop_entity_type,
@@ -213,6 +171,10 @@ _BUILDERS: Final[dict[ChangeKind, Callable[[Any, str], DefinitionChange]]] = {
     ChangeKind.DEFINE_IMPACT_POLICY: define_impact_policy,
     ChangeKind.ALTER_IMPACT_POLICY: alter_impact_policy,
     ChangeKind.DROP_IMPACT_POLICY: drop_impact_policy,
+    PatchKind.ADD_PROPERTY: add_property,
+    PatchKind.ALTER_PROPERTY: alter_property,
+    PatchKind.DROP_PROPERTY: drop_property,
+    PatchKind.ALTER_TYPE_DETAILS: alter_type_details,
 }
 
 
@@ -234,58 +196,15 @@ def parse_operations(
     issues: list[Issue] = []
     first: GraphCrmError | None = None
     for index, operation in enumerate(operations):
-        where = operation.where or ("definitions", index)
+        where = ("definitions", index) if operation.where is None else operation.where
         try:
             change = _BUILDERS[operation.kind](operation.definition, actor)
         except GraphCrmError as error:
             first = first or error
-            name = _name_of(operation.definition)
+            name = name_of(operation.definition)
             issues.extend(located(error, where, operation.kind, name))
             continue
         changes.append(replace(change, where=where))
     if first is not None:
         raise_issues(type(first), issues[:MAX_BATCH_ISSUES])
     return changes
-
-
-def located(
-    error: GraphCrmError, where: tuple[PathPart, ...], kind: ChangeKind, name: str
-) -> list[Issue]:
-    """``error``'s issues with paths under ``where``, their messages naming the definition.
-
-    >>> from graph_crm.errors import UnknownType
-    >>> error = UnknownType("its 'to' entity type 'Warehous' does not exist", path=("to",))
-    >>> located(error, ("relationTypes", 1), ChangeKind.DEFINE_RELATION_TYPE, "STORED_AT")
-    [Issue(code='UNKNOWN_TYPE', message="relation type 'STORED_AT': its 'to' entity type \
-'Warehous' does not exist", path=('relationTypes', 1, 'to'))]
-    """
-    noun = _NOUNS[kind.definition_kind]
-    named = f"{noun} {name!r}" if name else noun
-    return [
-        Issue(
-            issue.code,
-            issue.message if name and repr(name) in issue.message else f"{named}: {issue.message}",
-            (*where, *issue.path),
-        )
-        for issue in error.issues
-    ]
-
-
-_NOUNS: Final = {
-    ENTITY_TYPE: "entity type",
-    RELATION_TYPE: "relation type",
-    IMPACT_POLICY: "impact policy",
-}
-
-
-def _name_of(definition: Any) -> str:
-    if isinstance(definition, str):
-        return definition[:80]
-    if isinstance(definition, EntityType | RelationType):
-        return definition.name
-    name = definition.get("name") if isinstance(definition, Mapping) else None
-    return name[:80] if isinstance(name, str) else ""
-
-
-def _backfill(definition: EntityType | RelationType, alteration: Alteration) -> Backfill | None:
-    return Backfill(definition, dict(alteration.backfill)) if alteration.backfill else None

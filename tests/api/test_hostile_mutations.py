@@ -18,6 +18,16 @@ from hypothesis import strategies as st
 from graph_crm.api.schema import core_schema
 from graph_crm.store.base import GraphStore
 from tests.api.asgi import asgi_client
+from tests.api.definition_ops import (
+    ADD_PROPERTY,
+    ALTER_PROPERTY,
+    ALTER_RELATION_TYPE,
+    ALTER_TYPE_DETAILS,
+    APPLY,
+    DROP_ENTITY_TYPE,
+    DROP_PROPERTY,
+    DROP_RELATION_TYPE,
+)
 from tests.api.graphql import (
     ALTER_ENTITY_TYPE,
     ALTER_POLICY,
@@ -78,6 +88,31 @@ props = st.lists(
     ),
     max_size=3,
 )
+one_property = st.fixed_dictionaries(
+    {"name": text, "kind": st.sampled_from(["STRING", "INT", "ENUM", "JSON"])},
+    optional={
+        "values": st.lists(text, max_size=3),
+        "default": values,
+        "required": st.booleans(),
+        "label": text,
+    },
+)
+type_names = text | st.sampled_from(["Customer", "Subsidiary", "HAS_SUBSIDIARY"])
+patch = st.fixed_dictionaries({"type": type_names, "property": one_property})
+details = st.fixed_dictionaries(
+    {"type": type_names}, optional={"label": text, "description": text, "labelProperty": text}
+)
+operation = st.one_of(
+    st.fixed_dictionaries({"addProperty": patch}),
+    st.fixed_dictionaries({"alterProperty": patch}),
+    st.fixed_dictionaries(
+        {"dropProperty": st.fixed_dictionaries({"type": type_names, "name": text})}
+    ),
+    st.fixed_dictionaries({"alterTypeDetails": details}),
+    st.fixed_dictionaries({"dropEntityType": type_names}),
+    st.fixed_dictionaries({"dropRelationType": type_names}),
+    st.dictionaries(st.sampled_from(["dropEntityType", "dropRelationType"]), text, max_size=2),
+)
 links = st.lists(
     st.fixed_dictionaries({"from": text, "to": text}, optional={"properties": values}),
     max_size=3,
@@ -121,6 +156,30 @@ CASES: dict[str, tuple[str, st.SearchStrategy[dict[str, Any]]]] = {
     "defineImpactPolicy": (DEFINE_POLICY, st.fixed_dictionaries({"policy": values})),
     "alterImpactPolicy": (ALTER_POLICY, st.fixed_dictionaries({"policy": values})),
     "dropImpactPolicy": (DROP_POLICY, st.fixed_dictionaries({"name": text})),
+    "addProperty": (ADD_PROPERTY, patch),
+    "alterProperty": (ALTER_PROPERTY, patch),
+    "dropProperty": (
+        DROP_PROPERTY,
+        st.fixed_dictionaries({"type": type_names, "name": text | st.just("name")}),
+    ),
+    "alterTypeDetails": (ALTER_TYPE_DETAILS, st.fixed_dictionaries({"input": details})),
+    "alterRelationType": (
+        ALTER_RELATION_TYPE,
+        st.fixed_dictionaries(
+            {
+                "input": st.fixed_dictionaries(
+                    {"name": type_names, "from": text, "to": text, "properties": props},
+                    optional={"label": text},
+                )
+            }
+        ),
+    ),
+    "dropEntityType": (DROP_ENTITY_TYPE, st.fixed_dictionaries({"name": type_names})),
+    "dropRelationType": (DROP_RELATION_TYPE, st.fixed_dictionaries({"name": type_names})),
+    "applyDefinitions": (
+        APPLY,
+        st.fixed_dictionaries({"operations": st.lists(operation, max_size=4)}),
+    ),
     "upsertEntities": (UPSERT, st.fixed_dictionaries({"type": text, "records": records})),
     "linkEntities": (LINK, st.fixed_dictionaries({"relation": text, "links": links})),
     "unlinkEntities": (UNLINK, st.fixed_dictionaries({"relation": text, "links": links})),

@@ -10,6 +10,7 @@ import pytest
 from graph_crm.errors import GraphCrmError, InvalidInput, NotFound, UniqueViolation, UnknownType
 from graph_crm.services.seed import apply_seed
 from graph_crm.store.base import GraphStore
+from graph_crm.store.definitions import DefinitionOperation, PatchKind
 from tests.contract.audit_log import everything
 from tests.contract.logistics import ENTITY_TYPES, RELATION_TYPES, customs_policy
 from tests.contract.snapshot import snapshot
@@ -139,6 +140,36 @@ async def test_a_label_property_set_since_is_kept_by_the_seed(store: GraphStore)
     result = await apply_seed(store, seed(), actor="cli")
     assert result.altered == []
     assert (await store.registry()).entity_type("Warehouse").label_property == "name"
+
+
+async def test_display_labels_set_since_are_kept_and_a_seed_may_set_its_own(
+    store: GraphStore,
+) -> None:
+    await apply_seed(store, seed(), actor="cli")
+    await store.apply_definitions(
+        [
+            DefinitionOperation(
+                PatchKind.ALTER_TYPE_DETAILS, {"type": "Warehouse", "label": "仓库"}
+            ),
+            DefinitionOperation(
+                PatchKind.ALTER_PROPERTY,
+                {
+                    "type": "Warehouse",
+                    "property": {"name": "name", "kind": "STRING", "label": "名称"},
+                },
+            ),
+        ],
+        actor="officer",
+    )
+    assert (await apply_seed(store, seed(), actor="cli")).altered == []
+    warehouse = (await store.registry()).entity_type("Warehouse")
+    assert (warehouse.label, warehouse.properties[0].label) == ("仓库", "名称")
+
+    labelled = {**WAREHOUSE, "label": "货仓"}
+    result = await apply_seed(store, seed(entityTypes=[labelled, SHIPMENT]), actor="cli")
+    assert result.altered == ["Warehouse"]
+    warehouse = (await store.registry()).entity_type("Warehouse")
+    assert (warehouse.label, warehouse.properties[0].label) == ("货仓", "名称")
 
 
 @pytest.mark.parametrize(

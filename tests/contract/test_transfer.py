@@ -11,6 +11,7 @@ import pytest
 from graph_crm.errors import InvalidInput
 from graph_crm.services.transfer import export_graph, import_graph
 from graph_crm.store.base import GraphStore
+from graph_crm.store.definitions import DefinitionOperation, PatchKind
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.contract.crm import CHAIN, load_chain
 from tests.contract.snapshot import snapshot
@@ -27,6 +28,14 @@ async def test_round_trip_into_the_other_backend(
         else (neo4j_store, embedded_store)
     )
     await load_chain(source)
+    labels = [
+        DefinitionOperation(PatchKind.ALTER_TYPE_DETAILS, {"type": "Customer", "label": "客户"}),
+        DefinitionOperation(
+            PatchKind.ALTER_PROPERTY,
+            {"type": "Customer", "property": {"name": "tags", "kind": "JSON", "label": "标签"}},
+        ),
+    ]
+    await source.apply_definitions(labels, actor="officer")
     await source.upsert_entities(
         "Customer",
         [
@@ -49,6 +58,8 @@ async def test_round_trip_into_the_other_backend(
     assert (plan.entities, plan.relations) == (17, 15)
     assert await snapshot(target) == await snapshot(source)
     assert (await target.registry()) == (await source.registry())
+    customer = (await target.registry()).entity_type("Customer")
+    assert (customer.label, customer.spec("tags").label) == ("客户", "标签")  # type: ignore[union-attr]
     assert await target.registry_changes() == await source.registry_changes()
     assert await target.traverse(["Customer:ACME"], CHAIN) == await source.traverse(
         ["Customer:ACME"], CHAIN

@@ -95,10 +95,54 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
         False,
         False,
     )
+    _definition_blocks(answers)
 
     audit = answers[doc_block("security-audit-log")]["auditLog"]
     records = [edge["node"] for edge in audit["edges"]]
     assert {(record["actor"], record["type"]) for record in records} == {("demo", "Customer")}
+
+
+def _definition_blocks(answers: dict[Block, dict[str, Any]]) -> None:
+    """What the pages say a config officer sees, changing types piece by piece."""
+    preview = answers[doc_block("model-preview")]["previewDefinitions"]
+    changed = {c["name"]: c["change"] for c in preview["schemaChanges"]}
+    assert changed == {
+        "Customer": "CHANGED",
+        "CustomerInput": "CHANGED",
+        "CustomerOrderField": "CHANGED",
+        "CustomerSegment": "ADDED",
+        "CustomerSegmentFilter": "ADDED",
+        "CustomerWhere": "CHANGED",
+    }
+    defined = answers[doc_block("api-define")]["defineEntityType"]["entityType"]
+    assert defined["label"] == "报关行"
+    relation = answers[doc_block("api-preview")]["previewDefinitions"]
+    assert relation["version"] == relation["currentVersion"] + 1
+    lines = {c["name"]: "\n".join(c["added"]) for c in relation["schemaChanges"]}
+    assert "clearsFor(" in lines["CustomsBroker"]
+    assert "clearsForInverse(" in lines["Warehouse"]
+    applied = answers[doc_block("api-apply")]["applyDefinitions"]
+    assert applied["schemaVersion"] == relation["version"]
+    assert [c["kind"] for c in applied["changes"]] == ["DEFINE_RELATION_TYPE"]
+    warehouse = answers[doc_block("api-add-property")]["addProperty"]["entityType"]
+    assert [p["name"] for p in warehouse["properties"]] == [
+        "name",
+        "city",
+        "country",
+        "customsCode",
+    ]
+    refused = answers[doc_block("api-drop-refused")]["previewDefinitions"]
+    assert refused["version"] is None
+    assert [r["path"] for r in refused["refusals"]] == [
+        ["operations", "0", "dropProperty", "name"],
+        ["operations", "1", "dropProperty", "name"],
+    ]
+    history = answers[doc_block("api-history")]["definitionHistory"]["edges"]
+    assert [(e["node"]["kind"], e["node"]["name"]) for e in history] == [
+        ("ALTER_ENTITY_TYPE", "Warehouse"),
+        ("DEFINE_RELATION_TYPE", "CLEARS_FOR"),
+        ("DEFINE_ENTITY_TYPE", "CustomsBroker"),
+    ]
 
 
 async def test_the_policy_example_is_valid_on_the_demo_types(

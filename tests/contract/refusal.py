@@ -71,11 +71,9 @@ class Neo4jRefusal:
                 await driver.execute_query(statement, database_=self.target.database)
 
     async def refuse_audit(self) -> None:
-        # Named graph_crm_*, so the next test's reset drops it, should lift() not run.
-        self.installed += [
-            "DROP CONSTRAINT graph_crm_test_audit_id IF EXISTS",
-            f"MATCH (a:`_GraphCrmAudit` {{id: '{TAKEN}'}}) DELETE a",
-        ]
+        # The constraint stays (resets keep constraints): audit ids are random, so it
+        # refuses no other record, and dropping it would make Neo4j plan every query again.
+        self.installed += [f"MATCH (a:`_GraphCrmAudit` {{id: '{TAKEN}'}}) DELETE a"]
         await self._run(
             "CREATE CONSTRAINT graph_crm_test_audit_id IF NOT EXISTS "
             "FOR (a:`_GraphCrmAudit`) REQUIRE a.id IS UNIQUE",

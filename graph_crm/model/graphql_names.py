@@ -50,11 +50,13 @@ CORE_TYPE_NAMES: Final = frozenset(
         "Float", "ImpactComponent", "ImpactPathEntity", "ImpactPolicy", "ImpactPolicyPayload",
         "ImpactPolicyResult", "ImpactReport", "ImpactTarget", "ImpactTierCount", "ImpactTotals",
         "ReportFormat", "AuditLogConnection", "AuditLogEdge", "AuditRecord",
+        "Viewer", "TypeCount", "TypeCounts",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
     {"entities", "entity", "entityType", "entityTypes", "relationTypes", "schemaVersion"}
     | {"traverse", "impactPolicies", "impactPolicy", "impactReport", "auditLog"}
+    | {"viewer", "typeCounts"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}

@@ -63,6 +63,9 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "SortDirection",
         "AuditRecord",
         "AuditLog",
+        "Viewer",
+        "TypeCount",
+        "TypeCounts",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.

@@ -14,6 +14,9 @@ const RENDERERS = { schema: renderSchema };
 const main = document.getElementById("main");
 let viewer = null;
 let notice = "";
+// Each render's number: a page whose data arrives after a newer render started (the
+// language changed, another page was chosen) leaves the screen to the newer one.
+let renders = 0;
 
 function refusal(error) {
   const message = error instanceof ApiError ? `${error.message} (${error.code})` : String(error);
@@ -49,6 +52,8 @@ function currentPage() {
 }
 
 async function render({ focus = false } = {}) {
+  const generation = ++renders;
+  const current = () => generation === renders;
   translate();
   if (!signedInKey()) {
     viewer = null;
@@ -64,11 +69,14 @@ async function render({ focus = false } = {}) {
         h("p", {}, t("page.none")));
     } else if (RENDERERS[page]) {
       main.replaceChildren(h("p", { class: "loading" }, t("loading")));
-      await RENDERERS[page](main);
+      await RENDERERS[page](main, current);
     } else {
       renderComing(main, page);
     }
   } catch (error) {
+    if (!current()) {
+      return;
+    }
     if (error instanceof ApiError && error.code === "UNAUTHENTICATED") {
       return leave(refusal(error)); // revoked while signed in
     }
@@ -76,7 +84,7 @@ async function render({ focus = false } = {}) {
       h("p", { class: "error", role: "alert" }, error instanceof ApiError
         ? `${error.message} (${error.code})` : String(error)));
   }
-  if (focus) {
+  if (focus && current()) {
     document.getElementById("page-title")?.focus();
   }
 }

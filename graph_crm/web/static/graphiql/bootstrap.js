@@ -61,8 +61,12 @@
         props.initialVariables = initial.variables;
       }
     }
-    var root = window.ReactDOM.createRoot(document.getElementById("graphiql"));
-    root.render(window.React.createElement(window.GraphiQL, props));
+    var h = window.React.createElement;
+    var container = document.getElementById("graphiql");
+    window.graphCrmLabelGraphiQL(container);
+    // the logo leads back to the console, not to a site this page cannot reach offline
+    var logo = h(window.GraphiQL.Logo, null, h("a", { href: "/" }, "graph-crm console"));
+    window.ReactDOM.createRoot(container).render(h(window.GraphiQL, props, logo));
   }
 
   start();

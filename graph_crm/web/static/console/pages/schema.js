@@ -27,6 +27,16 @@ function table(caption, headings, rows) {
   );
 }
 
+function hub(entityTypes, relationTypes) {
+  const degree = new Map(entityTypes.map((type) => [type.name, 0]));
+  for (const relation of relationTypes) {
+    degree.set(relation.from, degree.get(relation.from) + 1);
+    degree.set(relation.to, degree.get(relation.to) + 1);
+  }
+  const [name] = [...degree].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] ?? [];
+  return `#${name}`;
+}
+
 async function drawDiagram(container, entityTypes, relationTypes, counts) {
   const { default: cytoscape } = await import(CYTOSCAPE);
   const elements = [
@@ -52,18 +62,26 @@ async function drawDiagram(container, entityTypes, relationTypes, counts) {
       { selector: "edge", style: {
         "curve-style": "bezier", "target-arrow-shape": "triangle", width: 1.4,
         "line-color": "#64748b", "target-arrow-color": "#64748b", label: "data(label)",
-        "font-size": 11, color: "#334155", "text-rotation": "autorotate",
+        "font-size": 12, color: "#334155", "text-rotation": "autorotate",
         "text-background-color": "#ffffff", "text-background-opacity": 0.85,
         "text-background-padding": "2px" } },
       { selector: "edge:loop", style: { "control-point-step-size": 48 } },
     ],
-    layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: () => 12000,
-      idealEdgeLength: () => 130, padding: 20 },
+    // a deterministic layout: the same schema is drawn the same way every time, rooted at
+    // the type with the most relation types
+    layout: { name: "breadthfirst", directed: false, roots: hub(entityTypes, relationTypes),
+      spacingFactor: 1.1, padding: 24, animate: false },
+    minZoom: 0.3,
+    maxZoom: 2.5,
   });
 }
 
-export async function renderSchema(main) {
+/** Renders the page into `main` unless `current()` says a newer render took over. */
+export async function renderSchema(main, current) {
   const data = await graphql(SCHEMA_QUERY);
+  if (!current()) {
+    return;
+  }
   const entityCounts = new Map(data.typeCounts.entities.map((c) => [c.name, c.count]));
   const relationCounts = new Map(data.typeCounts.relations.map((c) => [c.name, c.count]));
   const diagram = h("div", {
@@ -91,6 +109,12 @@ export async function renderSchema(main) {
         data.relationTypes.map((relation) => [relation.name, relation.from, relation.to,
           number(relationCounts.get(relation.name) ?? 0)]))),
   );
-  await drawDiagram(diagram, data.entityTypes, data.relationTypes, entityCounts);
+  const cy = await drawDiagram(diagram, data.entityTypes, data.relationTypes, entityCounts);
+  if (!current()) {
+    cy.destroy();
+    return;
+  }
+  diagram.dataset.nodes = String(cy.nodes().length);
+  diagram.dataset.edges = String(cy.edges().length);
   diagram.dataset.drawn = "true";
 }

@@ -44,7 +44,11 @@ def chromium(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+# package scope: the demo is loaded once per backend for all of tests/browser; pytest tears
+# it down before a test of another package runs (which may empty the Neo4j database)
+@pytest.fixture(
+    scope="package", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+)
 def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:

@@ -7,7 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph_crm.web.assets import STATIC_DIR
-from tools.refresh_web_vendor import PINS, TEST_VENDOR, check, fonts_to_files, recorded_files
+from tests.docs.blocks import doc_block
+from tests.docs.shell import run_block, user_environment
+from tools.refresh_web_vendor import (
+    PINS,
+    REPO,
+    TEST_VENDOR,
+    check,
+    fonts_to_files,
+    recorded_files,
+)
 
 
 def test_the_committed_vendor_files_match_vendor_md() -> None:
@@ -56,3 +65,8 @@ def test_data_fonts_become_files_named_by_their_hash() -> None:
         Path("f/fonts/f-ae4b3280.woff2"): b"\x00\x01\x02",
         Path("f/fonts/f-ae4b3280.woff"): b"\x00\x01\x02",
     }
+
+
+def test_the_documented_check_passes() -> None:
+    [check_run] = run_block(doc_block("console-vendor-check"), REPO, user_environment())
+    assert "match VENDOR.md" in check_run.stdout

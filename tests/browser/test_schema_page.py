@@ -13,6 +13,11 @@ from tests.browser.console import PageWatch
 from tests.browser.served import Served
 
 COUNTS = "{ typeCounts { entities { name count } relations { name count } } }"
+#: The budget of JS and CSS the console may load, gzipped as served (issue 14).
+CODE_BUDGET = 600_000
+CODE_LOADED = """() => performance.getEntriesByType("resource")
+  .filter((e) => /\\.(m?js|css)$/.test(new URL(e.name).pathname))
+  .map((e) => [new URL(e.name).pathname, e.encodedBodySize, e.decodedBodySize])"""
 
 
 def api_counts(served: Served) -> dict[str, dict[str, int]]:
@@ -61,6 +66,12 @@ def test_the_schema_page_lists_every_type_with_its_count_and_draws_the_diagram(
     assert box is not None
     assert box["height"] > 300
     screenshot(page, served, "schema")
+    # what the console loaded to get here: its modules, stylesheet and Cytoscape.js,
+    # compressed on the wire, within budget
+    loaded = page.evaluate(CODE_LOADED)
+    assert "/static/vendor/cytoscape/cytoscape.esm.min.mjs" in [path for path, _, _ in loaded]
+    assert all(encoded < decoded for _, encoded, decoded in loaded), loaded
+    assert sum(encoded for _, encoded, _ in loaded) < CODE_BUDGET
 
 
 def test_show_the_graphql_opens_the_pages_query_in_graphiql(

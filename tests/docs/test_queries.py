@@ -69,6 +69,11 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
     assert report["targets"][0]["paths"][0][0]["label"] == "Rotterdam Maasvlakte 2"
     assert report["html"].startswith("<!DOCTYPE html>")
 
+    console = answers[doc_block("console-viewer")]
+    assert (console["viewer"]["role"], console["viewer"]["permissions"][-1]) == ("admin", "admin")
+    counted = {item["name"]: item["count"] for item in console["typeCounts"]["entities"]}
+    assert (counted["Customer"], counted["CustomsBroker"]) == (423, 2)  # the session's two
+
     audit = answers[doc_block("security-audit-log")]["auditLog"]
     records = [edge["node"] for edge in audit["edges"]]
     assert {(record["actor"], record["type"]) for record in records} == {("demo", "Customer")}

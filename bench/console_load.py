@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -109,7 +110,7 @@ def measure_bytes(browser: Browser, served: Served) -> dict[str, list[Row]]:
 
 
 def _median(rows: list[Row], key: str) -> float:
-    return round(statistics.median(row[key] for row in rows), 1)
+    return round(float(statistics.median(float(row[key]) for row in rows)), 1)
 
 
 def render(report: Row) -> str:
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             browser = driver.chromium.launch(executable_path=executable)
             report: Row = {
                 "version": __version__,
-                "machine": {"python": platform.python_version(), "cpus": _cpus()},
+                "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
                 "chromium": browser.version,
                 "runs": args.runs,
                 "loads": measure_loads(browser, served, args.runs),
@@ -157,12 +158,6 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
-
-
-def _cpus() -> int:
-    import os
-
-    return os.cpu_count() or 1
 
 
 if __name__ == "__main__":

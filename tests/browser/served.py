@@ -27,9 +27,19 @@ class Served:
     backend: str
     #: a token per role, its key named "<Role> tester"
     tokens: dict[Role, str]
+    #: the command line's store options and environment, for `graph-crm keys ...`
+    store: list[str]
+    env: dict[str, str]
 
-    def name(self, role: Role) -> str:
-        return key_name(role)
+    def new_key(self, role: Role, name: str) -> str:
+        """A token of a new key, made by `graph-crm keys create`."""
+        made = _cli(self.store, self.env, "keys", "create", "--role", role.value,
+                    "--name", name, "--json")  # fmt: skip
+        token: str = json.loads(made)["token"]
+        return token
+
+    def revoke(self, token: str) -> None:
+        _cli(self.store, self.env, "keys", "revoke", token.split("_")[1])
 
 
 def key_name(role: Role) -> str:
@@ -95,7 +105,7 @@ def serve_demo(folder: Path, target: Neo4jTarget | None) -> Iterator[Served]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, server, timeout=60)
-        yield Served(base, "neo4j" if target else "embedded", tokens)
+        yield Served(base, "neo4j" if target else "embedded", tokens, store, env)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -119,6 +119,24 @@ def test_the_language_switch_changes_the_text_and_is_remembered(
     expect(page.get_by_role("heading", name="Schema", exact=True)).to_be_visible()
 
 
+def test_a_key_revoked_while_signed_in_signs_the_tab_out_with_the_reason(
+    watch: PageWatch, served: Served
+) -> None:
+    token = served.new_key(Role.ANALYST, "Soon revoked")
+    watch.expected_statuses.add(401)
+    page = watch.page
+    page.goto("/")
+    page.get_by_label("API key").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#who-name")).to_have_text("Soon revoked")
+    served.revoke(token)
+    page.get_by_role("link", name="Explore").click()  # nothing asked: still signed in
+    page.reload()  # asks who the key is again
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("the API key was revoked")
+    assert storage(page)["session"] == {}
+
+
 def test_signing_out_forgets_the_key(watch: PageWatch, served: Served) -> None:
     watch.sign_in(Role.ANALYST)
     page = watch.page

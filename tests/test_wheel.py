@@ -68,3 +68,37 @@ def test_the_installed_wheel_runs_the_demo_on_neo4j(
     demo = _run(installed / "graph-crm", "demo", "--backend", "neo4j", "--neo4j-uri",
                 neo4j_target.uri, "--report", "", cwd=tmp_path)  # fmt: skip
     assert "RTM-02" in demo.stdout
+
+
+def test_the_installed_wheel_serves_the_console_and_graphiql(
+    installed: Path, tmp_path: Path
+) -> None:
+    """The console's pages and vendored files travel in the wheel; axe-core (tests only)
+    does not."""
+    listing = _run(installed / "python", "-c", CONSOLE_FILES, cwd=tmp_path).stdout.split()
+    assert "console.html" in listing
+    assert "graphiql.html" in listing
+    assert "vendor/graphiql/graphiql.min.js" in listing
+    assert "vendor/cytoscape/cytoscape.esm.min.mjs" in listing
+    assert "console/pages/schema.js" in listing
+    assert any(name.startswith("vendor/graphiql/fonts/") for name in listing)
+    assert not [name for name in listing if "axe" in name]
+    served = _run(installed / "python", "-c", SERVED_PAGE, cwd=tmp_path).stdout
+    assert "200 default-src 'self'" in served
+
+
+#: The files the installed package serves, relative to its static folder.
+CONSOLE_FILES = """
+from graph_crm.web.assets import STATIC_DIR
+print("\\n".join(sorted(p.relative_to(STATIC_DIR).as_posix()
+                        for p in STATIC_DIR.rglob("*") if p.is_file())))
+"""
+#: GET / answered by the installed package (no store needed: the page holds no data).
+SERVED_PAGE = """
+import asyncio
+from starlette.requests import Request
+from graph_crm.web.routes import console
+scope = {"type": "http", "method": "GET", "path": "/", "headers": [], "query_string": b""}
+page = asyncio.run(console(Request(scope)))
+print(page.status_code, page.headers["content-security-policy"][:20])
+"""

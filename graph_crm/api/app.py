@@ -28,6 +28,7 @@ from graph_crm.errors import GraphCrmError
 from graph_crm.settings import Settings
 from graph_crm.store import GraphStore, open_store
 from graph_crm.tracing import enable_tracing
+from graph_crm.web.routes import web_routes
 
 logger = logging.getLogger("graph_crm.api")
 
@@ -116,6 +117,8 @@ def create_app(
             ),
             Route("/healthz", healthz, methods=["GET"]),
             metrics_route(settings, auth_failures=auth_failures, jwt=jwt),
+            # the console, GraphiQL and their files (graph_crm/web): clients of /graphql
+            *web_routes(),
         ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         middleware=[Middleware(RequestLog), Middleware(RequestMetrics)],

@@ -79,7 +79,7 @@ async def bearer_principal(
         raise Unauthenticated("the API key is not valid")
     if not key.active:
         raise Unauthenticated("the API key was revoked")
-    return Principal(actor=key.actor, role=key.role, key_id=key.id)
+    return Principal(actor=key.actor, role=key.role, key_id=key.id, name=key.name)
 
 
 class BearerAuthentication(AuthenticationBackend):

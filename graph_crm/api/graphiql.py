@@ -1,15 +1,15 @@
 """What ``/graphql`` answers before asking who is calling: the GraphiQL page (it holds no
-data, so it needs no key) and 405 to a method other than GET and POST (Starlette's
-routing lets HEAD in beside GET)."""
+data, so it needs no key: the offline page of graph_crm/web, as ``/graphiql`` serves it)
+and 405 to a method other than GET and POST (Starlette's routing lets HEAD in beside GET)."""
 
 from __future__ import annotations
 
-from starlette.requests import HTTPConnection
-from starlette.responses import HTMLResponse, Response
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
-from strawberry.http.ides import get_graphql_ide_html
 
 from graph_crm.api.refusal import refuse
+from graph_crm.web.routes import GRAPHIQL_PAGE, page
 
 
 class GraphiQLPage:
@@ -17,7 +17,6 @@ class GraphiQLPage:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._html = get_graphql_ide_html(graphql_ide="graphiql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,7 +30,7 @@ class GraphiQLPage:
                 conn, 405, "METHOD_NOT_ALLOWED", f"{method} {conn.url.path}: use GET or POST"
             )
         elif _wants_page(conn, method):
-            response = HTMLResponse(self._html)
+            response = page(GRAPHIQL_PAGE, Request(scope, receive))
         else:
             await self.app(scope, receive, send)
             return

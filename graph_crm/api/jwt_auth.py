@@ -63,6 +63,7 @@ class JwtVerifier:
             actor=f"jwt:{subject} ({self.issuer})",
             role=self._role(claims),
             key_id=f"jwt:{self.issuer}:{subject}",
+            name=subject,
         )
 
     def _decode(self, token: str, key: Any, algorithms: list[str]) -> dict[str, Any]:

@@ -20,6 +20,8 @@ class Principal(BaseUser):
     actor: str
     role: Role
     key_id: str
+    #: The key's name (a JWT's subject), as ``viewer`` shows it.
+    name: str = ""
 
     @property
     def is_authenticated(self) -> bool:

@@ -14,6 +14,7 @@ from graph_crm.api.impact import ImpactQuery
 from graph_crm.api.input_types import OrderByInput, StepInput
 from graph_crm.api.limits import check_first
 from graph_crm.api.role_limits import traversal_depth
+from graph_crm.api.type_counts import TypeCountsQuery
 from graph_crm.api.types import (
     EntityConnection,
     EntityEdge,
@@ -24,6 +25,7 @@ from graph_crm.api.types import (
     RelationTypeType,
     Traversal,
 )
+from graph_crm.api.viewer import ViewerQuery
 from graph_crm.model.graph import Entity
 from graph_crm.model.query import check_order, entity_cursor
 from graph_crm.model.registry import Registry
@@ -34,7 +36,7 @@ def entity_nodes(registry: Registry, entities: list[Entity]) -> list[EntityNode]
 
 
 @strawberry.type
-class Query(ImpactQuery, AuditQuery, DefinitionQuery):
+class Query(ImpactQuery, AuditQuery, DefinitionQuery, ViewerQuery, TypeCountsQuery):
     @field("The registry version; every definition change bumps it.")
     async def schema_version(self, info: Info) -> int:
         return (await info.context.store.registry()).version

@@ -48,8 +48,8 @@ async def _demo(store: GraphStore, args: argparse.Namespace) -> int:
         return 0
     print(
         f"\nThe graph is stored at {where}. Next: `graph-crm impact --source Warehouse:HAM-01 "
-        "--delay 3 --as-of 2026-11-23T09:00:00Z`, `graph-crm serve` for GraphQL "
-        "(GraphiQL at http://127.0.0.1:8000/graphql), or your own types and data with "
+        "--delay 3 --as-of 2026-11-23T09:00:00Z`, `graph-crm serve` for the console "
+        "(http://127.0.0.1:8000/) and GraphQL, or your own types and data with "
         "`graph-crm seed FILE.json`."
     )
     return 0
@@ -69,8 +69,8 @@ async def _demo_key(store: GraphStore, host: str, port: int) -> None:
     token = await create_key(store, DEMO_KEY_NAME, Role.ADMIN, actor="graph-crm demo")
     print(
         f"\nA local admin key for this demo (the previous demo key is revoked):\n  {token}\n"
-        f"In GraphiQL (http://{host}:{port}/graphql) open Headers and paste:\n"
-        f'  {{"Authorization": "Bearer {token}"}}\n'
+        f"Sign in to the console (http://{host}:{port}/) with it; GraphiQL "
+        f"(http://{host}:{port}/graphiql) then sends it too.\n"
         f"or: curl -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' "
         f'-d \'{{"query": "{{ entityTypes {{ name }} }}"}}\' http://{host}:{port}/graphql'
     )
@@ -311,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         code = asyncio.run(_run(args))
         sys.stdout.flush()  # a reader that went away shows here, while we can still handle it
         if code == 0 and getattr(args, "serve", False):
-            print(f"\nServing GraphQL with GraphiQL at http://{args.host}:{args.port}/graphql")
+            base = f"http://{args.host}:{args.port}"
+            print(f"\nServing the console at {base}/ and GraphQL at {base}/graphql")
             args.workers = 1
             return _serve(args)
         return code

@@ -57,6 +57,7 @@ CORE_TYPE_NAMES: Final = frozenset(
         "DefinitionPreview", "DefinitionsPayload", "DefinitionsResult", "DropPropertyInput",
         "DroppedTypePayload", "DroppedTypeResult", "PropertyPatchInput", "SchemaChange",
         "SchemaChangeKind", "TypeDefinitionPayload", "TypeDefinitionResult", "TypeDetailsInput",
+        "Viewer", "TypeCount", "TypeCounts",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
@@ -64,6 +65,7 @@ CORE_QUERY_FIELDS: Final = frozenset(
     | {"traverse", "impactPolicies", "impactPolicy", "impactReport", "auditLog"}
     | {"apiKeys"}
     | {"previewDefinitions", "definitionHistory"}
+    | {"viewer", "typeCounts"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}

@@ -71,6 +71,9 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "DefinitionPreview",
         "SchemaChange",
         "SchemaChangeKind",
+        "Viewer",
+        "TypeCount",
+        "TypeCounts",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.

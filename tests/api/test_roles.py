@@ -48,6 +48,8 @@ class Op:
 OPERATIONS = [
     Op("__schema", None, "{ __schema { queryType { name } } }", {}),
     Op("schemaVersion", Permission.READ, "{ schemaVersion }", {}),
+    Op("viewer", Permission.READ, "{ viewer { keyId name role permissions } }", {}),
+    Op("typeCounts", Permission.READ, "{ typeCounts { entities { name count } } }", {}),
     Op("entityTypes", Permission.READ, "{ entityTypes { name } }", {}),
     Op("entity", Permission.READ, 'query { entity(id: "Customer:CA") { key } }', {}),
     Op("entities", Permission.READ, '{ entities(type: "Shipment") { totalCount } }', {}),

@@ -96,6 +96,10 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
         False,
     )
     _definition_blocks(answers)
+    console = answers[doc_block("console-viewer")]
+    assert (console["viewer"]["role"], console["viewer"]["permissions"][-1]) == ("admin", "admin")
+    counted = {item["name"]: item["count"] for item in console["typeCounts"]["entities"]}
+    assert (counted["Customer"], counted["CustomsBroker"]) == (423, 2)  # the session's two
 
     audit = answers[doc_block("security-audit-log")]["auditLog"]
     records = [edge["node"] for edge in audit["edges"]]

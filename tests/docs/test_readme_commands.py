@@ -25,15 +25,20 @@ def test_the_demo_command_serves_on_the_port_it_is_given(tmp_path: Path) -> None
     log = tmp_path / "run.log"
     with serving(command, REPO, user_environment(), port, log, timeout=600) as base:
         printed = log.read_text(encoding="utf-8")
-        key = re.search(r'"Bearer (gcrm_[A-Za-z0-9_-]+)"', printed)
+        key = re.search(r"Bearer (gcrm_[A-Za-z0-9_-]+)'", printed)
         assert key is not None, printed
         answer = httpx.post(
             f"{base}/graphql",
             json={"query": "{ entityTypes { name } }"},
             headers={"Authorization": f"Bearer {key[1]}"},
         ).json()
+        console = httpx.get(f"{base}/")
+    assert "graph-crm console" in console.text
     assert "Customer" in {entity_type["name"] for entity_type in answer["data"]["entityTypes"]}
-    assert f"Serving GraphQL with GraphiQL at http://127.0.0.1:{port}/graphql" in printed
+    assert (
+        f"Serving the console at http://127.0.0.1:{port}/ and GraphQL at "
+        f"http://127.0.0.1:{port}/graphql" in printed
+    )
     assert "138 affected" in printed
     assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 

@@ -63,7 +63,8 @@ async def test_the_demo_keeps_one_live_loopback_key(
         assert [key.name for key in keys] == [DEMO_KEY_NAME] * 2
         assert len(live) == 1
         assert verify(live[0], tokens[1])
-        assert '{"Authorization": "Bearer ' + tokens[1] + '"}' in printed
+        assert f"-H 'Authorization: Bearer {tokens[1]}'" in printed
+        assert "Sign in to the console (http://127.0.0.1:8000/) with it" in printed
         # not on loopback: no key is made, the way to make one is shown instead
         await _demo_key(store, "0.0.0.0", 8000)
         assert "graph-crm keys create" in capsys.readouterr().out

@@ -25,6 +25,15 @@ REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "build" / "screenshots"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here is marked ``browser``: run by `scripts/test --all` (CI) beside the
+    fault and load tests, or alone by `scripts/test -m browser`."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
 # Package scope, not session: while Playwright's sync API is open, its event loop counts as
 # running in this thread, which breaks every asyncio test after it; closed when the run
 # leaves tests/browser, it leaves the thread as it found it.

@@ -33,6 +33,7 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
     "dropProperty": Permission.DEFINE,
     "alterTypeDetails": Permission.DEFINE,
     "applyDefinitions": Permission.DEFINE,
+    "applySchema": Permission.DEFINE,
     "defineImpactPolicy": Permission.DEFINE,
     "alterImpactPolicy": Permission.DEFINE,
     "dropImpactPolicy": Permission.DEFINE,

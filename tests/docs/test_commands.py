@@ -173,3 +173,20 @@ def test_the_metrics_command_scrapes_with_the_token(checkout: Path, tmp_path: Pa
         [scraped] = run_block(block, checkout, env, {"127.0.0.1:8000": f"127.0.0.1:{port}"})
     assert "# TYPE graph_crm_graphql_requests_total counter" in scraped.stdout
     assert edited(block, {}) == block.text
+
+
+def test_schema_as_code_exports_diffs_and_applies_the_demo_schema(checkout: Path) -> None:
+    env = user_environment()
+    export, diff, apply = run_block(doc_block("schema-cli"), checkout, env)
+    assert "wrote 9 entity types, 9 relation types and 1 impact policies" in export.stdout
+    assert "already holds it; nothing to do" in diff.stdout
+    assert "already holds it; nothing to do" in apply.stdout
+    document = checkout / "schema.yaml"
+    text = document.read_text(encoding="utf-8")
+    document.write_text(
+        text.replace("- name: Buyer\n", "- name: Buyer\n  label: 采购联系人\n", 1), "utf-8"
+    )
+    changed = run_command("graph-crm schema diff schema.yaml", checkout, env).stdout
+    assert '~ change entity type Buyer\n    changes label: null -> "采购联系人"' in changed
+    applied = run_command("graph-crm schema apply schema.yaml", checkout, env).stdout
+    assert "applied schema.yaml: registry version" in applied

@@ -19,8 +19,8 @@ and the document does not is kept, unless ``prune`` drops it. :func:`apply_docum
 applies the plan as one registry change or changes nothing, and a document that is
 already there changes nothing at all: no version, no audit record.
 
-YAML is read with the safe loader, anchors and aliases refused (no "billion laughs"),
-dates turned back into the ISO text the model takes, and every key must be text.
+YAML is read as :mod:`graph_crm.services.yaml_text` reads it: the safe loader, no
+anchors or aliases, text keys, dates as ISO text.
 """
 
 from __future__ import annotations
@@ -28,10 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any, Final
-
-import yaml
 
 from graph_crm.errors import (
     AuditFailed,
@@ -50,6 +47,7 @@ from graph_crm.model.types import (
     parse_relation_type,
 )
 from graph_crm.services.seed import SeedPlan, plan_policies
+from graph_crm.services.yaml_text import dump_yaml, load_yaml
 from graph_crm.store.base import GraphStore
 from graph_crm.store.definitions import DefinitionOperation
 
@@ -65,20 +63,7 @@ HEADER: Final = (
 def parse_document(text: str) -> dict[str, Any]:
     """The document in ``text`` (YAML or JSON), checked for its shape; InvalidInput with
     the line and column of a syntax error."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(f"a schema document holds at most {MAX_DOCUMENT_BYTES:,} bytes")
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise InvalidInput(
-                    f"{_where(event.start_mark)}: anchors and aliases (&, *) are not accepted"
-                )
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise InvalidInput(f"{_where(mark)}: {error.problem or error.context}") from None
-    except yaml.YAMLError as error:
-        raise InvalidInput(f"not a YAML or JSON document: {error}") from None
+    data = load_yaml(text, what="a schema document", max_bytes=MAX_DOCUMENT_BYTES)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -89,29 +74,10 @@ def parse_document(text: str) -> dict[str, Any]:
             f"unknown key {unknown[0]!r}: a schema document holds " + ", ".join(DOCUMENT_KEYS),
             path=(str(unknown[0]),),
         )
-    document: dict[str, Any] = _plain(data, ())
     for key in DOCUMENT_KEYS[1:]:
-        if not isinstance(document.get(key, []), list):
+        if not isinstance(data.get(key, []), list):
             raise InvalidInput(f"{key} must be a list", path=(key,))
-    return document
-
-
-def _where(mark: Any) -> str:
-    return "the document" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}"
-
-
-def _plain(value: Any, path: tuple[str | int, ...]) -> Any:
-    """``value`` as JSON would hold it: dates as ISO text, every key text."""
-    if isinstance(value, dict):
-        for key in value:
-            if not isinstance(key, str):
-                raise InvalidInput(f"a key must be text, not {key!r}", path=path)
-        return {key: _plain(item, (*path, key)) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item, (*path, index)) for index, item in enumerate(value)]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
+    return data
 
 
 def export_document(registry: Registry) -> dict[str, Any]:
@@ -134,10 +100,7 @@ def dump_document(document: Mapping[str, Any], *, as_json: bool = False) -> str:
     """The text of ``document``: YAML with a header, or JSON."""
     if as_json:
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    body = yaml.safe_dump(
-        dict(document), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
-    )
-    return HEADER + body
+    return HEADER + dump_yaml(dict(document))
 
 
 @dataclass(frozen=True)

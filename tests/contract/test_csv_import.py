@@ -47,7 +47,9 @@ async def test_an_export_imports_with_its_dates_nulls_decimals_and_links(
         ("supplies.csv", 2, 2, 0),
     ]
     alfki, anatr, acme = await store.get_entities(["Client:ALFKI", "Client:ANATR", "Client:SHACM"])
-    assert alfki is not None and anatr is not None and acme is not None
+    assert alfki is not None
+    assert anatr is not None
+    assert acme is not None
     assert alfki.properties == {
         "name": "Alfreds Futterkiste",
         "email": "alfki@example.com",
@@ -68,7 +70,8 @@ async def test_an_export_imports_with_its_dates_nulls_decimals_and_links(
     assert purchase is not None
     assert purchase.properties == {"placed": datetime(1996, 7, 4, tzinfo=UTC), "freight": 32.38}
     [no_freight] = await store.get_entities(["Purchase:10250"])
-    assert no_freight is not None and "freight" not in no_freight.properties  # N/A
+    assert no_freight is not None
+    assert "freight" not in no_freight.properties
     placed = await store.traverse(["Client:SHACM"], [{"relation": "PLACED"}])
     assert [e.id for e in placed.reached] == ["Purchase:10250"]
     supplied = await store.traverse(["Supplier:S1"], [{"relation": "SUPPLIES"}])
@@ -209,9 +212,11 @@ async def test_exports_in_chinese_encodings_and_utf16_read_alike(
 
     assert (report.written, report.rejected) == (True, 0)
     [acme] = await store.get_entities(["Client:SHACM"])
-    assert acme is not None and acme.properties["name"] == "上海艾克米贸易"
+    assert acme is not None
+    assert acme.properties["name"] == "上海艾克米贸易"
     [supplier] = await store.get_entities(["Supplier:S2"])
-    assert supplier is not None and supplier.properties["name"] == "上海供应"
+    assert supplier is not None
+    assert supplier.properties["name"] == "上海供应"
 
 
 async def test_skip_bad_writes_the_good_rows_and_lists_the_rest(
@@ -255,8 +260,7 @@ async def test_a_wrong_mapping_is_refused_at_its_path_before_a_file_is_read(
     await define_types(store)
     before = await snapshot(store)
     with pytest.raises(InvalidInput) as refused:
-        mapping = parse_mapping(text, base=tmp_path)
-        await run_import(store, mapping, tmp_path)
+        await run_import(store, parse_mapping(text, base=tmp_path), tmp_path)
     issues = {"/".join(map(str, issue.path)): issue.message for issue in refused.value.issues}
     assert path in issues, issues
     assert message in issues[path] or message in refused.value.message

@@ -54,6 +54,7 @@ from graph_crm.store.definitions import DefinitionOperation
 DOCUMENT_KEYS: Final = ("description", "entityTypes", "relationTypes", "impactPolicies")
 #: A schema of hundreds of types is a few hundred kilobytes.
 MAX_DOCUMENT_BYTES: Final = 2_000_000
+FIELD_ORDER: Final = ("name", "label", "description", "from", "to", "labelProperty")
 HEADER: Final = (
     "# graph-crm schema: entity types, relation types and impact policies.\n"
     "# Apply with `graph-crm schema apply FILE` (`schema diff FILE` shows what it changes).\n"
@@ -87,7 +88,9 @@ def export_document(registry: Registry) -> dict[str, Any]:
         data: dict[str, Any] = definition.model_dump(
             mode="json", by_alias=True, exclude_defaults=True
         )
-        return data
+        # the order a person reads a type in: what it is, then its properties
+        first = [key for key in FIELD_ORDER if key in data]
+        return {key: data[key] for key in [*first, *(k for k in data if k not in first)]}
 
     return {
         "entityTypes": [compact(t) for _, t in sorted(registry.entity_types.items())],

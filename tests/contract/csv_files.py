@@ -95,7 +95,7 @@ relations:
 
 
 def write_export(
-    folder: Path, *, encodings: dict[str, str] | None = None, **texts: str
+    folder: Path, texts: dict[str, str] | None = None, *, encodings: dict[str, str] | None = None
 ) -> ImportMapping:
     """The export's files in ``folder`` (``texts`` replace a file's text by its stem,
     ``encodings`` its encoding); the mapping that reads them."""
@@ -106,7 +106,7 @@ def write_export(
         "supplies.csv": SUPPLIES,
     }
     for name, text in files.items():
-        text = texts.get(name.split(".")[0], text)
+        text = (texts or {}).get(name.split(".")[0], text)
         encoding = (encodings or {}).get(name.split(".")[0], "utf-8")
         (folder / name).write_bytes(text.encode(encoding))
     return parse_mapping(MAPPING, base=folder)

@@ -91,7 +91,7 @@ async def test_running_it_again_changes_nothing_and_a_dry_run_counts(
     assert (await snapshot(store), await everything(store)) == before
 
     changed = CLIENTS.replace("Alfreds Futterkiste", "Alfreds") + "NEWCO,New Co,,,,,\n"
-    mapping = write_export(tmp_path, clients=changed)
+    mapping = write_export(tmp_path, {"clients": changed})
     dry = await run_import(store, mapping, tmp_path, dry_run=True)
     first = dry.files[0]
     assert (first.created, first.updated, first.unchanged) == (1, 1, 2)
@@ -172,7 +172,7 @@ async def test_a_broken_file_is_refused_at_its_place_and_nothing_is_written(
 ) -> None:
     await define_types(store)
     before = await snapshot(store), await everything(store)
-    mapping = write_export(tmp_path, **texts)
+    mapping = write_export(tmp_path, texts)
 
     report = await run_import(store, mapping, tmp_path)
 
@@ -224,7 +224,7 @@ async def test_skip_bad_writes_the_good_rows_and_lists_the_rest(
 ) -> None:
     await define_types(store)
     broken = CLIENTS.replace(",N,B\n", ",N,Z\n") + "ZZZZ,,,,,,\n"
-    mapping = write_export(tmp_path, clients=broken)
+    mapping = write_export(tmp_path, {"clients": broken})
 
     report = await run_import(store, mapping, tmp_path, skip_bad=True)
 

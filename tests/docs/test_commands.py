@@ -190,3 +190,28 @@ def test_schema_as_code_exports_diffs_and_applies_the_demo_schema(checkout: Path
     assert '~ change entity type Buyer\n    changes label: null -> "采购联系人"' in changed
     applied = run_command("graph-crm schema apply schema.yaml", checkout, env).stdout
     assert "applied schema.yaml: registry version" in applied
+
+
+def test_the_orders_export_imports_as_documented(checkout: Path) -> None:
+    env = user_environment()
+    applied, dry, imported, again = run_block(doc_block("import-orders"), checkout, env)
+    assert "applied seeds/orders/schema.yaml: registry version 1" in applied.stdout
+    assert "nothing written (a dry run)" in dry.stdout
+    documented = doc_block("import-orders").text  # the table the page shows
+    table = [line.split() for line in imported.stdout.splitlines()]
+    assert table[2] == ["orders.csv", "Purchase", "5", "0", "5", "0", "0", "5"]
+    assert "imported 16 row(s)" in imported.stdout
+    assert [row[6] for row in [line.split() for line in again.stdout.splitlines()][1:5]] == [
+        "4",
+        "5",
+        "3",
+        "4",
+    ]  # every row unchanged
+    assert "seeds/orders/schema.yaml" in documented
+    assert not (checkout / "seeds" / "orders" / "mapping.rejects.csv").exists()
+
+
+def test_the_readme_brings_the_orders_export_in(checkout: Path) -> None:
+    _, imported, exported = run_block(doc_block("readme-import"), checkout, user_environment())
+    assert "imported 16 row(s)" in imported.stdout
+    assert "- name: Supplier\n  label: 供应商\n" in exported.stdout

@@ -151,6 +151,7 @@ class _Run:
         for rplan in relations:
             assert rplan.relation is not None
             file_report = FileReport(rplan.name, rplan.relation.name)
+            file_report.counted = not self.options.dry_run
             report.files.append(file_report)
             for batch in self._batches(rplan, opened, file_report):
                 await self.rows.relations(rplan, batch)

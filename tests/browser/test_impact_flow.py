@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 from graph_crm.auth.roles import Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.browser.console import PageWatch
 from tests.browser.served import Served
 
@@ -99,6 +99,12 @@ def test_flow_3_run_sort_why_download_compare(
     expect(page.locator("#impact-results-title")).to_be_focused()
     assert numbers(column(page, 1)) == list(range(1, 26))
     screenshot(page, served, "impact-report")
+    # what a risk officer sees first, one screen of it (docs/images/console-impact.png)
+    page.screenshot(
+        path=str(SCREENSHOTS / f"{served.backend}-impact-screen.png"),
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": 1280, "height": 1320},
+    )
     assert_axe_clean(watch)
     # sort by score: ascending, then descending (aria-sort says which)
     score = page.locator("th:has(button[data-sort=score])")

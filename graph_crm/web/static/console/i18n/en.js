@@ -117,4 +117,6 @@ export default {
   "impact.reason": "Why, on the other side",
   "impact.nobody": "Nobody.",
   "impact.unchanged": "{count} customers keep their tier.",
+  "impact.incomplete": "A side affects more than 10,000 customers: the comparison covers the first 10,000 of each.",
+  "impact.listed": "Each list shows its first {count}; the counts are of all.",
 };

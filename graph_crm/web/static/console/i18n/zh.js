@@ -117,4 +117,6 @@ export default {
   "impact.reason": "对比方案中的原因",
   "impact.nobody": "无。",
   "impact.unchanged": "{count} 个客户等级不变。",
+  "impact.incomplete": "某一方案影响超过 10,000 个客户：对比只涵盖每个方案的前 10,000 个。",
+  "impact.listed": "每个列表只显示前 {count} 个；计数为全部。",
 };

@@ -18,6 +18,9 @@ export const COMPARE_QUERY = `query ImpactCompare($source: ID!, $policy: String,
   }
 }`;
 
+// Rows each list of the comparison holds (the query's limit); the counts are all of them.
+const LISTED = 500;
+
 function sides(result) {
   const rows = [
     [t("impact.affected"), (s) => number(s.totals.affected)],
@@ -65,6 +68,9 @@ function results(result) {
       result.left.map((c) => h("tr", {}, h("th", { scope: "row" }, c.label),
         h("td", {}, `${c.tier} · ${c.tierLabel}`)))),
     h("p", { class: "hint" }, t("impact.unchanged", { count: number(result.unchanged) })),
+    ...(result.complete ? [] : [h("p", { class: "hint" }, t("impact.incomplete"))]),
+    ...(Math.max(result.enteredCount, result.leftCount, result.tierChangeCount) > LISTED
+      ? [h("p", { class: "hint" }, t("impact.listed", { count: LISTED }))] : []),
   ];
 }
 

@@ -47,6 +47,7 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
 #: Root query fields that need more than READ.
 SPECIAL_QUERIES: Final[dict[str, Permission]] = {
     "impactReport": Permission.IMPACT,
+    "impactComparison": Permission.IMPACT,
     "auditLog": Permission.ADMIN,
     "apiKeys": Permission.ADMIN,
     # a preview runs the batch's checks; the history names who changed what

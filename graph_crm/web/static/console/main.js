@@ -5,12 +5,13 @@ import { h } from "./dom.js";
 import { language, setLanguage, t, translate } from "./i18n.js";
 import { pagesFor } from "./nav.js";
 import { renderComing } from "./pages/coming.js";
+import { renderImpact } from "./pages/impact.js";
 import { renderSchema } from "./pages/schema.js";
 import { renderSignIn } from "./pages/signin.js";
 import { signIn, signOut, signedInKey } from "./session.js";
 
 const VIEWER_QUERY = "query Viewer { viewer { keyId name role permissions } }";
-const RENDERERS = { schema: renderSchema };
+const RENDERERS = { schema: renderSchema, impact: renderImpact };
 const main = document.getElementById("main");
 let viewer = null;
 let notice = "";

@@ -22,6 +22,7 @@ import json
 import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -127,6 +128,8 @@ def _dates(column: Column, *, as_date: bool) -> CellReader:
     formats = column.format
     zone = _zone(column.timezone)
 
+    # exports repeat their dates (a day's orders): each distinct text is parsed once
+    @lru_cache(maxsize=16_384)
     def read(text: str) -> str:
         parsed = _parse(text, formats)
         if as_date:

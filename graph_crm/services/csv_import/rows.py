@@ -20,7 +20,13 @@ from graph_crm.model.types import RelationType
 from graph_crm.model.values import value_to_json
 from graph_crm.services.csv_import.files import Record
 from graph_crm.services.csv_import.keys import Seen
-from graph_crm.services.csv_import.plans import EntityPlan, RelationPlan, key_of, read_row
+from graph_crm.services.csv_import.plans import (
+    EntityPlan,
+    FilePlan,
+    RelationPlan,
+    key_of,
+    read_row,
+)
 from graph_crm.services.csv_import.report import Reject
 from graph_crm.store.base import GraphStore
 from graph_crm.store.write_batch import plan_write
@@ -105,19 +111,27 @@ class RowChecker:
         rows: list[Row] = []
         columns = {reader.property: reader.column for reader in plan.readers}
         for record in batch:
-            if record.problem:
-                self.reject(plan.name, record.line, record.column, "", record.problem)
+            values = self._values(plan, record)
+            if values is None:
                 continue
             key, empty = key_of(record, plan.key, plan.separator)
-            values, faults = read_row(plan, record)
-            for fault in faults:
-                self.reject(plan.name, fault.line, fault.column, fault.value, fault.reason)
             if key is None:
                 self.reject(plan.name, record.line, empty, "", "the key is empty")
-            elif not faults:
+            else:
                 data = {"key": key, **values}
                 rows.append(Row(record.line, data, {**columns, "key": plan.key[0]}, record.cells))
         return rows
+
+    def _values(self, plan: FilePlan, record: Record) -> dict[str, Any] | None:
+        """The record's property values; None if it is rejected (it cannot be read, or a
+        cell of it cannot)."""
+        if record.problem:
+            self.reject(plan.name, record.line, record.column, "", record.problem)
+            return None
+        values, faults = read_row(plan, record)
+        for fault in faults:
+            self.reject(plan.name, fault.line, fault.column, fault.value, fault.reason)
+        return None if faults else values
 
     def _without_duplicate_keys(self, plan: EntityPlan, rows: list[Row]) -> list[Row]:
         first: dict[str, int] = {}
@@ -248,17 +262,14 @@ class RowChecker:
         rows: list[Row] = []
         columns = {reader.property: reader.column for reader in plan.readers}
         for record in batch:
-            if record.problem:
-                self.reject(plan.name, record.line, record.column, "", record.problem)
+            values = self._values(plan, record)
+            if values is None:
                 continue
             source, empty_from = key_of(record, plan.source, plan.separator)
             target, empty_to = key_of(record, plan.target, plan.separator)
-            values, faults = read_row(plan, record)
-            for fault in faults:
-                self.reject(plan.name, fault.line, fault.column, fault.value, fault.reason)
             if source is None or target is None:
                 self.reject(plan.name, record.line, empty_from or empty_to, "", "a key is empty")
-            elif not faults:
+            else:
                 data: dict[str, Any] = {
                     "from": global_id(rel.from_type, source),
                     "to": global_id(rel.to_type, target),

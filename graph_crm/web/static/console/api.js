@@ -35,7 +35,8 @@ export async function graphql(query, variables = {}) {
   if (body.errors && body.errors.length) {
     const [first] = body.errors;
     const extensions = first.extensions || {};
-    throw new ApiError(extensions.code || "ERROR", first.message, first.path);
+    // the input's path (["where", "name", "eq"]) where the server names one
+    throw new ApiError(extensions.code || "ERROR", first.message, extensions.inputPath || first.path);
   }
   if (!response.ok) {
     throw new ApiError("HTTP_" + response.status, response.statusText);

@@ -5,12 +5,13 @@ import { h } from "./dom.js";
 import { language, setLanguage, t, translate } from "./i18n.js";
 import { pagesFor } from "./nav.js";
 import { renderComing } from "./pages/coming.js";
+import { renderExplore } from "./pages/explore.js";
 import { renderSchema } from "./pages/schema.js";
 import { renderSignIn } from "./pages/signin.js";
 import { signIn, signOut, signedInKey } from "./session.js";
 
 const VIEWER_QUERY = "query Viewer { viewer { keyId name role permissions } }";
-const RENDERERS = { schema: renderSchema };
+const RENDERERS = { schema: renderSchema, explore: renderExplore };
 const main = document.getElementById("main");
 let viewer = null;
 let notice = "";
@@ -47,7 +48,7 @@ function showWho() {
 
 function currentPage() {
   const allowed = pagesFor(viewer.permissions).map((page) => page.id);
-  const asked = window.location.hash.replace(/^#\/?/, "");
+  const asked = window.location.hash.replace(/^#\/?/, "").split("?")[0]; // #/page?state
   return allowed.includes(asked) ? asked : allowed[0] ?? null;
 }
 
@@ -85,7 +86,8 @@ async function render({ focus = false } = {}) {
         ? `${error.message} (${error.code})` : String(error)));
   }
   if (focus && current()) {
-    document.getElementById("page-title")?.focus();
+    // the element a page marked (after an action), else its heading
+    (main.querySelector("[data-focus]") ?? document.getElementById("page-title"))?.focus();
   }
 }
 

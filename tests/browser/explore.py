@@ -1,0 +1,49 @@
+"""Driving the Explore page: its neighbourhood graph is a canvas, so a test finds a node
+where Cytoscape.js drew it (the container keeps its instance as ``cy``) and clicks there,
+as a user's mouse would."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from playwright.sync_api import Page, expect
+
+GRAPH: Final = "#explore-graph"
+
+
+def graph_nodes(page: Page) -> set[str]:
+    """The ids of the entity nodes drawn ("more" nodes left out)."""
+    found: list[str] = page.evaluate(
+        f"""() => document.querySelector("{GRAPH}").cy.nodes(":not(.more)").map((n) => n.id())"""
+    )
+    return set(found)
+
+
+def wait_idle(page: Page) -> None:
+    expect(page.locator(GRAPH)).to_have_attribute("data-busy", "false")
+
+
+def click_node(page: Page, node_id: str) -> None:
+    """Centres the node in view, clicks it where it is drawn, waits for its expansion."""
+    position = page.evaluate(
+        """([selector, id]) => {
+             const cy = document.querySelector(selector).cy;
+             const node = cy.getElementById(id);
+             cy.zoom(1);
+             cy.center(node);
+             return node.renderedPosition();
+           }""",
+        [GRAPH, node_id],
+    )
+    box = page.locator(GRAPH).bounding_box()
+    assert box is not None
+    before = page.locator(GRAPH).get_attribute("data-nodes")
+    page.locator(GRAPH).evaluate("(element) => { element.dataset.busy = 'clicked'; }")
+    page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
+    wait_idle(page)
+    assert page.locator("#graph-node").input_value() == node_id or node_id.startswith("more|"), before
+
+
+def open_explore(page: Page) -> None:
+    page.get_by_role("link", name="Explore").click()
+    expect(page.get_by_role("heading", name="Explore", exact=True)).to_be_focused()

@@ -14,7 +14,7 @@ GRAPH: Final = "#explore-graph"
 def graph_nodes(page: Page) -> set[str]:
     """The ids of the entity nodes drawn ("more" nodes left out)."""
     found: list[str] = page.evaluate(
-        f"""() => document.querySelector("{GRAPH}").cy.nodes(":not(.more)").map((n) => n.id())"""
+        f"""() => document.querySelector("{GRAPH}").cy.nodes('[kind = "entity"]').map((n) => n.id())"""
     )
     return set(found)
 
@@ -26,11 +26,13 @@ def wait_idle(page: Page) -> None:
 def click_node(page: Page, node_id: str) -> None:
     """Centres the node in view, clicks it where it is drawn, waits for its expansion."""
     position = page.evaluate(
-        """([selector, id]) => {
+        """async ([selector, id]) => {
              const cy = document.querySelector(selector).cy;
              const node = cy.getElementById(id);
              cy.zoom(1);
              cy.center(node);
+             // drawn where it now is before the click
+             await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
              return node.renderedPosition();
            }""",
         [GRAPH, node_id],

@@ -139,9 +139,9 @@ function fillValues(cell, prefix, property, row) {
   }
   const first = valueControl(`${prefix}-a`, property, op, row.a,
     t(op === "between" ? "explore.valueFrom" : "explore.valueFor", { property: name }));
-  cell.replaceChildren(first, op === "between"
-    ? valueControl(`${prefix}-b`, property, op, row.b, t("explore.valueTo", { property: name }))
-    : null);
+  cell.replaceChildren(first, ...(op === "between"
+    ? [valueControl(`${prefix}-b`, property, op, row.b, t("explore.valueTo", { property: name }))]
+    : []));
 }
 
 /**

@@ -20,13 +20,13 @@ export const GRAPH_STYLE = [
     "min-zoomed-font-size": 7 } },
   { selector: "node.expanded", style: { "border-width": 3, "border-color": "#0f172a" } },
   { selector: "node:selected", style: { "border-width": 4, "border-color": "#f59e0b" } },
-  { selector: "node.more", style: {
+  { selector: 'node[kind = "more"]', style: {
     shape: "round-rectangle", "background-color": "#e2e8f0", "border-width": 1,
     "border-color": "#64748b", width: 22, height: 14, "font-style": "italic" } },
   { selector: "edge", style: {
     width: 1.2, "line-color": "#94a3b8", "target-arrow-color": "#94a3b8",
     "target-arrow-shape": "triangle", "curve-style": "haystack", "arrow-scale": 0.7 } },
-  { selector: "edge.more", style: { "line-style": "dashed" } },
+  { selector: 'edge[kind = "more"]', style: { "line-style": "dashed" } },
   { selector: ".hidden", style: { display: "none" } },
 ];
 
@@ -40,14 +40,24 @@ export function place(cy, node, added) {
   const facing = from?.length
     ? Math.atan2(centre.y - from.position().y, centre.x - from.position().x) : 0;
   const arc = from?.length ? Math.min(Math.PI * 1.2, 0.35 * added.length + 0.6) : Math.PI * 2;
-  // rings of at most `perRing` nodes, further out each time, so a big page stays legible
-  const perRing = Math.max(8, Math.round(arc * 9));
-  added.forEach((element, index) => {
-    const ring = Math.floor(index / perRing);
-    const onRing = Math.min(perRing, added.length - ring * perRing);
-    const angle = facing - arc / 2 + (arc * ((index % perRing) + 0.5)) / onRing +
-      (ring % 2 ? arc / (2 * onRing) : 0);
-    const radius = 110 + ring * 55;
-    element.position({ x: centre.x + radius * Math.cos(angle), y: centre.y + radius * Math.sin(angle) });
-  });
+  // rings further out as a page grows, each holding what its length allows (a node every
+  // ~34 px), so a big page stays legible and a small one stays close
+  const fresh = new Set(added.map((element) => element.id()));
+  const before = cy.nodes().filter((other) => other.data("parentId") === node.id() && !fresh.has(other.id()));
+  let ring = 0;
+  let radius = Math.max(110, ...before.map((other) =>
+    Math.hypot(other.position().x - centre.x, other.position().y - centre.y) + 70));
+  let placed = 0;
+  while (placed < added.length) {
+    const room = Math.max(5, Math.floor((arc * radius) / 34));
+    const onRing = Math.min(room, added.length - placed);
+    for (let index = 0; index < onRing; index += 1) {
+      const angle = facing - arc / 2 + (arc * (index + (ring % 2 ? 0.75 : 0.25) + 0.25)) / onRing;
+      added[placed + index].position({ x: centre.x + radius * Math.cos(angle),
+        y: centre.y + radius * Math.sin(angle) });
+    }
+    placed += onRing;
+    ring += 1;
+    radius += 70;
+  }
 }

@@ -171,7 +171,7 @@ export async function renderPaths(main, current, meta, state) {
       event.preventDefault();
       sync();
       go({ view: "path", from: state.from, p: JSON.stringify(model), run: "1" }, "path-results");
-    } }, builder), results);
+    } }, builder), ...(results ? [results] : []));
 }
 
 function pathResults(meta, traversal) {

@@ -49,17 +49,18 @@ function relationList(meta, id, count, index) {
     t("explore.next"));
     const items = page.edges.map((edge) => h("li", {},
       h("a", { href: recordHref(edge.node.id) }, entityLabel(meta, edge.node)),
-      h("span", { class: "explore-muted" }, ` ${edge.node.id}`),
+      entityLabel(meta, edge.node) === edge.node.key ? null
+        : h("span", { class: "explore-muted" }, ` ${edge.node.key}`),
       Object.keys(edge.properties || {}).length
         ? h("span", { class: "explore-muted" }, ` · ${cellText(edge.properties)}`) : null));
     section.replaceChildren(
       h("div", { class: "explore-relation-head" },
-        h("h2", { id: `${listId}-title`, tabindex: "-1" }, `${arrow(count.direction)} ${title}`),
+        h("h2", { id: `${listId}-title`, tabindex: "-1" }, title),
         h("a", { href: graphiqlHref(NEIGHBORS_QUERY, variables), class: "explore-small" },
           t("explore.showGraphqlShort"))),
       h("ul", { class: "explore-neighbors", id: listId }, items),
-      page.pageInfo.hasNextPage || cursors.length ? h("div", { class: "explore-pager" }, previous,
-        h("span", {}, t("explore.pageNumber", { page: cursors.length + 1 })), next) : null);
+      ...(page.pageInfo.hasNextPage || cursors.length ? [h("div", { class: "explore-pager" }, previous,
+        h("span", {}, t("explore.pageNumber", { page: cursors.length + 1 })), next)] : []));
     if (focus) {
       (focus === "next" && !next.disabled ? next : focus === "previous" && !previous.disabled
         ? previous : section.querySelector("h2")).focus();

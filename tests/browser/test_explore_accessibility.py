@@ -16,7 +16,10 @@ PATH = (
     '{"move":"EMPLOYS|OUT","rows":{"name":{"op":"contains","a":"a"}}}]}'
 )
 STATES = {
-    "list": ("/#/explore?type=Customer&where=%7B%22tier%22%3A%7B%22eq%22%3A%22KEY%22%7D%7D", "#results"),
+    "list": (
+        "/#/explore?type=Customer&where=%7B%22tier%22%3A%7B%22eq%22%3A%22KEY%22%7D%7D",
+        "#results",
+    ),
     "record": (f"/#/explore?view=record&id={ACME}", "#relation-0"),
     "graph": (f"/#/explore?view=graph&id={ACME}", "#explore-graph[data-drawn='true']"),
     "path": (f"/#/explore?view=path&from={ACME}&run=1&p={PATH}", "#path-results"),

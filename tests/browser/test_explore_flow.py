@@ -195,7 +195,9 @@ def test_sorting_paging_and_the_list_query_in_graphiql(watch: PageWatch) -> None
     expect(page.get_by_text("Page 1")).to_be_visible()
     assert page.locator("#results tbody tr").all_inner_texts() == first_page
     link = page.get_by_role("link", name="Show the GraphQL")
-    variables = json.loads(parse_qs(urlsplit(link.get_attribute("href") or "").fragment)["variables"][0])
+    variables = json.loads(
+        parse_qs(urlsplit(link.get_attribute("href") or "").fragment)["variables"][0]
+    )
     assert variables["orderBy"] == [{"field": "name", "direction": "DESC"}]
     assert (variables["type"], variables["first"], variables["after"]) == ("Customer", 10, None)
     link.click()

@@ -40,8 +40,17 @@ def click_node(page: Page, node_id: str) -> None:
     )
     box = page.locator(GRAPH).bounding_box()
     assert box is not None
-    page.locator(GRAPH).evaluate("(element) => { element.dataset.busy = 'clicked'; }")
-    page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
+    graph = page.locator(GRAPH)
+    graph.evaluate("(element) => { element.dataset.busy = 'clicked'; }")
+    # a busy machine may drop a click that lands while Cytoscape.js still settles the
+    # viewport: click again until the page takes it
+    for _ in range(5):
+        page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
+        try:
+            expect(graph).not_to_have_attribute("data-busy", "clicked", timeout=2_000)
+            break
+        except AssertionError:
+            continue
     wait_idle(page)
     if not node_id.startswith("more|"):  # an entity's node is selected in the node list
         assert page.locator("#graph-node").input_value() == node_id

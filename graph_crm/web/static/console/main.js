@@ -5,12 +5,14 @@ import { h } from "./dom.js";
 import { language, setLanguage, t, translate } from "./i18n.js";
 import { pagesFor } from "./nav.js";
 import { renderComing } from "./pages/coming.js";
-import { renderExplore } from "./pages/explore.js";
 import { renderSchema } from "./pages/schema.js";
 import { renderSignIn } from "./pages/signin.js";
 import { signIn, signOut, signedInKey } from "./session.js";
 
 const VIEWER_QUERY = "query Viewer { viewer { keyId name role permissions } }";
+// Explore's modules load when the page is first opened, not with the console
+const renderExplore = async (main, current) =>
+  (await import("./pages/explore.js")).renderExplore(main, current);
 const RENDERERS = { schema: renderSchema, explore: renderExplore };
 const main = document.getElementById("main");
 let viewer = null;

@@ -202,3 +202,22 @@ def test_sorting_paging_and_the_list_query_in_graphiql(watch: PageWatch) -> None
     assert (variables["type"], variables["first"], variables["after"]) == ("Customer", 10, None)
     link.click()
     expect(page.locator(".graphiql-query-editor")).to_contain_text("entities(")
+
+
+def test_hostile_urls_are_shown_as_text_and_refused_by_the_server(watch: PageWatch) -> None:
+    watch.sign_in(Role.ANALYST)
+    page = watch.page
+    hostile = 'Customer:"><img src=x onerror=alert(1)>'
+    page.goto(f"/#/explore?view=record&id={hostile}")
+    expect(page.get_by_role("alert")).to_contain_text(hostile)
+    assert page.locator("main img").count() == 0
+    # a type the registry lacks, a where that is not JSON, a relation name with Cypher in it
+    page.goto("/#/explore?type=Customer%60)%20DETACH%20DELETE%20n&where={oops&sort=name:desc")
+    expect(page.locator("#results-caption")).to_contain_text("Buyer: 211 matching")
+    page.goto(
+        "/#/explore?view=path&from=Customer:SH-ACME&run=1&p="
+        '{"start":{"id":"Customer:SH-ACME"},"steps":[{"move":"X`]-(m) DETACH DELETE m//|OUT"}]}'
+    )
+    expect(page.get_by_role("alert")).to_contain_text("UNKNOWN_TYPE")
+    page.goto("/#/explore?type=Customer")
+    expect(page.locator("#results-caption")).to_contain_text("Customer: 423 matching")

@@ -37,8 +37,9 @@ export async function graphql(query, variables = {}) {
   if (body.errors && body.errors.length) {
     const [first] = body.errors;
     const extensions = first.extensions || {};
-    throw new ApiError(extensions.code || "ERROR", first.message, first.path,
-      extensions.inputPath);
+    // the input's path (["where", "name", "eq"]) where the server names one
+    throw new ApiError(extensions.code || "ERROR", first.message,
+      extensions.inputPath || first.path, extensions.inputPath);
   }
   if (!response.ok) {
     throw new ApiError("HTTP_" + response.status, response.statusText);

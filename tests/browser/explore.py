@@ -20,6 +20,21 @@ def graph_nodes(page: Page) -> set[str]:
     return set(found)
 
 
+def graph_in_view(page: Page) -> bool:
+    """Whether every node shown lies inside the drawn viewport."""
+    inside: bool = page.evaluate(
+        f"""() => {{
+              const cy = document.querySelector("{GRAPH}").cy;
+              const box = cy.extent();
+              return cy.nodes(":visible").every((n) => {{
+                const p = n.position();
+                return p.x >= box.x1 && p.x <= box.x2 && p.y >= box.y1 && p.y <= box.y2;
+              }});
+            }}"""
+    )
+    return inside
+
+
 def wait_idle(page: Page) -> None:
     expect(page.locator(GRAPH)).to_have_attribute("data-busy", "false")
 

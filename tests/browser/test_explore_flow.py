@@ -14,7 +14,13 @@ from playwright.sync_api import expect
 from graph_crm.auth.roles import Role
 from tests.browser.conftest import screenshot
 from tests.browser.console import PageWatch
-from tests.browser.explore import click_node, graph_nodes, open_explore, wait_idle
+from tests.browser.explore import (
+    click_node,
+    graph_in_view,
+    graph_nodes,
+    open_explore,
+    wait_idle,
+)
 from tests.browser.served import Served
 
 ACME = "Customer:SH-ACME"
@@ -65,6 +71,9 @@ def test_an_analyst_filters_customers_opens_one_and_expands_its_graph_to_competi
         click_node(page, node)
     assert {"Buyer:B-VISSER", "ChatLog:CHAT-003", "Competitor:GLOBEX"} <= graph_nodes(page)
     expect(page.locator("#graph-status")).to_contain_text("nodes")
+    # the clicks zoomed in on each node; laid out again, the whole neighbourhood is in view
+    page.get_by_role("button", name="Lay out again").click()
+    assert graph_in_view(page)
     screenshot(page, served, "explore-graph")
 
 

@@ -4,6 +4,7 @@
 // around the node they came from and nothing already drawn moves, so 500+ nodes stay
 // readable and each expansion costs what it adds. The node list and its buttons are the
 // keyboard way in; the record view's relation lists are the full alternative.
+import { graphql } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { alert, head, recordHref, views } from "./common.js";
@@ -13,6 +14,7 @@ import { GRAPH_STYLE, colourOf, place } from "./graph_style.js";
 
 const CYTOSCAPE = "/static/vendor/cytoscape/cytoscape.esm.min.mjs";
 const CAPS = [25, 50, 100];
+const ROOT_QUERY = "query ExploreRoot($id: ID!) { entity(id: $id) { id type key properties } }";
 
 export async function renderGraph(main, current, meta, state) {
   const rootId = state.id;
@@ -124,6 +126,7 @@ export async function renderGraph(main, current, meta, state) {
       place(cy, node, added);
     });
     applyFilter();
+    keepInView(added);
     diagram.dataset.nodes = String(cy.nodes('[kind = "entity"]').length);
     diagram.dataset.edges = String(cy.edges('[kind = "entity"]').length);
     diagram.dataset.renderMs = (performance.now() - started).toFixed(1);
@@ -159,8 +162,30 @@ export async function renderGraph(main, current, meta, state) {
     });
   }
   function relayout() {
-    cy.layout({ name: "concentric", concentric: (node) => -node.data("depth"), levelWidth: () => 1,
-      minNodeSpacing: 8, animate: false }).run();
+    // force-directed (Cytoscape's own cose), seeded from where the nodes are
+    cy.elements(":visible").layout({ name: "cose", animate: false, randomize: false,
+      nodeRepulsion: () => 9000, idealEdgeLength: () => 70, nodeOverlap: 12,
+      numIter: 600 }).run();
+    fitGently();
+  }
+  // the whole graph in view, never magnified past 1.2 (a few nodes would fill the frame)
+  function fitGently() {
+    cy.fit(cy.elements(":visible"), 30);
+    if (cy.zoom() > 1.2) {
+      cy.zoom(1.2);
+      cy.center(cy.elements(":visible"));
+    }
+  }
+  // what was drawn stays where it is; the view zooms out when new nodes fall outside it
+  function keepInView(added) {
+    const box = cy.extent();
+    const outside = added.some((element) => {
+      const { x, y } = element.position();
+      return x < box.x1 || x > box.x2 || y < box.y1 || y > box.y2;
+    });
+    if (outside) {
+      fitGently();
+    }
   }
   cy.on("tap", "node", (event) => {
     const started = performance.now();
@@ -181,7 +206,14 @@ export async function renderGraph(main, current, meta, state) {
   });
   nodeSelect.addEventListener("change", () => select(nodeSelect.value));
   expandButton.addEventListener("click", () => expandNode(nodeSelect.value));
-  addNode({ id: rootId, type: typeOfId(rootId), key: rootId.split(":").slice(1).join(":"), properties: {} }, null);
+  // the start's own label from the first frame (a label changed later is drawn clipped)
+  const root = (await graphql(ROOT_QUERY, { id: rootId })).entity;
+  if (!current()) {
+    cy.destroy();
+    return;
+  }
+  addNode(root ?? { id: rootId, type: typeOfId(rootId), key: rootId.split(":").slice(1).join(":"),
+    properties: {} }, null);
   cy.getElementById(rootId).position({ x: 0, y: 0 });
   select(rootId);
   await expandNode(rootId);
@@ -189,6 +221,6 @@ export async function renderGraph(main, current, meta, state) {
     cy.destroy();
     return;
   }
-  cy.fit(undefined, 30);
+  fitGently();
   diagram.dataset.drawn = "true";
 }

@@ -13,9 +13,9 @@ from tests.api.asgi import asgi_client
 from tests.api.graphql import (
     AUDIT_LOG,
     CREATE_API_KEY,
-    REVOKE_API_KEY,
     DEFINE_ENTITY_TYPE,
     DELETE,
+    REVOKE_API_KEY,
     UPSERT,
     data,
     post,
@@ -108,7 +108,9 @@ async def test_admins_read_it_newest_first_in_a_window_by_kind_and_action(
     store: GraphStore,
 ) -> None:
     async with asgi_client(store, Role.ADMIN) as admin:
-        made = await succeed(admin, CREATE_API_KEY, "createApiKey", name="audit-window", role="RISK")
+        made = await succeed(
+            admin, CREATE_API_KEY, "createApiKey", name="audit-window", role="RISK"
+        )
         key_id = made["apiKey"]["id"]
         await succeed(admin, REVOKE_API_KEY, "revokeApiKey", id=key_id)
         await succeed(admin, DEFINE_ENTITY_TYPE, "defineEntityType", input=CUSTOMER)
@@ -163,4 +165,5 @@ async def test_an_unknown_order_or_a_naive_until_is_a_graphql_error(store: Graph
         assert "AuditLogOrder" in unknown["errors"][0]["message"]
         naive = await post(admin, AUDIT_WINDOW, until="2026-12-01T00:00:00", order="OLDEST_FIRST",
                            first=5)  # fmt: skip
-        assert naive["data"] is None and "errors" in naive
+        assert naive["data"] is None
+        assert "errors" in naive

@@ -27,7 +27,7 @@ def test_the_schema_page_passes_axe(watch: PageWatch, language: str) -> None:
 
 def test_a_coming_page_passes_axe(watch: PageWatch) -> None:
     watch.sign_in(Role.ADMIN)
-    watch.page.goto("/#/admin")
+    watch.page.goto("/#/impact")
     expect(watch.page.get_by_text("This page is coming")).to_be_visible()
     assert watch.axe() == []
 

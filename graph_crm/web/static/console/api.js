@@ -2,10 +2,13 @@
 import { signedInKey } from "./session.js";
 
 export class ApiError extends Error {
-  constructor(code, message, path) {
+  // path: where in the answer (["auditLog"]); inputPath: which argument was refused
+  // (["until"]), so a page can show the refusal at its field.
+  constructor(code, message, path, inputPath) {
     super(message);
     this.code = code;
     this.path = path;
+    this.inputPath = inputPath;
   }
 }
 
@@ -35,7 +38,8 @@ export async function graphql(query, variables = {}) {
   if (body.errors && body.errors.length) {
     const [first] = body.errors;
     const extensions = first.extensions || {};
-    throw new ApiError(extensions.code || "ERROR", first.message, first.path);
+    throw new ApiError(extensions.code || "ERROR", first.message, first.path,
+      extensions.inputPath);
   }
   if (!response.ok) {
     throw new ApiError("HTTP_" + response.status, response.statusText);

@@ -4,13 +4,14 @@ import { ApiError, graphql } from "./api.js";
 import { h } from "./dom.js";
 import { language, setLanguage, t, translate } from "./i18n.js";
 import { pagesFor } from "./nav.js";
+import { renderAdmin } from "./pages/admin.js";
 import { renderComing } from "./pages/coming.js";
 import { renderSchema } from "./pages/schema.js";
 import { renderSignIn } from "./pages/signin.js";
 import { signIn, signOut, signedInKey } from "./session.js";
 
 const VIEWER_QUERY = "query Viewer { viewer { keyId name role permissions } }";
-const RENDERERS = { schema: renderSchema };
+const RENDERERS = { schema: renderSchema, admin: renderAdmin };
 const main = document.getElementById("main");
 let viewer = null;
 let notice = "";
@@ -125,6 +126,8 @@ async function start() {
   document.getElementById("sign-out").addEventListener("click", () =>
     leave(t("signin.signedOut")));
   window.addEventListener("hashchange", () => viewer && render({ focus: true }));
+  // a page's action answered 401: the key was revoked, sign out with the reason
+  document.addEventListener("unauthenticated", (event) => viewer && leave(refusal(event.detail)));
   if (signedInKey()) {
     try {
       await loadViewer();

@@ -17,7 +17,6 @@ from tests.api.graphql import (
     DELETE,
     REVOKE_API_KEY,
     UPSERT,
-    data,
     post,
     read_log,
     succeed,
@@ -93,15 +92,7 @@ query Window($since: DateTime, $until: DateTime, $kind: String, $action: String,
 
 
 async def walk(client: httpx.AsyncClient, **filters: Any) -> list[dict[str, Any]]:
-    """Every record ``filters`` match, two at a time."""
-    nodes: list[dict[str, Any]] = []
-    after = None
-    while True:
-        page = (await data(client, AUDIT_WINDOW, **filters, first=2, after=after))["auditLog"]
-        nodes.extend(edge["node"] for edge in page["edges"])
-        if not page["pageInfo"]["hasNextPage"]:
-            return nodes
-        after = page["pageInfo"]["endCursor"]
+    return await read_log(client, AUDIT_WINDOW, **filters)
 
 
 async def test_admins_read_it_newest_first_in_a_window_by_kind_and_action(

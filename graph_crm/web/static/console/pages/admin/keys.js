@@ -174,8 +174,10 @@ export function renderKeys(section, keys, changed) {
       status.textContent = "";
       submit.disabled = true;
       try {
-        const result = (await graphql(CREATE_KEY, {
-          name: name.control.value, role: role.control.value })).createApiKey;
+        const variables = { name: name.control.value, role: role.control.value };
+        const result = (await graphql(CREATE_KEY, variables).finally(() => {
+          submit.disabled = false; // focusable again, should the refusal send the focus there
+        })).createApiKey;
         if (result.__typename === "Error") {
           (refuseAt({ name, role }, general, result, result.path)?.control ?? submit).focus();
           return;
@@ -193,8 +195,6 @@ export function renderKeys(section, keys, changed) {
         if (!signedOut(error)) {
           (refuseAt({ name, role }, general, error, error.inputPath)?.control ?? submit).focus();
         }
-      } finally {
-        submit.disabled = false;
       }
     } },
   h("h3", { id: "create-title" }, t("admin.createTitle")),

@@ -49,8 +49,9 @@ function keysTable(keys, onRevoke) {
 }
 
 function tokenDialog(name, token, onClose) {
-  const input = h("input", { type: "text", readonly: true, class: "token", value: token,
-    spellcheck: "false", autocomplete: "off" });
+  // a textarea, so the whole token shows (wrapped), not a scrolled part of it
+  const input = h("textarea", { readonly: true, class: "token", rows: 2, spellcheck: "false",
+    autocomplete: "off" }, token);
   const copied = h("p", { class: "hint", role: "status" });
   const copy = h("button", { type: "button", class: "button", autofocus: true,
     onclick: async () => {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import cast
 
 import strawberry
@@ -26,11 +27,12 @@ class AuditRecordNode:
         "line or the importer was told."
     )
     action: str = strawberry.field(
-        description="define, alter, drop, upsert, link, unlink, delete, import, key.create "
-        "or key.revoke."
+        description="define, alter, drop, upsert, link, unlink, delete, import, key.create, "
+        "key.revoke or access.denied."
     )
     kind: str = strawberry.field(
-        description="entityType, relationType, impactPolicy, registry, entity, relation or apiKey."
+        description="entityType, relationType, impactPolicy, registry, entity, relation, apiKey "
+        "or operation."
     )
     type: str | None = strawberry.field(
         description="The entity, relation type or policy it concerns (null for keys)."
@@ -61,6 +63,12 @@ class AuditRecordNode:
         )
 
 
+@strawberry.enum(name="AuditLogOrder", description="Which records of the audit log come first.")
+class AuditOrder(Enum):
+    OLDEST_FIRST = "oldest_first"
+    NEWEST_FIRST = "newest_first"
+
+
 @strawberry.type(name="AuditLogEdge")
 class AuditEdge:
     cursor: str
@@ -78,9 +86,10 @@ class AuditConnection:
 @strawberry.type
 class AuditQuery:
     @field(
-        "Every recorded change, oldest first: definitions and data and key writes, each "
-        "written in the same transaction as the change. since is inclusive; actor and type "
-        "match exactly. Admins only."
+        "Every recorded change, oldest first (order: NEWEST_FIRST for the reverse): "
+        "definitions and data and key writes, each written in the same transaction as the "
+        "change. since is inclusive, until exclusive; actor, type, kind and action match "
+        "exactly. Admins only."
     )
     async def audit_log(
         self,
@@ -90,6 +99,10 @@ class AuditQuery:
         type: str | None = None,
         first: int = 50,
         after: str | None = None,
+        until: datetime | None = None,
+        kind: str | None = None,
+        action: str | None = None,
+        order: AuditOrder = AuditOrder.OLDEST_FIRST,
     ) -> AuditConnection:
         page = await info.context.store.audit_log(
             since=since,
@@ -97,6 +110,10 @@ class AuditQuery:
             type_name=type,
             first=check_first(first, info.context.limits.page_size),
             after=after,
+            until=until,
+            kind=kind,
+            action=action,
+            newest_first=order is AuditOrder.NEWEST_FIRST,
         )
         return AuditConnection(
             total_count=page.total_count,

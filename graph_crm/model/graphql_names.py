@@ -49,7 +49,7 @@ CORE_TYPE_NAMES: Final = frozenset(
         "UnlinkPayload", "UnlinkResult", "WritePayload", "WriteResult",
         "Float", "ImpactComponent", "ImpactPathEntity", "ImpactPolicy", "ImpactPolicyPayload",
         "ImpactPolicyResult", "ImpactReport", "ImpactTarget", "ImpactTierCount", "ImpactTotals",
-        "ReportFormat", "AuditLogConnection", "AuditLogEdge", "AuditRecord",
+        "ReportFormat", "AuditLogConnection", "AuditLogEdge", "AuditRecord", "AuditLogOrder",
         "ApiKey", "ApiKeyCreatePayload", "ApiKeyCreateResult", "ApiKeyRevokePayload",
         "ApiKeyRevokeResult", "ApiKeyRole",
         "EntityNeighborConnection", "EntityNeighborEdge", "RelationCount",

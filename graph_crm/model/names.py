@@ -68,6 +68,7 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "SortDirection",
         "AuditRecord",
         "AuditLog",
+        "AuditLogOrder",
         "ApiKey",
         "ApiKeyRole",
         "RelationCount",

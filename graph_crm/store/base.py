@@ -298,10 +298,15 @@ class GraphStore(Protocol):
         type_name: str | None = None,
         first: int = 50,
         after: str | None = None,
+        until: datetime | None = None,
+        kind: str | None = None,
+        action: str | None = None,
+        newest_first: bool = False,
     ) -> Page[AuditRecord]:
-        """Audit records, oldest first by ``(at, id)``, keyset-paged (see
-        :mod:`graph_crm.model.audit`); ``since`` is inclusive, ``actor`` and ``type_name``
-        match exactly; ``total_count`` counts every match of the filters.
+        """Audit records, oldest first by ``(at, id)`` (``newest_first``: the reverse),
+        keyset-paged (see :mod:`graph_crm.model.audit`); ``since`` is inclusive, ``until``
+        exclusive, ``actor``, ``type_name``, ``kind`` and ``action`` match exactly;
+        ``total_count`` counts every match of the filters.
 
         Every definition change and every data or key write that changed something
         writes its record in its own transaction: both are stored, or neither.

@@ -296,9 +296,21 @@ class Store(Generic[S]):
         type_name: str | None = None,
         first: int = 50,
         after: str | None = None,
+        until: datetime | None = None,
+        kind: str | None = None,
+        action: str | None = None,
+        newest_first: bool = False,
     ) -> Page[AuditRecord]:
         query = check_audit_query(
-            since=since, actor=actor, type_name=type_name, first=first, after=after
+            since=since,
+            actor=actor,
+            type_name=type_name,
+            first=first,
+            after=after,
+            until=until,
+            kind=kind,
+            action=action,
+            newest_first=newest_first,
         )
         read = await self.session.audit.audit_rows(query)
         return audit_page(read.rows, read.total, query.first)

@@ -139,7 +139,7 @@ class KeyPart(Protocol):
 class AuditPart(Protocol):
     async def audit_rows(self, query: AuditQuery) -> Rows[AuditQuery, AuditRecord]:
         """Count the records ``query`` matches; read up to ``first + 1`` after its cursor,
-        oldest first by (at, id)."""
+        oldest first by (at, id), or newest first when ``query.newest_first``."""
 
     async def record_audit(self, record: AuditRecord) -> None: ...
 

@@ -204,11 +204,14 @@ query Audit($since: DateTime, $actor: String, $type: String, $first: Int!, $afte
 }"""
 
 
-async def read_log(client: httpx.AsyncClient, **filters: Any) -> list[dict[str, Any]]:
+async def read_log(
+    client: httpx.AsyncClient, query: str = AUDIT_LOG, **filters: Any
+) -> list[dict[str, Any]]:
+    """Every record ``filters`` match, two at a time, asked with ``query``."""
     nodes: list[dict[str, Any]] = []
     after = None
     while True:
-        page = (await data(client, AUDIT_LOG, **filters, first=2, after=after))["auditLog"]
+        page = (await data(client, query, **filters, first=2, after=after))["auditLog"]
         nodes.extend(edge["node"] for edge in page["edges"])
         if not page["pageInfo"]["hasNextPage"]:
             return nodes

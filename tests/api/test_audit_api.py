@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -10,8 +12,10 @@ from graph_crm.store.base import GraphStore
 from tests.api.asgi import asgi_client
 from tests.api.graphql import (
     AUDIT_LOG,
+    CREATE_API_KEY,
     DEFINE_ENTITY_TYPE,
     DELETE,
+    REVOKE_API_KEY,
     UPSERT,
     post,
     read_log,
@@ -73,3 +77,84 @@ async def test_only_admins_may_read_it(store: GraphStore, role: Role) -> None:
     [error] = body["errors"]
     assert error["extensions"]["code"] == "FORBIDDEN"
     assert error["path"] == ["auditLog"]
+
+
+AUDIT_WINDOW = """
+query Window($since: DateTime, $until: DateTime, $kind: String, $action: String,
+             $order: AuditLogOrder!, $first: Int!, $after: String) {
+  auditLog(since: $since, until: $until, kind: $kind, action: $action, order: $order,
+           first: $first, after: $after) {
+    totalCount
+    edges { node { id at action kind ids after } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def walk(client: httpx.AsyncClient, **filters: Any) -> list[dict[str, Any]]:
+    return await read_log(client, AUDIT_WINDOW, **filters)
+
+
+async def test_admins_read_it_newest_first_in_a_window_by_kind_and_action(
+    store: GraphStore,
+) -> None:
+    async with asgi_client(store, Role.ADMIN) as admin:
+        made = await succeed(
+            admin, CREATE_API_KEY, "createApiKey", name="audit-window", role="RISK"
+        )
+        key_id = made["apiKey"]["id"]
+        await succeed(admin, REVOKE_API_KEY, "revokeApiKey", id=key_id)
+        await succeed(admin, DEFINE_ENTITY_TYPE, "defineEntityType", input=CUSTOMER)
+        oldest = await walk(admin, order="OLDEST_FIRST")
+        newest = await walk(admin, order="NEWEST_FIRST")
+        assert newest == oldest[::-1]
+        assert [n["action"] for n in newest[:3]] == ["define", "key.revoke", "key.create"]
+        keys = await walk(admin, kind="apiKey", order="NEWEST_FIRST")
+        ours = [(n["action"], n["ids"]) for n in keys if n["ids"] == [key_id]]
+        assert ours == [("key.revoke", [key_id]), ("key.create", [key_id])]
+        created = await walk(admin, kind="apiKey", action="key.create", order="NEWEST_FIRST")
+        assert created[0]["after"]["name"] == "audit-window"
+        assert all(n["action"] == "key.create" for n in created)
+        define = newest[0]
+        before_define = await walk(admin, until=define["at"], order="NEWEST_FIRST")
+        assert define not in before_define
+        assert before_define == [n for n in newest if n["at"] < define["at"]]
+        window = await walk(admin, since=define["at"], until="2999-01-01T00:00:00Z",
+                            order="OLDEST_FIRST")  # fmt: skip
+        assert window == [define]
+
+
+@pytest.mark.parametrize(
+    ("variables", "path"),
+    [
+        ({"since": "2026-12-01T00:00:00Z", "until": "2026-12-01T00:00:00Z"}, ["until"]),
+        ({"since": "2026-12-02T00:00:00Z", "until": "2026-12-01T00:00:00Z"}, ["until"]),
+        ({"kind": "apiKey' OR 1=1 --"}, ["kind"]),
+        ({"kind": "`_GraphCrmAudit`) DETACH DELETE a //"}, ["kind"]),
+        ({"action": "key.create\u202e"}, ["action"]),
+        ({"action": "x" * 5_000}, ["action"]),
+    ],
+)
+async def test_bad_windows_kinds_and_actions_are_refused_at_their_argument(
+    store: GraphStore, variables: dict[str, Any], path: list[str]
+) -> None:
+    async with asgi_client(store, Role.ADMIN) as admin:
+        await succeed(admin, DEFINE_ENTITY_TYPE, "defineEntityType", input=CUSTOMER)
+        before = await walk(admin, order="OLDEST_FIRST")
+        body = await post(admin, AUDIT_WINDOW, **variables, order="NEWEST_FIRST", first=5)
+        assert body["data"] is None
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "INVALID_INPUT"
+        assert error["extensions"]["inputPath"] == path
+        assert error["path"] == ["auditLog"]
+        assert await walk(admin, order="OLDEST_FIRST") == before
+
+
+async def test_an_unknown_order_or_a_naive_until_is_a_graphql_error(store: GraphStore) -> None:
+    async with asgi_client(store, Role.ADMIN) as admin:
+        unknown = await post(admin, AUDIT_WINDOW, order="SIDEWAYS", first=5)
+        assert "AuditLogOrder" in unknown["errors"][0]["message"]
+        naive = await post(admin, AUDIT_WINDOW, until="2026-12-01T00:00:00", order="OLDEST_FIRST",
+                           first=5)  # fmt: skip
+        assert naive["data"] is None
+        assert "errors" in naive

@@ -25,13 +25,6 @@ def test_the_schema_page_passes_axe(watch: PageWatch, language: str) -> None:
     assert watch.axe() == []
 
 
-def test_a_coming_page_passes_axe(watch: PageWatch) -> None:
-    watch.sign_in(Role.ADMIN)
-    watch.page.goto("/#/admin")
-    expect(watch.page.get_by_text("This page is coming")).to_be_visible()
-    assert watch.axe() == []
-
-
 def test_graphiql_passes_axe(watch: PageWatch) -> None:
     watch.sign_in(Role.ANALYST)
     page = watch.page

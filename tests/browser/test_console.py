@@ -88,16 +88,6 @@ def test_the_navigation_shows_the_pages_the_roles_permissions_allow(
         expect(page.locator("#page-title")).not_to_have_text("Admin")
 
 
-def test_a_coming_page_says_so_and_links_graphiql(watch: PageWatch, served: Served) -> None:
-    watch.sign_in(Role.RISK)
-    page = watch.page
-    page.get_by_role("link", name="Explore").click()
-    expect(page.get_by_role("heading", name="Explore")).to_be_focused()
-    expect(page.get_by_text("This page is coming")).to_be_visible()
-    expect(page.get_by_role("link", name="Open GraphiQL")).to_have_attribute("href", "/graphiql")
-    screenshot(page, served, "coming")
-
-
 def test_the_language_switch_changes_the_text_and_is_remembered(
     watch: PageWatch, served: Served
 ) -> None:

@@ -6,14 +6,7 @@ from __future__ import annotations
 import re
 
 from graph_crm.web.assets import STATIC_DIR
-
-CONSOLE = STATIC_DIR / "console"
-ENTRY = re.compile(r'^\s*(?:"([\w.]+)"|(\w+)):\s*"(.*)",$', re.M)
-
-
-def dictionary(name: str) -> dict[str, str]:
-    text = (CONSOLE / "i18n" / f"{name}.js").read_text(encoding="utf-8")
-    return {quoted or bare: value for quoted, bare, value in ENTRY.findall(text)}
+from tests.web.dictionaries import CONSOLE, dictionary
 
 
 def test_both_languages_have_the_same_keys() -> None:

@@ -75,19 +75,29 @@ class AuditOps:
 
         def run() -> Rows[AuditQuery, AuditRecord]:
             where, params = ["at >= ?"], [query.since]
-            for column, value in (("actor", query.actor), ("type_name", query.type_name)):
+            if query.until is not None:
+                where.append("at < ?")
+                params.append(query.until)
+            for column, value in (
+                ("actor", query.actor),
+                ("type_name", query.type_name),
+                ("kind", query.kind),
+                ("action", query.action),
+            ):
                 if value is not None:
                     where.append(f"{column} = ?")
                     params.append(value)
             total = self.db.conn.execute(
                 f"SELECT count(*) FROM audit WHERE {' AND '.join(where)}", params
             ).fetchone()[0]
+            past, order = ("<", "DESC") if query.newest_first else (">", "ASC")
             if query.after is not None:
                 at, record_id = query.after
-                where.append("(at > ? OR (at = ? AND id > ?))")
+                where.append(f"(at {past} ? OR (at = ? AND id {past} ?))")
                 params.extend([at, at, record_id])
             rows = self.db.conn.execute(
-                f"SELECT {_COLUMNS} FROM audit WHERE {' AND '.join(where)} ORDER BY at, id LIMIT ?",
+                f"SELECT {_COLUMNS} FROM audit WHERE {' AND '.join(where)} "
+                f"ORDER BY at {order}, id {order} LIMIT ?",
                 [*params, query.first + 1],
             ).fetchall()
             return Rows(query, int(total), [_record(row) for row in rows])

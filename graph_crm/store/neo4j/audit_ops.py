@@ -37,14 +37,22 @@ class AuditOps:
 
     async def audit_rows(self, query: AuditQuery) -> Rows[AuditQuery, AuditRecord]:
         """Count the records ``query`` matches; read up to ``first + 1`` after its cursor."""
-        filters = {"since": query.since, "actor": query.actor, "typeName": query.type_name}
+        filters = {
+            "since": query.since,
+            "until": query.until,
+            "actor": query.actor,
+            "typeName": query.type_name,
+            "kind": query.kind,
+            "action": query.action,
+        }
+        listing = q.AUDIT_LIST_NEWEST if query.newest_first else q.AUDIT_LIST
         after_at, after_id = query.after or (None, None)
 
         async def work(tx: AsyncManagedTransaction) -> Rows[AuditQuery, AuditRecord]:
             (counted,) = await fetch(tx, cypher(q.AUDIT_COUNT), **filters)
             rows = await fetch(
                 tx,
-                cypher(q.AUDIT_LIST),
+                cypher(listing),
                 **filters,
                 afterAt=after_at,
                 afterId=after_id,

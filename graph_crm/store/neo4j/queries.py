@@ -132,6 +132,7 @@ API_KEY_REVOKE: Final = "api_key_revoke"
 AUDIT_INDEX: Final = "audit_index"
 AUDIT_ADD: Final = "audit_add"
 AUDIT_LIST: Final = "audit_list"
+AUDIT_LIST_NEWEST: Final = "audit_list_newest"
 AUDIT_COUNT: Final = "audit_count"
 
 ALL_QUERIES: Final = tuple(

@@ -2,11 +2,12 @@
 import { signedInKey } from "./session.js";
 
 export class ApiError extends Error {
+  // path: where in the answer (["auditLog"]); inputPath: which argument was refused
+  // (["until"]), so a page can show the refusal at its field.
   constructor(code, message, path, inputPath) {
     super(message);
     this.code = code;
     this.path = path;
-    // which argument was refused, e.g. ["other", "delayDays"]: where a form shows it
     this.inputPath = inputPath;
   }
 }

@@ -4,7 +4,7 @@ import { ApiError, graphql } from "./api.js";
 import { h } from "./dom.js";
 import { language, setLanguage, t, translate } from "./i18n.js";
 import { pagesFor } from "./nav.js";
-import { renderComing } from "./pages/coming.js";
+import { renderAdmin } from "./pages/admin.js";
 import { renderImpact } from "./pages/impact.js";
 import { renderSchema } from "./pages/schema.js";
 import { renderSignIn } from "./pages/signin.js";
@@ -14,7 +14,9 @@ const VIEWER_QUERY = "query Viewer { viewer { keyId name role permissions } }";
 // Explore's modules load when the page is first opened, not with the console
 const renderExplore = async (main, current) =>
   (await import("./pages/explore.js")).renderExplore(main, current);
-const RENDERERS = { schema: renderSchema, explore: renderExplore, impact: renderImpact };
+const RENDERERS = {
+  schema: renderSchema, explore: renderExplore, impact: renderImpact, admin: renderAdmin,
+};
 const main = document.getElementById("main");
 let viewer = null;
 let notice = "";
@@ -45,8 +47,7 @@ function showWho() {
         href: `#/${page.id}`,
         id: `nav-${page.id}`,
         "aria-current": page.id === current ? "page" : false,
-      }, t(`page.${page.id}`), RENDERERS[page.id] ? null :
-        h("span", { class: "soon" }, ` · ${t("nav.coming")}`)))));
+      }, t(`page.${page.id}`)))));
 }
 
 function currentPage() {
@@ -71,11 +72,9 @@ async function render({ focus = false } = {}) {
     if (page === null) {
       main.replaceChildren(h("h1", { id: "page-title", tabindex: "-1" }, t("brand")),
         h("p", {}, t("page.none")));
-    } else if (RENDERERS[page]) {
+    } else {
       main.replaceChildren(h("p", { class: "loading" }, t("loading")));
       await RENDERERS[page](main, current);
-    } else {
-      renderComing(main, page);
     }
   } catch (error) {
     if (!current()) {
@@ -130,6 +129,8 @@ async function start() {
   document.getElementById("sign-out").addEventListener("click", () =>
     leave(t("signin.signedOut")));
   window.addEventListener("hashchange", () => viewer && render({ focus: true }));
+  // a page's action answered 401: the key was revoked, sign out with the reason
+  document.addEventListener("unauthenticated", (event) => viewer && leave(refusal(event.detail)));
   if (signedInKey()) {
     try {
       await loadViewer();

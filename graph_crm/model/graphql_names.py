@@ -60,6 +60,7 @@ CORE_TYPE_NAMES: Final = frozenset(
         "Viewer", "TypeCount", "TypeCounts",
         "ImpactComparison", "ImpactComparedTarget", "ImpactTierChange", "ImpactSide",
         "ImpactSettingInput", "ReportDocument",
+        "SchemaDocumentChange", "SchemaDocumentPayload", "SchemaDocumentResult",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
@@ -76,6 +77,7 @@ CORE_MUTATION_FIELDS: Final = frozenset(
     | {"defineImpactPolicy", "alterImpactPolicy", "dropImpactPolicy"}
     | {"createApiKey", "revokeApiKey"}
     | {"alterRelationType", "dropEntityType", "dropRelationType", "applyDefinitions"}
+    | {"applySchema"}
     | {"addProperty", "alterProperty", "dropProperty", "alterTypeDetails"}
 )
 #: Scalars and filter inputs the generated part shares between all types.

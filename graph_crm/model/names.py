@@ -77,6 +77,7 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "DefinitionPreview",
         "SchemaChange",
         "SchemaChangeKind",
+        "SchemaDocumentChange",
         "Viewer",
         "TypeCount",
         "TypeCounts",

@@ -24,7 +24,7 @@ def test_both_languages_have_the_same_keys() -> None:
 
 def test_every_key_the_console_uses_is_in_the_dictionaries() -> None:
     english = dictionary("en")
-    sources = [*CONSOLE.glob("*.js"), *CONSOLE.glob("pages/*.js")]
+    sources = [*CONSOLE.glob("*.js"), *CONSOLE.glob("pages/**/*.js")]
     used = {
         key
         for source in sources

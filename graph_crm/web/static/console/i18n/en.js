@@ -153,4 +153,5 @@ export default {
   "schema.after": "After",
   "schema.newer": "Newer",
   "schema.older": "Older",
+  "schema.detailTitle": "{kind}: {name}",
 };

@@ -153,4 +153,5 @@ export default {
   "schema.after": "变更后",
   "schema.newer": "较新",
   "schema.older": "较早",
+  "schema.detailTitle": "{kind}：{name}",
 };

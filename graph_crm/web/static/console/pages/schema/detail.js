@@ -70,7 +70,8 @@ export function renderDetail(container, ctx) {
   fill(container,
     h("div", { class: "page-head" },
       h("h2", { id: "detail-title", tabindex: "-1" },
-        `${t(entity ? "schema.entityType" : "schema.relationType")}: ${typeLabel(type)}`),
+        t("schema.detailTitle", {
+          kind: t(entity ? "schema.entityType" : "schema.relationType"), name: typeLabel(type) })),
       button(t("schema.back"), () => ctx.go({ view: "list" }), { quiet: true })),
     facts(type, Boolean(entity), count),
     propertyTable(type, actions),

@@ -65,7 +65,7 @@ function select(draft, key, options, fieldKey, id, blank = t("schema.choose")) {
 }
 
 function changeList(changes) {
-  return h("div", { class: "sdl-changes" }, changes.map((change) => h("details", { open: true },
+  return h("div", { class: "sdl-changes" }, changes.map((change, index) => h("details", { open: index < 2 },
     h("summary", {}, `${change.name} · ${t(`schema.change.${change.change}`)}`),
     h("pre", { class: "sdl" }, [
       ...change.removed.map((line) => h("del", {}, `- ${line}\n`)),

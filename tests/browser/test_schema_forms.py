@@ -25,6 +25,8 @@ from tests.browser.served import Served, serve_demo
 from tests.neo4j_env import Neo4jTarget, skip_allowed
 from tools.neo4j_local import LocalNeo4j, Neo4jError
 
+#: How long a schema change may take to show: on Neo4j a unique property builds a constraint.
+SLOW = 60_000
 TYPE = """query($name: String!) { entityType(name: $name) {
   name label labelProperty properties { name label kind required unique } } }"""
 
@@ -135,13 +137,13 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     page.locator("#type-label-property").select_option("name")
     page.get_by_role("button", name="Preview").click()
     preview = page.locator("section.preview")
-    expect(preview).to_contain_text("type CustomsBroker {")
+    expect(preview).to_contain_text("type CustomsBroker {", timeout=SLOW)
     expect(preview).to_contain_text("licence: String!")
     expect(preview).to_contain_text("Nothing refused")
     assert "CustomsBroker" not in json.dumps(api(served, "{ entityTypes { name } }"))
     screenshot(page, served, "schema-new-type-preview")
     page.get_by_role("button", name="Apply").click()
-    expect(page.locator("#schema-notice")).to_contain_text("CustomsBroker is defined")
+    expect(page.locator("#schema-notice")).to_contain_text("CustomsBroker is defined", timeout=SLOW)
     expect(page.locator("#schema-notice")).to_be_focused()
     expect(page.locator("#detail-title")).to_have_text("Entity type: 报关行 (CustomsBroker)")
     assert property_names(page) == ["name", "licence", "rating"]
@@ -167,7 +169,9 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     page.get_by_role("button", name="Preview").click()
     expect(preview).to_contain_text("clearsFor")
     page.get_by_role("button", name="Apply").click()
-    expect(page.locator("#detail-title")).to_have_text("Relation type: 清关 (CLEARS_FOR)")
+    expect(page.locator("#detail-title")).to_have_text(
+        "Relation type: 清关 (CLEARS_FOR)", timeout=SLOW
+    )
     expect(page.locator("dl.facts")).to_contain_text("CustomsBroker → Warehouse")
 
     # one property more on Warehouse: one addProperty call, the others not resent
@@ -183,7 +187,7 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     form.get_by_label("Property name").fill("customsCode")
     form.get_by_label("Display label").fill("海关编码")
     form.get_by_role("button", name="Save").click()
-    expect(page.locator("#schema-notice")).to_have_text("Property customsCode added.")
+    expect(page.locator("#schema-notice")).to_have_text("Property customsCode added.", timeout=SLOW)
     assert property_names(page) == [*warehouse_before, "customsCode"]
     assert properties(served, "Warehouse") == [*warehouse_before, "customsCode"]
     [sent] = mutations_sent(watch, "addProperty")
@@ -197,7 +201,9 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     page.get_by_role("button", name="Change property customsCode").click()
     form.get_by_label("Display label").fill("海关代码")
     form.get_by_role("button", name="Save").click()
-    expect(page.locator("#schema-notice")).to_have_text("Property customsCode changed.")
+    expect(page.locator("#schema-notice")).to_have_text(
+        "Property customsCode changed.", timeout=SLOW
+    )
     expect(page.locator("#property-table")).to_contain_text("海关代码")
 
     # dropping a property that holds data: the server's refusal, nothing changed
@@ -205,7 +211,7 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     drop.click()
     refusal = page.locator("#property-refusal")
     expect(refusal).to_have_attribute("role", "alert")
-    expect(refusal).to_contain_text("removing property 'city' would lose stored values")
+    expect(refusal).to_contain_text("removing property 'city' would lose stored values", timeout=SLOW)
     expect(refusal).to_contain_text("INCOMPATIBLE_CHANGE")
     expect(drop).to_be_focused()
     assert "city" in properties(served, "Warehouse")
@@ -238,7 +244,7 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     area.fill(area.input_value().replace('"urgency": 0.5', '"urgency": "soon"'))
     page.locator("#save-policy").click()
     where = page.locator("#policy-refusals").get_by_role("button", name="scoring.weights.urgency")
-    expect(where).to_be_focused()
+    expect(where).to_be_focused(timeout=SLOW)
     expect(page.locator("#policy-refusals")).to_contain_text("valid number")
     expect(area).to_have_attribute("aria-invalid", "true")
     where.click()
@@ -284,7 +290,7 @@ def test_defining_and_dropping_a_type_works_by_keyboard_alone(
     expect(page.locator("section.preview")).to_contain_text("type FreightForwarder {")
     tab_to(page, "#apply-button")
     page.keyboard.press("Enter")
-    expect(page.locator("#schema-notice")).to_be_focused()
+    expect(page.locator("#schema-notice")).to_be_focused(timeout=SLOW)
     expect(page.locator("#detail-title")).to_have_text("Entity type: 货运代理 (FreightForwarder)")
     # drop it again: the button, then the confirmation that names it
     tab_to(page, "#drop-type")
@@ -292,6 +298,6 @@ def test_defining_and_dropping_a_type_works_by_keyboard_alone(
     expect(page.locator("#drop-type-confirm")).to_be_focused()
     expect(page.locator("#drop-type-confirm")).to_have_text("Yes, drop FreightForwarder")
     page.keyboard.press("Enter")
-    expect(page.locator("#schema-notice")).to_have_text("FreightForwarder was dropped.")
+    expect(page.locator("#schema-notice")).to_have_text("FreightForwarder was dropped.", timeout=SLOW)
     expect(page.locator("#schema-notice")).to_be_focused()
     assert "FreightForwarder" not in json.dumps(api(schema_served, "{ entityTypes { name } }"))

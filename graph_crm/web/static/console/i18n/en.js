@@ -52,8 +52,6 @@ export default {
   "schema.diagramHint": "Click a box or an arrow to open its type; the tables below hold the same types.",
   "schema.newEntityType": "New entity type",
   "schema.newRelationType": "New relation type",
-  "schema.entityType": "Entity type",
-  "schema.relationType": "Relation type",
   "schema.back": "Back to all types",
   "schema.unknownType": "There is no type named {name} (any more).",
   "schema.apiName": "API name",
@@ -153,5 +151,6 @@ export default {
   "schema.after": "After",
   "schema.newer": "Newer",
   "schema.older": "Older",
-  "schema.detailTitle": "{kind}: {name}",
+  "schema.entityTypeOf": "Entity type: {name}",
+  "schema.relationTypeOf": "Relation type: {name}",
 };

@@ -52,8 +52,6 @@ export default {
   "schema.diagramHint": "点击方框或箭头可打开对应类型；下方表格列出相同的类型。",
   "schema.newEntityType": "新建实体类型",
   "schema.newRelationType": "新建关系类型",
-  "schema.entityType": "实体类型",
-  "schema.relationType": "关系类型",
   "schema.back": "返回全部类型",
   "schema.unknownType": "不存在名为 {name} 的类型（或已被删除）。",
   "schema.apiName": "API 名称",
@@ -153,5 +151,6 @@ export default {
   "schema.after": "变更后",
   "schema.newer": "较新",
   "schema.older": "较早",
-  "schema.detailTitle": "{kind}：{name}",
+  "schema.entityTypeOf": "实体类型：{name}",
+  "schema.relationTypeOf": "关系类型：{name}",
 };

@@ -70,8 +70,7 @@ export function renderDetail(container, ctx) {
   fill(container,
     h("div", { class: "page-head" },
       h("h2", { id: "detail-title", tabindex: "-1" },
-        t("schema.detailTitle", {
-          kind: t(entity ? "schema.entityType" : "schema.relationType"), name: typeLabel(type) })),
+        t(entity ? "schema.entityTypeOf" : "schema.relationTypeOf", { name: typeLabel(type) })),
       button(t("schema.back"), () => ctx.go({ view: "list" }), { quiet: true })),
     facts(type, Boolean(entity), count),
     propertyTable(type, actions),

@@ -111,7 +111,21 @@ export function renderNewType(container, ctx, kind) {
       h("button", { type: "submit", class: "button", id: "apply-button" }, t("schema.apply"))),
     status,
   );
+  let busy = false;
   async function run(apply) {
+    if (busy) {
+      return; // one call at a time: a second Apply must not define the type twice
+    }
+    busy = true;
+    form.setAttribute("aria-busy", "true");
+    try {
+      await ask(apply);
+    } finally {
+      busy = false;
+      form.removeAttribute("aria-busy");
+    }
+  }
+  async function ask(apply) {
     clearIssues(form);
     status.textContent = t(apply ? "schema.applying" : "schema.previewing");
     const operations = [operation(kind, draft)];

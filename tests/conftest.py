@@ -19,10 +19,10 @@ from tests.contract.refusal import Neo4jRefusal, Refusal, SqliteRefusal
 from tests.neo4j_env import (
     Neo4jTarget,
     configured_target,
+    local_neo4j,
     open_neo4j_store,
     reset_database,
     resets,
-    skip_allowed,
 )
 from tests.store_fixtures import Loaded, Loader, OpenTwin
 
@@ -47,19 +47,9 @@ def neo4j_target() -> Iterator[Neo4jTarget]:
     if configured is not None:
         yield configured
         return
-    from tools.neo4j_local import LocalNeo4j, Neo4jError
-
-    server = LocalNeo4j(heap=os.environ.get("GRAPH_CRM_TEST_NEO4J_HEAP", "768m"))
-    try:
-        server.start()
-    except Neo4jError as exc:
-        if skip_allowed():
-            pytest.skip(f"Neo4j unavailable and GRAPH_CRM_TEST_SKIP_NEO4J=1: {exc}")
-        pytest.fail(f"could not start the test Neo4j server: {exc}", pytrace=False)
-    try:
+    heap = os.environ.get("GRAPH_CRM_TEST_NEO4J_HEAP", "768m")
+    with local_neo4j(heap, "the test Neo4j server") as server:
         yield Neo4jTarget(uri=server.uri)
-    finally:
-        server.stop()
 
 
 @pytest.fixture

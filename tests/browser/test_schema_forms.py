@@ -22,8 +22,7 @@ from graph_crm.auth.roles import Role
 from tests.browser.conftest import screenshot
 from tests.browser.console import PageWatch
 from tests.browser.served import Served, serve_demo
-from tests.neo4j_env import Neo4jTarget, skip_allowed
-from tools.neo4j_local import LocalNeo4j, Neo4jError
+from tests.neo4j_env import Neo4jTarget, local_neo4j
 
 #: How long a schema change may take to show: on Neo4j a unique property builds a constraint.
 SLOW = 60_000
@@ -31,9 +30,7 @@ TYPE = """query($name: String!) { entityType(name: $name) {
   name label labelProperty properties { name label kind required unique } } }"""
 
 
-@pytest.fixture(
-    scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
-)
+@pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def schema_served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
@@ -43,18 +40,12 @@ def schema_served(
         with serve_demo(folder, None) as server:
             yield server
         return
-    neo4j = LocalNeo4j(heap=os.environ.get("GRAPH_CRM_TEST_NEO4J_HEAP", "512m"))
-    try:
-        neo4j.start()
-    except Neo4jError as exc:
-        if skip_allowed():
-            pytest.skip(f"Neo4j unavailable and GRAPH_CRM_TEST_SKIP_NEO4J=1: {exc}")
-        pytest.fail(f"could not start the schema forms' Neo4j server: {exc}", pytrace=False)
-    try:
-        with serve_demo(folder, Neo4jTarget(uri=neo4j.uri)) as server:
-            yield server
-    finally:
-        neo4j.stop()
+    heap = os.environ.get("GRAPH_CRM_TEST_NEO4J_HEAP", "512m")
+    with (
+        local_neo4j(heap, "the schema forms' Neo4j server") as neo4j,
+        serve_demo(folder, Neo4jTarget(uri=neo4j.uri)) as server,
+    ):
+        yield server
 
 
 @pytest.fixture
@@ -211,7 +202,9 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     drop.click()
     refusal = page.locator("#property-refusal")
     expect(refusal).to_have_attribute("role", "alert")
-    expect(refusal).to_contain_text("removing property 'city' would lose stored values", timeout=SLOW)
+    expect(refusal).to_contain_text(
+        "removing property 'city' would lose stored values", timeout=SLOW
+    )
     expect(refusal).to_contain_text("INCOMPATIBLE_CHANGE")
     expect(drop).to_be_focused()
     assert "city" in properties(served, "Warehouse")
@@ -298,6 +291,8 @@ def test_defining_and_dropping_a_type_works_by_keyboard_alone(
     expect(page.locator("#drop-type-confirm")).to_be_focused()
     expect(page.locator("#drop-type-confirm")).to_have_text("Yes, drop FreightForwarder")
     page.keyboard.press("Enter")
-    expect(page.locator("#schema-notice")).to_have_text("FreightForwarder was dropped.", timeout=SLOW)
+    expect(page.locator("#schema-notice")).to_have_text(
+        "FreightForwarder was dropped.", timeout=SLOW
+    )
     expect(page.locator("#schema-notice")).to_be_focused()
     assert "FreightForwarder" not in json.dumps(api(schema_served, "{ entityTypes { name } }"))

@@ -15,7 +15,8 @@ def page_query() -> str:
     source = PAGE.read_text(encoding="utf-8")
     fields = re.search(r'const PROPERTY = "([^"]+)";', source)
     query = re.search(r"export const SCHEMA_QUERY = `([^`]+)`;", source)
-    assert fields is not None and query is not None
+    assert fields is not None
+    assert query is not None
     return query.group(1).replace("${PROPERTY}", fields.group(1))
 
 

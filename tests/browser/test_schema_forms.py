@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from tests.neo4j_env import Neo4jTarget, local_neo4j
 
 #: How long a schema change may take to show: on Neo4j a unique property builds a constraint.
 SLOW = 60_000
+POLICY = '{ impactPolicy(name: "customs-delay") { revision description definition } }'
 TYPE = """query($name: String!) { entityType(name: $name) {
   name label labelProperty properties { name label kind required unique } } }"""
 
@@ -148,7 +150,7 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     ]
 
     # a relation type from it to the demo's warehouses
-    page.get_by_role("link", name="Types").click()
+    page.get_by_role("button", name="Types", exact=True).click()
     page.get_by_role("button", name="New relation type").click()
     page.locator("#type-name").fill("CLEARS_FOR")
     page.locator("#type-label").fill("清关")
@@ -211,7 +213,7 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     screenshot(page, served, "schema-drop-refused")
 
     # the history, newest first, with the definition before and after
-    page.get_by_role("link", name="History").click()
+    page.get_by_role("button", name="History", exact=True).click()
     history = page.locator("#history-table")
     expect(history.locator("caption")).to_contain_text("newest first")
     first = history.locator("tbody tr").first
@@ -230,10 +232,10 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     expect(history.locator("caption")).to_contain_text("page 1 of")
 
     # an impact policy's refusal, listed by path, pointing at its line
-    page.get_by_role("link", name="Impact policies").click()
+    page.get_by_role("button", name="Impact policies", exact=True).click()
     page.get_by_role("button", name="Edit policy customs-delay").click()
     area = page.locator("#policy-json")
-    expect(area).to_contain_text('"urgency": 0.5')
+    expect(area).to_have_value(re.compile('"urgency": 0.5'))
     area.fill(area.input_value().replace('"urgency": 0.5', '"urgency": "soon"'))
     page.locator("#save-policy").click()
     where = page.locator("#policy-refusals").get_by_role("button", name="scoring.weights.urgency")
@@ -245,9 +247,29 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     assert "urgency" in area.evaluate("a => a.value.slice(a.selectionStart, a.selectionEnd)")
     screenshot(page, served, "schema-policy-refused")
     assert watch.axe() == []
-    assert api(served, '{ impactPolicy(name: "customs-delay") { revision } }') == {
-        "impactPolicy": {"revision": 1}
-    }
+    assert api(served, POLICY)["impactPolicy"]["revision"] == 1
+    # corrected in the JSON, its description changed in its field: altered, revision 2
+    expect(page.locator("#policy-source")).to_have_value("Warehouse")
+    area.fill(area.input_value().replace('"urgency": "soon"', '"urgency": 0.5'))
+    page.locator("#policy-description").fill("Customs delays, by parent account")
+    expect(area).to_have_value(re.compile('"description": "Customs delays, by parent account"'))
+    page.locator("#save-policy").click()
+    expect(page.locator("#schema-notice")).to_have_text("Policy customs-delay saved.")
+    stored = api(served, POLICY)["impactPolicy"]
+    assert (stored["revision"], stored["description"]) == (2, "Customs delays, by parent account")
+    # dropped after a confirmation, then defined again from its JSON
+    page.get_by_role("button", name="Edit policy customs-delay").click()
+    page.get_by_role("button", name="Drop policy").click()
+    page.get_by_role("button", name="Yes, drop customs-delay").click()
+    expect(page.locator("#schema-notice")).to_have_text("Policy customs-delay dropped.")
+    expect(page.get_by_text("No impact policy is defined.")).to_be_visible()
+    page.get_by_role("button", name="New impact policy").click()
+    definition = {k: v for k, v in stored["definition"].items() if k != "revision"}
+    page.locator("#policy-json").fill(json.dumps(definition, ensure_ascii=False))
+    page.get_by_role("button", name="Define policy").click()
+    expect(page.locator("#schema-notice")).to_have_text("Policy customs-delay saved.")
+    expect(page.locator("#policy-table")).to_contain_text("customs-delay")
+    assert api(served, POLICY)["impactPolicy"]["revision"] == 1
 
 
 def tab_to(page: Page, selector: str, limit: int = 120) -> None:

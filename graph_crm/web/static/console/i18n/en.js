@@ -151,6 +151,9 @@ export default {
   "schema.after": "After",
   "schema.newer": "Newer",
   "schema.older": "Older",
+  "schema.policySource": "Source type (where a disruption starts)",
+  "schema.policyTarget": "Target type (who the report ranks)",
+  "schema.policyNotJson": "The JSON below does not parse: the fields wait until it does.",
   "schema.entityTypeOf": "Entity type: {name}",
   "schema.relationTypeOf": "Relation type: {name}",
 };

@@ -151,6 +151,9 @@ export default {
   "schema.after": "变更后",
   "schema.newer": "较新",
   "schema.older": "较早",
+  "schema.policySource": "来源类型（中断发生处）",
+  "schema.policyTarget": "目标类型（报告排序的对象）",
+  "schema.policyNotJson": "下方的 JSON 无法解析：修正后这些字段才会同步。",
   "schema.entityTypeOf": "实体类型：{name}",
   "schema.relationTypeOf": "关系类型：{name}",
 };

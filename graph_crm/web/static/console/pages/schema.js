@@ -32,14 +32,11 @@ function sectionNav(ctx) {
   const active = ["type", "newEntity", "newRelation"].includes(state.view) ? "list" : state.view;
   return h("nav", { class: "subnav", "aria-label": t("schema.sections") },
     h("ul", {}, SECTIONS.filter((s) => !s.define || ctx.canDefine).map((section) =>
-      h("li", {}, h("a", {
-        href: "#/schema",
+      h("li", {}, h("button", {
+        type: "button",
         id: `schema-section-${section.view}`,
         "aria-current": section.view === active ? "true" : false,
-        onclick: (event) => {
-          event.preventDefault();
-          ctx.go({ view: section.view });
-        },
+        onclick: () => ctx.go({ view: section.view }),
       }, t(section.key))))));
 }
 

@@ -5,6 +5,7 @@ import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
 import { ERROR_FIELDS, button, dataTable, errorIssues, fill, issuesOf, refusalText } from "./common.js";
 import { layout, lineOf, selectLine } from "./json-layout.js";
+import { policyFields } from "./policy-fields.js";
 
 export const POLICIES_QUERY = `query SchemaPolicies {
   impactPolicies { name revision description source target definition }
@@ -20,9 +21,9 @@ const TEMPLATE = {
   scoring: { weights: { urgency: 1 } },
   tiers: [{ tier: "T1", label: "", when: {} }],
 };
-let editing = null;
+let editing = null; // { name: null for a new policy, text }
 // the server numbers revisions: the editor shows what a config officer writes
-const withoutRevision = ({ revision: _, ...definition }) => definition; // { name: null for a new policy, text }
+const withoutRevision = ({ revision: _, ...definition }) => definition;
 
 function editor(ctx, policy, reload) {
   const isNew = editing.name === null;
@@ -31,7 +32,10 @@ function editor(ctx, policy, reload) {
   area.addEventListener("input", () => { editing.text = area.value; });
   const refusals = h("div", { id: "policy-refusals", class: "error", role: "alert" });
   const confirm = h("div", { class: "confirm", hidden: true });
+  const fields = policyFields(area, ctx.data.entityTypes.map((type) => type.name), isNew,
+    (text) => { editing.text = text; });
   function show(issues) {
+    fields.mark(issues);
     let lines = new Map();
     try { // laid out again, the same content, so each path has its line
       ({ text: editing.text, lines } = layout(JSON.parse(area.value)));
@@ -50,6 +54,7 @@ function editor(ctx, policy, reload) {
   }
   async function call(query, variables, field, notice) {
     refusals.replaceChildren();
+    fields.mark([]);
     area.removeAttribute("aria-invalid");
     let issues;
     try {
@@ -85,6 +90,7 @@ function editor(ctx, policy, reload) {
   return h("section", { class: "card wide", "aria-labelledby": "policy-editor-title" },
     h("h3", { id: "policy-editor-title", tabindex: "-1" },
       isNew ? t("schema.newPolicy") : t("schema.editPolicy", { name: editing.name })),
+    fields.element,
     h("label", { for: "policy-json" }, t("schema.policyJson")),
     h("p", { id: "policy-hint", class: "hint" }, t("schema.policyHint")),
     area, refusals,

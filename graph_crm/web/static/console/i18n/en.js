@@ -27,7 +27,6 @@ export default {
   "page.none": "This key's role has no console page yet; it may still use the GraphQL API.",
   "coming.text": "This page is coming. Until then, the GraphQL API and GraphiQL do the job.",
   "coming.graphiql": "Open GraphiQL",
-  "schema.intro": "Every entity type and relation type, with how many each holds.",
   "schema.entityTypes": "Entity types",
   "schema.relationTypes": "Relation types",
   "schema.name": "Name",

@@ -27,7 +27,6 @@ export default {
   "page.none": "此密钥的角色暂无控制台页面，仍可使用 GraphQL API。",
   "coming.text": "此页面即将推出。在此之前，请使用 GraphQL API 和 GraphiQL。",
   "coming.graphiql": "打开 GraphiQL",
-  "schema.intro": "所有实体类型和关系类型，以及各自的数量。",
   "schema.entityTypes": "实体类型",
   "schema.relationTypes": "关系类型",
   "schema.name": "名称",

@@ -6,9 +6,11 @@ Shared helpers live in modules not named ``test_*`` (``tests/contract/crm.py``,
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -19,12 +21,15 @@ from tests.contract.refusal import Neo4jRefusal, Refusal, SqliteRefusal
 from tests.neo4j_env import (
     Neo4jTarget,
     configured_target,
-    local_neo4j,
     open_neo4j_store,
     reset_database,
     resets,
+    skip_allowed,
 )
 from tests.store_fixtures import Loaded, Loader, OpenTwin
+
+if TYPE_CHECKING:
+    from tools.neo4j_local import LocalNeo4j
 
 # Hypothesis: "ci" draws each property test's full count (tests/examples.py scales the
 # counts a test names by the profile's), "dev" a quarter of it. CI=true picks "ci";
@@ -41,15 +46,50 @@ _in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _in_ci else "dev"))
 
 
+#: The test Neo4j of this process, launched as soon as collection shows a test needs it:
+#: the JVM boots (15 s or more) while the first tests on the embedded store run.
+_early_neo4j: list[LocalNeo4j] = []
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if configured_target() is not None or _early_neo4j:
+        return
+    if any(item.get_closest_marker("neo4j") for item in session.items):
+        from tools.neo4j_local import LocalNeo4j, Neo4jError
+
+        server = LocalNeo4j(heap=os.environ.get("GRAPH_CRM_TEST_NEO4J_HEAP", "768m"))
+        with contextlib.suppress(Neo4jError):  # the fixture reports it, where it is needed
+            server.launch()
+        _early_neo4j.append(server)
+
+
 @pytest.fixture(scope="session")
 def neo4j_target() -> Iterator[Neo4jTarget]:
     configured = configured_target()
     if configured is not None:
         yield configured
         return
-    heap = os.environ.get("GRAPH_CRM_TEST_NEO4J_HEAP", "768m")
-    with local_neo4j(heap, "the test Neo4j server") as server:
+    from tools.neo4j_local import LocalNeo4j, Neo4jError
+
+    server = (
+        _early_neo4j.pop()
+        if _early_neo4j
+        else LocalNeo4j(heap=os.environ.get("GRAPH_CRM_TEST_NEO4J_HEAP", "768m"))
+    )
+    try:
+        if server.running:
+            server.wait_ready()
+        else:
+            server.stop()
+            server.start()
+    except Neo4jError as exc:
+        if skip_allowed():
+            pytest.skip(f"Neo4j unavailable and GRAPH_CRM_TEST_SKIP_NEO4J=1: {exc}")
+        pytest.fail(f"could not start the test Neo4j server: {exc}", pytrace=False)
+    try:
         yield Neo4jTarget(uri=server.uri)
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -227,6 +227,12 @@ class LocalNeo4j:
     def start(self) -> None:
         """Start the server in a fresh home and block until Bolt answers; raise
         Neo4jError on failure."""
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the server in a fresh home without waiting for it: :meth:`wait_ready`
+        blocks until Bolt answers (the JVM boots meanwhile)."""
         if self._proc is not None or self.home is not None:
             raise Neo4jError("already started")
         self.port = self._requested_port or free_port()
@@ -236,7 +242,15 @@ class LocalNeo4j:
         conf = "".join(f"{key}={value}\n" for key, value in self._config().items())
         (conf_dir / "neo4j.conf").write_text(conf)
         atexit.register(self.stop)
-        self._launch()
+        self._spawn()
+
+    def wait_ready(self) -> None:
+        """Block until Bolt answers; stop the server and raise Neo4jError if it will not."""
+        try:
+            self._wait_for_bolt()
+        except BaseException:
+            self.stop()
+            raise
 
     def restart(self) -> None:
         """Start the server again on the same home, port and data (after :meth:`kill` or
@@ -245,9 +259,10 @@ class LocalNeo4j:
             raise Neo4jError("never started: nothing to restart")
         if self._proc is not None:
             raise Neo4jError("still running: kill() or shutdown() it first")
-        self._launch()
+        self._spawn()
+        self.wait_ready()
 
-    def _launch(self) -> None:
+    def _spawn(self) -> None:
         assert self.home is not None
         lib_dir = resolve(self.lib_dir)
         conf_dir = self.home / "conf"
@@ -267,11 +282,6 @@ class LocalNeo4j:
             preexec_fn=die_with_parent,
         )
         self._paused = False
-        try:
-            self._wait_for_bolt()
-        except BaseException:
-            self.stop()
-            raise
 
     def _wait_for_bolt(self) -> None:
         assert self._proc is not None

@@ -33,6 +33,7 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
     "dropProperty": Permission.DEFINE,
     "alterTypeDetails": Permission.DEFINE,
     "applyDefinitions": Permission.DEFINE,
+    "applySchema": Permission.DEFINE,
     "defineImpactPolicy": Permission.DEFINE,
     "alterImpactPolicy": Permission.DEFINE,
     "dropImpactPolicy": Permission.DEFINE,
@@ -46,6 +47,7 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
 #: Root query fields that need more than READ.
 SPECIAL_QUERIES: Final[dict[str, Permission]] = {
     "impactReport": Permission.IMPACT,
+    "impactComparison": Permission.IMPACT,
     "auditLog": Permission.ADMIN,
     "apiKeys": Permission.ADMIN,
     # a preview runs the batch's checks; the history names who changed what

@@ -38,14 +38,11 @@ from graph_crm.store.definitions import DefinitionOperation, OperationKind, Patc
 async def apply_changing(
     store: GraphStore, operations: Sequence[DefinitionOperation], actor: str
 ) -> Registry:
-    """Apply ``operations`` as one registry version, unless they change no definition
-    (the label it already has, a batch of such): then no version, history or audit
-    record, as re-running a seed leaves none."""
-    current = await store.registry()
-    planned = await store.apply_definitions(operations, actor=actor, dry_run=True)
-    unchanged = planned.definitions_json() == current.definitions_json()
-    if not operations or (unchanged and planned.version == current.version + 1):
-        return current
+    """Apply ``operations`` as one registry version; if they change no definition (the
+    label it already has, a batch of such) the store makes no version, history or audit
+    record, as re-running a seed leaves none (:mod:`graph_crm.store.definition_batch`)."""
+    if not operations:
+        return await store.registry()
     return await store.apply_definitions(operations, actor=actor)
 
 

@@ -16,9 +16,11 @@ from strawberry.scalars import JSON
 
 from graph_crm.api.context import Info, field, mutation
 from graph_crm.api.errors import Error, as_result
+from graph_crm.api.impact_document import ReportDocumentType
 from graph_crm.impact import report as model
 from graph_crm.impact.policy_registry import policy_revision
 from graph_crm.impact.render import render
+from graph_crm.impact.render.document import document
 from graph_crm.impact.report_inputs import DEFAULT_DELAY_DAYS, DEFAULT_LIMIT
 from graph_crm.model.registry import Registry
 from graph_crm.services.impact_report import impact_report
@@ -168,6 +170,15 @@ class ImpactReportType:
     def rendered(self, format: ReportFormat) -> str:
         return render(self._report, format.value)
 
+    @field(
+        "The report as a file to download: the text `rendered` gives (what `graph-crm "
+        "impact --format ... -o FILE` writes for the same arguments), its file name and "
+        "media type. The CLI lists every affected target in a document: ask with "
+        "limit: 10000 for the same rows."
+    )
+    def document(self, format: ReportFormat) -> ReportDocumentType:
+        return ReportDocumentType.from_model(document(self._report, format.value))
+
     @classmethod
     def from_model(cls, report: model.ImpactReport) -> ImpactReportType:
         labels = report.labels
@@ -184,24 +195,29 @@ class ImpactReportType:
             source_label=report.source_label,
             delay_days=report.delay_days,
             targets=[_target(target, labels) for target in report.targets],
-            totals=ImpactTotals(
-                affected=report.totals.affected,
-                exposure_at_risk=report.totals.exposure_at_risk,
-                predicted_breaches=report.totals.predicted_breaches,
-                by_tier=[
-                    ImpactTierCount(
-                        tier=tier.tier,
-                        label=tier.label,
-                        rule=tier.rule,
-                        formula=tier.formula,
-                        count=report.totals.by_tier.get(tier.tier, 0),
-                    )
-                    for tier in report.tiers
-                ],
-            ),
+            totals=totals_of(report),
             truncated=report.truncated,
             _report=report,
         )
+
+
+def totals_of(report: model.ImpactReport) -> ImpactTotals:
+    """The report's totals, each tier of the policy with its count (0 included)."""
+    return ImpactTotals(
+        affected=report.totals.affected,
+        exposure_at_risk=report.totals.exposure_at_risk,
+        predicted_breaches=report.totals.predicted_breaches,
+        by_tier=[
+            ImpactTierCount(
+                tier=tier.tier,
+                label=tier.label,
+                rule=tier.rule,
+                formula=tier.formula,
+                count=report.totals.by_tier.get(tier.tier, 0),
+            )
+            for tier in report.tiers
+        ],
+    )
 
 
 def _target(target: model.RankedTarget, labels: dict[str, str]) -> ImpactTarget:

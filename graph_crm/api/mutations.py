@@ -29,11 +29,12 @@ from graph_crm.api.payloads import (
     WritePayload,
     WriteResult,
 )
+from graph_crm.api.schema_document import SchemaDocumentMutation
 from graph_crm.api.types import EntityTypeType, RelationTypeType
 
 
 @strawberry.type
-class Mutation(ImpactMutation, DefinitionMutation):
+class Mutation(ImpactMutation, DefinitionMutation, SchemaDocumentMutation):
     @mutation("Define a new entity type.")
     async def define_entity_type(self, info: Info, input: EntityTypeInput) -> EntityTypeResult:
         context = info.context

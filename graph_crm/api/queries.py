@@ -11,6 +11,7 @@ from graph_crm.api.audit_log import AuditQuery
 from graph_crm.api.context import Info, field
 from graph_crm.api.definition_queries import DefinitionQuery
 from graph_crm.api.impact import ImpactQuery
+from graph_crm.api.impact_comparison import ImpactComparisonQuery
 from graph_crm.api.input_types import OrderByInput, StepInput
 from graph_crm.api.limits import check_first
 from graph_crm.api.role_limits import traversal_depth
@@ -36,7 +37,9 @@ def entity_nodes(registry: Registry, entities: list[Entity]) -> list[EntityNode]
 
 
 @strawberry.type
-class Query(ImpactQuery, AuditQuery, DefinitionQuery, ViewerQuery, TypeCountsQuery):
+class Query(
+    ImpactQuery, ImpactComparisonQuery, AuditQuery, DefinitionQuery, ViewerQuery, TypeCountsQuery
+):
     @field("The registry version; every definition change bumps it.")
     async def schema_version(self, info: Info) -> int:
         return (await info.context.store.registry()).version

@@ -17,8 +17,10 @@ from tqdm import tqdm
 
 from graph_crm import __version__
 from graph_crm.auth.roles import Role
+from graph_crm.cli.csv_import import add_csv_import_commands
 from graph_crm.cli.impact import add_impact_commands
 from graph_crm.cli.keys import add_key_commands
+from graph_crm.cli.schema import add_schema_commands
 from graph_crm.errors import GraphCrmError, StoreUnavailable
 from graph_crm.services.api_keys import create_key
 from graph_crm.settings import Settings
@@ -205,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     traverse.add_argument("--max-depth", type=int)
     add_impact_commands(add)
     add_key_commands(add)
+    add_schema_commands(add)
+    add_csv_import_commands(add)
 
     serve = commands.add_parser(
         "serve", help="serve the GraphQL API", description="serve the GraphQL API with uvicorn"

@@ -58,6 +58,8 @@ CORE_TYPE_NAMES: Final = frozenset(
         "DroppedTypePayload", "DroppedTypeResult", "PropertyPatchInput", "SchemaChange",
         "SchemaChangeKind", "TypeDefinitionPayload", "TypeDefinitionResult", "TypeDetailsInput",
         "Viewer", "TypeCount", "TypeCounts",
+        "ImpactComparison", "ImpactComparedTarget", "ImpactTierChange", "ImpactSide",
+        "ImpactSettingInput", "ReportDocument",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
@@ -66,6 +68,7 @@ CORE_QUERY_FIELDS: Final = frozenset(
     | {"apiKeys"}
     | {"previewDefinitions", "definitionHistory"}
     | {"viewer", "typeCounts"}
+    | {"impactComparison"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}

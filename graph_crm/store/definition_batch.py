@@ -9,6 +9,11 @@ reported (its path starting where the change came from), and then none is applie
 What comes out is one :class:`Evolution`: one version, each change a ``step`` of it with
 its own history row and audit record, the back-fills in order, and the definitions to
 store. A backend applies it in one transaction (``apply_definitions``).
+
+A change that leaves its definition as it was (an alter to the same content) is no
+change: it makes no step. A batch of nothing but such changes makes no version and no
+audit record (:attr:`Evolution.unchanged`), so applying what is already there twice is
+the same as once.
 """
 
 from __future__ import annotations
@@ -54,6 +59,11 @@ class Evolution:
     #: The changes in the order applied: all of ``registry.version``, step 0, 1, ...
     changes: tuple[RegistryChange, ...]
     backfills: tuple[Backfill, ...] = ()
+
+    @property
+    def unchanged(self) -> bool:
+        """Whether the batch changes nothing: the backend stores nothing."""
+        return not self.changes
 
     @property
     def audit_records(self) -> list[AuditRecord]:
@@ -145,10 +155,13 @@ class DefinitionBatch:
                 first = first or error
                 issues.extend(change.refusal(error))
                 continue
-            steps.append(step)
+            if step.change.before != step.change.after or step.backfill is not None:
+                steps.append(step)  # an alter to what is already there is no change
             current = step.registry
         if first is not None:
             raise_issues(type(first), issues[:MAX_BATCH_ISSUES])
+        if not steps:
+            return Evolution(registry, registry, ())  # nothing to store: no version, no audit
         version = registry.version + 1
         result = replace(current, version=version, validators=registry.validators)
         changes = tuple(

@@ -117,6 +117,11 @@ links = st.lists(
     st.fixed_dictionaries({"from": text, "to": text}, optional={"properties": values}),
     max_size=3,
 )
+APPLY_SCHEMA = f"""
+mutation($document: String!, $dryRun: Boolean!, $prune: Boolean!) {{
+  applySchema(document: $document, dryRun: $dryRun, prune: $prune) {{ {RESULT_FIELDS}
+    ... on SchemaDocumentPayload {{ applied refusals {{ code }} }} }}
+}}"""
 TYPED_UPSERT = f"""
 mutation($records: [CustomerInput!]!) {{
   upsertCustomers(records: $records) {{ {RESULT_FIELDS} ... on WritePayload {{ created }} }}
@@ -186,6 +191,30 @@ CASES: dict[str, tuple[str, st.SearchStrategy[dict[str, Any]]]] = {
     "deleteEntities": (DELETE, st.fixed_dictionaries({"ids": st.lists(text, max_size=4)})),
     "upsertCustomers": (TYPED_UPSERT, st.fixed_dictionaries({"records": records})),
     "deleteCustomers": (TYPED_DELETE, st.fixed_dictionaries({"keys": st.lists(text, max_size=4)})),
+    "applySchema": (
+        APPLY_SCHEMA,
+        st.fixed_dictionaries(
+            {
+                "document": text
+                | st.builds(
+                    json.dumps,
+                    st.fixed_dictionaries(
+                        {},
+                        optional={
+                            "entityTypes": st.lists(
+                                st.fixed_dictionaries({"name": type_names, "properties": props}),
+                                max_size=2,
+                            ),
+                            "relationTypes": st.lists(values, max_size=2),
+                            "impactPolicies": st.lists(values, max_size=2),
+                        },
+                    ),
+                ),
+                "dryRun": st.booleans(),
+                "prune": st.booleans(),
+            }
+        ),
+    ),
     "createApiKey": (
         CREATE_API_KEY,
         st.fixed_dictionaries(
@@ -227,6 +256,8 @@ def _failed(field: str, response: httpx.Response) -> bool:
     if response.status_code != 200 or body.get("errors") or body.get("data") is None:
         return True
     result = body["data"][field]
+    if field == "applySchema" and result["__typename"] != "Error":
+        return not result["applied"]  # a dry run, a refusal or nothing to do: no change
     return bool(result["__typename"] == "Error")
 
 

@@ -173,3 +173,45 @@ def test_the_metrics_command_scrapes_with_the_token(checkout: Path, tmp_path: Pa
         [scraped] = run_block(block, checkout, env, {"127.0.0.1:8000": f"127.0.0.1:{port}"})
     assert "# TYPE graph_crm_graphql_requests_total counter" in scraped.stdout
     assert edited(block, {}) == block.text
+
+
+def test_schema_as_code_exports_diffs_and_applies_the_demo_schema(checkout: Path) -> None:
+    env = user_environment()
+    export, diff, apply = run_block(doc_block("schema-cli"), checkout, env)
+    assert "wrote 9 entity types, 9 relation types and 1 impact policies" in export.stdout
+    assert "already holds it; nothing to do" in diff.stdout
+    assert "already holds it; nothing to do" in apply.stdout
+    document = checkout / "schema.yaml"
+    text = document.read_text(encoding="utf-8")
+    document.write_text(
+        text.replace("- name: Buyer\n", "- name: Buyer\n  label: 采购联系人\n", 1), "utf-8"
+    )
+    changed = run_command("graph-crm schema diff schema.yaml", checkout, env).stdout
+    assert '~ change entity type Buyer\n    changes label: null -> "采购联系人"' in changed
+    applied = run_command("graph-crm schema apply schema.yaml", checkout, env).stdout
+    assert "applied schema.yaml: registry version" in applied
+
+
+def test_the_orders_export_imports_as_documented(checkout: Path) -> None:
+    env = user_environment()
+    applied, dry, imported, again = run_block(doc_block("import-orders"), checkout, env)
+    assert "applied seeds/orders/schema.yaml: registry version 1" in applied.stdout
+    assert "nothing written (a dry run)" in dry.stdout
+    documented = doc_block("import-orders").text  # the table the page shows
+    table = [line.split() for line in imported.stdout.splitlines()]
+    assert table[2] == ["orders.csv", "Purchase", "5", "0", "5", "0", "0", "5"]
+    assert "imported 16 row(s)" in imported.stdout
+    assert [row[6] for row in [line.split() for line in again.stdout.splitlines()][1:5]] == [
+        "4",
+        "5",
+        "3",
+        "4",
+    ]  # every row unchanged
+    assert "seeds/orders/schema.yaml" in documented
+    assert not (checkout / "seeds" / "orders" / "mapping.rejects.csv").exists()
+
+
+def test_the_readme_brings_the_orders_export_in(checkout: Path) -> None:
+    _, imported, exported = run_block(doc_block("readme-import"), checkout, user_environment())
+    assert "imported 16 row(s)" in imported.stdout
+    assert "- name: Supplier\n  label: 供应商\n" in exported.stdout

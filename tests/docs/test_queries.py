@@ -147,6 +147,14 @@ def _definition_blocks(answers: dict[Block, dict[str, Any]]) -> None:
         ("DEFINE_RELATION_TYPE", "CLEARS_FOR"),
         ("DEFINE_ENTITY_TYPE", "CustomsBroker"),
     ]
+    # a schema document, a dry run: two new types, every other one kept
+    checked = answers[doc_block("api-apply-schema")]["applySchema"]
+    assert checked["applied"] is False
+    assert [(c["action"], c["name"]) for c in checked["changes"]] == [
+        ("add", "Forwarder"),
+        ("add", "BOOKS_INTO"),
+    ]
+    assert "entity type Customer" in checked["kept"]
 
 
 async def test_the_policy_example_is_valid_on_the_demo_types(

@@ -71,6 +71,8 @@ class RegistryOps:
         def run() -> Registry:
             with self.db.write() as conn:
                 evolution = evolved(conn)
+                if evolution.unchanged:
+                    return evolution.registry
                 self._apply_evolution(conn, evolution)
                 self._record(conn, evolution)
             return evolution.registry

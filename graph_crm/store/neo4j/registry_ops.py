@@ -80,6 +80,8 @@ class RegistryOps:
             async def run(tx: AsyncManagedTransaction) -> Registry:
                 await fetch(tx, cypher(q.REGISTRY_LOCK))
                 evolution = await self._evolved(tx, batch)
+                if evolution.unchanged:
+                    return evolution.registry
                 for backfill in evolution.backfills:
                     await self._backfill(tx, backfill)
                 written = await fetch(

@@ -2,10 +2,12 @@
 import { signedInKey } from "./session.js";
 
 export class ApiError extends Error {
-  constructor(code, message, path) {
+  constructor(code, message, path, inputPath) {
     super(message);
     this.code = code;
     this.path = path;
+    // which argument was refused, e.g. ["other", "delayDays"]: where a form shows it
+    this.inputPath = inputPath;
   }
 }
 
@@ -35,7 +37,9 @@ export async function graphql(query, variables = {}) {
   if (body.errors && body.errors.length) {
     const [first] = body.errors;
     const extensions = first.extensions || {};
-    throw new ApiError(extensions.code || "ERROR", first.message, first.path);
+    // the input's path (["where", "name", "eq"]) where the server names one
+    throw new ApiError(extensions.code || "ERROR", first.message,
+      extensions.inputPath || first.path, extensions.inputPath);
   }
   if (!response.ok) {
     throw new ApiError("HTTP_" + response.status, response.statusText);

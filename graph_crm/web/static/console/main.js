@@ -5,12 +5,16 @@ import { h } from "./dom.js";
 import { language, setLanguage, t, translate } from "./i18n.js";
 import { pagesFor } from "./nav.js";
 import { renderComing } from "./pages/coming.js";
+import { renderImpact } from "./pages/impact.js";
 import { renderSchema } from "./pages/schema.js";
 import { renderSignIn } from "./pages/signin.js";
 import { signIn, signOut, signedInKey } from "./session.js";
 
 const VIEWER_QUERY = "query Viewer { viewer { keyId name role permissions } }";
-const RENDERERS = { schema: renderSchema };
+// Explore's modules load when the page is first opened, not with the console
+const renderExplore = async (main, current) =>
+  (await import("./pages/explore.js")).renderExplore(main, current);
+const RENDERERS = { schema: renderSchema, explore: renderExplore, impact: renderImpact };
 const main = document.getElementById("main");
 let viewer = null;
 let notice = "";
@@ -47,7 +51,7 @@ function showWho() {
 
 function currentPage() {
   const allowed = pagesFor(viewer.permissions).map((page) => page.id);
-  const asked = window.location.hash.replace(/^#\/?/, "");
+  const asked = window.location.hash.replace(/^#\/?/, "").split("?")[0]; // #/page?state
   return allowed.includes(asked) ? asked : allowed[0] ?? null;
 }
 
@@ -85,7 +89,8 @@ async function render({ focus = false } = {}) {
         ? `${error.message} (${error.code})` : String(error)));
   }
   if (focus && current()) {
-    document.getElementById("page-title")?.focus();
+    // the element a page marked (after an action), else its heading
+    (main.querySelector("[data-focus]") ?? document.getElementById("page-title"))?.focus();
   }
 }
 

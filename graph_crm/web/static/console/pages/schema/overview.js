@@ -16,8 +16,11 @@ function hub(entityTypes, relationTypes) {
   return `#${name}`;
 }
 
-async function drawDiagram(container, entityTypes, relationTypes, counts) {
+async function drawDiagram(container, entityTypes, relationTypes, counts, current) {
   const { default: cytoscape } = await import(CYTOSCAPE);
+  if (!current()) {
+    return null; // another page took over: no layout for nobody
+  }
   const elements = [
     ...entityTypes.map((type) => ({
       data: {
@@ -89,9 +92,10 @@ export async function renderOverview(container, ctx) {
         data.relationTypes.map((relation) => [open(relation.name), relation.from, relation.to,
           number(relationCounts.get(relation.name) ?? 0)]))),
   );
-  const cy = await drawDiagram(diagram, data.entityTypes, data.relationTypes, entityCounts);
+  const cy = await drawDiagram(diagram, data.entityTypes, data.relationTypes, entityCounts,
+    ctx.current);
   if (!ctx.current()) {
-    cy.destroy();
+    cy?.destroy();
     return;
   }
   cy.on("tap", "node", (event) => ctx.go({ view: "type", type: event.target.id() }));

@@ -12,7 +12,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 from neo4j import AsyncGraphDatabase
@@ -36,6 +36,13 @@ def skip_allowed() -> bool:
     return not ci and os.environ.get("GRAPH_CRM_TEST_SKIP_NEO4J") == "1"
 
 
+def unavailable(what: str, exc: Exception) -> NoReturn:
+    """``what`` (a Neo4j server) could not start: skip where skipping is allowed, else fail."""
+    if skip_allowed():
+        pytest.skip(f"Neo4j unavailable and GRAPH_CRM_TEST_SKIP_NEO4J=1: {exc}")
+    pytest.fail(f"could not start {what}: {exc}", pytrace=False)
+
+
 @contextlib.contextmanager
 def local_neo4j(heap: str, what: str) -> Iterator[LocalNeo4j]:
     """A throwaway Neo4j server (``what`` names it in the failure), stopped at the end; a
@@ -46,9 +53,7 @@ def local_neo4j(heap: str, what: str) -> Iterator[LocalNeo4j]:
     try:
         server.start()
     except Neo4jError as exc:
-        if skip_allowed():
-            pytest.skip(f"Neo4j unavailable and GRAPH_CRM_TEST_SKIP_NEO4J=1: {exc}")
-        pytest.fail(f"could not start {what}: {exc}", pytrace=False)
+        unavailable(what, exc)
     try:
         yield server
     finally:

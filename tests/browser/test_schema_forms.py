@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from graph_crm.auth.roles import Role
 from tests.browser.conftest import screenshot
-from tests.browser.console import PageWatch
+from tests.browser.console import PageWatch, tab_to
 from tests.browser.served import Served, serve_demo
 from tests.neo4j_env import Neo4jTarget, local_neo4j
 
@@ -270,16 +270,6 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     expect(page.locator("#schema-notice")).to_have_text("Policy customs-delay saved.")
     expect(page.locator("#policy-table")).to_contain_text("customs-delay")
     assert api(served, POLICY)["impactPolicy"]["revision"] == 1
-
-
-def tab_to(page: Page, selector: str, limit: int = 120) -> None:
-    """Press Tab until `selector` has the focus (keyboard only)."""
-    target = page.locator(selector)
-    for _ in range(limit):
-        if target.evaluate("element => element === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def test_defining_and_dropping_a_type_works_by_keyboard_alone(

@@ -24,7 +24,7 @@ from tests.neo4j_env import (
     open_neo4j_store,
     reset_database,
     resets,
-    skip_allowed,
+    unavailable,
 )
 from tests.store_fixtures import Loaded, Loader, OpenTwin
 
@@ -83,9 +83,7 @@ def neo4j_target() -> Iterator[Neo4jTarget]:
             server.stop()
             server.start()
     except Neo4jError as exc:
-        if skip_allowed():
-            pytest.skip(f"Neo4j unavailable and GRAPH_CRM_TEST_SKIP_NEO4J=1: {exc}")
-        pytest.fail(f"could not start the test Neo4j server: {exc}", pytrace=False)
+        unavailable("the test Neo4j server", exc)
     try:
         yield Neo4jTarget(uri=server.uri)
     finally:

@@ -8,12 +8,19 @@ run. Elsewhere, too, unless ``GRAPH_CRM_TEST_SKIP_NEO4J=1`` says to skip on purp
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
 
+import pytest
 from neo4j import AsyncGraphDatabase
 
 from graph_crm.store.neo4j.store import Neo4jStore
+
+if TYPE_CHECKING:
+    from tools.neo4j_local import LocalNeo4j
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,30 @@ class Neo4jTarget:
 def skip_allowed() -> bool:
     ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
     return not ci and os.environ.get("GRAPH_CRM_TEST_SKIP_NEO4J") == "1"
+
+
+def unavailable(what: str, exc: Exception) -> NoReturn:
+    """``what`` (a Neo4j server) could not start: skip where skipping is allowed, else fail."""
+    if skip_allowed():
+        pytest.skip(f"Neo4j unavailable and GRAPH_CRM_TEST_SKIP_NEO4J=1: {exc}")
+    pytest.fail(f"could not start {what}: {exc}", pytrace=False)
+
+
+@contextlib.contextmanager
+def local_neo4j(heap: str, what: str) -> Iterator[LocalNeo4j]:
+    """A throwaway Neo4j server (``what`` names it in the failure), stopped at the end; a
+    server that cannot start skips the tests where skipping is allowed, else fails them."""
+    from tools.neo4j_local import LocalNeo4j, Neo4jError
+
+    server = LocalNeo4j(heap=heap)
+    try:
+        server.start()
+    except Neo4jError as exc:
+        unavailable(what, exc)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def configured_target() -> Neo4jTarget | None:

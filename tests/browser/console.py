@@ -113,3 +113,13 @@ def storage(page: Page) -> dict[str, dict[str, str]]:
         )
     )
     return found
+
+
+def tab_to(page: Page, selector: str, limit: int = 120) -> None:
+    """Press Tab until the focus is on ``selector`` (keyboard only)."""
+    target = page.locator(selector)
+    for _ in range(limit):
+        if target.evaluate("(element) => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")

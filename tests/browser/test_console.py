@@ -15,10 +15,10 @@ from tests.browser.served import Served
 
 #: The pages each role's navigation shows, from the permissions its role holds.
 NAVIGATION = {
-    Role.ANALYST: ["Explore"],
-    Role.RISK: ["Explore", "Impact"],
+    Role.ANALYST: ["Schema", "Explore"],
+    Role.RISK: ["Schema", "Explore", "Impact"],
     Role.CONFIG_OFFICER: ["Schema", "Explore"],
-    Role.INTEGRATION: ["Explore"],
+    Role.INTEGRATION: ["Schema", "Explore"],
     Role.ADMIN: ["Schema", "Explore", "Impact", "Admin"],
 }
 ROLE_NAMES = {

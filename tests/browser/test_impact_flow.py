@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from graph_crm.auth.roles import Role
 from tests.browser.conftest import SCREENSHOTS, screenshot
-from tests.browser.console import PageWatch
+from tests.browser.console import PageWatch, tab_to
 from tests.browser.served import Served
 
 SOURCE = "Warehouse:RTM-02"
@@ -32,16 +32,6 @@ def cli_csv(served: Served, tmp_path: Path, delay: str, as_of: str) -> bytes:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     return output.read_bytes()
-
-
-def tab_to(page: Page, selector: str, limit: int = 80) -> None:
-    """Press Tab until the focus is on ``selector`` (keyboard only)."""
-    target = page.locator(selector)
-    for _ in range(limit):
-        if target.evaluate("(element) => element === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
 
 
 def column(page: Page, index: int) -> list[str]:

@@ -7,25 +7,17 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.neo4j_env import Neo4jTarget, reset_database, skip_allowed
-from tools.neo4j_local import LocalNeo4j, Neo4jError
+from tests.neo4j_env import Neo4jTarget, local_neo4j, reset_database
+from tools.neo4j_local import LocalNeo4j
 
 
 @pytest.fixture(scope="session")
 def fault_server() -> Iterator[LocalNeo4j]:
     """A throwaway Neo4j for the tests that kill, stop or pause it (never the suite's
     shared server, which may even be an existing one)."""
-    server = LocalNeo4j(heap=os.environ.get("GRAPH_CRM_TEST_FAULT_NEO4J_HEAP", "512m"))
-    try:
-        server.start()
-    except Neo4jError as exc:
-        if skip_allowed():
-            pytest.skip(f"Neo4j unavailable and GRAPH_CRM_TEST_SKIP_NEO4J=1: {exc}")
-        pytest.fail(f"could not start the fault tests' Neo4j server: {exc}", pytrace=False)
-    try:
+    heap = os.environ.get("GRAPH_CRM_TEST_FAULT_NEO4J_HEAP", "512m")
+    with local_neo4j(heap, "the fault tests' Neo4j server") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

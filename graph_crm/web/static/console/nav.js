@@ -2,7 +2,7 @@
 // server says which permissions the signed-in role holds (viewer.permissions, from
 // graph_crm/auth/roles.py): no role table here, and the server still checks every call.
 export const PAGES = [
-  { id: "schema", needs: "define" },
+  { id: "schema", needs: "read" },
   { id: "explore", needs: "read" },
   { id: "impact", needs: "impact" },
   { id: "admin", needs: "admin" },

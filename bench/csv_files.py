@@ -55,8 +55,8 @@ def write_accounts(folder: Path, rows: int) -> Path:
             credit = "NULL" if index % 17 == 0 else f"{index % 100_000},{index % 100:02d}"
             notes = NOTE * (1 + index % 4)
             out.write(
-                f"ACC{index:08d},\"Account {index} {city} Trading Co.\",{city},{opened},"
-                f"\"{credit}\",{'Y' if index % 3 else 'N'},{'SME'[index % 3]},\"{notes}\"\n"
+                f'ACC{index:08d},"Account {index} {city} Trading Co.",{city},{opened},'
+                f'"{credit}",{"Y" if index % 3 else "N"},{"SME"[index % 3]},"{notes}"\n'
             )
     mapping = folder / "mapping.yaml"
     mapping.write_text(MAPPING, encoding="utf-8")

@@ -35,7 +35,7 @@ class Neo4jFloor:
         self.driver, self.label, self.rel = driver, label, rel
 
     async def prepare(self) -> None:
-        await self.driver.execute_query(CONSTRAINT.format(L=self.label))  # type: ignore[arg-type]
+        await self.driver.execute_query(CONSTRAINT.format(L=self.label))
 
     async def upsert(self, rows: Sequence[Row]) -> None:
         payload = [{"key": row["key"], "props": _props(row)} for row in rows]

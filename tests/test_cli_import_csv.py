@@ -43,9 +43,7 @@ def test_a_rejected_line_writes_nothing_and_lands_in_the_rejects_file(tmp_path: 
     )
     assert "Client (0)" in run("types", "--db", db).stdout
 
-    skipped = run(
-        "import-csv", str(folder / "mapping.yaml"), "--db", db, "--skip-bad", "--quiet"
-    )
+    skipped = run("import-csv", str(folder / "mapping.yaml"), "--db", db, "--skip-bad", "--quiet")
     assert skipped.returncode == 0, skipped.stderr
     assert "imported 16 row(s)" in skipped.stdout
     assert "check:" not in skipped.stderr  # --quiet
@@ -74,9 +72,7 @@ def test_a_schema_document_that_cannot_be_read_is_status_2_and_a_refused_one_1(
     assert "line 2, column 1" in unreadable.stderr
 
     refused = tmp_path / "refused.yaml"
-    refused.write_text(
-        (folder / "schema.yaml").read_text().replace("kind: BOOLEAN", "kind: BOOL")
-    )
+    refused.write_text((folder / "schema.yaml").read_text().replace("kind: BOOLEAN", "kind: BOOL"))
     answer = run("schema", "apply", str(refused), "--db", db)
     assert answer.returncode == 1
     assert "entityTypes/0/properties/4/kind" in answer.stderr

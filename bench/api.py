@@ -26,7 +26,7 @@ import httpx
 import uvicorn
 
 from bench.graphgen import generate, load
-from bench.ingest import Graph
+from bench.ingest_crm import Graph
 from bench.loadgen import collect_cursors, draw, drive, query_fields, summarise
 from bench.procstat import cpu_seconds, disk_mib, peak_rss_mib
 from bench.scenarios import CORE_ONLY, SCENARIOS, Pools, Scenario

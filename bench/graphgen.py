@@ -11,7 +11,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.ingest import Graph
+from bench.ingest_crm import Graph
 from graph_crm.store.base import GraphStore
 
 Row = dict[str, Any]

@@ -46,7 +46,7 @@ from typing import Any
 
 from bench import impact_graph
 from bench.impact_naive import NaiveImpact
-from bench.ingest import Graph
+from bench.ingest_crm import Graph
 from graph_crm.impact.plan import ImpactRow
 from graph_crm.impact.report import ImpactReport
 from graph_crm.impact.report_inputs import MAX_LIMIT

@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bench.ingest import Graph
+from bench.ingest_crm import Graph
 from graph_crm.impact.plan import ImpactPlan
 from graph_crm.impact.policy import compile_policy
 from graph_crm.model.registry import Registry

@@ -124,7 +124,14 @@ def canonical_key(key: object, path: tuple[PathPart, ...] = ()) -> str:
     ...
     graph_crm.errors.InvalidInput: INVALID_INPUT: key holds U+200B ZERO WIDTH SPACE, ...
     """
-    text = _normalized(key, path, _refusal)
+    if isinstance(key, str) and key.isascii() and key.isprintable() and key:
+        # Printable ASCII is NFC and holds nothing refused: the common case, decided
+        # without normalizing or looking characters up.
+        if len(key) > MAX_KEY_LENGTH:
+            raise InvalidInput(f"key must be 1-{MAX_KEY_LENGTH} characters", path=path)
+        text = key
+    else:
+        text = _normalized(key, path, _refusal)
     if text[0] == " " or text[-1] == " ":
         raise InvalidInput("key must not start or end with a space", path=path)
     return text

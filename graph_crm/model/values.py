@@ -55,7 +55,8 @@ def _parse_datetime(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _coerce(spec: PropertySpec, raw: Any) -> Any:
+def coerce(spec: PropertySpec, raw: Any) -> Any:
+    """``raw`` as ``spec``'s canonical value; :class:`ValueProblem` if it is not one."""
     kind = spec.kind
     if kind is PropertyKind.STRING:
         if not isinstance(raw, str):
@@ -103,6 +104,8 @@ def _coerce(spec: PropertySpec, raw: Any) -> Any:
                 raise ValueProblem(f"{raw[:40]!r} is not a valid date-time: {exc}") from None
         if not isinstance(raw, datetime):
             raise ValueProblem(f"expected an ISO 8601 date-time, got {_describe(raw)}")
+        if raw.tzinfo is UTC:
+            return raw  # already canonical
         if raw.tzinfo is None or raw.utcoffset() is None:
             raise ValueProblem("date-time needs a time zone, e.g. 2026-11-23T09:30:00Z")
         return raw.astimezone(UTC)
@@ -144,7 +147,7 @@ def coerce_value(spec: PropertySpec, raw: Any, path: tuple[PathPart, ...] = ()) 
     graph_crm.errors.InvalidInput: INVALID_INPUT: n: expected an integer, got string '7'
     """
     try:
-        return _coerce(spec, raw)
+        return coerce(spec, raw)
     except ValueProblem as problem:
         raise InvalidInput(f"{spec.name}: {problem}", path=path) from None
 
@@ -179,4 +182,6 @@ def value_from_json(kind: PropertyKind, value: Any) -> Any:
 
 def datetime_to_text(value: datetime) -> str:
     """Fixed-width UTC text, so text order is time order."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

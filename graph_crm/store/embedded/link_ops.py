@@ -20,8 +20,11 @@ def endpoint_ids(
 ) -> tuple[dict[str, int], dict[str, int]]:
     """The row ids of the 'from' and 'to' entities of ``pairs``; NotFound names every
     end that does not exist."""
-    from_ids = row_ids(conn, relation_type.from_type, sorted({f for f, _ in pairs}))
-    to_ids = row_ids(conn, relation_type.to_type, sorted({t for _, t in pairs}))
+    from_keys, to_keys = sorted({f for f, _ in pairs}), sorted({t for _, t in pairs})
+    from_ids = row_ids(conn, relation_type.from_type, from_keys)
+    to_ids = row_ids(conn, relation_type.to_type, to_keys)
+    if len(from_ids) == len(from_keys) and len(to_ids) == len(to_keys):
+        return from_ids, to_ids
     missing = [
         (row, end, global_id(type_name, key))
         for row, (from_key, to_key) in enumerate(pairs)

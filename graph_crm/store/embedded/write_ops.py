@@ -11,7 +11,7 @@ from typing import Any
 from graph_crm.clock import utc_now
 from graph_crm.errors import UniqueViolation
 from graph_crm.model.graph import WriteResult
-from graph_crm.model.records import encode_properties, global_id
+from graph_crm.model.records import encode_all, global_id
 from graph_crm.model.values import datetime_to_text
 from graph_crm.store.audit import upsert_record
 from graph_crm.store.common import raise_unique_conflicts
@@ -80,8 +80,8 @@ def _upsert(
         )
     created: list[tuple[Any, ...]] = []
     changed: list[tuple[Any, ...]] = []
-    for record in checked:
-        props, rev = encode_properties(entity_type, record.properties)
+    encoded = encode_all(entity_type, [record.properties for record in checked])
+    for record, (props, rev) in zip(checked, encoded, strict=True):
         if record.key not in existing:
             created.append((type_name, record.key, props, rev, now, now))
         elif existing[record.key] != rev:
@@ -161,8 +161,8 @@ def _link(
     created: list[tuple[Any, ...]] = []
     changed: list[tuple[Any, ...]] = []
     changed_ends: list[tuple[str, str]] = []
-    for record, edge in zip(batch.links, edges, strict=True):
-        props, rev = encode_properties(rel, record.properties)
+    encoded = encode_all(rel, [record.properties for record in batch.links])
+    for record, edge, (props, rev) in zip(batch.links, edges, encoded, strict=True):
         if edge not in existing:
             created.append((rel.name, *edge, props, rev, now, now))
         elif existing[edge] != rev:

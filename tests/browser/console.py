@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from playwright.sync_api import ConsoleMessage, Page, Request, Route
+from playwright.sync_api import ConsoleMessage, Page, Request, Route, expect
 
 from graph_crm.auth.roles import Role
 from tests.browser.served import Served
@@ -73,6 +73,9 @@ class PageWatch:
         page.get_by_label("API key").fill(self.served.tokens[role])
         page.get_by_role("button", name="Sign in").click()
         page.locator("#who-name").wait_for(state="visible")
+        # signed in when the first page has rendered: the console then focuses its title
+        # (a test that moves on earlier races that render, as a hurried user would)
+        expect(page.locator("#page-title")).to_be_focused(timeout=20_000)
 
     def axe(self) -> list[dict[str, Any]]:
         """axe-core's serious and critical violations on the page as it is now."""

@@ -47,6 +47,8 @@ def click_node(page: Page, node_id: str) -> None:
              const node = cy.getElementById(id);
              cy.zoom(1);
              cy.center(node);
+             // on top of any node drawn near it, so the click is its own
+             node.style("z-index", 9999);
              // drawn where it now is before the click
              await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
              return node.renderedPosition();
@@ -67,6 +69,11 @@ def click_node(page: Page, node_id: str) -> None:
         except AssertionError:
             continue
     wait_idle(page)
+    page.evaluate(
+        """([selector, id]) => document.querySelector(selector).cy.getElementById(id)
+                                .removeStyle("z-index")""",
+        [GRAPH, node_id],
+    )
     if not node_id.startswith("more|"):  # an entity's node is selected in the node list
         assert page.locator("#graph-node").input_value() == node_id
 

@@ -94,6 +94,8 @@ def test_flow_4_create_sign_in_revoke_signed_out_and_both_in_the_audit_log(
     expect(page.locator("#audit-table tbody tr[data-action]").first).to_have_attribute(
         "data-ids", key_id
     )
+    # each filter's change asks again: let the last answer land before opening a row
+    page.wait_for_load_state("networkidle")
     ours = [action for action, ids in audit_rows(page) if ids == key_id]
     assert ours == ["key.revoke", "key.create"]  # newest first
     revoked_row = page.locator(f'#audit-table tr[data-ids="{key_id}"]').first

@@ -5,7 +5,9 @@ the good rows are). ``--dry-run`` checks and writes nothing. The rejects (file, 
 column, value, reason) go to ``--rejects`` (default: beside the mapping,
 ``<mapping>.rejects.csv``). A progress bar on stderr shows rows/s and the time left.
 Exit status: 0 imported (or checked, for a dry run, with no reject), 1 rejected lines
-(nothing written unless --skip-bad), 2 the mapping or an option is wrong.
+(nothing written unless --skip-bad), 2 the mapping or an option is wrong, 3 a batch
+refused while writing (another client changed the store since the check): the batches
+before it are written, and running the import again completes it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from graph_crm.services.csv_import import (
     import_csv,
     read_mapping,
 )
+from graph_crm.services.csv_import.report import WriteRefused
 from graph_crm.store.base import GraphStore
 
 Command = Callable[[GraphStore, argparse.Namespace], Awaitable[int]]
@@ -100,6 +103,14 @@ async def _import_csv(store: GraphStore, args: argparse.Namespace) -> int:
             actor=args.actor,
         )
         report = await import_csv(store, mapping, options, _Bar(args.quiet))
+    except WriteRefused as refused:
+        print(
+            f"graph-crm import-csv: a batch was refused while writing, after the check: "
+            f"{refused.error}. {refused.written_rows} row(s) before it are written; run the "
+            "import again to complete it.",
+            file=sys.stderr,
+        )
+        return 3
     except GraphCrmError as error:
         print(f"graph-crm import-csv: {args.mapping}: {error.message}", file=sys.stderr)
         for issue in error.issues:

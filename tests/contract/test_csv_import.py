@@ -12,6 +12,7 @@ import pytest
 
 from graph_crm.errors import InvalidInput
 from graph_crm.services.csv_import import parse_mapping
+from graph_crm.services.csv_import.report import WriteRefused
 from graph_crm.store.base import GraphStore
 from tests.contract.audit_log import everything
 from tests.contract.csv_files import (
@@ -23,6 +24,7 @@ from tests.contract.csv_files import (
     run_import,
     write_export,
 )
+from tests.contract.refusal import Refusal
 from tests.contract.snapshot import snapshot
 
 
@@ -265,3 +267,23 @@ async def test_a_wrong_mapping_is_refused_at_its_path_before_a_file_is_read(
     assert path in issues, issues
     assert message in issues[path] or message in refused.value.message
     assert await snapshot(store) == before
+
+
+async def test_a_batch_refused_while_writing_says_so_and_a_rerun_completes_it(
+    store: GraphStore, tmp_path: Path, refusal: Refusal
+) -> None:
+    await define_types(store)
+    mapping = write_export(tmp_path)
+    (tmp_path / "rejects.csv").write_text("file,line\nold.csv,9\n")  # an earlier run's
+    await refusal.refuse_audit()  # the store refuses the first batch's audit record
+
+    with pytest.raises(WriteRefused) as refused:
+        await run_import(store, mapping, tmp_path)
+
+    assert refused.value.written_rows == 0
+    assert not (tmp_path / "rejects.csv").exists()  # the check found nothing; made afresh
+    assert await store.get_entities(["Client:ALFKI"]) == [None]
+    await refusal.lift()
+    again = await run_import(store, mapping, tmp_path)
+    assert (again.written, again.rejected) == (True, 0)
+    assert [f.created for f in again.files] == [3, 3, 2, 2]

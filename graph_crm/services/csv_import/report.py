@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final, Protocol
 
+from graph_crm.errors import GraphCrmError
+
 #: Rejects kept in memory for the summary (all go to the rejects file).
 EXAMPLES: Final = 20
 REJECT_HEADER: Final = ("file", "line", "column", "value", "reason")
@@ -42,11 +44,25 @@ class FileReport:
     counted: bool = True
 
 
+class WriteRefused(Exception):
+    """A batch refused while writing, after the check passed (another client took a unique
+    value meanwhile): the batches before it are written; running the import again
+    completes it."""
+
+    def __init__(self, error: GraphCrmError, written_rows: int) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.written_rows = written_rows
+
+
 class Rejects:
-    """Rejected lines: counted, the first few kept, all written to the rejects file."""
+    """Rejected lines: counted, the first few kept, all written to the rejects file (made
+    afresh by each run: a file left by an earlier run goes)."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
+        if path is not None:
+            path.unlink(missing_ok=True)
         self.count = 0
         self.examples: list[Reject] = []
         self._file: IO[str] | None = None

@@ -23,6 +23,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
+from graph_crm.errors import GraphCrmError
 from graph_crm.model.records import global_id
 from graph_crm.model.registry import Registry
 from graph_crm.services.csv_import.files import (
@@ -49,6 +50,7 @@ from graph_crm.services.csv_import.report import (
     Progress,
     Reject,
     Rejects,
+    WriteRefused,
 )
 from graph_crm.services.csv_import.rows import RowChecker
 from graph_crm.store.base import GraphStore
@@ -93,7 +95,10 @@ async def import_csv(
             opened = await run.check(plans.entities, plans.relations, report)
             fatal = run.fatal
             if not options.dry_run and not fatal and (rejects.count == 0 or options.skip_bad):
-                await run.write(plans.entities, plans.relations, opened, report)
+                try:
+                    await run.write(plans.entities, plans.relations, opened, report)
+                except GraphCrmError as error:
+                    raise WriteRefused(error, run.written_rows) from error
                 report.written = True
     finally:
         rejects.close()
@@ -121,6 +126,8 @@ class _Run:
         self.rows = RowChecker(
             store, registry, options.actor, seen, self.reject, skip_bad=options.skip_bad
         )
+        #: Rows written so far (a refusal while writing says how far it got).
+        self.written_rows = 0
         #: A problem with a whole file (unreadable, a header without a needed column):
         #: nothing is written, skip_bad or not.
         self.fatal = False
@@ -240,7 +247,9 @@ class _Run:
     ) -> Any:
         entities = {name: rows for name, rows in entities.items() if rows}
         links = {name: rows for name, rows in links.items() if rows}
-        return await self.store.write_batch(entities, links, actor=self.options.actor)
+        written = await self.store.write_batch(entities, links, actor=self.options.actor)
+        self.written_rows += sum(map(len, entities.values())) + sum(map(len, links.values()))
+        return written
 
 
 def _entity_rows(plan: EntityPlan, batch: Sequence[Record]) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -12,7 +12,7 @@ from neo4j import AsyncManagedTransaction
 from graph_crm.clock import utc_now
 from graph_crm.errors import GraphCrmError
 from graph_crm.model.graph import WriteResult
-from graph_crm.model.records import encode_all, global_id
+from graph_crm.model.records import global_id, revision_of
 from graph_crm.model.registry import Registry
 from graph_crm.store.audit import upsert_record
 from graph_crm.store.common import raise_unique_conflicts
@@ -75,65 +75,47 @@ async def _upsert(
         ):
             holders[(name, native(row["value"]))] = row["key"]
     raise_unique_conflicts(write.unique, write.records, holders, entity_type.name)
-    if not write.records:
-        return WriteResult()
-    stored: dict[str, str] = {
-        row["key"]: row["rev"]
-        for row in await fetch(
-            tx, cypher(q.ENTITY_REVISIONS, Label=label), keys=[r.key for r in write.records]
-        )
-    }
-    encoded = encode_all(entity_type, [record.properties for record in write.records])
-    rows: list[dict[str, Any]] = []
-    ids: list[str] = []
-    for record, (_, rev) in zip(write.records, encoded, strict=True):
-        if stored.get(record.key) == rev:
-            continue  # unchanged: nothing sent, not even its properties
+    rows = []
+    for record in write.records:
         props = encode_props(entity_type, record.properties)
         props["id"] = global_id(entity_type.name, record.key)
-        rows.append({"key": record.key, "rev": rev, "props": props})
-        ids.append(props["id"])
+        rows.append(
+            {"key": record.key, "rev": revision_of(entity_type, record.properties), "props": props}
+        )
     if not rows:
-        return WriteResult(unchanged=len(write.records))
-    await fetch(tx, cypher(q.ENTITY_UPSERT, Label=label), rows=rows, now=at)
-    created = sum(1 for row in rows if row["key"] not in stored)
+        return WriteResult()
+    (result,) = await fetch(tx, cypher(q.ENTITY_UPSERT, Label=label), rows=rows, now=at)
+    created, unchanged = int(result["created"]), int(result["unchanged"])
     written = WriteResult(
-        created=created,
-        updated=len(rows) - created,
-        unchanged=len(write.records) - len(rows),
+        created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
     )
-    await write_audit(tx, [upsert_record(actor, entity_type.name, ids, written, at)])
+    if result["changedKeys"]:
+        ids = [global_id(entity_type.name, key) for key in result["changedKeys"]]
+        await write_audit(tx, [upsert_record(actor, entity_type.name, ids, written, at)])
     return written
 
 
 async def _link(tx: AsyncManagedTransaction, batch: LinkBatch, at: datetime) -> WriteResult:
     rel = batch.relation_type
-    if not batch.links:
-        return WriteResult()
-    fragments = relation_fragments(rel)
-    stored: dict[tuple[str, str], str] = {
-        (row["from"], row["to"]): row["rev"]
-        for row in await fetch(tx, cypher(q.RELATION_REVISIONS, **fragments), pairs=batch.pairs)
-    }
-    encoded = encode_all(rel, [c.properties for c in batch.links])
-    sent = [
-        (c, rev)
-        for c, (_, rev) in zip(batch.links, encoded, strict=True)
-        if stored.get((c.from_key, c.to_key)) != rev
-    ]
     rows = [
-        {"from": c.from_key, "to": c.to_key, "rev": rev, "props": encode_props(rel, c.properties)}
-        for c, rev in sent
+        {
+            "from": c.from_key,
+            "to": c.to_key,
+            "rev": revision_of(rel, c.properties),
+            "props": encode_props(rel, c.properties),
+        }
+        for c in batch.links
     ]
-    if rows:
-        (result,) = await fetch(tx, cypher(q.RELATION_LINK, **fragments), rows=rows, now=at)
-        if result["written"] != len(rows):
-            # some ends are missing: name them (raising rolls the whole plan back)
-            await raise_missing_ends(tx, rel, batch.pairs)
-            raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")
-    changed_ends = [(c.from_key, c.to_key) for c, _ in sent]
-    created = sum(1 for ends in changed_ends if ends not in stored)
-    linked = Linked(created, len(batch.links) - len(rows), changed_ends)
+    if not rows:
+        return WriteResult()
+    (result,) = await fetch(
+        tx, cypher(q.RELATION_LINK, **relation_fragments(rel)), rows=rows, now=at
+    )
+    if result["written"] != len(rows):
+        # some ends are missing: name them (raising rolls the whole plan back)
+        await raise_missing_ends(tx, rel, batch.pairs)
+        raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")
+    linked = Linked(int(result["created"]), int(result["unchanged"]), result["changedEnds"])
     written, records = link_outcome(batch, linked, at)
     await write_audit(tx, records)
     return written

@@ -7,7 +7,7 @@ opened.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,9 +225,12 @@ def _links(
         yield LinkPlan(relation, tuple(columns), column_from)
 
 
-def key_of(record: Record, columns: tuple[str, ...], separator: str) -> tuple[str | None, str]:
-    """The key the columns make (None if a part is empty), and the first empty column."""
-    parts = [record.cells[name].strip() for name in columns]
+def key_of(
+    cells: Mapping[str, str], columns: tuple[str, ...], separator: str
+) -> tuple[str | None, str]:
+    """The key the columns of a record's ``cells`` make (None if a part is empty), and
+    the first empty column."""
+    parts = [cells[name].strip() for name in columns]
     for name, part in zip(columns, parts, strict=True):
         if not part:
             return None, name

@@ -84,12 +84,12 @@ class RowChecker:
             (key, record.line)
             for record in batch
             if record.line not in kept and not record.problem
-            for key in [key_of(record, plan.key, plan.separator)[0]]
+            for key in [key_of(record.cells, plan.key, plan.separator)[0]]
             if key is not None
         ]
         self.seen.add_keys(plan.type_name, plan.name, rejected, ok=False)
         for link in plan.links:
-            ends = [(r, key_of_cells(r, link.columns, plan.separator)) for r in rows]
+            ends = [(r, key_of(r.cells, link.columns, plan.separator)[0]) for r in rows]
             self.seen.add_links(
                 (
                     link.relation.name,
@@ -114,7 +114,7 @@ class RowChecker:
             values = self._values(plan, record)
             if values is None:
                 continue
-            key, empty = key_of(record, plan.key, plan.separator)
+            key, empty = key_of(record.cells, plan.key, plan.separator)
             if key is None:
                 self.reject(plan.name, record.line, empty, "", "the key is empty")
             else:
@@ -265,8 +265,8 @@ class RowChecker:
             values = self._values(plan, record)
             if values is None:
                 continue
-            source, empty_from = key_of(record, plan.source, plan.separator)
-            target, empty_to = key_of(record, plan.target, plan.separator)
+            source, empty_from = key_of(record.cells, plan.source, plan.separator)
+            target, empty_to = key_of(record.cells, plan.target, plan.separator)
             if source is None or target is None:
                 self.reject(plan.name, record.line, empty_from or empty_to, "", "a key is empty")
             else:
@@ -346,11 +346,6 @@ class RowChecker:
         if not self.skip_bad:
             return None  # nothing is written: its own rejection says why
         return f"its {type_name} {key!r} ({file} line {line}) is rejected"
-
-
-def key_of_cells(row: Row, columns: tuple[str, ...], separator: str) -> str | None:
-    parts = [row.cells[name].strip() for name in columns]
-    return None if any(not part for part in parts) else separator.join(parts)
 
 
 def _key(global_id_text: str) -> str:

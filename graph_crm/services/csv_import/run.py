@@ -257,7 +257,7 @@ def _entity_rows(plan: EntityPlan, batch: Sequence[Record]) -> Iterator[tuple[in
     for record in batch:
         if record.problem:
             continue
-        key, _ = key_of(record, plan.key, plan.separator)
+        key, _ = key_of(record.cells, plan.key, plan.separator)
         values, faults = read_row(plan, record)
         if key is not None and not faults:
             yield record.line, {"key": key, **values}
@@ -269,8 +269,8 @@ def _relation_rows(
     for record in batch:
         if record.problem:
             continue
-        source, _ = key_of(record, plan.source, plan.separator)
-        target, _ = key_of(record, plan.target, plan.separator)
+        source, _ = key_of(record.cells, plan.source, plan.separator)
+        target, _ = key_of(record.cells, plan.target, plan.separator)
         values, faults = read_row(plan, record)
         if source is not None and target is not None and not faults:
             assert plan.relation is not None

@@ -25,7 +25,15 @@ def open_admin(watch: PageWatch) -> Page:
     page.get_by_role("link", name="Admin").click()
     expect(page.get_by_role("heading", name="Admin", exact=True)).to_be_focused()
     expect(page.locator("#audit-table")).to_be_visible()
+    audit_settled(page)
     return page
+
+
+def audit_settled(page: Page) -> None:
+    """Wait for the audit log's newest answer to land: its results are busy until then (a
+    page that never navigates is "networkidle" from its first load on, so that wait would
+    not wait for a filter's answer)."""
+    expect(page.locator("#audit-results")).not_to_have_attribute("aria-busy", "true")
 
 
 def key_row(page: Page, name: str) -> Locator:

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, expect
 from tests.browser.admin import (
     admin_actor,
     audit_rows,
+    audit_settled,
     key_row,
     open_admin,
     second_browser,
@@ -91,11 +92,10 @@ def test_flow_4_create_sign_in_revoke_signed_out_and_both_in_the_audit_log(
     page.get_by_label("Actor", exact=True).fill(admin_actor(served))
     page.get_by_label("Kind", exact=True).select_option("apiKey")
     page.get_by_role("button", name="Apply filters").click()
+    audit_settled(page)
     expect(page.locator("#audit-table tbody tr[data-action]").first).to_have_attribute(
         "data-ids", key_id
     )
-    # each filter's change asks again: let the last answer land before opening a row
-    page.wait_for_load_state("networkidle")
     ours = [action for action, ids in audit_rows(page) if ids == key_id]
     assert ours == ["key.revoke", "key.create"]  # newest first
     revoked_row = page.locator(f'#audit-table tr[data-ids="{key_id}"]').first

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.admin import key_row, open_admin, unique_name
+from tests.browser.admin import audit_settled, key_row, open_admin, unique_name
 from tests.browser.conftest import screenshot
 from tests.browser.console import PageWatch
 from tests.browser.served import Served
@@ -111,6 +111,7 @@ def test_the_audit_log_pages_forward_and_back_and_reads_oldest_first(
     page.get_by_label("Order", exact=True).select_option("OLDEST_FIRST")
     page.get_by_label("Actor", exact=True).fill("demo")
     page.get_by_role("button", name="Apply filters").click()
+    audit_settled(page)
     expect(page.locator("#audit-table tbody tr[data-action]").first).to_contain_text("demo")
     times = page.locator("#audit-table tbody time").evaluate_all(
         "elements => elements.map((e) => e.getAttribute('datetime'))"

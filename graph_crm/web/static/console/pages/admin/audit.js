@@ -95,7 +95,7 @@ export async function renderAudit(section, keys) {
   const fields = { actor, kind, action, type, since, until };
   const general = h("p", { id: "audit-error", class: "error", role: "alert" });
   const status = h("p", { id: "audit-status", class: "status", role: "status", tabindex: "-1" });
-  const holder = h("div", { class: "table-scroll" });
+  const holder = h("div", { class: "table-scroll", id: "audit-results" });
   const previous = h("button", { type: "button", class: "button quiet", disabled: true,
     onclick: () => load(page - 1, previous) }, t("admin.previous"));
   const next = h("button", { type: "button", class: "button quiet", disabled: true,
@@ -113,18 +113,23 @@ export async function renderAudit(section, keys) {
 
   async function load(wanted, pressed = null) {
     const mine = ++loads; // a slower, older answer must not replace a newer one
+    holder.setAttribute("aria-busy", "true"); // until the newest answer has landed
     let answer;
     try {
       answer = (await graphql(AUDIT_QUERY, variables(cursors[wanted]))).auditLog;
     } catch (error) {
-      if (mine === loads && !signedOut(error)) {
-        refuseAt(fields, general, error, error.inputPath)?.control.focus();
+      if (mine === loads) {
+        holder.removeAttribute("aria-busy");
+        if (!signedOut(error)) {
+          refuseAt(fields, general, error, error.inputPath)?.control.focus();
+        }
       }
       return;
     }
     if (mine !== loads) {
       return;
     }
+    holder.removeAttribute("aria-busy");
     Object.values(fields).forEach((each) => each.clear());
     general.textContent = "";
     page = wanted;

@@ -17,6 +17,7 @@ from graph_crm.store.audit import upsert_record
 from graph_crm.store.common import raise_unique_conflicts
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.gc_pause import gc_paused
 from graph_crm.store.embedded.link_ops import endpoint_ids
 from graph_crm.store.embedded.mirror import Mirror
 from graph_crm.store.embedded.rows import chunks, inserted_ids
@@ -34,6 +35,7 @@ class WriteOps:
     async def write_rows(self, plan: WritePlanner) -> BatchResult:
         """Plan with this write's registry; write every batch in one transaction."""
 
+        @gc_paused()
         def run() -> BatchResult:
             planned = plan(self.db.refresh())
             result = BatchResult()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,26 +32,26 @@ def _mirror_matches_sqlite(store: EmbeddedStore, path: Path) -> None:
     assert mirror.edges == truth.edges
 
 
+@pytest.mark.parametrize("first", ["new", "stored"])
 async def test_a_link_batch_of_new_changed_and_unchanged_relations_is_told_apart(
-    tmp_path: Path,
+    tmp_path: Path, first: str
 ) -> None:
+    """A batch led by a new link is inserted first and read back; one led by a stored
+    link is read first (a re-run, most likely)."""
     path = tmp_path / "crm.db"
     store = await EmbeddedStore.open(path)
     try:
         await load_chain(store)
         await store.upsert_entities("Competitor", [{"key": "HOOLI", "name": "Hooli"}])
         await store.traverse(["Customer:ACME"], CHAIN)  # the mirror is built
-        result = await store.write_batch(
-            {},
-            {
-                "MENTIONS": [
-                    {"from": "L1", "to": "GLOBEX", "properties": {"sentiment": "POSITIVE"}},
-                    {"from": "L2", "to": "INITECH"},  # stored, unchanged
-                    {"from": "L1", "to": "HOOLI", "properties": {"sentiment": "NEGATIVE"}},
-                ]
-            },
-            actor="loader",
-        )
+        batch: list[dict[str, Any]] = [
+            {"from": "L1", "to": "HOOLI", "properties": {"sentiment": "NEGATIVE"}},  # new
+            {"from": "L1", "to": "GLOBEX", "properties": {"sentiment": "POSITIVE"}},
+            {"from": "L2", "to": "INITECH"},  # stored, unchanged
+        ]
+        if first == "stored":
+            batch.reverse()
+        result = await store.write_batch({}, {"MENTIONS": batch}, actor="loader")
         linked = result.linked["MENTIONS"]
         assert (linked.created, linked.updated, linked.unchanged) == (1, 1, 1)
         (record,) = (await store.audit_log(actor="loader")).items

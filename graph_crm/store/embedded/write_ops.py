@@ -165,9 +165,13 @@ def _link(
     # Most links of a load are new: insert every row, those already stored left alone,
     # and read the stored ones back only if there were any. New rows take the ids after
     # the highest one, which tells them apart -- unless SQLite may pick ids at random.
+    # A batch whose first link is stored is likely a re-run: then the stored ones are
+    # read first, as before an insert that would skip most rows.
     (last_id,) = conn.execute("SELECT coalesce(max(id), 0) FROM relations").fetchone()
-    careful = last_id >= _LAST_ROWID - len(rows)
-    existing = _stored_revisions(conn, name, edges) if careful else {}
+    read_first = last_id >= _LAST_ROWID - len(rows) or bool(
+        _stored_revisions(conn, name, edges[:1])
+    )
+    existing = _stored_revisions(conn, name, edges) if read_first else {}
     fresh = [row for row, edge in zip(rows, edges, strict=True) if edge not in existing]
     if conn.executemany(_INSERT_RELATIONS, fresh).rowcount < len(fresh):
         new = set(

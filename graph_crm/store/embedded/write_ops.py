@@ -82,12 +82,18 @@ def _upsert(
         )
     created: list[tuple[Any, ...]] = []
     changed: list[tuple[Any, ...]] = []
+    # the global ids of the rows created or changed, in the batch's order
+    written: list[str] = []
     encoded = encode_all(entity_type, [record.properties for record in checked])
     for record, (props, rev) in zip(checked, encoded, strict=True):
-        if record.key not in existing:
+        stored = existing.get(record.key)
+        if stored is None:
             created.append((type_name, record.key, props, rev, now, now))
-        elif existing[record.key] != rev:
+        elif stored != rev:
             changed.append((props, rev, now, type_name, record.key))
+        else:
+            continue
+        written.append(global_id(type_name, record.key))
     try:
         if changed and entity_type.unique_properties:
             # SQLite checks uniqueness row by row: release the old values first so that
@@ -116,10 +122,8 @@ def _upsert(
         updated=len(changed),
         unchanged=len(checked) - len(created) - len(changed),
     )
-    written = {row[1] for row in created} | {row[4] for row in changed}
     if written:
-        ids = [global_id(type_name, r.key) for r in checked if r.key in written]
-        insert_audit(conn, [upsert_record(actor, type_name, ids, result, at)])
+        insert_audit(conn, [upsert_record(actor, type_name, written, result, at)])
 
     def update(mirror: Mirror) -> None:
         mirror.add_entities((row_id, global_id(type_name, key)) for key, row_id in new_rows.items())

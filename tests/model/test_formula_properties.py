@@ -62,14 +62,14 @@ def refs(kind: K) -> list[Ref]:
 
 def leaf(kind: K) -> st.SearchStrategy[Expr]:
     options: list[st.SearchStrategy[Expr]] = [st.sampled_from(refs(kind)), st.just(Literal(None))]
-    literal = {
+    literal: st.SearchStrategy[Any] | None = {
         K.INT: small_ints,
         K.FLOAT: floats,
         K.STRING: texts,
         K.BOOLEAN: st.booleans(),
     }.get(kind)
     if literal is not None:
-        options.append(literal.map(Literal))
+        options.append(literal.map(lambda value: Literal(value)))
     if kind is K.INT:
         options.append(st.just(Param("delayDays")))
     if kind is K.DATETIME:

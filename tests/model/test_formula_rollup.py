@@ -11,7 +11,14 @@ import pytest
 
 from graph_crm.errors import GraphCrmError, UnknownProperty, UnknownType
 from graph_crm.model.direction import Direction
-from graph_crm.model.formula import Aggregate, Hop, check_rollup, evaluate_rollup
+from graph_crm.model.formula import (
+    Aggregate,
+    FormulaProblem,
+    Hop,
+    Parameters,
+    check_rollup,
+    evaluate_rollup,
+)
 from graph_crm.model.query import Related
 from tests.model.formula_cases import K, registry
 
@@ -262,3 +269,40 @@ def test_values_over_the_distinct_far_entities(
     result = rolled(start, raw)
     assert result == expected
     assert type(result) is type(expected)
+
+
+def test_a_customers_complaints_in_the_90_days_to_the_as_of_time() -> None:
+    raw = {
+        "rollup": "count",
+        "path": ["FILED"],
+        "where": "filedAt > add_days($asOf, -90) AND filedAt <= $asOf",
+    }
+    rollup = check_rollup(REGISTRY, "Customer", raw, PATH)
+
+    def count(as_of: datetime) -> Any:
+        return evaluate_rollup(rollup, "c1", fields_of, step, far_ends, Parameters(as_of=as_of))
+
+    assert count(datetime(2026, 2, 1, tzinfo=UTC)) == 1
+    assert count(datetime(2025, 7, 1, tzinfo=UTC)) == 1
+    assert count(datetime(2025, 12, 1, tzinfo=UTC)) == 0
+    assert count(datetime(2026, 1, 5, tzinfo=UTC)) == 1  # filed at that very instant
+
+
+@pytest.mark.parametrize(
+    ("where", "message", "path"),
+    [
+        ("filedAt", "this formula gives DATETIME, not BOOLEAN", (*PATH, "where")),
+        ("filedAt > 3", "`>` compares DATETIME with INT", (*PATH, "where")),
+        ("quantity > 3", "Complaint has no property `quantity`", (*PATH, "where")),
+        ("filedAt > '` OR 1=1 //", "this string is not closed", (*PATH, "where")),
+    ],
+)
+def test_a_where_formula_is_a_condition_on_the_far_entity(
+    where: str, message: str, path: tuple[Any, ...]
+) -> None:
+    with pytest.raises(FormulaProblem) as caught:
+        check_rollup(
+            REGISTRY, "Customer", {"rollup": "count", "path": ["FILED"], "where": where}, PATH
+        )
+    assert message in caught.value.message
+    assert caught.value.path == path

@@ -39,8 +39,12 @@ class Parameters:
     now: datetime | None = None
 
 
+#: No parameters given: a formula that uses one fails to evaluate.
+NO_PARAMETERS: Final = Parameters()
+
+
 def evaluate_formula(
-    formula: Formula, values: Mapping[str, Any], parameters: Parameters = Parameters()
+    formula: Formula, values: Mapping[str, Any], parameters: Parameters = NO_PARAMETERS
 ) -> Any:
     """``formula``'s value for an entity whose canonical property values are ``values``.
 

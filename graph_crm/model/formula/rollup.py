@@ -9,8 +9,10 @@ Given as plain data::
 
 A hop is a relation type name (followed OUT, from its ``from`` end) or an object with
 ``relation`` and ``direction`` (``OUT`` or ``IN``). ``where`` is the ``entities`` filter
-language, on the far entity. The values are those of the *distinct* far entities the path
-reaches that pass ``where`` (an entity reached twice counts once); nulls are skipped.
+language on the far entity, or a BOOLEAN formula over it (which may use ``$asOf``:
+``"filedAt > add_days($asOf, -90)"``); a far entity passes when it is true. The values
+are those of the *distinct* far entities the path reaches that pass ``where`` (an entity
+reached twice counts once); nulls are skipped.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from typing import Any, Final, TypeVar
 from graph_crm.errors import InvalidInput, PathPart, UnknownProperty, UnknownType
 from graph_crm.model.direction import Direction
 from graph_crm.model.formula.check import NUMBERS, property_kinds
-from graph_crm.model.formula.problems import EvaluationFailed
+from graph_crm.model.formula.evaluate import NO_PARAMETERS, Parameters, evaluate_formula
+from graph_crm.model.formula.formula import Formula, compile_formula
+from graph_crm.model.formula.problems import EvaluationFailed, FormulaProblem
 from graph_crm.model.query import Filter, Related, check_filter, evaluate_in_graph
 from graph_crm.model.query.filters import ORDERED_KINDS
 from graph_crm.model.registry import Registry
@@ -54,14 +58,15 @@ class Hop:
 @dataclass(frozen=True)
 class Rollup:
     """A checked rollup on ``owner``: ``aggregate`` of ``far_type``'s ``property``
-    (``None``: count the entities) over ``hops``, of those that pass ``where``."""
+    (``None``: count the entities) over ``hops``, of those that pass ``where`` (a filter
+    or a BOOLEAN formula)."""
 
     aggregate: Aggregate
     hops: tuple[Hop, ...]
     owner: str
     far_type: str
     property: str | None
-    where: Filter | None
+    where: Filter | Formula | None
     kind: PropertyKind
 
 
@@ -101,8 +106,8 @@ def check_rollup(
     far_type = registry.entity_type(far)
     name = raw.get("property")
     kind = PropertyKind.INT
+    kinds = property_kinds(far_type, (computed or {}).get(far))
     if name is not None:
-        kinds = property_kinds(far_type, (computed or {}).get(far))
         if not isinstance(name, str) or name not in kinds:
             raise UnknownProperty(
                 f"{far} has no property {str(name)[:80]!r}", path=(*path, "property")
@@ -111,7 +116,16 @@ def check_rollup(
         kind = _result_kind(aggregate, kind, name, (*path, "property"))
     elif aggregate is not Aggregate.COUNT:
         raise InvalidInput(f"{aggregate.value} needs a property", path=(*path, "property"))
-    where = check_filter(far_type, raw.get("where"), (*path, "where"), registry=registry)
+    where: Filter | Formula | None
+    if isinstance(raw.get("where"), str):
+        where = compile_formula(raw["where"], kinds, far, (*path, "where"))
+        if where.kind is not PropertyKind.BOOLEAN:
+            raise FormulaProblem(
+                f"where is a condition: this formula gives {where.kind}, not BOOLEAN",
+                path=(*path, "where"),
+            )
+    else:
+        where = check_filter(far_type, raw.get("where"), (*path, "where"), registry=registry)
     return Rollup(aggregate, hops, owner, far, name, where, kind)
 
 
@@ -208,17 +222,27 @@ def evaluate_rollup(
     fields_of: Callable[[Node], Mapping[str, Any]],
     step: Callable[[Node, Hop], Iterable[Node]],
     far_ends: Callable[[Node, Related], Iterable[Node]],
+    parameters: Parameters = NO_PARAMETERS,
 ) -> Any:
     """The rollup's value on ``start`` in an in-memory graph: ``step(node, hop)`` lists the
-    entities one hop away, ``far_ends`` answers relation quantifiers in ``where``."""
+    entities one hop away, ``far_ends`` answers relation quantifiers in ``where``.
+
+    Each hop is a step of its own from the distinct entities the previous one reached (in
+    Cypher: a ``WITH DISTINCT`` between hops; one pattern would refuse to walk back along
+    the relation it came by)."""
     reached = {start}
     for hop in rollup.hops:
         reached = {far for near in reached for far in step(near, hop)}
-    passing = [
-        far
-        for far in reached
-        if rollup.where is None or evaluate_in_graph(rollup.where, far, fields_of, far_ends) is True
-    ]
+    where = rollup.where
+
+    def passes(far: Node) -> bool:
+        if where is None:
+            return True
+        if isinstance(where, Formula):
+            return evaluate_formula(where, fields_of(far), parameters) is True
+        return evaluate_in_graph(where, far, fields_of, far_ends) is True
+
+    passing = [far for far in reached if passes(far)]
     name = rollup.property
     return aggregate_values(
         rollup, (True if name is None else fields_of(f).get(name) for f in passing)

@@ -4,17 +4,15 @@ give the values the page says, on the reference evaluator."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
-from graph_crm.model.direction import Direction
 from graph_crm.model.formula import (
     Formula,
     FormulaProblem,
-    Hop,
     Parameters,
     Rollup,
     check_computed,
@@ -22,10 +20,10 @@ from graph_crm.model.formula import (
     evaluate_formula,
     evaluate_rollup,
 )
-from graph_crm.model.query import Related
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import PropertyKind, RelationType, parse_entity_type
 from tests.docs.blocks import doc_block
+from tests.model.formula_cases import Links
 
 
 def orders_registry() -> Registry:
@@ -61,22 +59,14 @@ FIELDS: dict[str, dict[str, Any]] = {
     "k1": {"filedAt": datetime(2026, 1, 15, 8, tzinfo=UTC)},
     "k2": {"filedAt": datetime(2025, 9, 1, tzinfo=UTC)},
 }
-LINKS = {
-    "PLACED": [("acme", "o1"), ("acme", "o2")],
-    "HAS_LINE": [("o1", "l1"), ("o1", "l2")],
-    "FILED": [("acme", "k1"), ("acme", "k2")],
-}
-
-
-def step(node: str, hop: Hop) -> Iterable[str]:
-    pairs = LINKS[hop.relation]
-    if hop.direction is Direction.OUT:
-        return [b for a, b in pairs if a == node]
-    return [a for a, b in pairs if b == node]
-
-
-def far_ends(node: str, related: Related) -> Iterable[str]:
-    return step(node, Hop(related.relation, related.direction))
+LINKS = Links(
+    {
+        "PLACED": [("acme", "o1"), ("acme", "o2")],
+        "HAS_LINE": [("o1", "l1"), ("o1", "l2")],
+        "FILED": [("acme", "k1"), ("acme", "k2")],
+    }
+)
+step, far_ends = LINKS.step, LINKS.far_ends
 
 
 def test_the_pages_examples_check_and_give_the_values_it_describes() -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Final
 
-from graph_crm.model.formula import Formula, compile_formula, property_kinds
+from graph_crm.model.direction import Direction
+from graph_crm.model.formula import Formula, Hop, compile_formula, property_kinds
+from graph_crm.model.query import Related
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import EntityType, PropertyKind, RelationType, parse_entity_type
 
@@ -56,3 +59,19 @@ def registry() -> Registry:
 
 def line_formula(text: str, path: tuple[Any, ...] = ("properties", 3, "formula")) -> Formula:
     return compile_formula(text, property_kinds(ORDER_LINE), "OrderLine", path)
+
+
+class Links:
+    """A small in-memory graph: relation type -> (from, to) pairs, walked as rollups do."""
+
+    def __init__(self, pairs: dict[str, list[tuple[str, str]]]) -> None:
+        self.pairs = pairs
+
+    def step(self, node: str, hop: Hop) -> Iterable[str]:
+        pairs = self.pairs[hop.relation]
+        if hop.direction is Direction.OUT:
+            return [b for a, b in pairs if a == node]
+        return [a for a, b in pairs if b == node]
+
+    def far_ends(self, node: str, related: Related) -> Iterable[str]:
+        return self.step(node, Hop(related.relation, related.direction))

@@ -3,7 +3,7 @@ exists and suits the aggregate) and computed over the distinct far entities."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,8 +19,7 @@ from graph_crm.model.formula import (
     check_rollup,
     evaluate_rollup,
 )
-from graph_crm.model.query import Related
-from tests.model.formula_cases import K, registry
+from tests.model.formula_cases import K, Links, registry
 
 REGISTRY = registry()
 PATH = ("properties", 0, "rollup")
@@ -180,26 +179,18 @@ FIELDS: dict[str, dict[str, Any]] = {
     "k1": {"filedAt": datetime(2026, 1, 5, tzinfo=UTC)},
     "k2": {"filedAt": datetime(2025, 6, 5, tzinfo=UTC)},
 }
-LINKS = {
-    "PLACED": [("c1", "o1"), ("c1", "o2"), ("c2", "o3")],
-    "HAS_LINE": [("o1", "l1"), ("o1", "l2"), ("o1", "l3")],
-    "FILED": [("c1", "k1"), ("c1", "k2")],
-}
-
-
-def step(node: str, hop: Hop) -> Iterable[str]:
-    pairs = LINKS[hop.relation]
-    if hop.direction is Direction.OUT:
-        return [b for a, b in pairs if a == node]
-    return [a for a, b in pairs if b == node]
+LINKS = Links(
+    {
+        "PLACED": [("c1", "o1"), ("c1", "o2"), ("c2", "o3")],
+        "HAS_LINE": [("o1", "l1"), ("o1", "l2"), ("o1", "l3")],
+        "FILED": [("c1", "k1"), ("c1", "k2")],
+    }
+)
+step, far_ends = LINKS.step, LINKS.far_ends
 
 
 def fields_of(node: str) -> Mapping[str, Any]:
     return FIELDS[node]
-
-
-def far_ends(node: str, related: Related) -> Iterable[str]:
-    return step(node, Hop(related.relation, related.direction))
 
 
 def rolled(start: str, raw: dict[str, Any]) -> Any:

@@ -128,29 +128,28 @@ def _unexpected(char: str) -> str:
     return f"unexpected character {shown}"
 
 
-def _number(text: str, start: int, path: tuple[PathPart, ...]) -> Token:
-    index = start
+def _after_digits(text: str, index: int) -> int:
     while index < len(text) and text[index].isascii() and text[index].isdigit():
         index += 1
+    return index
+
+
+def _number(text: str, start: int, path: tuple[PathPart, ...]) -> Token:
+    index = _after_digits(text, start)
     is_float = False
-    if index < len(text) and text[index] == ".":
-        is_float = True
-        index += 1
-        digits = index
-        while index < len(text) and text[index].isascii() and text[index].isdigit():
+    for marks, signs, missing in (
+        (".", "", "a decimal point needs digits after it"),
+        ("eE", "+-", "an exponent needs digits"),
+    ):
+        if index < len(text) and text[index] in marks:
+            is_float = True
             index += 1
-        if index == digits:
-            raise FormulaProblem("a decimal point needs digits after it", path=path, position=start)
-    if index < len(text) and text[index] in "eE":
-        is_float = True
-        index += 1
-        if index < len(text) and text[index] in "+-":
-            index += 1
-        digits = index
-        while index < len(text) and text[index].isascii() and text[index].isdigit():
-            index += 1
-        if index == digits:
-            raise FormulaProblem("an exponent needs digits", path=path, position=start)
+            if signs and index < len(text) and text[index] in signs:
+                index += 1
+            digits = index
+            index = _after_digits(text, index)
+            if index == digits:
+                raise FormulaProblem(missing, path=path, position=start)
     if index < len(text) and _is_name_part(text[index]):
         raise FormulaProblem(
             f"{text[start : index + 1][:40]!r} is not a number", path=path, position=start

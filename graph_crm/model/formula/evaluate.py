@@ -16,7 +16,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any, Final
 
 from graph_crm.model.formula.check import _Checker
@@ -27,6 +27,8 @@ from graph_crm.model.types import PropertyKind
 from graph_crm.model.values import INT_MAX, INT_MIN, MAX_STRING_LENGTH
 
 _DAY_US: Final = 86_400_000_000
+#: Enough digits for any float's integer part and ten decimals (floats reach 1.8e308).
+_ROUNDING: Final = Context(prec=400, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -202,13 +204,13 @@ def _text(value: str) -> str:
 def _round(value: int | float, digits: int) -> int | float:
     """Half away from zero, on the shortest decimal form (``repr``) of a float.
 
-    >>> _round(2.5, 0), _round(-2.5, 0), _round(2.675, 2), _round(7, 2)
-    (3.0, -3.0, 2.68, 7)
+    >>> _round(2.5, 0), _round(-2.5, 0), _round(2.675, 2), _round(7, 2), _round(1e300, 10)
+    (3.0, -3.0, 2.68, 7, 1e+300)
     """
     if isinstance(value, int):
         return value
     quantum = Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(value)).quantize(quantum, context=_ROUNDING))
 
 
 def _days_between(start: date, end: date) -> int:

@@ -5,13 +5,15 @@ agree with.
 The parts: :mod:`.tokens` and :mod:`.parse` (text to tree), :mod:`.nodes` (the tree),
 :mod:`.render` (tree to text), :mod:`.check` (kinds), :mod:`.formula` (a checked formula),
 :mod:`.evaluate` (its value), :mod:`.rollup` (aggregates over relations) and
-:mod:`.computed` (all of a registry's computed properties, with their dependencies).
+:mod:`.computed` (all of a registry's computed properties, with their dependencies) and
+:mod:`.guard` (the registry validator that keeps them valid).
 """
 
 from graph_crm.model.formula.check import check_expression, property_kinds
 from graph_crm.model.formula.computed import Computed, check_computed, find_cycle
 from graph_crm.model.formula.evaluate import Parameters, evaluate_formula
 from graph_crm.model.formula.formula import Formula, compile_formula
+from graph_crm.model.formula.guard import computed_validator
 from graph_crm.model.formula.parse import MAX_DEPTH, MAX_NESTING, MAX_NODES, parse_formula
 from graph_crm.model.formula.problems import EvaluationFailed, FormulaProblem
 from graph_crm.model.formula.render import render
@@ -43,6 +45,7 @@ __all__ = [
     "check_expression",
     "check_rollup",
     "compile_formula",
+    "computed_validator",
     "evaluate_formula",
     "evaluate_rollup",
     "find_cycle",

@@ -100,22 +100,22 @@ async def test_temporals_sent_as_text_are_stored_as_the_driver_stores_them(
     assert second.properties == {"at": on_the_second["at"], "day": on_the_second["day"]}
 
     # the ends of the ranges a Python date and datetime hold
-    ends = [
+    ends: list[dict[str, Any]] = [
         {"key": "E-MIN", "at": datetime(1, 1, 1, tzinfo=UTC), "day": date(1, 1, 1)},
         {"key": "E-MAX", "at": datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)},
     ]
     ends[1]["day"] = date(9999, 12, 31)
     await neo4j_store.write_batch({"Event": ends})
-    for row in ends:
+    for end in ends:
         (same,) = await _query(
             neo4j_target,
             "MATCH (n:Event {key: $key}) RETURN n.at = $at AND n.day = $day AS same",
-            **row,
+            **end,
         )
-        assert same == {"same": True}, row
+        assert same == {"same": True}, end
     stored_ends = await neo4j_store.get_entities(["Event:E-MIN", "Event:E-MAX"])
     assert [entity.properties if entity else None for entity in stored_ends] == [
-        {"at": row["at"], "day": row["day"]} for row in ends
+        {"at": end["at"], "day": end["day"]} for end in ends
     ]
 
     # the same rows again change nothing; a null removes a property

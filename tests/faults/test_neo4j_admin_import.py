@@ -16,9 +16,7 @@ write (graph-crm reads an absent list as an empty one). Hostile keys and values
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,7 @@ from neo4j import AsyncGraphDatabase
 
 from graph_crm.store.neo4j.store import Neo4jStore
 from tests.cli_process import run
-from tools.neo4j_local import LocalNeo4j, resolve
+from tools.neo4j_local import LocalNeo4j, admin
 
 pytestmark = [pytest.mark.faults, pytest.mark.neo4j]
 
@@ -86,11 +84,7 @@ def _bulk_load(server: LocalNeo4j, printed: str) -> None:
     assert command[:4] == ["neo4j-admin", "database", "import", "full"]
     assert server.home is not None
     server.shutdown()
-    java = [os.environ.get("JAVA", "java"), "-cp", f"{resolve()}/*", "org.neo4j.cli.AdminTool"]
-    env = dict(os.environ, NEO4J_HOME=str(server.home), NEO4J_CONF=str(server.home / "conf"))
-    done = subprocess.run(
-        [*java, *command[1:]], env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    done = admin(server.home, command[1:], timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     server.restart()
     assert "graph-crm --backend neo4j types" in printed
@@ -156,7 +150,8 @@ async def test_bulk_files_make_the_graph_an_online_import_makes(
     _cli("schema", "apply", str(ORDERS / "schema.yaml"), *neo4j)
     _cli("import-csv", str(ORDERS / "mapping.yaml"), *neo4j, "--quiet")
     online = await _graph(victim)
-    assert len(online["entities"]) == 12 and len(online["relations"]) == 9
+    assert len(online["entities"]) == 12
+    assert len(online["relations"]) == 9
 
     db = str(tmp_path / "source.db")
     _cli("schema", "apply", str(ORDERS / "schema.yaml"), "--db", db)
@@ -178,7 +173,8 @@ async def test_bulk_files_make_the_graph_an_online_import_makes(
         assert counts.entities == {"Client": 4, "Purchase": 5, "Supplier": 3}
         assert counts.relations == {"PLACED": 5, "SUPPLIES": 4}
         [alfki] = await store.get_entities(["Client:ALFKI"])
-        assert alfki is not None and alfki.properties["vip"] is True
+        assert alfki is not None
+        assert alfki.properties["vip"] is True
     finally:
         await store.close()
     # re-running the import online over the bulk-loaded graph changes nothing
@@ -215,7 +211,8 @@ async def test_hostile_keys_and_values_round_trip_through_the_files(
     store = await Neo4jStore.open(victim.uri)
     try:
         hostile, plain = await store.get_entities([f"Note:{HOSTILE_KEY}", "Note:plain"])
-        assert hostile is not None and plain is not None
+        assert hostile is not None
+        assert plain is not None
         assert hostile.key == HOSTILE_KEY
         assert hostile.properties == {"text": HOSTILE_TEXT, "blank": "", "count": -7, "done": True}
         assert plain.properties == {"blank": " ", "count": 0, "done": False}

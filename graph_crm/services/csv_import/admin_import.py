@@ -15,7 +15,6 @@ constraints hold, since the check has found every key and unique value once.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,8 +104,3 @@ async def _audit_log(store: GraphStore) -> AsyncIterator[AuditRecord]:
         if not page.has_next_page:
             return
         after = page.end_cursor
-
-
-def remove_files(directory: Path) -> None:
-    """Delete ``directory`` and the files in it (a benchmark's clean-up)."""
-    shutil.rmtree(directory, ignore_errors=True)

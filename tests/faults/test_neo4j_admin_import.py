@@ -25,6 +25,7 @@ from neo4j import AsyncGraphDatabase
 
 from graph_crm.store.neo4j.store import Neo4jStore
 from tests.cli_process import run
+from tests.docs.blocks import doc_block
 from tools.neo4j_local import LocalNeo4j, admin
 
 pytestmark = [pytest.mark.faults, pytest.mark.neo4j]
@@ -181,6 +182,25 @@ async def test_bulk_files_make_the_graph_an_online_import_makes(
     again = _cli("import-csv", str(ORDERS / "mapping.yaml"), *neo4j, "--quiet")
     assert "imported 16 row(s)" in again
     assert (await _graph(victim))["audit"] == online["audit"]
+
+
+def test_the_documented_steps_are_the_ones_the_test_takes() -> None:
+    steps = [shlex.split(line) for line in doc_block("admin-import").text.splitlines()]
+    assert [step[:2] for step in steps] == [
+        ["graph-crm", "schema"],
+        ["graph-crm", "import-csv"],
+        ["neo4j", "stop"],
+        ["neo4j-admin", "database"],
+        ["neo4j", "start"],
+        ["graph-crm", "--backend"],
+    ]
+    assert steps[1][-2] == "--neo4j-admin-files"
+    # the options the CLI prints (test_cli_admin_files checks them), in its order
+    assert steps[3][:8] == [
+        "neo4j-admin", "database", "import", "full", "neo4j",
+        "--overwrite-destination=true", "--bad-tolerance=0", "--array-delimiter=U+001F",
+    ]  # fmt: skip
+    assert steps[5] == ["graph-crm", "--backend", "neo4j", "types"]
 
 
 async def test_hostile_keys_and_values_round_trip_through_the_files(

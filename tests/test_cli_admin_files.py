@@ -6,21 +6,10 @@ refused. (Loading the files with the real neo4j-admin: tests/faults/test_neo4j_a
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 from tests.cli_process import run
-
-ORDERS = Path(__file__).resolve().parents[1] / "seeds" / "orders"
-
-
-def _source(tmp_path: Path) -> tuple[Path, str]:
-    folder = tmp_path / "orders"
-    shutil.copytree(ORDERS, folder)
-    db = str(tmp_path / "source.db")
-    applied = run("schema", "apply", str(folder / "schema.yaml"), "--db", db)
-    assert applied.returncode == 0, applied.stderr
-    return folder, db
+from tests.test_cli_import_csv import _export
 
 
 def _files(folder: Path, db: str, out: Path, *more: str) -> tuple[int, str, str]:
@@ -37,7 +26,7 @@ def _rows(path: Path) -> list[list[str]]:
 
 
 def test_the_files_hold_every_row_and_the_command_line_loads_them(tmp_path: Path) -> None:
-    folder, db = _source(tmp_path)
+    folder, db = _export(tmp_path)
     out = tmp_path / "files"
 
     status, stdout, stderr = _files(folder, db, out)
@@ -73,7 +62,7 @@ def test_the_files_hold_every_row_and_the_command_line_loads_them(tmp_path: Path
 def test_a_relation_linked_twice_is_one_relationship_with_the_last_properties(
     tmp_path: Path,
 ) -> None:
-    folder, db = _source(tmp_path)
+    folder, db = _export(tmp_path)
     supplies = folder / "supplies.csv"
     supplies.write_text(supplies.read_text() + "S1,10248,9\n")
 
@@ -98,7 +87,7 @@ def test_a_relation_linked_twice_is_one_relationship_with_the_last_properties(
 
 
 def test_a_rejected_line_writes_no_file(tmp_path: Path) -> None:
-    folder, db = _source(tmp_path)
+    folder, db = _export(tmp_path)
     orders = folder / "orders.csv"
     orders.write_text(orders.read_text() + "10253;NOBODY;1996-07-10 00:00:00.000;1,00\n")
     out = tmp_path / "files"
@@ -123,7 +112,7 @@ def test_a_rejected_line_writes_no_file(tmp_path: Path) -> None:
 def test_a_store_with_data_or_keys_and_a_directory_with_files_are_refused(
     tmp_path: Path,
 ) -> None:
-    folder, db = _source(tmp_path)
+    folder, db = _export(tmp_path)
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "mine.txt").write_text("keep me")
@@ -143,7 +132,7 @@ def test_a_store_with_data_or_keys_and_a_directory_with_files_are_refused(
     assert status == 2
     assert "holds API keys" in stderr
 
-    folder2, db2 = _source(tmp_path / "second")
+    folder2, db2 = _export(tmp_path / "second")
     loaded = run("import-csv", str(folder2 / "mapping.yaml"), "--db", db2, "--quiet")
     assert loaded.returncode == 0, loaded.stderr
     status, _, stderr = _files(folder2, db2, tmp_path / "full")

@@ -148,15 +148,20 @@ async def _admin_files(
     )
     _print(bulk.report, files=directory if bulk.command else None)
     if bulk.command:
-        print(
-            "\nNext (docs/import.md): stop Neo4j, then run\n  "
-            f"{shell_line(bulk.command)}\n"
-            "start Neo4j, and once open it with graph-crm (creating the constraints):\n"
-            "  graph-crm --backend neo4j types"
-        )
+        print_admin_steps(bulk.command)
     if bulk.report.rejected and not args.skip_bad:
         return 1
     return 0
+
+
+def print_admin_steps(command: list[str]) -> None:
+    """What the operator does with the files (docs/import.md)."""
+    print(
+        "\nNext (docs/import.md): stop Neo4j, then run\n  "
+        f"{shell_line(command)}\n"
+        "start Neo4j, and once open it with graph-crm (creating the constraints):\n"
+        "  graph-crm --backend neo4j types"
+    )
 
 
 def _outcomes(report: FileReport) -> tuple[int | str, ...]:

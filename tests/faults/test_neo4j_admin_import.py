@@ -92,9 +92,9 @@ def _bulk_load(server: LocalNeo4j, printed: str) -> None:
     _cli("types", *_neo4j(server))
 
 
-async def _graph(server: LocalNeo4j) -> dict[str, Any]:
-    """Everything graph-crm stores, raw, with what differs by nature (times, audit ids)
-    left out; property types as Neo4j names them."""
+async def _graph(server: LocalNeo4j, *, times: bool = False) -> dict[str, Any]:
+    """Everything graph-crm stores, raw, with what differs by nature (times, unless
+    ``times``; audit ids) left out; property types as Neo4j names them."""
     queries = {
         "entities": "MATCH (n:Entity) RETURN labels(n) AS labels, properties(n) AS props, "
         "[k IN keys(n) | k + ' ' + valueType(n[k])] AS types ORDER BY n.id",
@@ -120,7 +120,8 @@ async def _graph(server: LocalNeo4j) -> dict[str, Any]:
     for row in graph["entities"]:
         row["labels"] = sorted(row["labels"])  # in no particular order
     for row in graph["entities"] + graph["relations"]:
-        row["props"] = {k: v for k, v in row["props"].items() if k not in _TIMES}
+        if not times:
+            row["props"] = {k: v for k, v in row["props"].items() if k not in _TIMES}
         row["types"] = sorted(row["types"])
     for row in graph["definitions"]:
         row["definition"] = json.loads(row["definition"])
@@ -182,6 +183,28 @@ async def test_bulk_files_make_the_graph_an_online_import_makes(
     again = _cli("import-csv", str(ORDERS / "mapping.yaml"), *neo4j, "--quiet")
     assert "imported 16 row(s)" in again
     assert (await _graph(victim))["audit"] == online["audit"]
+
+
+async def test_an_export_as_bulk_files_makes_the_graph_an_online_import_makes(
+    victim: LocalNeo4j, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "source.db")
+    _cli("schema", "apply", str(ORDERS / "schema.yaml"), "--db", db)
+    _cli("import-csv", str(ORDERS / "mapping.yaml"), "--db", db, "--quiet")
+    dump = str(tmp_path / "orders.jsonl")
+    _cli("export", dump, "--db", db, "--quiet")
+    _cli("import", dump, *_neo4j(victim), "--quiet")
+    online = await _graph(victim, times=True)
+
+    files = str(tmp_path / "files")
+    unused = str(tmp_path / "unused.db")
+    printed = _cli("import", dump, "--db", unused, "--quiet", "--neo4j-admin-files", files)
+    _bulk_load(victim, printed)
+
+    bulk = await _graph(victim, times=True)  # an export keeps its times
+    for part in online:
+        for got, want in zip(bulk[part], online[part], strict=True):
+            assert got == want, part
 
 
 def test_the_documented_steps_are_the_ones_the_test_takes() -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import shlex
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,10 +26,10 @@ from typing import Any, Final, TextIO
 
 from graph_crm.clock import utc_now
 from graph_crm.model.audit import AuditRecord
-from graph_crm.model.graph import WriteResult
+from graph_crm.model.graph import Relation, WriteResult
 from graph_crm.model.records import global_id, revision_of
 from graph_crm.model.registry import Registry, RegistryChange
-from graph_crm.model.types import EntityType
+from graph_crm.model.types import EntityType, RelationType
 from graph_crm.services.csv_import.admin_cells import (
     ARRAY_DELIMITER_OPTION,
     array_cell,
@@ -88,13 +88,14 @@ class AdminFiles:
     """Writes an import's files into ``directory`` (which the caller has emptied)."""
 
     def __init__(self, directory: Path, registry: Registry) -> None:
-        self.directory = directory
+        #: absolute: the importer runs elsewhere
+        self.directory = directory.resolve()
         self.registry = registry
         self.sources: list[Source] = []
         #: Whether a value holds a line break (the importer must then be told so).
         self.multiline = False
         self._open: dict[str, TextIO] = {}
-        self._index = sqlite3.connect(directory / ".relations.db", isolation_level=None)
+        self._index = sqlite3.connect(self.directory / ".relations.db", isolation_level=None)
         self._index.executescript(
             "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
             "CREATE TABLE rel (type TEXT, src TEXT, dst TEXT, rev TEXT, props TEXT,"
@@ -175,21 +176,28 @@ class AdminFiles:
 
     def _entities(self, write: EntityWrite, actor: str, at: datetime) -> WriteResult:
         entity_type = write.entity_type
-        out = self._entity_file(entity_type)
-        stamp = cell(at)
-        ids = []
-        for record in write.records:
-            gid = global_id(entity_type.name, record.key)
-            props = encode_props(entity_type, record.properties)
-            rev = revision_of(entity_type, record.properties)
-            cells = [cell(gid), cell(record.key), cell(rev), stamp, stamp]
-            cells += [cell(props[spec.name]) for spec in entity_type.properties]
-            self._emit(out, cells)
-            ids.append(gid)
+        ids = [self.entity(entity_type, r.key, r.properties, at, at) for r in write.records]
         written = WriteResult(created=len(ids))
         if ids:
             self.write_audit(upsert_record(actor, entity_type.name, ids, written, at))
         return written
+
+    def entity(
+        self,
+        entity_type: EntityType,
+        key: str,
+        properties: Mapping[str, Any],
+        created: datetime,
+        updated: datetime,
+    ) -> str:
+        """Write one entity node; returns its global id."""
+        gid = global_id(entity_type.name, key)
+        props = encode_props(entity_type, properties)
+        rev = revision_of(entity_type, properties)
+        cells = [cell(gid), cell(key), cell(rev), cell(created), cell(updated)]
+        cells += [cell(props[spec.name]) for spec in entity_type.properties]
+        self._emit(self._entity_file(entity_type), cells)
+        return gid
 
     def _links(self, batch: LinkBatch, at: datetime) -> WriteResult:
         rel = batch.relation_type
@@ -208,20 +216,48 @@ class AdminFiles:
             created += before is None
             known[pair] = rev
             changed.append(pair)
-            props = encode_props(rel, link.properties)
-            text = ",".join(cell(props[spec.name]) for spec in rel.properties)
-            if not self.multiline and ("\n" in text or "\r" in text):
-                self.multiline = True
-            rows.append((rel.name, *pair, rev, text, stamp, stamp))
+            rows.append(self._relation_row(rel, pair, link.properties, stamp, stamp))
+        self.relations(rows)
+        written, records = link_outcome(batch, Linked(created, unchanged, changed), at)
+        for record in records:
+            self.write_audit(record)
+        return written
+
+    def _relation_row(
+        self,
+        rel: RelationType,
+        ends: tuple[str, str],
+        properties: Mapping[str, Any],
+        created: str,
+        updated: str,
+    ) -> tuple[str, ...]:
+        props = encode_props(rel, properties)
+        text = ",".join(cell(props[spec.name]) for spec in rel.properties)
+        if not self.multiline and ("\n" in text or "\r" in text):
+            self.multiline = True
+        return (rel.name, *ends, revision_of(rel, properties), text, created, updated)
+
+    def relations(self, rows: Iterable[tuple[str, ...]]) -> None:
+        """Store relation rows in the index: a relation there already takes the new
+        revision and properties, and keeps its creation time."""
         self._index.executemany(
             "INSERT INTO rel VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (type, src, dst) DO "
             "UPDATE SET rev = excluded.rev, props = excluded.props, updated = excluded.updated",
             rows,
         )
-        written, records = link_outcome(batch, Linked(created, unchanged, changed), at)
-        for record in records:
-            self.write_audit(record)
-        return written
+
+    def restored_relations(self, rel: RelationType, relations: Sequence[Relation]) -> None:
+        """Relations of an export, with their own times."""
+        self.relations(
+            self._relation_row(
+                rel,
+                (r.from_id.split(":", 1)[1], r.to_id.split(":", 1)[1]),
+                r.properties,
+                cell(r.created_at),
+                cell(r.updated_at),
+            )
+            for r in relations
+        )
 
     def _stored_revisions(
         self, relation: str, pairs: Sequence[tuple[str, str]]

@@ -53,7 +53,7 @@ async def write_admin_files(
     """Check the mapping's files against ``store`` and write the bulk importer's files
     into ``directory`` (made if absent; it must be empty)."""
     await _refuse_unless_empty(store)
-    _prepare(directory)
+    prepare_directory(directory)
     registry = await store.registry()
     files = AdminFiles(directory, registry)
     written = False
@@ -87,7 +87,7 @@ async def _refuse_unless_empty(store: GraphStore) -> None:
         )
 
 
-def _prepare(directory: Path) -> None:
+def prepare_directory(directory: Path) -> None:
     if "," in str(directory.resolve()):
         raise InvalidInput("the importer's file lists are comma-separated: no ',' in DIR")
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):

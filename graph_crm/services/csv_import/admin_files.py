@@ -9,16 +9,15 @@ with ``_rev``, ``createdAt``, ``updatedAt`` and its properties; one ``_GraphCrmA
 node per batch and type, as the online write leaves; and the registry (the
 ``_GraphCrmRegistry`` node, its definitions and its history). Entities are written as
 they come (the check has made their keys unique). Relations go through an on-disk index
-first, since linking one twice updates it (or changes nothing), as ``MERGE`` does, and
-are written out at :meth:`AdminFiles.finish`.
+first (:mod:`.admin_relations`), since linking one twice updates it (or changes
+nothing), as ``MERGE`` does, and are written out at :meth:`AdminFiles.finish`.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
-import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +37,7 @@ from graph_crm.services.csv_import.admin_cells import (
     header,
     line,
 )
+from graph_crm.services.csv_import.admin_relations import RelationIndex, RelationRow
 from graph_crm.store.audit import upsert_record
 from graph_crm.store.links import LinkBatch, Linked, link_outcome
 from graph_crm.store.neo4j.values import encode_props
@@ -67,8 +67,6 @@ _CHANGE: Final = (
     ("before", "string"),
     ("after", "string"),
 )
-#: Pairs per look-up of stored relations (two SQLite parameters each).
-_CHUNK: Final = 400
 
 
 @dataclass(frozen=True)
@@ -95,13 +93,7 @@ class AdminFiles:
         #: Whether a value holds a line break (the importer must then be told so).
         self.multiline = False
         self._open: dict[str, TextIO] = {}
-        self._index = sqlite3.connect(self.directory / ".relations.db", isolation_level=None)
-        self._index.executescript(
-            "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-            "CREATE TABLE rel (type TEXT, src TEXT, dst TEXT, rev TEXT, props TEXT,"
-            " created TEXT, updated TEXT, PRIMARY KEY (type, src, dst)) WITHOUT ROWID;"
-            "BEGIN"
-        )
+        self._relations = RelationIndex(self.directory / ".relations.db")
         self._audit = self._file("nodes", "_GraphCrmAudit", "audit", header(_AUDIT))
 
     # files -----------------------------------------------------------------------------
@@ -201,7 +193,7 @@ class AdminFiles:
 
     def _links(self, batch: LinkBatch, at: datetime) -> WriteResult:
         rel = batch.relation_type
-        known = self._stored_revisions(rel.name, batch.pairs)
+        known = self._relations.revisions(rel.name, batch.pairs)
         stamp = cell(at)
         created = unchanged = 0
         changed: list[tuple[str, str]] = []
@@ -217,7 +209,7 @@ class AdminFiles:
             known[pair] = rev
             changed.append(pair)
             rows.append(self._relation_row(rel, pair, link.properties, stamp, stamp))
-        self.relations(rows)
+        self._relations.put(rows)
         written, records = link_outcome(batch, Linked(created, unchanged, changed), at)
         for record in records:
             self.write_audit(record)
@@ -230,25 +222,16 @@ class AdminFiles:
         properties: Mapping[str, Any],
         created: str,
         updated: str,
-    ) -> tuple[str, ...]:
+    ) -> RelationRow:
         props = encode_props(rel, properties)
         text = ",".join(cell(props[spec.name]) for spec in rel.properties)
         if not self.multiline and ("\n" in text or "\r" in text):
             self.multiline = True
         return (rel.name, *ends, revision_of(rel, properties), text, created, updated)
 
-    def relations(self, rows: Iterable[tuple[str, ...]]) -> None:
-        """Store relation rows in the index: a relation there already takes the new
-        revision and properties, and keeps its creation time."""
-        self._index.executemany(
-            "INSERT INTO rel VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (type, src, dst) DO "
-            "UPDATE SET rev = excluded.rev, props = excluded.props, updated = excluded.updated",
-            rows,
-        )
-
     def restored_relations(self, rel: RelationType, relations: Sequence[Relation]) -> None:
         """Relations of an export, with their own times."""
-        self.relations(
+        self._relations.put(
             self._relation_row(
                 rel,
                 (r.from_id.split(":", 1)[1], r.to_id.split(":", 1)[1]),
@@ -259,31 +242,13 @@ class AdminFiles:
             for r in relations
         )
 
-    def _stored_revisions(
-        self, relation: str, pairs: Sequence[tuple[str, str]]
-    ) -> dict[tuple[str, str], str]:
-        found: dict[tuple[str, str], str] = {}
-        unique = list(dict.fromkeys(pairs))
-        for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start : start + _CHUNK]
-            marks = ",".join("(?, ?)" for _ in chunk)
-            flat = [key for pair in chunk for key in pair]
-            for src, dst, rev in self._index.execute(
-                f"SELECT src, dst, rev FROM rel WHERE type = ? AND (src, dst) IN ({marks})",
-                (relation, *flat),
-            ):
-                found[(src, dst)] = rev
-        return found
-
     # the end ---------------------------------------------------------------------------
 
     def finish(self) -> None:
         """Write out the relations and close every file."""
         out: TextIO | None = None
         current = from_type = to_type = ""
-        for name, src, dst, rev, props, created, updated in self._index.execute(
-            "SELECT type, src, dst, rev, props, created, updated FROM rel ORDER BY type, src, dst"
-        ):
+        for name, src, dst, rev, props, created, updated in self._relations.rows():
             if name != current:
                 current = name
                 rel = self.registry.relation_type(name)
@@ -303,8 +268,7 @@ class AdminFiles:
         for out in self._open.values():
             out.close()
         self._open.clear()
-        self._index.close()
-        (self.directory / ".relations.db").unlink(missing_ok=True)
+        self._relations.close()
 
     def discard(self) -> None:
         """Close and delete every file written (a refused or dry-run import)."""

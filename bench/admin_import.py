@@ -9,14 +9,16 @@
    ``neo4j-admin database import full`` run with the jars, the server started and
    opened once by graph-crm (which creates the constraints), and the entities counted.
 
-Each step runs in a process of its own. Prints a table of seconds and rows/s and
-writes the JSON to ``--out`` (default ``bench/results/admin_import.json``).
+Each step runs in a process of its own (graph-crm's peak RSS is measured). Prints a
+table of seconds and rows/s and writes the JSON to ``--out`` (default
+``bench/results/admin_import.json``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -32,19 +34,26 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLLOW_UP = "Next (docs/import.md): stop Neo4j, then run"
 
 
+#: Peak RSS (MiB) of each graph-crm step, by its command.
+PEAKS: dict[str, float] = {}
+
+
 def _cli(*args: str) -> tuple[float, str]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "graph_crm.cli", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"graph-crm {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return seconds, done.stdout
+    """Run graph-crm; its seconds and output (its peak RSS into :data:`PEAKS`)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "graph_crm.cli", *args], stdout=out, stderr=err, cwd=ROOT
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise SystemExit(f"graph-crm {' '.join(args)} failed:\n{err.read()[-3000:]}")
+        PEAKS[args[0]] = round(usage.ru_maxrss / 1024, 1)
+        return seconds, out.read()
 
 
 def _log(message: str) -> None:
@@ -64,6 +73,7 @@ def run(rows: int, heap: str, pagecache: str) -> dict[str, Any]:
             _cli("schema", "apply", str(schema), *neo4j)
             _log(f"online import-csv of {rows} rows")
             online, _ = _cli("import-csv", str(mapping), *neo4j, "--quiet")
+            online_mib = PEAKS["import-csv"]
             db = str(folder / "source.db")
             _cli("schema", "apply", str(schema), "--db", db)
             _log("import-csv --neo4j-admin-files")
@@ -100,6 +110,8 @@ def run(rows: int, heap: str, pagecache: str) -> dict[str, Any]:
         "online_rate": round(rows / online),
         "bulk_rate": round(rows / bulk),
         "speedup": round(online / bulk, 2),
+        "online_peak_mib": online_mib,
+        "files_peak_mib": PEAKS["import-csv"],
     }
 
 
@@ -113,6 +125,8 @@ def _table(result: dict[str, Any]) -> str:
             f"{result['online_rate']:,} |",
             f"| `--neo4j-admin-files` (check + files) | {result['files_s']} | "
             f"{round(rows / result['files_s']):,} |",
+            f"| peak RSS of graph-crm, MiB: online / files | {result['online_peak_mib']} / "
+            f"{result['files_peak_mib']} | |",
             f"| `neo4j-admin database import full` | {result['admin_s']} | "
             f"{round(rows / result['admin_s']):,} |",
             f"| start + first open (constraints) | {result['start_open_s']} | |",

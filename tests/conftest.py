@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+from neo4j import AsyncDriver
 
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.contract.refusal import Neo4jRefusal, Refusal, SqliteRefusal
 from tests.neo4j_env import (
     Neo4jTarget,
+    admin_driver,
     configured_target,
     open_neo4j_store,
     reset_database,
@@ -90,9 +92,18 @@ def neo4j_target() -> Iterator[Neo4jTarget]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+async def neo4j_admin(neo4j_target: Neo4jTarget) -> AsyncIterator[AsyncDriver]:
+    """The session's driver for the tests' own statements (resets) on the test Neo4j."""
+    async with admin_driver(neo4j_target) as driver:
+        yield driver
+
+
 @pytest.fixture
-async def neo4j_store(neo4j_target: Neo4jTarget) -> AsyncIterator[GraphStore]:
-    await reset_database(neo4j_target)
+async def neo4j_store(
+    neo4j_target: Neo4jTarget, neo4j_admin: AsyncDriver
+) -> AsyncIterator[GraphStore]:
+    await reset_database(neo4j_target, neo4j_admin)
     store = await open_neo4j_store(neo4j_target)
     try:
         yield store
@@ -146,6 +157,9 @@ def loaded(
     A Neo4j database holds one graph at a time: once another test emptied it, the next
     test that asks loads it again."""
 
+    # the session's driver, resolved here: an async fixture cannot be asked for inside load
+    admin = request.getfixturevalue("neo4j_admin") if backend == "neo4j" else None
+
     async def load(loader: Loader) -> GraphStore:
         key = (backend, loader)
         cached = _loaded_stores.pop(key, None)
@@ -159,7 +173,7 @@ def loaded(
             store = await EmbeddedStore.open(tmp_path_factory.mktemp("loaded") / "graph.db")
         else:
             target = request.getfixturevalue("neo4j_target")
-            await reset_database(target)
+            await reset_database(target, admin)
             store = await open_neo4j_store(target)
         await loader(store)
         _loaded_stores[key] = (store, resets())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 import pytest
-from neo4j import AsyncGraphDatabase
+from neo4j import AsyncDriver, AsyncGraphDatabase
 
 from graph_crm.store.neo4j.store import Neo4jStore
 
@@ -89,13 +89,27 @@ def resets() -> int:
     return _resets
 
 
-async def reset_database(target: Neo4jTarget) -> None:
-    """Empty the database of every node; its constraints stay (see above)."""
+def admin_driver(target: Neo4jTarget) -> AsyncDriver:
+    """A driver for the tests' own statements on ``target`` (resets, checks)."""
+    auth = (target.user, target.password) if target.password else None
+    return AsyncGraphDatabase.driver(target.uri, auth=auth, notifications_min_severity="OFF")
+
+
+async def reset_database(target: Neo4jTarget, driver: AsyncDriver | None = None) -> None:
+    """Empty the database of every node; its constraints stay (see above). ``driver`` is
+    the session's shared one where the caller has it (a driver of its own costs a new
+    connection: most of a reset of an empty database)."""
     global _resets
     _resets += 1
-    auth = (target.user, target.password) if target.password else None
-    driver = AsyncGraphDatabase.driver(target.uri, auth=auth, notifications_min_severity="OFF")
-    async with driver, driver.session(database=target.database) as session:
+    if driver is None:
+        async with admin_driver(target) as own:
+            await _empty(own, target)
+    else:
+        await _empty(driver, target)
+
+
+async def _empty(driver: AsyncDriver, target: Neo4jTarget) -> None:
+    async with driver.session(database=target.database) as session:
         # CALL ... IN TRANSACTIONS needs an auto-commit transaction
         result = await session.run(
             "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"

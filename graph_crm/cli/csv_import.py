@@ -27,7 +27,6 @@ from tqdm import tqdm
 from graph_crm.errors import GraphCrmError
 from graph_crm.services.csv_import import (
     BATCH,
-    FileReport,
     ImportMapping,
     ImportReport,
     Options,
@@ -164,15 +163,12 @@ def print_admin_steps(command: list[str]) -> None:
     )
 
 
-def _outcomes(report: FileReport) -> tuple[int | str, ...]:
-    if not report.counted:
-        return ("-", "-", "-")
-    return (report.created, report.updated, report.unchanged)
-
-
 def _print(report: ImportReport, files: Path | None = None) -> None:
     head = ("file", "type", "rows", "rejected", "created", "updated", "unchanged", "links")
-    rows = [(f.file, f.target, f.rows, f.rejected, *_outcomes(f), f.linked) for f in report.files]
+    rows = [
+        (f.file, f.target, f.rows, f.rejected, f.created, f.updated, f.unchanged, f.linked)
+        for f in report.files
+    ]
     widths = [max(len(str(row[i])) for row in [head, *rows]) for i in range(len(head))]
     for row in [head, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))

@@ -175,10 +175,12 @@ class _Run:
         for rplan in relations:
             assert rplan.relation is not None
             file_report = FileReport(rplan.name, rplan.relation.name)
-            file_report.counted = not self.options.dry_run
             report.files.append(file_report)
             for batch in self._batches(rplan, opened, file_report):
-                await self.rows.relations(rplan, batch)
+                rows = await self.rows.relations(rplan, batch, count=self.options.dry_run)
+                file_report.created += rows.created
+                file_report.updated += rows.updated
+                file_report.unchanged += rows.unchanged
         links = self.seen.link_counts()
         for file_report in report.files:
             file_report.rejected = len(self.seen.bad_lines(file_report.file))

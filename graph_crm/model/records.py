@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import json.encoder
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
@@ -282,6 +283,11 @@ def check_entity_records(
     return checked
 
 
+#: A key :func:`canonical_key` returns as it is: printable ASCII, no ``:`` (so it cannot
+#: read as a global id), no space at either end, at most 256 characters.
+_PLAIN_KEY: Final = re.compile(r"[!-9;-~](?:[ -9;-~]{0,254}[!-9;-~])?")
+
+
 def _endpoint_key(raw: object, expected_type: str, path: tuple[PathPart, ...]) -> str:
     if isinstance(raw, str) and ":" in raw:
         type_name, key = raw.split(":", 1)
@@ -305,6 +311,7 @@ def check_links(
     seen: dict[tuple[str, str], int] = {}
     allowed = {"from", "to", "properties"} if with_properties else {"from", "to"}
     shape = _Shape.of(relation_type)
+    plain = _PLAIN_KEY.fullmatch
     for index, row in enumerate(links):
         path: tuple[PathPart, ...] = ("links", index)
         if len(issues) >= MAX_ISSUES:
@@ -318,12 +325,21 @@ def check_links(
                 Issue(InvalidInput.code, f"unexpected field(s): {', '.join(extra)}", path)
             )
             continue
-        try:
-            from_key = _endpoint_key(row.get("from"), relation_type.from_type, (*path, "from"))
-            to_key = _endpoint_key(row.get("to"), relation_type.to_type, (*path, "to"))
-        except InvalidInput as error:
-            issues.extend(error.issues)
-            continue
+        from_key, to_key = row.get("from"), row.get("to")
+        # Plain keys, the common case, are taken as they are; anything else (ids, other
+        # spellings, refusals) goes the long way, which builds the paths.
+        if not (
+            type(from_key) is str
+            and type(to_key) is str
+            and plain(from_key) is not None
+            and plain(to_key) is not None
+        ):
+            try:
+                from_key = _endpoint_key(from_key, relation_type.from_type, (*path, "from"))
+                to_key = _endpoint_key(to_key, relation_type.to_type, (*path, "to"))
+            except InvalidInput as error:
+                issues.extend(error.issues)
+                continue
         pair = (from_key, to_key)
         if pair in seen:
             issues.append(

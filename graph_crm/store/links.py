@@ -39,8 +39,13 @@ class LinkBatch:
     def relation_ids(self, ends: Sequence[Sequence[str]]) -> list[str]:
         """Audit ids of the relations between these (from key, to key) ends."""
         rel = self.relation_type
+        # relation_id's text, its prefixes built once: type names hold no "%" or ">",
+        # so only keys that do need escaping (relation_id does it).
+        head, arrow = f"{rel.name}:{rel.from_type}:", f"->{rel.to_type}:"
         return [
             relation_id(rel.name, global_id(rel.from_type, f), global_id(rel.to_type, t))
+            if "%" in f or ">" in f or "%" in t or ">" in t
+            else f"{head}{f}{arrow}{t}"
             for f, t in ends
         ]
 

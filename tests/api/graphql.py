@@ -137,14 +137,6 @@ async def define_crm(client: httpx.AsyncClient) -> int:
     return version
 
 
-async def define_crm_one_by_one(client: httpx.AsyncClient) -> None:
-    """The CRM's types one mutation, and one registry change, at a time."""
-    for definition in CRM_ENTITY_TYPES:
-        await succeed(client, DEFINE_ENTITY_TYPE, "defineEntityType", input=definition)
-    for relation in RELATIONS:
-        await succeed(client, DEFINE_RELATION_TYPE, "defineRelationType", input=relation)
-
-
 ENTITIES_DATA: dict[str, list[dict[str, Any]]] = CHAIN_ENTITIES
 LINKS_DATA: dict[str, list[dict[str, Any]]] = {
     "HAS_SUBSIDIARY": [

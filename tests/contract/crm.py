@@ -81,15 +81,6 @@ async def define_crm(store: GraphStore) -> None:
     await store.apply_definitions(CRM_DEFINITIONS, actor="config-officer")
 
 
-async def define_crm_one_by_one(store: GraphStore) -> None:
-    """The CRM's types one change at a time: versions 1 to 10, the relations after the
-    entity types (for tests about a registry's history of separate changes)."""
-    for definition in CRM_ENTITY_TYPES:
-        await store.define_entity_type(definition, actor="config-officer")
-    for relation in RELATIONS:
-        await store.define_relation_type(relation, actor="config-officer")
-
-
 CHAIN_ENTITIES: dict[str, list[dict[str, Any]]] = {
     "Customer": [
         {
@@ -158,16 +149,6 @@ async def load_chain(store: GraphStore) -> None:
     record per type and relation written)."""
     await define_crm(store)
     await store.write_batch(CHAIN_ENTITIES, CHAIN_LINKS)
-
-
-async def load_chain_one_by_one(store: GraphStore) -> None:
-    """What :func:`load_chain` loads, one registry change per type and one write per type
-    and relation (for tests about the history those separate changes leave)."""
-    await define_crm_one_by_one(store)
-    for type_name, records in CHAIN_ENTITIES.items():
-        await store.upsert_entities(type_name, records)
-    for relation, links in CHAIN_LINKS.items():
-        await store.link(relation, links)
 
 
 CHAIN: list[dict[str, Any]] = [

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.contract.crm import CHAIN_ENTITIES, CRM_ENTITY_TYPES, RELATIONS
+from tests.contract.crm import CHAIN_ENTITIES, CHAIN_LINKS, CRM_ENTITY_TYPES, RELATIONS
 
 
 async def post(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
@@ -138,28 +138,13 @@ async def define_crm(client: httpx.AsyncClient) -> int:
 
 
 ENTITIES_DATA: dict[str, list[dict[str, Any]]] = CHAIN_ENTITIES
+#: ``CHAIN_LINKS`` but PARENT_OF, one link naming its ends by global id ("<Type>:<key>").
 LINKS_DATA: dict[str, list[dict[str, Any]]] = {
+    **{relation: links for relation, links in CHAIN_LINKS.items() if relation != "PARENT_OF"},
     "HAS_SUBSIDIARY": [
-        {"from": "ACME", "to": "ACME-SH", "properties": {"share": 1.0}},
+        CHAIN_LINKS["HAS_SUBSIDIARY"][0],
         {"from": "Customer:ACME", "to": "Subsidiary:ACME-DE", "properties": {"share": 0.51}},
-        {"from": "BETA", "to": "BETA-AT"},
-    ],
-    "EMPLOYS": [
-        {"from": "ACME-SH", "to": "B1"},
-        {"from": "ACME-DE", "to": "B2"},
-        {"from": "BETA-AT", "to": "B3"},
-    ],
-    "WROTE": [
-        {"from": "B1", "to": "L1"},
-        {"from": "B2", "to": "L2"},
-        {"from": "B2", "to": "L3"},
-        {"from": "B3", "to": "L4"},
-    ],
-    "MENTIONS": [
-        {"from": "L1", "to": "GLOBEX", "properties": {"sentiment": "NEGATIVE"}},
-        {"from": "L2", "to": "INITECH"},
-        {"from": "L3", "to": "GLOBEX"},
-        {"from": "L4", "to": "UMBRELLA"},
+        CHAIN_LINKS["HAS_SUBSIDIARY"][2],
     ],
 }
 

@@ -161,6 +161,9 @@ def loaded(
     A Neo4j database holds one graph at a time: once another test emptied it, the next
     test that asks loads it again."""
 
+    # the session's driver, resolved here: an async fixture cannot be asked for inside load
+    admin = request.getfixturevalue("neo4j_admin") if backend == "neo4j" else None
+
     async def load(loader: Loader) -> GraphStore:
         key = (backend, loader)
         cached = _loaded_stores.pop(key, None)
@@ -174,7 +177,7 @@ def loaded(
             store = await EmbeddedStore.open(tmp_path_factory.mktemp("loaded") / "graph.db")
         else:
             target = request.getfixturevalue("neo4j_target")
-            await reset_database(target, request.getfixturevalue("neo4j_admin"))
+            await reset_database(target, admin)
             store = await open_neo4j_store(target)
         await loader(store)
         _loaded_stores[key] = (store, resets())

@@ -23,6 +23,8 @@ SAMPLE_FRAGMENTS = {
     "nameLiteral": "'Customer'",
     "where": "n.`name` = $p0",
     "order": "n.key ASC",
+    # entity_upsert: each property by name (graph_crm/store/neo4j/batch_rows.py)
+    "assign": ", n.`name` = row.v[0], n.`since` = date(row.v[1])",
     "StartLabels": "`Customer`",
     "depths": "",  # traverse.cypher with no depth block; the contract suite runs real ones
     "parts": "MATCH (n:`Customer`) "
@@ -52,6 +54,8 @@ SAMPLE_FRAGMENTS = {
     "complaints": "MATCH (top)-[:`FILED`]->(c:`Complaint` WHERE true) "
     "WHERE c.`filedAt` >= $windowStart AND c.`filedAt` <= $windowEnd",
 }
+#: Where a file's fragment differs: relation_link assigns to its relation ``r``.
+SAMPLE_FRAGMENTS_OF = {"relation_link": {"assign": ", r.`share` = row.v[0]"}}
 
 
 def test_every_query_file_has_a_constant_and_is_used() -> None:
@@ -76,7 +80,8 @@ async def test_every_query_parses(neo4j_target: Neo4jTarget) -> None:
                 continue  # a part of another statement, parsed within it
             text = q.load(name)
             wanted = set(re.findall(r"\{\{(\w+)\}\}", text))
-            rendered = q.render(name, **{k: SAMPLE_FRAGMENTS[k] for k in wanted})
+            samples = {**SAMPLE_FRAGMENTS, **SAMPLE_FRAGMENTS_OF.get(name, {})}
+            rendered = q.render(name, **{k: samples[k] for k in wanted})
             if (
                 rendered.lstrip()
                 .upper()

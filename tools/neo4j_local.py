@@ -67,6 +67,8 @@ JVM_FLAGS = (
     "-Dfile.encoding=UTF-8",
 )
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
+#: ``neo4j-admin``'s entry point, in the same jars.
+ADMIN_CLASS = "org.neo4j.cli.AdminTool"
 
 
 class Neo4jError(RuntimeError):
@@ -156,6 +158,32 @@ def die_with_parent() -> None:
     pr_set_pdeathsig = 1
     if _LIBC is not None:
         _LIBC.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def admin(
+    home: Path, args: Sequence[str], lib_dir: Path | None = None, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``neo4j-admin ARGS`` (e.g. ``database import full ...``) on the server home
+    ``home`` (stopped, for an import), with the jars :func:`resolve` fetched."""
+    lib = resolve(lib_dir)
+    env = dict(os.environ, NEO4J_HOME=str(home), NEO4J_CONF=str(home / "conf"))
+    return subprocess.run(
+        # the module flags, not the test server's small-machine GC and JIT choices
+        [
+            _java(),
+            *(f for f in JVM_FLAGS if f.startswith("--")),
+            "-cp",
+            f"{lib}/*",
+            ADMIN_CLASS,
+            *args,
+        ],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 class LocalNeo4j:

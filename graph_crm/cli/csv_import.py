@@ -8,6 +8,10 @@ Exit status: 0 imported (or checked, for a dry run, with no reject), 1 rejected 
 (nothing written unless --skip-bad), 2 the mapping or an option is wrong, 3 a batch
 refused while writing (another client changed the store since the check): the batches
 before it are written, and running the import again completes it.
+
+``--neo4j-admin-files DIR``: the same check, then, instead of writing to the store, the
+files of Neo4j's bulk importer in DIR, and the command line that loads them into a stopped,
+empty Neo4j (docs/import.md, "Initial loads with neo4j-admin").
 """
 
 from __future__ import annotations
@@ -23,12 +27,14 @@ from tqdm import tqdm
 from graph_crm.errors import GraphCrmError
 from graph_crm.services.csv_import import (
     BATCH,
-    FileReport,
+    ImportMapping,
     ImportReport,
     Options,
     import_csv,
     read_mapping,
 )
+from graph_crm.services.csv_import.admin_files import shell_line
+from graph_crm.services.csv_import.admin_import import write_admin_files
 from graph_crm.services.csv_import.report import WriteRefused
 from graph_crm.store.base import GraphStore
 
@@ -53,6 +59,12 @@ def add_csv_import_commands(add: Add) -> None:
     command.add_argument("--batch", type=int, default=BATCH, help="rows per write transaction")
     command.add_argument("--quiet", action="store_true", help="no progress bar")
     command.add_argument("--actor", default="cli", help="who the audit log records as the author")
+    command.add_argument(
+        "--neo4j-admin-files",
+        metavar="DIR",
+        help="write the files of `neo4j-admin database import full` into DIR (empty or new) "
+        "instead of writing to the store, which must hold no data",
+    )
 
 
 class _Bar:
@@ -102,6 +114,8 @@ async def _import_csv(store: GraphStore, args: argparse.Namespace) -> int:
             rejects=rejects,
             actor=args.actor,
         )
+        if args.neo4j_admin_files:
+            return await _admin_files(store, args, mapping, options)
         report = await import_csv(store, mapping, options, _Bar(args.quiet))
     except WriteRefused as refused:
         print(
@@ -123,15 +137,38 @@ async def _import_csv(store: GraphStore, args: argparse.Namespace) -> int:
     return 0
 
 
-def _outcomes(report: FileReport) -> tuple[int | str, ...]:
-    if not report.counted:
-        return ("-", "-", "-")
-    return (report.created, report.updated, report.unchanged)
+async def _admin_files(
+    store: GraphStore, args: argparse.Namespace, mapping: ImportMapping, options: Options
+) -> int:
+    directory = Path(args.neo4j_admin_files)
+    database = args.settings.neo4j_database
+    bulk = await write_admin_files(
+        store, mapping, options, directory, database=database, progress=_Bar(args.quiet)
+    )
+    _print(bulk.report, files=directory if bulk.command else None)
+    if bulk.command:
+        print_admin_steps(bulk.command)
+    if bulk.report.rejected and not args.skip_bad:
+        return 1
+    return 0
 
 
-def _print(report: ImportReport) -> None:
+def print_admin_steps(command: list[str]) -> None:
+    """What the operator does with the files (docs/import.md)."""
+    print(
+        "\nNext (docs/import.md): stop Neo4j, then run\n  "
+        f"{shell_line(command)}\n"
+        "start Neo4j, and once open it with graph-crm (creating the constraints):\n"
+        "  graph-crm --backend neo4j types"
+    )
+
+
+def _print(report: ImportReport, files: Path | None = None) -> None:
     head = ("file", "type", "rows", "rejected", "created", "updated", "unchanged", "links")
-    rows = [(f.file, f.target, f.rows, f.rejected, *_outcomes(f), f.linked) for f in report.files]
+    rows = [
+        (f.file, f.target, f.rows, f.rejected, f.created, f.updated, f.unchanged, f.linked)
+        for f in report.files
+    ]
     widths = [max(len(str(row[i])) for row in [head, *rows]) for i in range(len(head))]
     for row in [head, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
@@ -143,6 +180,8 @@ def _print(report: ImportReport) -> None:
         print(f"{report.rejected} rejected line(s): {report.rejects_path}", file=sys.stderr)
     if report.dry_run:
         verdict = "nothing written (a dry run)"
+    elif report.written and files is not None:
+        verdict = f"wrote {report.rows - report.rejected} row(s) as neo4j-admin files in {files}"
     elif report.written:
         verdict = f"imported {report.rows - report.rejected} row(s)"
     else:

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from graph_crm import __version__
 from graph_crm.auth.roles import Role
-from graph_crm.cli.csv_import import add_csv_import_commands
+from graph_crm.cli.csv_import import add_csv_import_commands, print_admin_steps
 from graph_crm.cli.impact import add_impact_commands
 from graph_crm.cli.keys import add_key_commands
 from graph_crm.cli.schema import add_schema_commands
@@ -127,6 +127,7 @@ async def _export(store: GraphStore, args: argparse.Namespace) -> int:
 
 
 async def _import(store: GraphStore, args: argparse.Namespace) -> int:
+    from graph_crm.services.csv_import.admin_dump import write_dump_files
     from graph_crm.services.transfer import check_import, import_graph
 
     plan = check_import(Path(args.file))
@@ -137,12 +138,24 @@ async def _import(store: GraphStore, args: argparse.Namespace) -> int:
         file=sys.stderr,
         disable=args.quiet,
     ) as bar:
-        await import_graph(store, Path(args.file), bar.update, actor=args.actor)
+        if args.neo4j_admin_files:
+            command = await write_dump_files(
+                Path(args.file),
+                Path(args.neo4j_admin_files),
+                database=args.settings.neo4j_database,
+                progress=bar.update,
+                actor=args.actor,
+            )
+        else:
+            await import_graph(store, Path(args.file), bar.update, actor=args.actor)
+    done = "wrote as neo4j-admin files" if args.neo4j_admin_files else "imported"
     print(
-        f"imported {plan.entities} entities and {plan.relations} relations "
+        f"{done} {plan.entities} entities and {plan.relations} relations "
         f"(registry version {plan.registry.version})",
         file=sys.stderr,
     )
+    if args.neo4j_admin_files:
+        print_admin_steps(command)
     return 0
 
 
@@ -199,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("file")
     import_.add_argument("--quiet", action="store_true", help="no progress bar")
     import_.add_argument("--actor", default="cli", help="who the audit log records as the importer")
+    import_.add_argument(
+        "--neo4j-admin-files",
+        metavar="DIR",
+        help="write the files of `neo4j-admin database import full` into DIR (empty or new) "
+        "instead of writing to the store",
+    )
     traverse = add("traverse", _traverse, "follow relation steps from start entities")
     traverse.add_argument("start", nargs="+", help="global ids, e.g. Customer:SH-ACME")
     traverse.add_argument(

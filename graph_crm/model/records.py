@@ -24,7 +24,7 @@ from graph_crm.model.types import (
     RelationType,
     _TypeDefinition,
 )
-from graph_crm.model.values import ValueProblem, coerce, datetime_to_text
+from graph_crm.model.values import ValueProblem, coercer, datetime_to_text
 
 MAX_BATCH: Final = 100_000
 MAX_ISSUES: Final = 50
@@ -83,16 +83,24 @@ def encode_all(
     datetimes = [s.name for s in definition.properties if s.kind is PropertyKind.DATETIME]
     dates = [s.name for s in definition.properties if s.kind is PropertyKind.DATE]
     encoded: list[tuple[str, str]] = []
+    temporal = bool(datetimes or dates)
+    #: text -> revision: rows alike (links without properties, say) are hashed once
+    revisions: dict[str, str] = {}
     for properties in batch:
-        payload = dict(properties)
-        for name in datetimes:
-            if (value := payload.get(name)) is not None:
-                payload[name] = datetime_to_text(value)
-        for name in dates:
-            if (value := payload.get(name)) is not None:
-                payload[name] = value.isoformat()
-        text = _CANONICAL_JSON(payload)
-        encoded.append((text, blake2b(text.encode(), digest_size=12).hexdigest()))
+        if temporal:
+            payload = dict(properties)
+            for name in datetimes:
+                if (value := payload.get(name)) is not None:
+                    payload[name] = datetime_to_text(value)
+            for name in dates:
+                if (value := payload.get(name)) is not None:
+                    payload[name] = value.isoformat()
+            text = _CANONICAL_JSON(payload)
+        else:
+            text = _CANONICAL_JSON(properties)
+        if (revision := revisions.get(text)) is None:
+            revision = revisions[text] = blake2b(text.encode(), digest_size=12).hexdigest()
+        encoded.append((text, revision))
     return encoded
 
 
@@ -163,15 +171,16 @@ class _Shape:
     """A definition's properties as a batch check reads them, built once per batch."""
 
     definition: _TypeDefinition
-    specs: dict[str, PropertySpec]
+    #: each property's value check (:func:`~graph_crm.model.values.coercer`), by name
+    checks: dict[str, Callable[[Any], Any]]
     #: the properties that take a default or are required when absent
     fills: tuple[PropertySpec, ...]
 
     @classmethod
     def of(cls, definition: _TypeDefinition) -> _Shape:
-        specs = {spec.name: spec for spec in definition.properties}
+        checks = {spec.name: coercer(spec) for spec in definition.properties}
         fills = tuple(s for s in definition.properties if s.default is not None or s.required)
-        return cls(definition, specs, fills)
+        return cls(definition, checks, fills)
 
 
 def _check_properties(
@@ -181,13 +190,13 @@ def _check_properties(
     skip: frozenset[str],
     issues: list[Issue],
 ) -> dict[str, Any]:
-    definition, specs = shape.definition, shape.specs
+    definition, checks = shape.definition, shape.checks
     checked: dict[str, Any] = {}
     for name, value in raw.items():
         if name in skip:
             continue
-        spec = specs.get(name)
-        if spec is None:
+        check = checks.get(name)
+        if check is None:
             issues.append(
                 Issue(
                     UnknownProperty.code,
@@ -199,7 +208,7 @@ def _check_properties(
         if value is None:
             continue
         try:
-            checked[name] = coerce(spec, value)
+            checked[name] = check(value)
         except ValueProblem as problem:
             issues.append(Issue(InvalidInput.code, f"{name}: {problem}", (*path, name)))
     for spec in shape.fills:
@@ -249,7 +258,7 @@ def check_entity_records(
         path: tuple[PathPart, ...] = ("records", index)
         if len(issues) >= MAX_ISSUES:
             break
-        if not isinstance(row, Mapping):
+        if type(row) is not dict and not isinstance(row, Mapping):
             issues.append(Issue(InvalidInput.code, "a record must be an object", path))
             continue
         try:
@@ -277,13 +286,13 @@ def _endpoint_key(raw: object, expected_type: str, path: tuple[PathPart, ...]) -
     if isinstance(raw, str) and ":" in raw:
         type_name, key = raw.split(":", 1)
         if type_name == expected_type:
-            return check_key(key, path)
+            return canonical_key(key, path)
         if ENTITY_TYPE_PATTERN.fullmatch(type_name):
             raise InvalidInput(
                 f"{raw[:80]!r} is a {type_name}, but this end of the relation is a {expected_type}",
                 path=path,
             )
-    return check_key(raw, path)
+    return canonical_key(raw, path)
 
 
 def check_links(
@@ -300,7 +309,7 @@ def check_links(
         path: tuple[PathPart, ...] = ("links", index)
         if len(issues) >= MAX_ISSUES:
             break
-        if not isinstance(row, Mapping):
+        if type(row) is not dict and not isinstance(row, Mapping):
             issues.append(Issue(InvalidInput.code, "a link must be an object", path))
             continue
         if not row.keys() <= allowed:
@@ -328,7 +337,7 @@ def check_links(
             continue
         seen[pair] = index
         raw_properties = row.get("properties") or {}
-        if not isinstance(raw_properties, Mapping):
+        if type(raw_properties) is not dict and not isinstance(raw_properties, Mapping):
             issues.append(
                 Issue(InvalidInput.code, "properties must be an object", (*path, "properties"))
             )

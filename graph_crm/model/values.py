@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
@@ -127,6 +128,44 @@ def coerce(spec: PropertySpec, raw: Any) -> Any:
     raise AssertionError(f"unhandled kind {kind}")  # pragma: no cover
 
 
+def coercer(spec: PropertySpec) -> Callable[[Any], Any]:
+    """:func:`coerce` for ``spec``, its kind looked at once rather than per value (a batch
+    checks thousands): a value already canonical passes one test, anything else is left
+    to :func:`coerce`, which accepts or refuses it.
+
+    >>> from graph_crm.model.types import PropertySpec
+    >>> check = coercer(PropertySpec(name="due", kind="DATE"))
+    >>> check(date(2026, 12, 1)), check("2026-12-01")
+    (datetime.date(2026, 12, 1), datetime.date(2026, 12, 1))
+    """
+    kind = spec.kind
+    # ``type(raw) is ...``, not isinstance: a subclass (bool for int) takes the long way.
+    if kind is PropertyKind.STRING:
+
+        def string(raw: Any) -> Any:
+            if type(raw) is str and len(raw) <= MAX_STRING_LENGTH and "\x00" not in raw:
+                return raw
+            return coerce(spec, raw)
+
+        return string
+    if kind is PropertyKind.INT:
+        return lambda raw: (
+            raw if type(raw) is int and INT_MIN <= raw <= INT_MAX else coerce(spec, raw)
+        )
+    if kind is PropertyKind.FLOAT:
+        return lambda raw: raw if type(raw) is float and math.isfinite(raw) else coerce(spec, raw)
+    if kind is PropertyKind.BOOLEAN:
+        return lambda raw: raw if raw is True or raw is False else coerce(spec, raw)
+    if kind is PropertyKind.DATE:
+        return lambda raw: raw if type(raw) is date else coerce(spec, raw)
+    if kind is PropertyKind.DATETIME:
+        return lambda raw: raw if type(raw) is datetime and raw.tzinfo is UTC else coerce(spec, raw)
+    if kind is PropertyKind.ENUM:
+        allowed = frozenset(spec.values)
+        return lambda raw: raw if type(raw) is str and raw in allowed else coerce(spec, raw)
+    return lambda raw: coerce(spec, raw)
+
+
 def _describe(raw: Any) -> str:
     if raw is None:
         return "null"
@@ -182,6 +221,9 @@ def value_from_json(kind: PropertyKind, value: Any) -> Any:
 
 def datetime_to_text(value: datetime) -> str:
     """Fixed-width UTC text, so text order is time order."""
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    if value.tzinfo is UTC:  # the common case, written out (twice as fast as isoformat)
+        v = value
+        return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (  # noqa: UP031
+            v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond
+        )  # fmt: skip
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

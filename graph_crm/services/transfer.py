@@ -17,11 +17,11 @@ line is bad), then it writes into an empty store in atomic batches.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, Protocol
 
 from graph_crm.errors import GraphCrmError, InvalidInput
 from graph_crm.model.graph import Entity, Relation, entity_to_json, relation_to_json
@@ -34,6 +34,23 @@ FORMAT: Final = "graph-crm/1"
 BATCH: Final = 5_000
 
 Progress = Callable[[int], object]
+
+
+class Restorer(Protocol):
+    """Where an import writes: an empty store, or the files of Neo4j's bulk importer
+    (:mod:`graph_crm.services.csv_import.admin_dump`)."""
+
+    async def restore_registry(
+        self, registry: Registry, changes: Sequence[RegistryChange], *, actor: str = ...
+    ) -> None: ...
+
+    async def restore_entities(
+        self, type_name: str, entities: Sequence[Entity], *, actor: str = ...
+    ) -> None: ...
+
+    async def restore_relations(
+        self, relation_type: str, relations: Sequence[Relation], *, actor: str = ...
+    ) -> None: ...
 
 
 def _line(data: dict[str, Any]) -> str:
@@ -228,7 +245,7 @@ def check_import(path: Path) -> ImportPlan:
 
 
 async def import_graph(
-    store: GraphStore,
+    store: Restorer,
     path: Path,
     progress: Progress | None = None,
     *,

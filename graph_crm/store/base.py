@@ -182,6 +182,14 @@ class GraphStore(Protocol):
     ) -> Page[Relation]:
         """A page of one relation type's relations, ordered by (from, to)."""
 
+    async def get_relations(
+        self, relation_type: str, links: Sequence[Mapping[str, Any]]
+    ) -> list[Relation | None]:
+        """For each ``{"from", "to"}`` (ends as :meth:`link` takes them, in the order given),
+        the stored relation of ``relation_type`` between them, or None. The pairs are
+        checked as :meth:`unlink` checks them (ends of the relation's types, each pair
+        once). One query for the batch."""
+
     async def neighbors(
         self,
         relation_type: str,

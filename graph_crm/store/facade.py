@@ -198,6 +198,13 @@ class Store(Generic[S]):
 
         return listing.relation_page(await self.session.graph.relation_rows(plan))
 
+    async def get_relations(
+        self, relation_type: str, links: Sequence[Mapping[str, Any]]
+    ) -> list[Relation | None]:
+        return await self.session.graph.relations_between(
+            lambda registry: links_.plan_unlink(registry, relation_type, links, DEFAULT_ACTOR)
+        )
+
     async def neighbors(
         self,
         relation_type: str,

@@ -76,6 +76,10 @@ class GraphPart(Protocol):
     async def relation_rows(self, plan: RelationPlan) -> Rows[RelationListing, Relation]:
         """As :meth:`EntityPart.entity_rows`, for relations in (from key, to key) order."""
 
+    async def relations_between(self, plan: LinkPlan) -> list[Relation | None]:
+        """Plan the batch with the current registry; per pair of it, in its order, the
+        stored relation between its ends, or None. One read."""
+
     async def neighbors(
         self,
         relation_type: str,

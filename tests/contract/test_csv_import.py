@@ -93,10 +93,13 @@ async def test_running_it_again_changes_nothing_and_a_dry_run_counts(
     assert (await snapshot(store), await everything(store)) == before
 
     changed = CLIENTS.replace("Alfreds Futterkiste", "Alfreds") + "NEWCO,New Co,,,,,\n"
-    mapping = write_export(tmp_path, {"clients": changed})
+    # a relation file counts too: one link changed, one new, one as stored
+    supplies = SUPPLIES.replace("S1,10248,3", "S1,10248,4") + "S1,10250,2\n"
+    mapping = write_export(tmp_path, {"clients": changed, "supplies": supplies})
     dry = await run_import(store, mapping, tmp_path, dry_run=True)
-    first = dry.files[0]
-    assert (first.created, first.updated, first.unchanged) == (1, 1, 2)
+    counts = {f.file: (f.created, f.updated, f.unchanged) for f in dry.files}
+    assert counts["clients.csv"] == (1, 1, 2)
+    assert counts["supplies.csv"] == (1, 1, 1)
     assert (dry.written, await snapshot(store)) == (False, before[0])
 
 

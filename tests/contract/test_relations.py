@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from graph_crm.errors import IncompatibleChange, InvalidInput, UnknownType
+from graph_crm.errors import GraphCrmError, IncompatibleChange, InvalidInput, UnknownType
 from graph_crm.store.base import GraphStore
 from tests.contract.crm import define_crm, load_chain
 from tests.contract.snapshot import snapshot
@@ -133,4 +133,53 @@ async def test_evolving_a_relation_type(store: GraphStore) -> None:
         await store.alter_relation_type({**mentions, "to": "Buyer"})
     with pytest.raises(IncompatibleChange, match="removing"):
         await store.alter_relation_type({**mentions, "properties": mentions["properties"][:1]})
+    assert await snapshot(store) == before
+
+
+async def test_get_relations_answers_per_pair_in_order(loaded: Loaded) -> None:
+    store = await loaded(load_chain)
+    asked: list[dict[str, Any]] = [
+        {"from": "ACME", "to": "ACME-DE"},
+        {"from": "Customer:BETA", "to": "Subsidiary:BETA-AT"},
+        {"from": "ACME", "to": "BETA-AT"},  # both ends stored, no relation between them
+        {"from": "ACME", "to": "NOWHERE"},  # an end that is not stored
+    ]
+    found = await store.get_relations("HAS_SUBSIDIARY", asked)
+    page = await store.list_relations("HAS_SUBSIDIARY")
+    stored = {(r.from_id, r.to_id): r for r in page.items}
+    assert found == [
+        stored[("Customer:ACME", "Subsidiary:ACME-DE")],
+        stored[("Customer:BETA", "Subsidiary:BETA-AT")],
+        None,
+        None,
+    ]
+    first = found[0]
+    assert first is not None
+    assert first.properties == {"share": 0.51}
+    assert await store.get_relations("HAS_SUBSIDIARY", []) == []
+
+
+@pytest.mark.parametrize(
+    ("relation", "links", "error", "path"),
+    [
+        ("NOPE", [{"from": "ACME", "to": "ACME-DE"}], UnknownType, ()),
+        ("X`]->() DETACH DELETE n //", [{"from": "A", "to": "B"}], UnknownType, ()),
+        ("HAS_SUBSIDIARY", [{"from": "Buyer:B1", "to": "ACME-DE"}], InvalidInput, (0, "from")),
+        ("HAS_SUBSIDIARY", [{"from": "ACME"}], InvalidInput, (0, "to")),
+        ("HAS_SUBSIDIARY", [{"from": "ACME", "to": "ACME-DE"}] * 2, InvalidInput, (1,)),
+    ],
+)
+async def test_get_relations_refuses_unknown_types_wrong_ends_and_pairs_asked_twice(
+    loaded: Loaded,
+    relation: str,
+    links: list[dict[str, Any]],
+    error: type[GraphCrmError],
+    path: tuple[Any, ...],
+) -> None:
+    store = await loaded(load_chain)
+    before = await snapshot(store)
+    with pytest.raises(error) as refused:
+        await store.get_relations(relation, links)
+    if path:
+        assert any(tuple(issue.path)[-len(path) :] == path for issue in refused.value.issues)
     assert await snapshot(store) == before

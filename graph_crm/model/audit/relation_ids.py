@@ -43,6 +43,8 @@ def parse_relation_id(text: str) -> tuple[str, str, str] | None:
 
 
 def _escape_id(gid: str) -> str:
+    if "%" not in gid and ">" not in gid:
+        return gid  # the common case, without copying it twice
     return gid.replace("%", "%25").replace(">", "%3E")
 
 

@@ -40,8 +40,6 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     linked: int = 0
-    #: Whether created/updated/unchanged are known (a dry run does not count relations).
-    counted: bool = True
 
 
 class WriteRefused(Exception):

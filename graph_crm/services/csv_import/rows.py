@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph_crm.errors import GraphCrmError
-from graph_crm.model.graph import WriteResult
+from graph_crm.model.graph import Entity, Relation, WriteResult
 from graph_crm.model.records import global_id
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import RelationType
@@ -229,15 +229,17 @@ class RowChecker:
         checked = plan_write(self.registry, {type_name: [r.data for r in rows]}, {}, self.actor)
         records = checked.entities[0].records
         stored = await self.store.get_entities([global_id(type_name, r.key) for r in records])
-        created = updated = unchanged = 0
-        for record, entity in zip(records, stored, strict=True):
-            if entity is None:
-                created += 1
-            elif entity.properties == record.properties:
-                unchanged += 1
-            else:
-                updated += 1
-        return WriteResult(created=created, updated=updated, unchanged=unchanged)
+        return _tally([r.properties for r in records], stored)
+
+    async def _link_outcome(self, rel: RelationType, rows: list[Row]) -> WriteResult:
+        """How many of the links ``rows`` would be created, updated or left unchanged."""
+        if not rows:
+            return WriteResult()
+        checked = plan_write(self.registry, {}, {rel.name: [r.data for r in rows]}, self.actor)
+        links = checked.links[0].links
+        ends = [{"from": r.data["from"], "to": r.data["to"]} for r in rows]
+        stored = await self.store.get_relations(rel.name, ends)
+        return _tally([link.properties for link in links], stored)
 
     # links ---------------------------------------------------------------------------
 
@@ -256,7 +258,11 @@ class RowChecker:
                     if problem:
                         self.reject(file, line, column, source if column else target, problem)
 
-    async def relations(self, plan: RelationPlan, batch: Sequence[Record]) -> None:
+    async def relations(
+        self, plan: RelationPlan, batch: Sequence[Record], *, count: bool
+    ) -> WriteResult:
+        """Check a batch of a relation file; with ``count``, how many of its links would be
+        created, updated or left unchanged."""
         rel = plan.relation
         assert rel is not None
         rows: list[Row] = []
@@ -281,11 +287,15 @@ class RowChecker:
         pairs = [(_key(r.data["from"]), _key(r.data["to"])) for r in rows]
         missing = await self._missing_ends(rel, pairs)
         column = "+".join(plan.source)
+        linkable: list[Row] = []
         for row, problem in zip(rows, missing, strict=True):
             if problem:
                 self.reject(plan.name, row.line, column, "", problem)
             elif problem is None:
                 self.seen.mark_bad(plan.name, [row.line])
+            else:
+                linkable.append(row)
+        return await self._link_outcome(rel, linkable) if count else WriteResult()
 
     def _valid_links(self, file: str, rel: RelationType, rows: list[Row]) -> list[Row]:
         try:
@@ -362,3 +372,19 @@ def _comparable(stored: Any, values: list[Any]) -> Any:
         return stored
     text = stored.isoformat() if hasattr(stored, "isoformat") else stored
     return text
+
+
+def _tally(
+    new: Sequence[Mapping[str, Any]], stored: Sequence[Entity | Relation | None]
+) -> WriteResult:
+    """How many writes of ``new`` properties would create, update or leave unchanged what
+    is ``stored`` (None: nothing yet)."""
+    created = updated = unchanged = 0
+    for properties, held in zip(new, stored, strict=True):
+        if held is None:
+            created += 1
+        elif held.properties == properties:
+            unchanged += 1
+        else:
+            updated += 1
+    return WriteResult(created=created, updated=updated, unchanged=unchanged)

@@ -17,11 +17,11 @@ nothing: its rows are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from graph_crm.errors import GraphCrmError
 from graph_crm.model.records import global_id
@@ -54,8 +54,21 @@ from graph_crm.services.csv_import.report import (
 )
 from graph_crm.services.csv_import.rows import RowChecker
 from graph_crm.store.base import GraphStore
+from graph_crm.store.write_batch import BatchResult
 
 BATCH: Final = 5_000
+
+
+class BatchWriter(Protocol):
+    """Where pass 2 writes: the store, or the files of a bulk import (:mod:`.admin_files`)."""
+
+    async def write_batch(
+        self,
+        entities: Mapping[str, Sequence[Mapping[str, Any]]],
+        links: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        *,
+        actor: str,
+    ) -> BatchResult: ...
 
 
 @dataclass(frozen=True)
@@ -82,8 +95,10 @@ async def import_csv(
     mapping: ImportMapping,
     options: Options,
     progress: Progress | None = None,
+    writer: BatchWriter | None = None,
 ) -> ImportReport:
-    """Check, then (unless a dry run, or refused) write the mapping's files."""
+    """Check, then (unless a dry run, or refused) write the mapping's files: into the
+    store, or with ``writer`` (the check still reads the store)."""
     bar = progress or NoProgress()
     registry = await store.registry()
     plans = plan_import(mapping, registry, encoding=options.encoding, delimiter=options.delimiter)
@@ -91,7 +106,7 @@ async def import_csv(
     report = ImportReport(dry_run=options.dry_run, rejects_path=options.rejects)
     try:
         with Seen() as seen:
-            run = _Run(store, registry, options, seen, rejects, bar)
+            run = _Run(store, writer or store, registry, options, seen, rejects, bar)
             opened = await run.check(plans.entities, plans.relations, report)
             fatal = run.fatal
             if not options.dry_run and not fatal and (rejects.count == 0 or options.skip_bad):
@@ -112,6 +127,7 @@ class _Run:
     def __init__(
         self,
         store: GraphStore,
+        writer: BatchWriter,
         registry: Registry,
         options: Options,
         seen: Seen,
@@ -119,6 +135,7 @@ class _Run:
         bar: Progress,
     ) -> None:
         self.store = store
+        self.writer = writer
         self.options = options
         self.seen = seen
         self.rejects = rejects
@@ -158,10 +175,12 @@ class _Run:
         for rplan in relations:
             assert rplan.relation is not None
             file_report = FileReport(rplan.name, rplan.relation.name)
-            file_report.counted = not self.options.dry_run
             report.files.append(file_report)
             for batch in self._batches(rplan, opened, file_report):
-                await self.rows.relations(rplan, batch)
+                rows = await self.rows.relations(rplan, batch, count=self.options.dry_run)
+                file_report.created += rows.created
+                file_report.updated += rows.updated
+                file_report.unchanged += rows.unchanged
         links = self.seen.link_counts()
         for file_report in report.files:
             file_report.rejected = len(self.seen.bad_lines(file_report.file))
@@ -247,7 +266,7 @@ class _Run:
     ) -> Any:
         entities = {name: rows for name, rows in entities.items() if rows}
         links = {name: rows for name, rows in links.items() if rows}
-        written = await self.store.write_batch(entities, links, actor=self.options.actor)
+        written = await self.writer.write_batch(entities, links, actor=self.options.actor)
         self.written_rows += sum(map(len, entities.values())) + sum(map(len, links.values()))
         return written
 

@@ -40,6 +40,7 @@ from graph_crm.store.embedded.rows import (
     row_ids,
     stored_time,
 )
+from graph_crm.store.links import LinkPlan
 from graph_crm.store.listing import RelationListing, RelationPlan, Rows
 
 #: Per asked entity that exists: a row with no relation (so one with none is known to
@@ -54,6 +55,15 @@ RELATION_COUNTS_SQL: Final = (
     "CROSS JOIN relations r ON r.from_id = a.id GROUP BY a.id, r.type "
     "UNION ALL SELECT a.type, a.key, r.type, 'IN', count(*) FROM asked a "
     "CROSS JOIN relations r ON r.to_id = a.id GROUP BY a.id, r.type"
+)
+
+
+#: Per (from key, to key) pair asked, by its index: the stored relation between its ends.
+RELATIONS_BETWEEN: Final = (
+    "SELECT p.key, r.props, r.created_at, r.updated_at FROM json_each(?) p "
+    "JOIN entities a ON a.type = ? AND a.key = json_extract(p.value, '$[0]') "
+    "JOIN entities b ON b.type = ? AND b.key = json_extract(p.value, '$[1]') "
+    "JOIN relations r ON r.type = ? AND r.from_id = a.id AND r.to_id = b.id"
 )
 
 
@@ -97,6 +107,28 @@ class GraphOps:
             rel = listing.relation_type
             rows = self._relation_rows(rel, listing.after, listing.limit)
             return Rows(listing, count_relations(self.db.conn, rel.name), rows)
+
+        return await self.db.read(run)
+
+    async def relations_between(self, plan: LinkPlan) -> list[Relation | None]:
+        def run() -> list[Relation | None]:
+            batch = plan(self.db.refresh())
+            rel = batch.relation_type
+            found: list[Relation | None] = [None] * len(batch.pairs)
+            rows = self.db.conn.execute(
+                RELATIONS_BETWEEN, (json.dumps(batch.pairs), rel.from_type, rel.to_type, rel.name)
+            )
+            for i, props, created, updated in rows:
+                f, t = batch.pairs[i]
+                found[i] = Relation(
+                    rel.name,
+                    global_id(rel.from_type, f),
+                    global_id(rel.to_type, t),
+                    properties_from_json(rel, json.loads(props)),
+                    stored_time(created),
+                    stored_time(updated),
+                )
+            return found
 
         return await self.db.read(run)
 

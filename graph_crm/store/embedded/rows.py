@@ -72,3 +72,22 @@ def row_ids(conn: sqlite3.Connection, type_name: str, keys: Sequence[str]) -> di
             ).fetchall()
         )
     return found
+
+
+def inserted_ids(
+    conn: sqlite3.Connection, type_name: str, keys: Sequence[str], last_id: int
+) -> dict[str, int]:
+    """The row ids of ``keys``, just inserted in this transaction when the highest id was
+    ``last_id``: read as the range after it (SQLite gives a new row the highest id + 1),
+    or key by key if that range does not hold them all (it picks ids at random once the
+    highest possible one is taken)."""
+    if not keys:
+        return {}
+    found: dict[str, int] = dict(
+        conn.execute(
+            "SELECT key, id FROM entities WHERE id > ? AND type = ?", (last_id, type_name)
+        ).fetchall()
+    )
+    if len(found) == len(keys):
+        return found
+    return row_ids(conn, type_name, keys)

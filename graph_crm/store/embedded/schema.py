@@ -8,6 +8,8 @@ from typing import Final
 from graph_crm.model.names import ENTITY_TYPE_PATTERN, PROPERTY_PATTERN
 
 SCHEMA_VERSION: Final = 3
+#: The writer connection's page cache, in KiB.
+WRITER_CACHE_KIB: Final = 65_536
 
 DDL: Final = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -113,6 +115,9 @@ def connect(path: str) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")
+    # The writer's page cache: 64 MiB rather than 2 (a batch's index look-ups and inserts
+    # stay in memory; durability is the journal's and synchronous's, unchanged).
+    conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
     conn.executescript("BEGIN IMMEDIATE;" + DDL + "COMMIT;")
     _migrate(conn)
     return conn

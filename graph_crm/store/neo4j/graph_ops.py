@@ -16,11 +16,13 @@ from graph_crm.model.records import (
 from graph_crm.model.relation_counts import RelationCount, RelationSlot, plan_relation_counts
 from graph_crm.model.traversal import Direction, Hop, Path, Step, Traversal, plan_traversal
 from graph_crm.model.traversal_search import OVER_BUDGET
+from graph_crm.model.types import RelationType
 from graph_crm.store.budget import current_budget
 from graph_crm.store.common import (
     check_start_ids,
     group_ids_by_type,
 )
+from graph_crm.store.links import LinkPlan
 from graph_crm.store.listing import RelationListing, RelationPlan, Rows
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import (
@@ -57,6 +59,18 @@ def _degree(slot: RelationSlot) -> str:
     return f"COUNT {{ (n){arrow}() }}"
 
 
+def _relation(rel: RelationType, from_key: str, to_key: str, props: dict[str, Any]) -> Relation:
+    """A stored relation, from its ends' keys and the relationship's properties."""
+    return Relation(
+        rel.name,
+        global_id(rel.from_type, from_key),
+        global_id(rel.to_type, to_key),
+        decode_props(rel, props),
+        native(props["createdAt"]),
+        native(props["updatedAt"]),
+    )
+
+
 class GraphOps:
     def __init__(self, db: Neo4jDatabase) -> None:
         self.db = db
@@ -77,18 +91,21 @@ class GraphOps:
             return total, rows
 
         total, rows = await self.db.read(work)
-        relations = [
-            Relation(
-                rel.name,
-                global_id(rel.from_type, row["from"]),
-                global_id(rel.to_type, row["to"]),
-                decode_props(rel, row["props"]),
-                native(row["props"]["createdAt"]),
-                native(row["props"]["updatedAt"]),
-            )
-            for row in rows
-        ]
+        relations = [_relation(rel, row["from"], row["to"], row["props"]) for row in rows]
         return Rows(listing, total, relations)
+
+    async def relations_between(self, plan: LinkPlan) -> list[Relation | None]:
+        batch = plan(await self.db.fresh_registry())
+        rel = batch.relation_type
+        rows = [{"i": i, "from": f, "to": t} for i, (f, t) in enumerate(batch.pairs)]
+        found: list[Relation | None] = [None] * len(rows)
+        if not rows:
+            return found
+        query = cypher(q.RELATION_GET, **relation_fragments(rel))
+        for row in await self.db.read(lambda tx: fetch(tx, query, rows=rows)):
+            f, t = batch.pairs[row["i"]]
+            found[row["i"]] = _relation(rel, f, t, row["props"])
+        return found
 
     async def neighbors(
         self,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any, LiteralString
 
-from neo4j import AsyncManagedTransaction
+from neo4j import AsyncManagedTransaction, Record
 
 from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.records import global_id
@@ -32,6 +32,17 @@ async def fetch(
     with statement_span("neo4j", query):
         result = await tx.run(query, await resolved(tx, params))
         return await result.data()
+
+
+async def fetch_one(tx: AsyncManagedTransaction, query: LiteralString, **params: Any) -> Record:
+    """Run ``query``, whose answer is one row, with ``params`` (plain values) in ``tx``.
+
+    The row as the driver gives it: a batch's long lists of keys or indexes are not
+    copied value by value as :func:`fetch`'s ``data()`` does.
+    """
+    with statement_span("neo4j", query):
+        result = await tx.run(query, params)
+        return await result.single(strict=True)
 
 
 def relation_fragments(rel: RelationType) -> dict[str, str]:

@@ -12,17 +12,24 @@ from neo4j import AsyncManagedTransaction
 from graph_crm.clock import utc_now
 from graph_crm.errors import GraphCrmError
 from graph_crm.model.graph import WriteResult
-from graph_crm.model.records import global_id, revision_of
+from graph_crm.model.records import encode_all, global_id
 from graph_crm.model.registry import Registry
 from graph_crm.store.audit import upsert_record
 from graph_crm.store.common import raise_unique_conflicts
 from graph_crm.store.links import LinkBatch, Linked, link_outcome
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
+from graph_crm.store.neo4j.batch_rows import assignments, value_lists
 from graph_crm.store.neo4j.database import Neo4jDatabase
-from graph_crm.store.neo4j.statements import cypher, fetch, raise_missing_ends, relation_fragments
+from graph_crm.store.neo4j.statements import (
+    cypher,
+    fetch,
+    fetch_one,
+    raise_missing_ends,
+    relation_fragments,
+)
 from graph_crm.store.neo4j.transactions import Work
-from graph_crm.store.neo4j.values import encode_props, native
+from graph_crm.store.neo4j.values import native
 from graph_crm.store.write_batch import (
     BatchResult,
     EntityWrite,
@@ -75,47 +82,58 @@ async def _upsert(
         ):
             holders[(name, native(row["value"]))] = row["key"]
     raise_unique_conflicts(write.unique, write.records, holders, entity_type.name)
-    rows = []
-    for record in write.records:
-        props = encode_props(entity_type, record.properties)
-        props["id"] = global_id(entity_type.name, record.key)
-        rows.append(
-            {"key": record.key, "rev": revision_of(entity_type, record.properties), "props": props}
-        )
-    if not rows:
+    if not write.records:
         return WriteResult()
-    (result,) = await fetch(tx, cypher(q.ENTITY_UPSERT, Label=label), rows=rows, now=at)
+    type_name = entity_type.name
+    keys = [record.key for record in write.records]
+    properties = [record.properties for record in write.records]
+    revisions = [rev for _, rev in encode_all(entity_type, properties)]
+    # rows whose revision is stored are not sent again (counted unchanged); the others
+    # go through the upsert, which counts what it created, changed or found unchanged
+    stale = await fetch_one(tx, cypher(q.ENTITY_STALE, Label=label), keys=keys, revs=revisions)
+    sent: list[int] = stale["stale"]
+    if not sent:
+        return WriteResult(unchanged=len(keys))
+    rows = [
+        {"i": n, "key": keys[i], "id": global_id(type_name, keys[i]), "rev": revisions[i], "v": v}
+        for n, (i, v) in enumerate(
+            zip(sent, value_lists(entity_type, [properties[i] for i in sent]), strict=True)
+        )
+    ]
+    statement = cypher(q.ENTITY_UPSERT, Label=label, assign=assignments(entity_type, "n"))
+    result = await fetch_one(tx, statement, rows=rows, now=at)
     created, unchanged = int(result["created"]), int(result["unchanged"])
     written = WriteResult(
-        created=created, updated=len(rows) - created - unchanged, unchanged=unchanged
+        created=created,
+        updated=len(rows) - created - unchanged,
+        unchanged=unchanged + len(keys) - len(rows),
     )
-    if result["changedKeys"]:
-        ids = [global_id(entity_type.name, key) for key in result["changedKeys"]]
-        await write_audit(tx, [upsert_record(actor, entity_type.name, ids, written, at)])
+    if result["changed"]:
+        ids = [rows[index]["id"] for index in result["changed"]]
+        await write_audit(tx, [upsert_record(actor, type_name, ids, written, at)])
     return written
 
 
 async def _link(tx: AsyncManagedTransaction, batch: LinkBatch, at: datetime) -> WriteResult:
     rel = batch.relation_type
-    rows = [
-        {
-            "from": c.from_key,
-            "to": c.to_key,
-            "rev": revision_of(rel, c.properties),
-            "props": encode_props(rel, c.properties),
-        }
-        for c in batch.links
-    ]
-    if not rows:
+    if not batch.links:
         return WriteResult()
-    (result,) = await fetch(
-        tx, cypher(q.RELATION_LINK, **relation_fragments(rel)), rows=rows, now=at
-    )
+    properties = [link.properties for link in batch.links]
+    rows = [
+        {"i": i, "from": link.from_key, "to": link.to_key, "rev": rev, "v": values}
+        for i, (link, (_, rev), values) in enumerate(
+            zip(batch.links, encode_all(rel, properties), value_lists(rel, properties), strict=True)
+        )
+    ]
+    statement = cypher(q.RELATION_LINK, **relation_fragments(rel), assign=assignments(rel, "r"))
+    result = await fetch_one(tx, statement, rows=rows, now=at)
     if result["written"] != len(rows):
         # some ends are missing: name them (raising rolls the whole plan back)
         await raise_missing_ends(tx, rel, batch.pairs)
         raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")
-    linked = Linked(int(result["created"]), int(result["unchanged"]), result["changedEnds"])
+    pairs = batch.pairs
+    changed_ends = [pairs[index] for index in result["changed"]]
+    linked = Linked(int(result["created"]), int(result["unchanged"]), changed_ends)
     written, records = link_outcome(batch, linked, at)
     await write_audit(tx, records)
     return written

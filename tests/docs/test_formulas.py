@@ -1,0 +1,129 @@
+"""The computed properties page (docs/formulas.md): its example definitions check, and
+give the values the page says, on the reference evaluator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from graph_crm.model.formula import (
+    Formula,
+    FormulaProblem,
+    Parameters,
+    Rollup,
+    check_computed,
+    compile_formula,
+    evaluate_formula,
+    evaluate_rollup,
+)
+from graph_crm.model.registry import Registry
+from graph_crm.model.types import PropertyKind, RelationType, parse_entity_type
+from tests.docs.blocks import doc_block
+from tests.model.formula_cases import Links
+
+
+def orders_registry() -> Registry:
+    def entity(name: str, *properties: tuple[str, str]) -> Any:
+        specs: list[dict[str, Any]] = [{"name": n, "kind": k} for n, k in properties]
+        for spec in specs:
+            if spec["kind"] == "ENUM":
+                spec["values"] = ["OPEN", "CANCELLED"]
+        return parse_entity_type({"name": name, "properties": specs})
+
+    return Registry.from_definitions(
+        1,
+        [
+            entity("Customer", ("name", "STRING")),
+            entity("Order", ("orderDate", "DATE"), ("shippedDate", "DATE"), ("status", "ENUM")),
+            entity("OrderLine", ("unitPrice", "FLOAT"), ("quantity", "INT"), ("discount", "FLOAT")),
+            entity("Complaint", ("filedAt", "DATETIME")),
+        ],
+        [
+            RelationType(name="PLACED", from_type="Customer", to_type="Order"),
+            RelationType(name="HAS_LINE", from_type="Order", to_type="OrderLine"),
+            RelationType(name="FILED", from_type="Customer", to_type="Complaint"),
+        ],
+    )
+
+
+FIELDS: dict[str, dict[str, Any]] = {
+    "acme": {"name": "Acme"},
+    "o1": {"orderDate": date(2026, 1, 10), "shippedDate": date(2026, 1, 20), "status": "OPEN"},
+    "o2": {"orderDate": date(2026, 2, 1), "status": "CANCELLED"},
+    "l1": {"unitPrice": 9.99, "quantity": 3, "discount": 0.125},
+    "l2": {"unitPrice": 2.5, "quantity": 4},
+    "k1": {"filedAt": datetime(2026, 1, 15, 8, tzinfo=UTC)},
+    "k2": {"filedAt": datetime(2025, 9, 1, tzinfo=UTC)},
+}
+LINKS = Links(
+    {
+        "PLACED": [("acme", "o1"), ("acme", "o2")],
+        "HAS_LINE": [("o1", "l1"), ("o1", "l2")],
+        "FILED": [("acme", "k1"), ("acme", "k2")],
+    }
+)
+step, far_ends = LINKS.step, LINKS.far_ends
+
+
+def test_the_pages_examples_check_and_give_the_values_it_describes() -> None:
+    definitions = json.loads(doc_block("formulas-orders").text)
+    checked = check_computed(
+        orders_registry(),
+        {
+            owner: {name: (raw, (owner, name)) for name, raw in properties.items()}
+            for owner, properties in definitions.items()
+        },
+    )
+    line_total = checked["OrderLine", "lineTotal"]
+    assert isinstance(line_total, Formula)
+    totals = {line: evaluate_formula(line_total, FIELDS[line]) for line in ("l1", "l2")}
+    assert totals == {"l1": 26.22, "l2": 10.0}
+
+    def fields_of(node: str) -> Mapping[str, Any]:
+        # the order's value reads its lines' computed totals
+        return {**FIELDS[node], **({"lineTotal": totals[node]} if node in totals else {})}
+
+    def rolled(key: tuple[str, str], start: str, as_of: datetime | None = None) -> Any:
+        rollup = checked[key]
+        assert isinstance(rollup, Rollup)
+        return evaluate_rollup(rollup, start, fields_of, step, far_ends, Parameters(as_of=as_of))
+
+    assert rolled(("Order", "value"), "o1") == pytest.approx(36.22)
+    assert rolled(("Order", "value"), "o2") == 0.0
+    assert rolled(("Customer", "activeOrders"), "acme") == 1
+    complaints = ("Customer", "recentComplaints")
+    assert rolled(complaints, "acme", datetime(2026, 2, 1, tzinfo=UTC)) == 1
+    assert rolled(complaints, "acme", datetime(2025, 11, 1, tzinfo=UTC)) == 1
+    assert rolled(complaints, "acme", datetime(2025, 12, 31, tzinfo=UTC)) == 0
+
+    open_as_of = checked["Order", "openAsOf"]
+    assert isinstance(open_as_of, Formula)
+    answers = [
+        evaluate_formula(
+            open_as_of, FIELDS["o1"], Parameters(as_of=datetime(2026, 1, d, tzinfo=UTC))
+        )
+        for d in (9, 10, 19, 20)
+    ]
+    assert answers == [False, True, True, False]
+    days = checked["Order", "daysToShip"]
+    assert isinstance(days, Formula)
+    assert evaluate_formula(days, FIELDS["o1"]) == 10
+    assert evaluate_formula(days, FIELDS["o2"]) is None
+
+
+def test_the_pages_error_example_is_the_one_given() -> None:
+    with pytest.raises(FormulaProblem) as caught:
+        compile_formula(
+            "unitPrice * quantity",
+            {"unitPrice": PropertyKind.FLOAT, "quantity": PropertyKind.STRING},
+            "OrderLine",
+            ("properties", 3, "computed"),
+        )
+    assert str(caught.value) == (
+        "INVALID_INPUT: `quantity` is STRING; `*` needs numbers (character 13) "
+        "(at properties/3/computed)"
+    )

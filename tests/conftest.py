@@ -28,6 +28,7 @@ from tests.neo4j_env import (
     resets,
     unavailable,
 )
+from tests.neo4j_sockets import tcp_nodelay
 from tests.store_fixtures import Loaded, Loader, OpenTwin
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ settings.register_profile("dev", max_examples=25, deadline=None)
 _in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _in_ci else "dev"))
 
+
+# Every new Neo4j connection of the suite would otherwise wait ~40 ms (tests/neo4j_sockets.py).
+tcp_nodelay()
 
 #: The test Neo4j of this process, launched as soon as collection shows a test needs it:
 #: the JVM boots (15 s or more) while the first tests on the embedded store run.

@@ -49,13 +49,6 @@ mutation Drop($name: String!) {{
   }}
 }}"""
 DROP_RELATION_TYPE = DROP_ENTITY_TYPE.replace("dropEntityType", "dropRelationType")
-APPLY = f"""
-mutation Apply($operations: [DefinitionOperationInput!]!) {{
-  applyDefinitions(operations: $operations) {{
-    {RESULT_FIELDS}
-    ... on DefinitionsPayload {{ schemaVersion changes {{ version step kind name actor }} }}
-  }}
-}}"""
 PREVIEW = """
 query Preview($operations: [DefinitionOperationInput!]!) {
   previewDefinitions(operations: $operations) {

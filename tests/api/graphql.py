@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.contract.crm import BUYER, CHAT_LOG, COMPETITOR, CUSTOMER, RELATIONS, SUBSIDIARY
+from tests.contract.crm import CHAIN_ENTITIES, CHAIN_LINKS, CRM_ENTITY_TYPES, RELATIONS
 
 
 async def post(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
@@ -49,6 +49,13 @@ mutation Define($input: RelationTypeInput!) {{
       schemaVersion
       relationType {{ name from to properties {{ name kind values }} }}
     }}
+  }}
+}}"""
+APPLY = f"""
+mutation Apply($operations: [DefinitionOperationInput!]!) {{
+  applyDefinitions(operations: $operations) {{
+    {RESULT_FIELDS}
+    ... on DefinitionsPayload {{ schemaVersion changes {{ version step kind name actor }} }}
   }}
 }}"""
 UPSERT = f"""
@@ -115,83 +122,71 @@ async def succeed(
     return result
 
 
-async def define_crm(client: httpx.AsyncClient) -> None:
-    for definition in (CUSTOMER, SUBSIDIARY, BUYER, CHAT_LOG, COMPETITOR):
-        await succeed(client, DEFINE_ENTITY_TYPE, "defineEntityType", input=definition)
-    for relation in RELATIONS:
-        await succeed(client, DEFINE_RELATION_TYPE, "defineRelationType", input=relation)
+CRM_OPERATIONS: list[dict[str, Any]] = [
+    *({"defineEntityType": definition} for definition in CRM_ENTITY_TYPES),
+    *({"defineRelationType": relation} for relation in RELATIONS),
+]
 
 
-ENTITIES_DATA: dict[str, list[dict[str, Any]]] = {
-    "Customer": [
-        {
-            "key": "ACME",
-            "name": "上海阿克米贸易有限公司",
-            "tier": "GOLD",
-            "revenue": 1.5e6,
-            "since": "2019-03-01",
-            "email": "ops@acme.cn",
-        },
-        {"key": "BETA", "name": "Beta GmbH", "tier": "SILVER", "revenue": 2.0e5},
-        {"key": "ACME-HOLD", "name": "ACME Holding", "tier": "GOLD"},
-    ],
-    "Subsidiary": [
-        {"key": "ACME-SH", "name": "阿克米上海", "country": "CN"},
-        {"key": "ACME-DE", "name": "ACME Deutschland", "country": "DE"},
-        {"key": "BETA-AT", "name": "Beta Austria", "country": "AT"},
-    ],
-    "Buyer": [
-        {"key": "B1", "name": "王伟"},
-        {"key": "B2", "name": "Anna"},
-        {"key": "B3", "name": "Kurt"},
-    ],
-    "ChatLog": [
-        {"key": "L1", "at": "2026-10-01T09:00:00Z", "text": "对比了 Globex 的报价"},
-        {"key": "L2", "at": "2026-06-01T09:00:00+02:00", "text": "Initech is cheaper"},
-        {"key": "L3", "at": "2026-11-01T12:00:00Z", "text": "Globex again"},
-        {"key": "L4", "at": "2026-11-02T12:00:00Z", "text": "Beta talks about Umbrella"},
-    ],
-    "Competitor": [
-        {"key": "GLOBEX", "name": "Globex"},
-        {"key": "INITECH", "name": "Initech"},
-        {"key": "UMBRELLA", "name": "Umbrella"},
-    ],
-}
+async def define_crm(client: httpx.AsyncClient) -> int:
+    """The CRM's types in one ``applyDefinitions`` request: one registry change, whose
+    version this returns."""
+    applied = await succeed(client, APPLY, "applyDefinitions", operations=CRM_OPERATIONS)
+    assert len(applied["changes"]) == len(CRM_OPERATIONS)
+    version: int = applied["schemaVersion"]
+    return version
+
+
+ENTITIES_DATA: dict[str, list[dict[str, Any]]] = CHAIN_ENTITIES
+#: ``CHAIN_LINKS`` but PARENT_OF, one link naming its ends by global id ("<Type>:<key>").
 LINKS_DATA: dict[str, list[dict[str, Any]]] = {
+    **{relation: links for relation, links in CHAIN_LINKS.items() if relation != "PARENT_OF"},
     "HAS_SUBSIDIARY": [
-        {"from": "ACME", "to": "ACME-SH", "properties": {"share": 1.0}},
+        CHAIN_LINKS["HAS_SUBSIDIARY"][0],
         {"from": "Customer:ACME", "to": "Subsidiary:ACME-DE", "properties": {"share": 0.51}},
-        {"from": "BETA", "to": "BETA-AT"},
-    ],
-    "EMPLOYS": [
-        {"from": "ACME-SH", "to": "B1"},
-        {"from": "ACME-DE", "to": "B2"},
-        {"from": "BETA-AT", "to": "B3"},
-    ],
-    "WROTE": [
-        {"from": "B1", "to": "L1"},
-        {"from": "B2", "to": "L2"},
-        {"from": "B2", "to": "L3"},
-        {"from": "B3", "to": "L4"},
-    ],
-    "MENTIONS": [
-        {"from": "L1", "to": "GLOBEX", "properties": {"sentiment": "NEGATIVE"}},
-        {"from": "L2", "to": "INITECH"},
-        {"from": "L3", "to": "GLOBEX"},
-        {"from": "L4", "to": "UMBRELLA"},
+        CHAIN_LINKS["HAS_SUBSIDIARY"][2],
     ],
 }
+
+
+def _load_document() -> str:
+    """One mutation document writing ``ENTITIES_DATA`` then ``LINKS_DATA``: an aliased
+    ``upsertEntities`` / ``linkEntities`` field per type (mutation fields run in order,
+    each its own write)."""
+    parameters: list[str] = []
+    fields: list[str] = []
+    for index in range(len(ENTITIES_DATA)):
+        parameters.append(f"$type{index}: String!, $records{index}: [JSON!]!")
+        fields.append(
+            f"e{index}: upsertEntities(type: $type{index}, records: $records{index}) "
+            f"{{ {RESULT_FIELDS} ... on WritePayload {{ created }} }}"
+        )
+    for index in range(len(LINKS_DATA)):
+        parameters.append(f"$relation{index}: String!, $links{index}: [LinkInput!]!")
+        fields.append(
+            f"l{index}: linkEntities(relation: $relation{index}, links: $links{index}) "
+            f"{{ {RESULT_FIELDS} ... on WritePayload {{ created }} }}"
+        )
+    return f"mutation Load({', '.join(parameters)}) {{\n  " + "\n  ".join(fields) + "\n}"
+
+
+LOAD_CHAIN = _load_document()
 
 
 async def load_chain(client: httpx.AsyncClient) -> None:
-    """The contract suite's CRM, defined and loaded through GraphQL only."""
+    """The contract suite's CRM, defined and loaded through GraphQL only: the types in one
+    request, the data in another (a write per type and relation, in order)."""
     await define_crm(client)
-    for type_name, records in ENTITIES_DATA.items():
-        written = await succeed(client, UPSERT, "upsertEntities", type=type_name, records=records)
-        assert written["created"] == len(records)
-    for relation, links in LINKS_DATA.items():
-        linked = await succeed(client, LINK, "linkEntities", relation=relation, links=links)
-        assert linked["created"] == len(links)
+    variables: dict[str, Any] = {}
+    expected: dict[str, int] = {}
+    for index, (type_name, records) in enumerate(ENTITIES_DATA.items()):
+        variables |= {f"type{index}": type_name, f"records{index}": records}
+        expected[f"e{index}"] = len(records)
+    for index, (relation, links) in enumerate(LINKS_DATA.items()):
+        variables |= {f"relation{index}": relation, f"links{index}": links}
+        expected[f"l{index}"] = len(links)
+    written = await data(client, LOAD_CHAIN, **variables)
+    assert {alias: result.get("created") for alias, result in written.items()} == expected, written
 
 
 AUDIT_LOG = """

@@ -11,8 +11,8 @@ import pytest
 from graph_crm.auth.roles import Role
 from graph_crm.store.base import GraphStore
 from tests.api.asgi import asgi_client
-from tests.api.definition_ops import ADD_PROPERTY, APPLY, HISTORY, PREVIEW
-from tests.api.graphql import data, post, succeed
+from tests.api.definition_ops import ADD_PROPERTY, HISTORY, PREVIEW
+from tests.api.graphql import APPLY, data, post, succeed
 from tests.contract.logistics import load_logistics
 from tests.contract.snapshot import snapshot
 

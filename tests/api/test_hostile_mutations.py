@@ -23,7 +23,6 @@ from tests.api.definition_ops import (
     ALTER_PROPERTY,
     ALTER_RELATION_TYPE,
     ALTER_TYPE_DETAILS,
-    APPLY,
     DROP_ENTITY_TYPE,
     DROP_PROPERTY,
     DROP_RELATION_TYPE,
@@ -31,6 +30,7 @@ from tests.api.definition_ops import (
 from tests.api.graphql import (
     ALTER_ENTITY_TYPE,
     ALTER_POLICY,
+    APPLY,
     CREATE_API_KEY,
     DEFINE_ENTITY_TYPE,
     DEFINE_POLICY,

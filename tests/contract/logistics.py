@@ -27,10 +27,11 @@ from graph_crm.impact.plan import (
     StepProperty,
 )
 from graph_crm.model.query import Filter, check_filter
-from graph_crm.model.registry import Registry
+from graph_crm.model.registry import ChangeKind, Registry
 from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
 from graph_crm.store.base import GraphStore
+from graph_crm.store.definitions import DefinitionOperation
 
 AS_OF = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 STATUSES = ["BOOKED", "IN_TRANSIT", "DELIVERED"]
@@ -112,22 +113,25 @@ COMPLAINTS = {
 
 
 async def load_logistics(store: GraphStore) -> Registry:
-    for definition in ENTITY_TYPES:
-        await store.define_entity_type(definition)
-    for definition in RELATION_TYPES:
-        await store.define_relation_type(definition)
-    await store.upsert_entities("Warehouse", [{"key": k} for k in ("W1", "W2", "W3")])
-    await store.upsert_entities("Shipment", SHIPMENTS)
+    """The logistics types as one registry change, their data as one batch (one
+    transaction, an audit record per type and relation written); the registry it made."""
+    await store.apply_definitions(
+        [
+            *(DefinitionOperation(ChangeKind.DEFINE_ENTITY_TYPE, d) for d in ENTITY_TYPES),
+            *(DefinitionOperation(ChangeKind.DEFINE_RELATION_TYPE, d) for d in RELATION_TYPES),
+        ]
+    )
     customers = ("CA", "CB", "CE", "CX1", "CX2", "PX", "PB", "G")
-    await store.upsert_entities("Customer", [{"key": k, "name": f"{k} Ltd"} for k in customers])
-    await store.upsert_entities(
-        "Contract", [{"key": k, "slaDeadline": v} for k, v in CONTRACTS.items()]
+    await store.write_batch(
+        {
+            "Warehouse": [{"key": k} for k in ("W1", "W2", "W3")],
+            "Shipment": SHIPMENTS,
+            "Customer": [{"key": k, "name": f"{k} Ltd"} for k in customers],
+            "Contract": [{"key": k, "slaDeadline": v} for k, v in CONTRACTS.items()],
+            "Complaint": [{"key": k, "filedAt": v} for k, v in COMPLAINTS.items()],
+        },
+        {relation: [{"from": f, "to": t} for f, t in pairs] for relation, pairs in LINKS.items()},
     )
-    await store.upsert_entities(
-        "Complaint", [{"key": k, "filedAt": v} for k, v in COMPLAINTS.items()]
-    )
-    for relation, pairs in LINKS.items():
-        await store.link(relation, [{"from": f, "to": t} for f, t in pairs])
     return await store.registry()
 
 

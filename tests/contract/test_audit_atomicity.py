@@ -101,6 +101,7 @@ async def test_a_refused_audit_record_rolls_the_change_back(
     # every write is refused and leaves the store as it was: the tests share its data
     store = await loaded(load_chain_spare_and_key)
     before = await state(store)  # the embedded mirror is built here
+    version = (await store.registry()).version
     await refusal_of(store).refuse_audit()
     with pytest.raises(AuditFailed) as refused:
         await WRITES[name](store)
@@ -109,7 +110,7 @@ async def test_a_refused_audit_record_rolls_the_change_back(
     # a record holding the taken id is the refusal's own (Neo4j), never the write's
     after = (after[0], tuple(record for record in after[1] if record.id != TAKEN), *after[2:])
     assert after == before
-    assert (await store.registry()).version == 11
+    assert (await store.registry()).version == version
 
 
 async def test_a_refused_data_statement_leaves_no_record(

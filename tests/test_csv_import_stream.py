@@ -24,7 +24,7 @@ pytestmark = pytest.mark.load
 MARGIN_MB = 40
 
 IMPORT = """
-import asyncio, json, resource, sys
+import asyncio, json, sys
 from pathlib import Path
 from bench.csv_files import TYPES
 from graph_crm.services.csv_import import Options, import_csv, read_mapping
@@ -41,7 +41,15 @@ async def main(mapping: Path, db: Path) -> dict:
         await store.close()
     return {"rows": report.rows, "rejected": report.rejected,
             "created": report.files[0].created, "stored": counts.entities["Account"],
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_mb": peak_mb()}
+
+def peak_mb() -> float:
+    # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would report
+    # the larger RSS of the pytest process that forked it
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 print(json.dumps(asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2])))))
 """

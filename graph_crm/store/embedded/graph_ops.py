@@ -67,6 +67,20 @@ RELATIONS_BETWEEN: Final = (
 )
 
 
+def _relation(
+    rel: RelationType, from_key: str, to_key: str, props: str, created: str, updated: str
+) -> Relation:
+    """A stored relation, from its ends' keys and its row's props and times."""
+    return Relation(
+        rel.name,
+        global_id(rel.from_type, from_key),
+        global_id(rel.to_type, to_key),
+        properties_from_json(rel, json.loads(props)),
+        stored_time(created),
+        stored_time(updated),
+    )
+
+
 class GraphOps:
     def __init__(self, db: EmbeddedDatabase, entities: EntityOps) -> None:
         self.db = db
@@ -87,17 +101,7 @@ class GraphOps:
             params.extend([after[0], after[0], after[1]])
         sql += " ORDER BY a.key, b.key LIMIT ?"
         params.append(limit)
-        return [
-            Relation(
-                rel.name,
-                global_id(rel.from_type, f),
-                global_id(rel.to_type, t),
-                properties_from_json(rel, json.loads(props)),
-                stored_time(created),
-                stored_time(updated),
-            )
-            for f, t, props, created, updated in self.db.conn.execute(sql, params)
-        ]
+        return [_relation(rel, f, t, *row) for f, t, *row in self.db.conn.execute(sql, params)]
 
     async def relation_rows(self, plan: RelationPlan) -> Rows[RelationListing, Relation]:
         """Plan a listing with this read's registry; count its relations, read its rows."""
@@ -118,16 +122,8 @@ class GraphOps:
             rows = self.db.conn.execute(
                 RELATIONS_BETWEEN, (json.dumps(batch.pairs), rel.from_type, rel.to_type, rel.name)
             )
-            for i, props, created, updated in rows:
-                f, t = batch.pairs[i]
-                found[i] = Relation(
-                    rel.name,
-                    global_id(rel.from_type, f),
-                    global_id(rel.to_type, t),
-                    properties_from_json(rel, json.loads(props)),
-                    stored_time(created),
-                    stored_time(updated),
-                )
+            for i, *row in rows:
+                found[i] = _relation(rel, *batch.pairs[i], *row)
             return found
 
         return await self.db.read(run)

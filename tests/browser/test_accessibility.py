@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 from graph_crm.auth.roles import Role
 from tests.browser.console import PageWatch
 
+pytestmark = pytest.mark.page_only  # the page itself: the embedded store is enough
+
 
 def test_the_sign_in_page_passes_axe(watch: PageWatch) -> None:
     watch.page.goto("/")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.admin import (
@@ -117,6 +118,7 @@ def test_flow_4_create_sign_in_revoke_signed_out_and_both_in_the_audit_log(
     screenshot(page, served, "admin-audit")
 
 
+@pytest.mark.page_only
 def test_the_admin_page_in_chinese(watch: PageWatch, served: Served) -> None:
     page = open_admin(watch)
     page.get_by_label("Language").select_option("zh")

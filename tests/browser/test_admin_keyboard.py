@@ -1,9 +1,11 @@
 """The Admin page by keyboard alone, its refusals at their fields, and its audit log's pages;
-on both backends, against the shared `served` demo (keys named `kbd-<random>` or never
+on the embedded store (``page_only``: the keys API under the page is tested on both
+backends in tests/api), against the shared `served` demo (keys named `kbd-<random>` or never
 made, and only those revoked)."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.admin import audit_settled, key_row, open_admin, unique_name
@@ -21,6 +23,7 @@ def tab_to(page: Page, target: Locator, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached {target}")
 
 
+@pytest.mark.page_only
 def test_creating_and_revoking_a_key_works_by_keyboard_alone(
     watch: PageWatch, served: Served
 ) -> None:
@@ -61,6 +64,7 @@ def test_creating_and_revoking_a_key_works_by_keyboard_alone(
     expect(key_row(page, name)).to_have_count(0)
 
 
+@pytest.mark.page_only
 def test_refusals_show_at_their_field_and_keep_what_was_typed(
     watch: PageWatch, served: Served
 ) -> None:
@@ -92,6 +96,7 @@ def test_refusals_show_at_their_field_and_keep_what_was_typed(
     expect(page.get_by_label("To", exact=True)).to_have_value("")
 
 
+@pytest.mark.page_only
 def test_the_audit_log_pages_forward_and_back_and_reads_oldest_first(
     watch: PageWatch, served: Served
 ) -> None:

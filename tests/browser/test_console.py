@@ -1,7 +1,7 @@
-"""The console in a real browser against a real `graph-crm serve` with the demo, on both
-backends: sign-in, who you are, the navigation each role gets, languages, sign-out, and
-keyboard use. Every test also fails on a CSP violation, a script error or a request that
-leaves the server (tests/browser/conftest.py)."""
+"""The console in a real browser against a real `graph-crm serve` with the demo: sign-in,
+who you are and a revoked key on both backends; the navigation each role gets, languages,
+sign-out and keyboard use (``page_only``) on the embedded store. Every test also fails on a
+CSP violation, a script error or a request that leaves the server (tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ def test_signing_in_shows_the_keys_name_and_role_and_keeps_the_key_in_the_tab_on
     expect(page.locator("#who-name")).to_have_text("Admin tester")
 
 
+@pytest.mark.page_only
 def test_a_bad_key_shows_a_clear_error_and_stays_signed_out(
     watch: PageWatch, served: Served
 ) -> None:
@@ -73,6 +74,7 @@ def test_a_bad_key_shows_a_clear_error_and_stays_signed_out(
     screenshot(page, served, "sign-in-refused")
 
 
+@pytest.mark.page_only
 @pytest.mark.parametrize("role", list(Role))
 def test_the_navigation_shows_the_pages_the_roles_permissions_allow(
     watch: PageWatch, served: Served, role: Role
@@ -88,6 +90,7 @@ def test_the_navigation_shows_the_pages_the_roles_permissions_allow(
         expect(page.locator("#page-title")).not_to_have_text("Admin")
 
 
+@pytest.mark.page_only
 def test_the_language_switch_changes_the_text_and_is_remembered(
     watch: PageWatch, served: Served
 ) -> None:
@@ -126,6 +129,7 @@ def test_a_key_revoked_while_signed_in_signs_the_tab_out_with_the_reason(
     assert storage(page)["session"] == {}
 
 
+@pytest.mark.page_only
 def test_signing_out_forgets_the_key(watch: PageWatch, served: Served) -> None:
     watch.sign_in(Role.ANALYST)
     page = watch.page
@@ -137,6 +141,7 @@ def test_signing_out_forgets_the_key(watch: PageWatch, served: Served) -> None:
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
+@pytest.mark.page_only
 def test_signing_in_and_moving_between_pages_works_by_keyboard_alone(
     watch: PageWatch, served: Served
 ) -> None:

@@ -10,6 +10,8 @@ from playwright.sync_api import Page, expect
 from graph_crm.auth.roles import Role
 from tests.browser.console import PageWatch
 
+pytestmark = pytest.mark.page_only  # the page itself: the embedded store is enough
+
 ACME = "Customer:SH-ACME"
 PATH = (
     '{"start":{"id":"Customer:SH-ACME"},"steps":[{"move":"HAS_SUBSIDIARY|OUT","rows":{}},'

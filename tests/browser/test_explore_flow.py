@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import pytest
 from playwright.sync_api import expect
 
 from graph_crm.auth.roles import Role
@@ -77,6 +78,7 @@ def test_an_analyst_filters_customers_opens_one_and_expands_its_graph_to_competi
     screenshot(page, served, "explore-graph")
 
 
+@pytest.mark.page_only
 def test_the_same_flow_works_by_keyboard_alone(watch: PageWatch, served: Served) -> None:
     watch.sign_in(Role.ANALYST)
     page = watch.page
@@ -164,6 +166,7 @@ def test_the_path_builder_expresses_the_briefs_competitor_question(
     screenshot(page, served, "explore-path")
 
 
+@pytest.mark.page_only
 def test_a_refused_filter_is_shown_at_its_field_and_the_form_keeps_its_values(
     watch: PageWatch,
 ) -> None:
@@ -213,6 +216,7 @@ def test_sorting_paging_and_the_list_query_in_graphiql(watch: PageWatch) -> None
     expect(page.locator(".graphiql-query-editor")).to_contain_text("entities(")
 
 
+@pytest.mark.page_only
 def test_hostile_urls_are_shown_as_text_and_refused_by_the_server(watch: PageWatch) -> None:
     watch.sign_in(Role.ANALYST)
     page = watch.page

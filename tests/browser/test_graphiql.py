@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, urlsplit
 
+import pytest
 from playwright.sync_api import Route, expect
 
 from graph_crm.auth.roles import Role
 from tests.browser.conftest import screenshot
 from tests.browser.console import PageWatch, storage
 from tests.browser.served import Served
+
+pytestmark = pytest.mark.page_only  # the page itself: the embedded store is enough
 
 
 def only_the_server(route: Route) -> None:

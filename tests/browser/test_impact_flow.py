@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from graph_crm.auth.roles import Role
@@ -150,6 +151,7 @@ def test_flow_3_run_sort_why_download_compare(
     assert_axe_clean(watch)
 
 
+@pytest.mark.page_only
 def test_flow_3_by_keyboard_alone(watch: PageWatch, served: Served, tmp_path: Path) -> None:
     watch.sign_in(Role.RISK)
     page = watch.page
@@ -200,6 +202,7 @@ def test_flow_3_by_keyboard_alone(watch: PageWatch, served: Served, tmp_path: Pa
     assert_axe_clean(watch)
 
 
+@pytest.mark.page_only
 def test_a_refusal_is_shown_at_its_field_and_keeps_the_form(watch: PageWatch) -> None:
     watch.sign_in(Role.RISK)
     page = watch.page
@@ -221,6 +224,7 @@ def test_a_refusal_is_shown_at_its_field_and_keeps_the_form(watch: PageWatch) ->
     assert_axe_clean(watch)
 
 
+@pytest.mark.page_only
 def test_roles_without_the_impact_permission_do_not_see_the_page(watch: PageWatch) -> None:
     watch.sign_in(Role.ANALYST)
     page = watch.page

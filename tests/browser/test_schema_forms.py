@@ -272,6 +272,7 @@ def test_a_config_officer_defines_types_patches_warehouse_and_meets_the_servers_
     assert api(served, POLICY)["impactPolicy"]["revision"] == 1
 
 
+@pytest.mark.page_only
 def test_defining_and_dropping_a_type_works_by_keyboard_alone(
     watch: PageWatch, schema_served: Served
 ) -> None:

@@ -1,10 +1,12 @@
 """The Schema page for a role without the define permission, on the shared demo (it changes
 nothing): an analyst sees the model read-only, with no control that would change it, and a
 change forced past the page (a hidden control's call, sent with the tab's key) gets FORBIDDEN
-from the server; the page in Chinese; axe on its read-only states. Both backends."""
+from the server; the page in Chinese; axe on its read-only states. Both backends (the page
+in Chinese on the embedded store only: ``page_only``)."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from graph_crm.auth.roles import Role
@@ -61,6 +63,7 @@ def test_an_analyst_reads_the_schema_without_write_actions_and_a_forced_change_i
     expect(page.locator("#property-table tbody th")).to_have_text(["name", "city", "country"])
 
 
+@pytest.mark.page_only
 def test_the_schema_page_speaks_chinese_and_keeps_its_view(
     watch: PageWatch, served: Served
 ) -> None:

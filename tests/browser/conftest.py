@@ -45,7 +45,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if here in item.path.resolve().parents:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=[RENDERER_CRASHED]))
-            backend = getattr(item, "callspec", None) and item.callspec.params.get("served")
+            callspec = getattr(item, "callspec", None)
+            backend = callspec.params.get("served") if callspec else None
             if backend == "neo4j" and item.get_closest_marker("page_only"):
                 dropped.append(item)
                 continue

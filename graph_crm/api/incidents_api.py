@@ -87,6 +87,19 @@ async def _change(
     return await as_result(run)
 
 
+async def _move(
+    info: Info, id: strawberry.ID, revision: int | None, status: IncidentStatus
+) -> IncidentResult:
+    actor = info.context.actor
+    return await _change(
+        info,
+        id,
+        revision,
+        status.value.lower(),
+        lambda i: incidents.move_to(i, status, actor=actor, at=utc_now()),
+    )
+
+
 REVISION = (
     "revision (optional): the incident's revision you read; if it moved on since, "
     "STALE_REVISION and nothing changes."
@@ -134,27 +147,13 @@ class IncidentsMutation:
     async def acknowledge_incident(
         self, info: Info, id: strawberry.ID, revision: int | None = None
     ) -> IncidentResult:
-        actor = info.context.actor
-        return await _change(
-            info,
-            id,
-            revision,
-            "acknowledged",
-            lambda i: incidents.move_to(i, IncidentStatus.ACKNOWLEDGED, actor=actor, at=utc_now()),
-        )
+        return await _move(info, id, revision, IncidentStatus.ACKNOWLEDGED)
 
     @mutation("OPEN or ACKNOWLEDGED -> RESOLVED, by the caller. " + REVISION)
     async def resolve_incident(
         self, info: Info, id: strawberry.ID, revision: int | None = None
     ) -> IncidentResult:
-        actor = info.context.actor
-        return await _change(
-            info,
-            id,
-            revision,
-            "resolved",
-            lambda i: incidents.move_to(i, IncidentStatus.RESOLVED, actor=actor, at=utc_now()),
-        )
+        return await _move(info, id, revision, IncidentStatus.RESOLVED)
 
     @mutation("Make owner (a person or team, one line) own the incident. " + REVISION)
     async def assign_incident(

@@ -8,9 +8,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -19,7 +16,7 @@ from graph_crm.errors import InvalidInput
 from graph_crm.incidents.incident import Incident, IncidentStatus
 from graph_crm.model.graph import Page
 from graph_crm.model.records import global_id, parse_global_id
-from graph_crm.model.values import datetime_to_text
+from graph_crm.model.timed_cursor import decode_timed_cursor, timed_cursor
 
 #: The largest page of incidents one call reads.
 MAX_PAGE: Final = 200
@@ -69,24 +66,12 @@ def check_incident_query(
 
 def incident_cursor(incident: Incident) -> str:
     """An opaque cursor right after ``incident`` in the list's order."""
-    payload = [_CURSOR_TAG, datetime_to_text(incident.opened_at), incident.id]
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return timed_cursor(_CURSOR_TAG, incident.opened_at, incident.id)
 
 
 def decode_incident_cursor(cursor: object) -> tuple[str, str]:
     """``(openedAt text, id)`` from :func:`incident_cursor`; InvalidInput at ``after``."""
-    bad = InvalidInput("the cursor is not valid for the incident list", path=("after",))
-    if not isinstance(cursor, str) or len(cursor) > 512:
-        raise bad
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        tag, opened_at, incident_id = json.loads(base64.urlsafe_b64decode(padded))
-    except (ValueError, TypeError, binascii.Error):
-        raise bad from None
-    if tag != _CURSOR_TAG or not isinstance(opened_at, str) or not isinstance(incident_id, str):
-        raise bad
-    return opened_at, incident_id
+    return decode_timed_cursor(_CURSOR_TAG, cursor, "the incident list")
 
 
 def incident_page(rows: Sequence[Incident], total: int, first: int) -> Page[Incident]:

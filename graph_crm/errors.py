@@ -116,6 +116,19 @@ class Conflict(GraphCrmError):
     code = "CONFLICT"
 
 
+class StaleRevision(Conflict):
+    """The thing changed since it was read (its revision moved on): read it again."""
+
+    code = "STALE_REVISION"
+
+
+class InvalidTransition(GraphCrmError):
+    """The change is not allowed from the thing's current state (a resolved incident
+    acknowledged, say); nothing was stored."""
+
+    code = "INVALID_TRANSITION"
+
+
 class LimitExceeded(InvalidInput):
     code = "LIMIT_EXCEEDED"
 

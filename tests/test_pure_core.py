@@ -1,4 +1,4 @@
-"""The pure core (model/, impact/) reads no clock: the time is a parameter.
+"""The pure core (model/, impact/, incidents/) reads no clock: the time is a parameter.
 
 Import contracts cannot see ``datetime.now()``, so this reads the source. Doctests may
 use a clock (they are examples, not the core).
@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "graph_crm"
-CORE_FILES = sorted(path for part in ("model", "impact") for path in (PACKAGE / part).rglob("*.py"))
+CORE_FILES = sorted(
+    path for part in ("model", "impact", "incidents") for path in (PACKAGE / part).rglob("*.py")
+)
 #: Calls that read the clock: ``datetime.now()``, ``date.today()``, ``utc_now()``; the
 #: ``time`` module is kept out by the import contracts, and graph_crm.clock by the layers.
 CLOCK_ATTRIBUTES = {"now", "utcnow", "today"}

@@ -43,11 +43,21 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
     "deleteEntities": Permission.WRITE,
     "createApiKey": Permission.ADMIN,
     "revokeApiKey": Permission.ADMIN,
+    # incidents are the risk team's work (docs/incidents.md)
+    "reportDisruption": Permission.IMPACT,
+    "acknowledgeIncident": Permission.IMPACT,
+    "resolveIncident": Permission.IMPACT,
+    "assignIncident": Permission.IMPACT,
+    "addIncidentNote": Permission.IMPACT,
+    "checkIncidentAction": Permission.IMPACT,
 }
 #: Root query fields that need more than READ.
 SPECIAL_QUERIES: Final[dict[str, Permission]] = {
     "impactReport": Permission.IMPACT,
     "impactComparison": Permission.IMPACT,
+    # an incident holds its impact reports
+    "incidents": Permission.IMPACT,
+    "incident": Permission.IMPACT,
     "auditLog": Permission.ADMIN,
     "apiKeys": Permission.ADMIN,
     # a preview runs the batch's checks; the history names who changed what

@@ -28,14 +28,14 @@ class AuditRecordNode:
     )
     action: str = strawberry.field(
         description="define, alter, drop, upsert, link, unlink, delete, import, key.create, "
-        "key.revoke or access.denied."
+        "key.revoke, incident.open, incident.change or access.denied."
     )
     kind: str = strawberry.field(
-        description="entityType, relationType, impactPolicy, registry, entity, relation, apiKey "
-        "or operation."
+        description="entityType, relationType, impactPolicy, registry, entity, relation, apiKey, "
+        "incident or operation."
     )
     type: str | None = strawberry.field(
-        description="The entity, relation type or policy it concerns (null for keys)."
+        description="The entity, relation type or policy it concerns (null for keys and incidents)."
     )
     ids: list[str] = strawberry.field(
         description="What it wrote: entities 'Type:key', relations 'REL:Type:a->Type:b' "

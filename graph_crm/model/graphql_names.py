@@ -61,6 +61,10 @@ CORE_TYPE_NAMES: Final = frozenset(
         "ImpactComparison", "ImpactComparedTarget", "ImpactTierChange", "ImpactSide",
         "ImpactSettingInput", "ReportDocument",
         "SchemaDocumentChange", "SchemaDocumentPayload", "SchemaDocumentResult",
+        "Incident", "IncidentStatus", "IncidentNote", "IncidentAction", "IncidentTierCount",
+        "IncidentTotals", "IncidentDiffTarget", "IncidentTierChange", "IncidentPolicyDiff",
+        "IncidentVersion", "IncidentVersionPage", "IncidentEdge", "IncidentConnection",
+        "IncidentPayload", "IncidentResult", "IncidentFilter", "DisruptionSourceInput",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
@@ -70,6 +74,7 @@ CORE_QUERY_FIELDS: Final = frozenset(
     | {"previewDefinitions", "definitionHistory"}
     | {"viewer", "typeCounts"}
     | {"impactComparison"}
+    | {"incidents", "incident"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}
@@ -79,6 +84,8 @@ CORE_MUTATION_FIELDS: Final = frozenset(
     | {"alterRelationType", "dropEntityType", "dropRelationType", "applyDefinitions"}
     | {"applySchema"}
     | {"addProperty", "alterProperty", "dropProperty", "alterTypeDetails"}
+    | {"reportDisruption", "acknowledgeIncident", "resolveIncident", "assignIncident"}
+    | {"addIncidentNote", "checkIncidentAction"}
 )
 #: Scalars and filter inputs the generated part shares between all types.
 SHARED_TYPE_NAMES: Final = {

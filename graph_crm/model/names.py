@@ -81,6 +81,19 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "Viewer",
         "TypeCount",
         "TypeCounts",
+        # incidents (graph_crm/incidents, api/incident_types.py)
+        "Incident",
+        "IncidentStatus",
+        "IncidentNote",
+        "IncidentAction",
+        "IncidentTierCount",
+        "IncidentTotals",
+        "IncidentDiffTarget",
+        "IncidentTierChange",
+        "IncidentPolicyDiff",
+        "IncidentVersion",
+        "IncidentVersionPage",
+        "DisruptionSource",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.

@@ -12,6 +12,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.incidents.incident import Incident, IncidentStatus
+from graph_crm.incidents.version import IncidentVersion
 from graph_crm.model.audit import AuditRecord
 from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.graph import (
@@ -329,3 +331,47 @@ class GraphStore(Protocol):
         """Store ``record`` alone, in a transaction of its own: for what no write of the
         store records, such as an operation refused to a caller (``access.denied``).
         Leaves every entity, relation, definition and key as it is."""
+
+    # -- incidents (graph_crm.incidents; stored beside the graph, like keys) -------------
+
+    async def open_incident(
+        self, incident: Incident, version: IncidentVersion, *, actor: str = DEFAULT_ACTOR
+    ) -> None:
+        """Store a new incident (revision 1) with its first version and an
+        ``incident.open`` audit record, in one transaction. Conflict if its id is taken, or
+        if its source has an incident that is not resolved (two racing opens: one wins)."""
+
+    async def update_incident(
+        self,
+        incident: Incident,
+        *,
+        version: IncidentVersion | None = None,
+        actor: str = DEFAULT_ACTOR,
+        reason: str = "changed",
+    ) -> None:
+        """Store ``incident`` (revision r) over the stored one, only if that is still at
+        revision r - 1 (else StaleRevision, nothing stored: two acknowledgements made from
+        one revision cannot both win), with ``version`` (its latest, if new) and an
+        ``incident.change`` audit record saying ``reason``, in one transaction. NotFound if
+        there is no such incident."""
+
+    async def incident(self, incident_id: str) -> Incident | None:
+        """The incident with this id (``inc-`` and 16 hex digits, else InvalidInput at
+        ``id``), or None."""
+
+    async def active_incident(self, source: str) -> Incident | None:
+        """The incident of ``source`` (a global id) that is not resolved, or None."""
+
+    async def incident_versions(self, incident_id: str, *, since: int = 0) -> list[IncidentVersion]:
+        """The incident's versions numbered after ``since``, oldest first."""
+
+    async def incidents(
+        self,
+        *,
+        status: Sequence[IncidentStatus | str] | None = None,
+        source: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Page[Incident]:
+        """Incidents newest first by (openedAt, id), keyset-paged, with those statuses
+        (None: any) of that source (None: any); ``total_count`` counts every match."""

@@ -14,7 +14,11 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from graph_crm.auth.keys import ApiKey
+from graph_crm.errors import InvalidInput
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.incidents.incident import Incident, IncidentStatus, check_incident_id
+from graph_crm.incidents.listing import check_incident_query, incident_page
+from graph_crm.incidents.version import IncidentVersion
 from graph_crm.model.audit import AuditRecord, audit_page, check_audit_query
 from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.graph import (
@@ -26,11 +30,13 @@ from graph_crm.model.graph import (
     Relation,
     WriteResult,
 )
+from graph_crm.model.records import global_id, parse_global_id
 from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.relation_counts import RelationCount
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
 from graph_crm.store import definitions, listing, write_batch
+from graph_crm.store import incidents as incidents_
 from graph_crm.store import links as links_
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.budget import each_call_budgeted
@@ -324,3 +330,45 @@ class Store(Generic[S]):
 
     async def record_audit(self, record: AuditRecord) -> None:
         await self.session.audit.record_audit(record)
+
+    # -- incidents -----------------------------------------------------------------------
+
+    async def open_incident(
+        self, incident: Incident, version: IncidentVersion, *, actor: str = DEFAULT_ACTOR
+    ) -> None:
+        await self.session.incidents.write_incident(incidents_.plan_open(incident, version, actor))
+
+    async def update_incident(
+        self,
+        incident: Incident,
+        *,
+        version: IncidentVersion | None = None,
+        actor: str = DEFAULT_ACTOR,
+        reason: str = "changed",
+    ) -> None:
+        write = incidents_.plan_change(incident, version, actor, reason)
+        await self.session.incidents.write_incident(write)
+
+    async def incident(self, incident_id: str) -> Incident | None:
+        return await self.session.incidents.incident(check_incident_id(incident_id))
+
+    async def active_incident(self, source: str) -> Incident | None:
+        source = global_id(*parse_global_id(source, ("source",)))
+        return await self.session.incidents.active_incident(source)
+
+    async def incident_versions(self, incident_id: str, *, since: int = 0) -> list[IncidentVersion]:
+        if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+            raise InvalidInput("since must be a whole number, 0 or more", path=("since",))
+        return await self.session.incidents.incident_versions(check_incident_id(incident_id), since)
+
+    async def incidents(
+        self,
+        *,
+        status: Sequence[IncidentStatus | str] | None = None,
+        source: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> Page[Incident]:
+        query = check_incident_query(status=status, source=source, first=first, after=after)
+        read = await self.session.incidents.incident_rows(query)
+        return incident_page(read.rows, read.total, query.first)

@@ -16,6 +16,9 @@ from typing import Any, Protocol
 
 from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.incidents.incident import Incident
+from graph_crm.incidents.listing import IncidentQuery
+from graph_crm.incidents.version import IncidentVersion
 from graph_crm.model.audit import AuditQuery, AuditRecord
 from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.graph import Counts, DeleteResult, Entity, Neighbor, Relation
@@ -23,6 +26,7 @@ from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.relation_counts import RelationCount
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.store.definition_batch import DefinitionBatch
+from graph_crm.store.incidents import IncidentWrite
 from graph_crm.store.links import LinkPlan
 from graph_crm.store.listing import EntityListing, EntityPlan, RelationListing, RelationPlan, Rows
 from graph_crm.store.write_batch import BatchResult, WritePlanner
@@ -140,6 +144,23 @@ class KeyPart(Protocol):
     async def revoke_api_key(self, key_id: str, *, at: datetime, actor: str) -> ApiKey: ...
 
 
+class IncidentPart(Protocol):
+    async def write_incident(self, write: IncidentWrite) -> None:
+        """Store ``write`` in one transaction: its incident (new, or over the revision it
+        expects: else StaleRevision; absent: NotFound), its version, its audit record.
+        A taken id or an active source taken by another incident is Conflict."""
+
+    async def incident(self, incident_id: str) -> Incident | None: ...
+
+    async def active_incident(self, source: str) -> Incident | None: ...
+
+    async def incident_versions(self, incident_id: str, since: int) -> list[IncidentVersion]: ...
+
+    async def incident_rows(self, query: IncidentQuery) -> Rows[IncidentQuery, Incident]:
+        """Count the incidents ``query`` matches; read up to ``first + 1`` after its
+        cursor, newest first by (openedAt, id)."""
+
+
 class AuditPart(Protocol):
     async def audit_rows(self, query: AuditQuery) -> Rows[AuditQuery, AuditRecord]:
         """Count the records ``query`` matches; read up to ``first + 1`` after its cursor,
@@ -189,3 +210,6 @@ class StoreSession(Protocol):
 
     @property
     def audit(self) -> AuditPart: ...
+
+    @property
+    def incidents(self) -> IncidentPart: ...

@@ -43,6 +43,14 @@ from tests.api.graphql import (
     UNLINK,
     UPSERT,
 )
+from tests.api.incident_documents import (
+    ACKNOWLEDGE,
+    ADD_NOTE,
+    ASSIGN,
+    CHECK_ACTION,
+    REPORT_DISRUPTION,
+    RESOLVE,
+)
 from tests.contract.crm import load_chain
 from tests.contract.snapshot import snapshot
 from tests.examples import examples
@@ -98,6 +106,7 @@ one_property = st.fixed_dictionaries(
     },
 )
 type_names = text | st.sampled_from(["Customer", "Subsidiary", "HAS_SUBSIDIARY"])
+incident_ids = text | st.from_regex(r"inc-[0-9a-f]{16}", fullmatch=True)
 patch = st.fixed_dictionaries({"type": type_names, "property": one_property})
 details = st.fixed_dictionaries(
     {"type": type_names}, optional={"label": text, "description": text, "labelProperty": text}
@@ -222,6 +231,28 @@ CASES: dict[str, tuple[str, st.SearchStrategy[dict[str, Any]]]] = {
         ),
     ),
     "revokeApiKey": (REVOKE_API_KEY, st.fixed_dictionaries({"id": text})),
+    "reportDisruption": (
+        REPORT_DISRUPTION,
+        st.fixed_dictionaries(
+            {
+                "source": st.fixed_dictionaries(
+                    {"type": type_names | st.just("Warehouse"), "key": text}
+                ),
+                "delay": st.floats(allow_nan=False, allow_infinity=False) | st.just(3.0),
+            },
+            optional={"startsAt": text, "note": text},
+        ),
+    ),
+    "acknowledgeIncident": (ACKNOWLEDGE, st.fixed_dictionaries({"id": incident_ids})),
+    "resolveIncident": (RESOLVE, st.fixed_dictionaries({"id": incident_ids})),
+    "assignIncident": (ASSIGN, st.fixed_dictionaries({"id": incident_ids, "owner": text})),
+    "addIncidentNote": (ADD_NOTE, st.fixed_dictionaries({"id": incident_ids, "text": text})),
+    "checkIncidentAction": (
+        CHECK_ACTION,
+        st.fixed_dictionaries(
+            {"id": incident_ids, "target": text, "action": text, "done": st.booleans()}
+        ),
+    ),
 }
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
@@ -266,7 +297,12 @@ class Expected:
     (the fixture is function-scoped: one per test, not per example)."""
 
     def __init__(self) -> None:
-        self.snapshot: list[str] | None = None
+        self.snapshot: list[Any] | None = None
+
+
+async def _state(store: GraphStore) -> list[Any]:
+    """The graph's export, and the incidents (stored beside the graph)."""
+    return [*await snapshot(store), *(await store.incidents(first=200)).items]
 
 
 @pytest.fixture
@@ -280,13 +316,13 @@ async def _attack(
     query, _ = CASES[field]
     if expected.snapshot is None:
         await load_chain(store)
-        expected.snapshot = await snapshot(store)
+        expected.snapshot = await _state(store)
     async with asgi_client(store) as client:
         response = await _send(client, query, variables)
     if _failed(field, response):
-        assert await snapshot(store) == expected.snapshot, (field, variables)
+        assert await _state(store) == expected.snapshot, (field, variables)
     else:
-        expected.snapshot = await snapshot(store)
+        expected.snapshot = await _state(store)
 
 
 @pytest.mark.parametrize("field", sorted(CASES))

@@ -33,6 +33,7 @@ from tests.api.graphql import (
     UPSERT,
     post,
 )
+from tests.api.incident_documents import REPORT_DISRUPTION
 from tests.contract.logistics import AS_OF, customs_policy, load_logistics
 from tests.contract.snapshot import snapshot
 
@@ -79,6 +80,13 @@ OPERATIONS = [
         Permission.IMPACT,
         IMPACT_REPORT,
         {"source": "Warehouse:W1", "delay": 6, "asOf": AS_OF.isoformat()},
+    ),
+    Op("incidents", Permission.IMPACT, "{ incidents { totalCount } }", {}),
+    Op(
+        "reportDisruption",
+        Permission.IMPACT,
+        REPORT_DISRUPTION,
+        {"source": {"type": "Warehouse", "key": "W1"}, "delay": 6},
     ),
     Op(
         "defineEntityType",

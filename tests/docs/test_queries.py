@@ -13,6 +13,7 @@ from tests.api.graphql import data, post
 from tests.docs.answers import gaps, load_demo
 from tests.docs.blocks import QUERIES, Block, all_blocks, doc_block, variables_of
 
+INCIDENT_BLOCKS = {doc_block(f"incidents-{name}") for name in ("ack", "work", "show")}
 COMPETITORS = [{"node": {"key": "GLOBEX", "name": "Globex Freight"}},
                {"node": {"key": "INITECH", "name": "Initech Logistics"}}]  # fmt: skip
 
@@ -37,6 +38,9 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
             if block == doc_block("security-keys-revoke"):  # the key the page made
                 made = answers[doc_block("security-keys-create")]["createApiKey"]["apiKey"]
                 variables["id"] = made["id"]
+            if block in INCIDENT_BLOCKS:  # the incident the page opened
+                opened = answers[doc_block("incidents-report")]["reportDisruption"]
+                variables["id"] = opened["incident"]["id"]
             body = await post(client, block.text, **variables)
             assert "errors" not in body, (block.where, body["errors"])
             assert gaps(body["data"]) == [], (block.where, gaps(body["data"]))
@@ -101,9 +105,30 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
     counted = {item["name"]: item["count"] for item in console["typeCounts"]["entities"]}
     assert (counted["Customer"], counted["CustomsBroker"]) == (423, 2)  # the session's two
 
+    _incident_blocks(answers)
     audit = answers[doc_block("security-audit-log")]["auditLog"]
     records = [edge["node"] for edge in audit["edges"]]
     assert {(record["actor"], record["type"]) for record in records} == {("demo", "Customer")}
+
+
+def _incident_blocks(answers: dict[Block, dict[str, Any]]) -> None:
+    """What docs/incidents.md says the risk team sees for the headline delay."""
+    reported = answers[doc_block("incidents-report")]["reportDisruption"]
+    assert reported["opened"]
+    assert (reported["incident"]["status"], reported["version"]["reason"]) == ("OPEN", "opened")
+    assert reported["version"]["totals"]["affected"] == 138
+    acked = answers[doc_block("incidents-ack")]["acknowledgeIncident"]["incident"]
+    assert (acked["status"], acked["revision"]) == ("ACKNOWLEDGED", 2)
+    worked = answers[doc_block("incidents-work")]
+    assert worked["assignIncident"]["__typename"] == "IncidentPayload"
+    done = [i for i in worked["checkIncidentAction"]["incident"]["checklist"] if i["done"]]
+    assert [(i["target"], i["by"] is not None) for i in done] == [
+        ("Customer:QD-JINLONG-ELEC", True)
+    ]
+    shown = answers[doc_block("incidents-show")]
+    assert (shown["incident"]["owner"], shown["incident"]["revision"]) == ("Risk desk EMEA", 5)
+    assert [v["number"] for v in shown["incident"]["versions"]["items"]] == [1]
+    assert shown["incidents"]["totalCount"] == 1
 
 
 def _definition_blocks(answers: dict[Block, dict[str, Any]]) -> None:

@@ -4,13 +4,14 @@
 every amount; ``policyRevision`` is the policy's own revision, ``registryVersion`` the
 registry's version when the report ran.
 
-The same shape serves the ``json`` format and API clients that want the whole report.
+The same shape serves the ``json`` format and API clients that want the whole report,
+and :func:`report_from_json` reads it back (an incident stores its versions' reports so).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from graph_crm.impact.render.display import utc
@@ -100,3 +101,67 @@ def _component(component: Component) -> dict[str, Any]:
         "contribution": component.contribution,
         "reason": component.reason,
     }
+
+
+def report_from_json(data: dict[str, Any]) -> ImpactReport:
+    """The report :func:`report_to_json` wrote: ``report_from_json(report_to_json(r))``
+    equals ``r`` once its times are in UTC."""
+    return ImpactReport(
+        policy=data["policy"],
+        registry_version=data["registryVersion"],
+        source=data["source"],
+        source_label=data["sourceLabel"],
+        delay_days=data["delayDays"],
+        as_of=_moment(data["asOf"]),
+        targets=tuple(_target_from(target) for target in data["targets"]),
+        totals=Totals(
+            affected=data["totals"]["affected"],
+            exposure_at_risk=data["totals"]["exposureAtRisk"],
+            predicted_breaches=data["totals"]["predictedBreaches"],
+            by_tier=dict(data["totals"]["byTier"]),
+        ),
+        truncated=data["truncated"],
+        policy_description=data["policyDescription"],
+        tiers=tuple(
+            TierInfo(tier["tier"], tier["label"], tier["rule"], tier["formula"])
+            for tier in data["tiers"]
+        ),
+        labels=dict(data["labels"]),
+        policy_revision=data["policyRevision"],
+        currency=data["currency"],
+        signals=tuple(data["signals"]),
+        as_of_is_now=data["asOfIsNow"],
+    )
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _target_from(data: dict[str, Any]) -> RankedTarget:
+    deadline = data["slaDeadline"]
+    return RankedTarget(
+        rank=data["rank"],
+        target=data["target"],
+        label=data["label"],
+        tier=data["tier"],
+        tier_label=data["tierLabel"],
+        tier_rule=data["tierRule"],
+        tier_formula=data["tierFormula"],
+        score=data["score"],
+        components=tuple(
+            Component(c["name"], c["value"], c["weight"], c["contribution"], c["reason"])
+            for c in data["components"]
+        ),
+        sla_buffer_days=data["slaBufferDays"],
+        sla_deadline=None if deadline is None else _moment(deadline),
+        sla_entity=data["slaEntity"],
+        breach_predicted=data["breachPredicted"],
+        complaints=data["complaints"],
+        exposure=data["exposure"],
+        exposure_entities=data["exposureEntities"],
+        path_count=data["pathCount"],
+        paths=tuple(tuple(path) for path in data["paths"]),
+        actions=tuple(data["actions"]),
+        explanation=data["explanation"],
+    )

@@ -6,9 +6,6 @@ records past it in the order asked (older ones when newest first).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +15,7 @@ from graph_crm.errors import InvalidInput
 from graph_crm.model.audit.record import AuditAction, AuditKind, AuditRecord
 from graph_crm.model.graph import Page
 from graph_crm.model.query import check_page_size
+from graph_crm.model.timed_cursor import decode_timed_cursor, timed_cursor
 from graph_crm.model.values import datetime_to_text
 
 _CURSOR_TAG: Final = "audit"
@@ -105,23 +103,12 @@ kind=None, action=None, newest_first=False)
 
 def audit_cursor(record: AuditRecord) -> str:
     """An opaque cursor right after ``record`` in ``(at, id)`` order."""
-    payload = [_CURSOR_TAG, datetime_to_text(record.at), record.id]
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return timed_cursor(_CURSOR_TAG, record.at, record.id)
 
 
 def decode_audit_cursor(cursor: str) -> tuple[str, str]:
     """``(at text, id)`` from :func:`audit_cursor`; InvalidInput for anything else."""
-    bad = InvalidInput("the cursor is not valid for the audit log", path=("after",))
-    if not isinstance(cursor, str) or len(cursor) > 512:
-        raise bad
-    try:
-        tag, at, record_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError, binascii.Error):
-        raise bad from None
-    if tag != _CURSOR_TAG or not isinstance(at, str) or not isinstance(record_id, str):
-        raise bad
-    return at, record_id
+    return decode_timed_cursor(_CURSOR_TAG, cursor, "the audit log")
 
 
 def audit_page(rows: Sequence[AuditRecord], total: int, first: int) -> Page[AuditRecord]:

@@ -29,6 +29,10 @@ class AuditAction(StrEnum):
     IMPORT = "import"
     KEY_CREATE = "key.create"
     KEY_REVOKE = "key.revoke"
+    #: an incident opened with its first version (graph_crm/incidents)
+    INCIDENT_OPEN = "incident.open"
+    #: an incident changed: a new version, its status, owner, notes or checklist
+    INCIDENT_CHANGE = "incident.change"
     #: an operation refused for the caller's role (not a change: see ForbiddenAuditor)
     ACCESS_DENIED = "access.denied"
 
@@ -43,6 +47,7 @@ class AuditKind(StrEnum):
     ENTITY = "entity"
     RELATION = "relation"
     API_KEY = "apiKey"
+    INCIDENT = "incident"
     OPERATION = "operation"  # a GraphQL operation someone asked for
 
 

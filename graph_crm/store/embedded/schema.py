@@ -67,6 +67,23 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_by  TEXT NOT NULL,
     revoked_at  TEXT
 );
+CREATE TABLE IF NOT EXISTS incidents (
+    id            TEXT PRIMARY KEY,
+    source        TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    active_source TEXT UNIQUE,
+    opened_at     TEXT NOT NULL,
+    revision      INTEGER NOT NULL,
+    record        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS incidents_by_opened ON incidents (opened_at, id);
+CREATE TABLE IF NOT EXISTS incident_versions (
+    incident_id TEXT NOT NULL REFERENCES incidents (id),
+    number      INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    record      TEXT NOT NULL,
+    PRIMARY KEY (incident_id, number)
+);
 CREATE TABLE IF NOT EXISTS audit (
     id        TEXT PRIMARY KEY,
     at        TEXT NOT NULL,

@@ -15,6 +15,7 @@ from graph_crm.store.embedded.database import EmbeddedDatabase
 from graph_crm.store.embedded.entity_ops import EntityOps
 from graph_crm.store.embedded.graph_ops import GraphOps
 from graph_crm.store.embedded.impact_ops import ImpactOps
+from graph_crm.store.embedded.incident_ops import IncidentOps
 from graph_crm.store.embedded.key_ops import KeyOps
 from graph_crm.store.embedded.link_ops import LinkOps
 from graph_crm.store.embedded.registry_ops import RegistryOps
@@ -41,6 +42,7 @@ class EmbeddedSession:
         self.transfer = TransferOps(self.db)
         self.keys = KeyOps(self.db)
         self.audit = AuditOps(self.db)
+        self.incidents = IncidentOps(self.db)
         self.writes = WriteOps(self.db)
 
     @property

@@ -56,6 +56,12 @@ class Neo4jDatabase:
         await transactions.auto(cypher(q.REGISTRY_CONSTRAINTS))
         await transactions.auto(cypher(q.API_KEY_CONSTRAINT))
         await transactions.auto(cypher(q.AUDIT_INDEX))
+        for statement in (
+            q.INCIDENT_ID_CONSTRAINT,
+            q.INCIDENT_ACTIVE_CONSTRAINT,
+            q.INCIDENT_VERSION_INDEX,
+        ):
+            await transactions.auto(cypher(statement))
         await transactions.write(lambda tx: fetch(tx, cypher(q.REGISTRY_INIT)))
         await self.reload_registry()
         # heal an interrupted change: each defined type owns its label's unique constraints

@@ -15,6 +15,7 @@ from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.entity_ops import EntityOps
 from graph_crm.store.neo4j.graph_ops import GraphOps
 from graph_crm.store.neo4j.impact_ops import ImpactOps
+from graph_crm.store.neo4j.incident_ops import IncidentOps
 from graph_crm.store.neo4j.key_ops import KeyOps
 from graph_crm.store.neo4j.link_ops import LinkOps
 from graph_crm.store.neo4j.registry_ops import RegistryOps
@@ -40,6 +41,7 @@ class Neo4jSession:
         self.transfer = TransferOps(db, self.graph)
         self.keys = KeyOps(db)
         self.audit = AuditOps(db)
+        self.incidents = IncidentOps(db)
         self.writes = WriteOps(db)
 
     async def close(self) -> None:

@@ -1,0 +1,2 @@
+MATCH (i:`_GraphCrmIncident` {activeSource: $source})
+RETURN i.record AS record

@@ -1,0 +1,2 @@
+MATCH (i:`_GraphCrmIncident` {id: $id})
+RETURN i.record AS record

@@ -1,0 +1,2 @@
+CREATE (v:`_GraphCrmIncidentVersion`)
+SET v = $version

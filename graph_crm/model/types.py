@@ -91,6 +91,15 @@ class PropertySpec(_Definition):
     def _label(cls, label: Any) -> str | None:
         return None if label is None else check_label(label)
 
+    @field_validator("computed", mode="before")
+    @classmethod
+    def _computed(cls, computed: Any) -> Any:
+        if computed is None or isinstance(computed, str | dict):
+            return computed
+        raise InvalidInput(
+            "computed is a formula (a string) or a rollup (an object)", path=("computed",)
+        )
+
     @field_validator("values")
     @classmethod
     def _values(cls, values: tuple[str, ...]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ import pytest
 
 from graph_crm.errors import GraphCrmError, IncompatibleChange, InvalidInput
 from graph_crm.model.formula import EvaluationFailed
+from graph_crm.services.schema_document import apply_document, export_document, plan_document
 from graph_crm.store.base import GraphStore
 from tests.contract.snapshot import snapshot
 
@@ -200,3 +201,20 @@ async def test_a_change_that_breaks_a_formula_is_refused_naming_it(store: GraphS
             }
         )
     assert IncompatibleChange.code == "INCOMPATIBLE_CHANGE"
+
+
+async def test_a_schema_document_exports_diffs_and_applies_computed_properties(
+    store: GraphStore,
+) -> None:
+    await store.define_entity_type(order_line())
+    await store.upsert_entities("OrderLine", LINES)
+    document = export_document(await store.registry())
+    (exported,) = document["entityTypes"]
+    assert exported["properties"][3]["computed"] == LINE_TOTAL
+    assert plan_document(await store.registry(), document).unchanged
+    exported["properties"][3]["computed"] = "unitPrice * quantity"
+    plan = plan_document(await store.registry(), document)
+    assert "changes property lineTotal: computed" in str(plan)
+    applied = await apply_document(store, document, actor="officer")
+    assert not applied.refusals
+    assert (await values(store, "lineTotal"))["L3"] == 25.0

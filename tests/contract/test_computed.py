@@ -4,6 +4,8 @@ changes, never written by a client (both backends)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +13,9 @@ import pytest
 from graph_crm.errors import GraphCrmError, IncompatibleChange, InvalidInput
 from graph_crm.model.formula import EvaluationFailed
 from graph_crm.services.schema_document import apply_document, export_document, plan_document
+from graph_crm.services.transfer import export_graph, import_graph
 from graph_crm.store.base import GraphStore
+from graph_crm.store.embedded.store import EmbeddedStore
 from tests.contract.snapshot import snapshot
 
 LINE_TOTAL = "round(unitPrice * quantity * (1 - coalesce(discount, 0)), 2)"
@@ -218,3 +222,25 @@ async def test_a_schema_document_exports_diffs_and_applies_computed_properties(
     applied = await apply_document(store, document, actor="officer")
     assert not applied.refusals
     assert (await values(store, "lineTotal"))["L3"] == 25.0
+
+
+async def test_an_export_holds_computed_values_and_an_import_computes_them_again(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    source = await EmbeddedStore.open(tmp_path / "source.db")
+    try:
+        await source.define_entity_type(order_line())
+        await source.upsert_entities("OrderLine", LINES)
+        path = tmp_path / "graph.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            await export_graph(source, out)
+    finally:
+        await source.close()
+    exported = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    (l1,) = [row for row in exported if row.get("key") == "L1"]
+    assert l1["properties"]["lineTotal"] == 26.22
+    # a value edited in the file is not believed: the import computes it again
+    l1["properties"]["lineTotal"] = 1.0
+    path.write_text("".join(json.dumps(row) + "\n" for row in exported), encoding="utf-8")
+    await import_graph(store, path)
+    assert await values(store, "lineTotal") == {"L1": 26.22, "L2": 200.0, "L3": 12.5, "L4": None}

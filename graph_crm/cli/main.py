@@ -98,7 +98,11 @@ async def _seed(store: GraphStore, args: argparse.Namespace) -> int:
 
 
 def _computed_text(computed: object) -> str:
-    """`` = <formula>`` after a computed property in ``types`` (a rollup as JSON)."""
+    """`` = <formula>`` after a computed property in ``types`` (a rollup as JSON).
+
+    >>> _computed_text("unitPrice * quantity"), _computed_text(None)
+    (' = unitPrice * quantity', '')
+    """
     if computed is None:
         return ""
     return " = " + (computed if isinstance(computed, str) else json.dumps(computed))

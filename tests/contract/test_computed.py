@@ -244,3 +244,15 @@ async def test_an_export_holds_computed_values_and_an_import_computes_them_again
     path.write_text("".join(json.dumps(row) + "\n" for row in exported), encoding="utf-8")
     await import_graph(store, path)
     assert await values(store, "lineTotal") == {"L1": 26.22, "L2": 200.0, "L3": 12.5, "L4": None}
+
+
+async def test_a_traverse_filter_reads_a_computed_property(store: GraphStore) -> None:
+    await store.define_entity_type(order_line())
+    await store.define_entity_type({"name": "Order"})
+    await store.define_relation_type({"name": "HAS_LINE", "from": "Order", "to": "OrderLine"})
+    await store.upsert_entities("OrderLine", LINES)
+    await store.upsert_entities("Order", [{"key": "O1"}])
+    await store.link("HAS_LINE", [{"from": "O1", "to": line["key"]} for line in LINES])
+    big = [{"relation": "HAS_LINE", "where": {"lineTotal": {"gte": 26}}}]
+    result = await store.traverse(["Order:O1"], big)
+    assert sorted(entity.key for entity in result.reached) == ["L1", "L2"]

@@ -91,6 +91,9 @@ def check_materialized(
 
 def materialized_formulas(registry: Registry, type_name: str) -> Formulas:
     """The checked formulas of ``type_name`` (cached per registry, which is immutable)."""
+    entity_type = registry.entity_types.get(type_name)
+    if entity_type is None or not computed_names(entity_type):
+        return {}  # most types: nothing to check, whatever the others hold
     for seen, by_type in _RECENT:
         if seen is registry:
             return by_type.get(type_name, {})

@@ -5,17 +5,21 @@ changes, never written by a client (both backends)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graph_crm.errors import GraphCrmError, IncompatibleChange, InvalidInput
+from graph_crm.impact.plan import StepProperty
 from graph_crm.model.formula import EvaluationFailed
+from graph_crm.model.types import PropertyKind
 from graph_crm.services.schema_document import apply_document, export_document, plan_document
 from graph_crm.services.transfer import export_graph, import_graph
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
+from tests.contract.logistics import AS_OF, ENTITY_TYPES, load_logistics, shipment_plan
 from tests.contract.snapshot import snapshot
 
 LINE_TOTAL = "round(unitPrice * quantity * (1 - coalesce(discount, 0)), 2)"
@@ -256,3 +260,19 @@ async def test_a_traverse_filter_reads_a_computed_property(store: GraphStore) ->
     big = [{"relation": "HAS_LINE", "where": {"lineTotal": {"gte": 26}}}]
     result = await store.traverse(["Order:O1"], big)
     assert sorted(entity.key for entity in result.reached) == ["L1", "L2"]
+
+
+async def test_an_impact_exposure_may_be_a_computed_property(store: GraphStore) -> None:
+    await load_logistics(store)
+    (shipment,) = [spec for spec in ENTITY_TYPES if spec["name"] == "Shipment"]
+    landed = {"name": "landedValue", "kind": "FLOAT", "computed": "round(value * 1.1, 2)"}
+    await store.alter_entity_type({**shipment, "properties": [*shipment["properties"], landed]})
+    registry = await store.registry()
+    plan = replace(
+        shipment_plan(registry, status=["IN_TRANSIT"]),
+        exposure=StepProperty(1, "landedValue", PropertyKind.FLOAT),
+    )
+    rows = {row.target: row for row in await store.impact_rows(plan, "Warehouse:W1", as_of=AS_OF)}
+    # S1 (100.0) and S2 (50.5) reach CA: 110.0 + 55.55
+    assert rows["Customer:CA"].exposure == pytest.approx(165.55)
+    assert rows["Customer:CA"].exposure_entities == 2

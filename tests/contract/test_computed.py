@@ -4,6 +4,7 @@ changes, never written by a client (both backends)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -276,3 +277,20 @@ async def test_an_impact_exposure_may_be_a_computed_property(store: GraphStore) 
     # S1 (100.0) and S2 (50.5) reach CA: 110.0 + 55.55
     assert rows["Customer:CA"].exposure == pytest.approx(165.55)
     assert rows["Customer:CA"].exposure_entities == 2
+
+
+async def test_concurrent_writers_never_leave_a_stored_value_stale(store: GraphStore) -> None:
+    await store.define_entity_type(order_line())
+
+    async def writer(price: float) -> None:
+        for quantity in range(1, 6):
+            await store.upsert_entities(
+                "OrderLine", [{"key": "L1", "unitPrice": price, "quantity": quantity}]
+            )
+
+    await asyncio.gather(*(writer(float(price)) for price in range(1, 9)))
+    (line,) = await store.get_entities(["OrderLine:L1"])
+    assert line is not None
+    stored = line.properties
+    assert stored["lineTotal"] == stored["unitPrice"] * stored["quantity"]
+    assert stored["big"] is (stored["lineTotal"] > 100)

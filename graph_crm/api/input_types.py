@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph_crm.api.types import (
+    COMPUTED_DESCRIPTION,
     LABEL_DESCRIPTION,
     LABEL_PROPERTY_DESCRIPTION,
     DirectionEnum,
@@ -26,9 +27,11 @@ class PropertySpecInput:
     description: str = ""
     values: list[str] = strawberry.field(default_factory=list)
     label: str | None = strawberry.field(default=None, description=LABEL_DESCRIPTION)
+    computed: JSON | None = strawberry.field(default=None, description=COMPUTED_DESCRIPTION)
 
     def to_data(self) -> dict[str, Any]:
         return {
+            "computed": self.computed,
             "label": self.label,
             "name": self.name,
             "kind": self.kind.value,

@@ -47,6 +47,15 @@ LABEL_DESCRIPTION = (
 )
 
 
+COMPUTED_DESCRIPTION = (
+    "A formula over the entity's own properties (docs/formulas.md), e.g. "
+    '"round(unitPrice * quantity, 2)": the store computes and stores its value on every '
+    "write, and clients cannot write it. Null: a stored property. Its kind must be the one "
+    "the formula gives; it is never required, unique or defaulted. Rollups (an object) are "
+    "not stored yet."
+)
+
+
 @strawberry.type(name="PropertySpec", description="One typed property of a type.")
 class PropertySpecType:
     name: str
@@ -57,10 +66,12 @@ class PropertySpecType:
     description: str
     values: list[str]
     label: str | None = strawberry.field(description=LABEL_DESCRIPTION)
+    computed: JSON | None = strawberry.field(default=None, description=COMPUTED_DESCRIPTION)
 
     @classmethod
     def from_model(cls, spec: model_types.PropertySpec) -> PropertySpecType:
         return cls(
+            computed=cast(JSON, spec.computed),
             label=spec.label,
             name=spec.name,
             kind=PropertyKindEnum(spec.kind.value),

@@ -98,6 +98,17 @@ async def _seed(store: GraphStore, args: argparse.Namespace) -> int:
     return 0
 
 
+def _computed_text(computed: object) -> str:
+    """`` = <formula>`` after a computed property in ``types`` (a rollup as JSON).
+
+    >>> _computed_text("unitPrice * quantity"), _computed_text(None)
+    (' = unitPrice * quantity', '')
+    """
+    if computed is None:
+        return ""
+    return " = " + (computed if isinstance(computed, str) else json.dumps(computed))
+
+
 async def _types(store: GraphStore, args: argparse.Namespace) -> int:
     registry = await store.registry()
     counts = await store.counts()
@@ -105,6 +116,7 @@ async def _types(store: GraphStore, args: argparse.Namespace) -> int:
     for name, entity_type in sorted(registry.entity_types.items()):
         fields = ", ".join(
             f"{p.name}: {p.kind}{'!' if p.required else ''}{' unique' if p.unique else ''}"
+            + _computed_text(p.computed)
             for p in entity_type.properties
         )
         print(f"  {name} ({counts.entities.get(name, 0)}) {{{fields}}}")

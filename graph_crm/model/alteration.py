@@ -85,7 +85,7 @@ def plan_alteration(old: _TypeDefinition, new: _TypeDefinition, *, populated: bo
                 if spec.default is not None:
                     backfill[spec.name] = spec.default
             continue
-        if spec.kind != before.kind:
+        if spec.kind != before.kind and spec.computed is None:
             refuse(
                 f"property {spec.name!r} is {before.kind}; changing it to {spec.kind} would "
                 f"invalidate stored values",

@@ -179,9 +179,17 @@ class _Shape:
 
     @classmethod
     def of(cls, definition: _TypeDefinition) -> _Shape:
-        checks = {spec.name: coercer(spec) for spec in definition.properties}
+        checks = {
+            spec.name: coercer(spec) if spec.computed is None else _computed
+            for spec in definition.properties
+        }
         fills = tuple(s for s in definition.properties if s.default is not None or s.required)
         return cls(definition, checks, fills)
+
+
+def _computed(value: Any) -> Any:
+    """The check of a computed property: the store computes it; nobody writes it."""
+    raise ValueProblem("is computed by the store from its formula: leave it out of the write")
 
 
 def _check_properties(

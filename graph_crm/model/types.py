@@ -77,6 +77,9 @@ class PropertySpec(_Definition):
     values: tuple[str, ...] = Field(default=(), max_length=MAX_ENUM_VALUES)
     #: Free Unicode text naming the property for people (``报关行``); None: its name.
     label: str | None = None
+    #: A formula (text) or a rollup (an object) whose value the store computes and keeps
+    #: (docs/formulas.md); None: a stored property clients write.
+    computed: str | dict[str, Any] | None = None
 
     @field_validator("name")
     @classmethod
@@ -87,6 +90,15 @@ class PropertySpec(_Definition):
     @classmethod
     def _label(cls, label: Any) -> str | None:
         return None if label is None else check_label(label)
+
+    @field_validator("computed", mode="before")
+    @classmethod
+    def _computed(cls, computed: Any) -> Any:
+        if computed is None or isinstance(computed, str | dict):
+            return computed
+        raise InvalidInput(
+            "computed is a formula (a string) or a rollup (an object)", path=("computed",)
+        )
 
     @field_validator("values")
     @classmethod
@@ -121,6 +133,15 @@ class PropertySpec(_Definition):
                 "(every entity would share it)",
                 path=("default",),
             )
+        if self.computed is not None:
+            for flag in ("required", "unique", "default"):
+                if getattr(self, flag):
+                    raise InvalidInput(
+                        f"property {self.name!r} is computed, so it cannot be {flag}"
+                        if flag != "default"
+                        else f"property {self.name!r} is computed, so it has no default",
+                        path=(flag,),
+                    )
         if self.default is not None:
             canonical = coerce_value(self, self.default, ("default",))
             object.__setattr__(self, "default", canonical)
@@ -240,6 +261,12 @@ class RelationType(_TypeDefinition):
     @model_validator(mode="after")
     def _no_unique(self) -> Self:
         for index, spec in enumerate(self.properties):
+            if spec.computed is not None:
+                raise InvalidInput(
+                    f"relation property {spec.name!r} cannot be computed: computed "
+                    "properties belong to entity types",
+                    path=("properties", index, "computed"),
+                )
             if spec.unique:
                 raise InvalidInput(
                     f"relation property {spec.name!r} cannot be unique",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graph_crm.errors import GraphCrmError, InvalidInput, Issue, NotFound, PathPart, raise_issues
+from graph_crm.model.formula.stored import computed_names
 from graph_crm.model.records import (
     MAX_ISSUES,
     EntityRecord,
@@ -141,13 +142,14 @@ async def _keeping_values(
     if type_name not in stored.entity_types:
         return records  # a type the seed defines holds nothing yet
     merged: list[Mapping[str, Any]] = []
+    computed = computed_names(stored.entity_types[type_name])  # the store computes them again
     for start in range(0, len(records), LOOKUP_BATCH):
         batch = records[start : start + LOOKUP_BATCH]
         keys = [_valid_key(record) for record in batch]
         looked_up = sorted({key for key in keys if key is not None})
         found_entities = await store.get_entities([global_id(type_name, k) for k in looked_up])
         found = {
-            key: entity.properties
+            key: {name: v for name, v in entity.properties.items() if name not in computed}
             for key, entity in zip(looked_up, found_entities, strict=True)
             if entity is not None
         }

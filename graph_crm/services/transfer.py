@@ -24,6 +24,11 @@ from pathlib import Path
 from typing import IO, Any, Final, Protocol
 
 from graph_crm.errors import GraphCrmError, InvalidInput
+from graph_crm.model.formula.stored import (
+    computed_names,
+    materialized_formulas,
+    with_computed,
+)
 from graph_crm.model.graph import Entity, Relation, entity_to_json, relation_to_json
 from graph_crm.model.records import check_entity_records, check_links
 from graph_crm.model.registry import Registry, RegistryChange
@@ -137,18 +142,24 @@ def _timestamp(value: Any, number: int) -> datetime:
     return parsed
 
 
-def _entity(definition: EntityType, data: dict[str, Any], number: int) -> Entity:
+def _entity(registry: Registry, type_name: str, data: dict[str, Any], number: int) -> Entity:
+    definition = registry.entity_type(type_name)
     properties = data.get("properties") or {}
     if not isinstance(properties, dict):
         raise InvalidInput(f"line {number}: properties must be an object", path=("line", number))
+    # computed values in the file are computed again, by the registry being restored
+    computed = computed_names(definition)
+    stored = {name: value for name, value in properties.items() if name not in computed}
     try:
-        (record,) = check_entity_records(definition, [{**properties, "key": data.get("key")}])
+        (record,) = check_entity_records(definition, [{**stored, "key": data.get("key")}])
+        formulas = materialized_formulas(registry, definition.name)
+        values = with_computed(formulas, record.properties, key=record.key)
     except GraphCrmError as error:
         raise InvalidInput(f"line {number}: {error.message}", path=("line", number)) from None
     return Entity(
         definition.name,
         record.key,
-        record.properties,
+        values,
         _timestamp(data.get("createdAt"), number),
         _timestamp(data.get("updatedAt"), number),
     )
@@ -212,7 +223,7 @@ def check_import(path: Path) -> ImportPlan:
                         int(header["registryVersion"]), entity_types, relation_types, policies
                     )
                 if kind == "entity":
-                    entity = _entity(registry.entity_type(str(data.get("type"))), data, number)
+                    entity = _entity(registry, str(data.get("type")), data, number)
                     if entity.id in seen:
                         raise InvalidInput(f"line {number}: {entity.id} appears twice", path=where)
                     seen.add(entity.id)
@@ -280,7 +291,7 @@ async def import_graph(
             await flush()
             pending_type = group
         if kind == "entity":
-            batch.append(_entity(registry.entity_type(data["type"]), data, number))
+            batch.append(_entity(registry, str(data["type"]), data, number))
         else:
             batch.append(_relation(registry.relation_type(data["type"]), data, number))
     await flush()

@@ -52,10 +52,14 @@ class Population:
 
 @dataclass(frozen=True)
 class Backfill:
-    """Defaults to write into every stored entity (or relation) of the altered type."""
+    """Defaults to write into every stored entity (or relation) of the altered type; and,
+    for an entity type with computed properties, their values computed again from each
+    entity's properties (by the registry the change makes: ``recompute`` says a computed
+    property was added or changed, so that is needed even without defaults)."""
 
     definition: EntityType | RelationType
     values: dict[str, Any]
+    recompute: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,23 @@ def name_of(definition: Any) -> str:
     return name[:80] if isinstance(name, str) else ""
 
 
-def backfill_of(definition: EntityType | RelationType, alteration: Alteration) -> Backfill | None:
-    """What altering ``definition`` must write into stored data, if anything."""
-    return Backfill(definition, dict(alteration.backfill)) if alteration.backfill else None
+def backfill_of(
+    definition: EntityType | RelationType,
+    alteration: Alteration,
+    before: EntityType | RelationType | None = None,
+) -> Backfill | None:
+    """What altering ``before`` into ``definition`` must write into stored data, if
+    anything: defaults, and computed values when a computed property was added or its
+    formula or kind changed."""
+    recompute = before is not None and _computed(before) != _computed(definition)
+    if not alteration.backfill and not recompute:
+        return None
+    return Backfill(definition, dict(alteration.backfill), recompute)
+
+
+def _computed(definition: EntityType | RelationType) -> dict[str, tuple[Any, str]]:
+    return {
+        spec.name: (spec.computed, spec.kind)
+        for spec in definition.properties
+        if spec.computed is not None
+    }

@@ -80,7 +80,8 @@ def _patch(
     patched: Callable[[Any, Any], EntityType | RelationType],
 ) -> DefinitionChange:
     def rule(registry: Registry, populated: bool) -> Step:
-        new = patched(patch_target(registry, type_name), argument)
+        before = patch_target(registry, type_name)
+        new = patched(before, argument)
         try:
             if isinstance(new, EntityType):
                 after, change, alteration = registry.alter_entity_type(
@@ -98,7 +99,7 @@ def _patch(
             ]
             raise_issues(type(error), issues)
             raise
-        return Step(after, change, backfill_of(new, alteration))
+        return Step(after, change, backfill_of(new, alteration, before))
 
     return DefinitionChange(kind, type_name, rule, resolve=_resolver(type_name))
 

@@ -74,10 +74,11 @@ def alter_entity_type(definition: EntityType | Mapping[str, Any], actor: str) ->
     entity_type = parse_entity_type(definition)
 
     def rule(registry: Registry, populated: bool) -> Step:
+        before = registry.entity_types.get(entity_type.name)
         new, change, alteration = registry.alter_entity_type(
             entity_type, populated=populated, actor=actor, at=utc_now()
         )
-        return Step(new, change, backfill_of(entity_type, alteration))
+        return Step(new, change, backfill_of(entity_type, alteration, before))
 
     return DefinitionChange(ChangeKind.ALTER_ENTITY_TYPE, entity_type.name, rule)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph_crm.errors import GraphCrmError, Issue, PathPart, raise_issues
+from graph_crm.model.formula.stored import materialize_all, materialized_formulas
 from graph_crm.model.graph import WriteResult
 from graph_crm.model.records import MAX_ISSUES, EntityRecord, check_entity_records
 from graph_crm.model.registry import Registry
@@ -81,7 +82,9 @@ def plan_write(
     for type_name, records in entities.items():
         try:
             entity_type = registry.entity_type(type_name)
-            checked = check_entity_records(entity_type, records)
+            checked = materialized(
+                registry, entity_type, check_entity_records(entity_type, records)
+            )
             unique = unique_values_in_batch(entity_type, checked)
         except GraphCrmError as error:
             first.append(type(error))
@@ -105,7 +108,7 @@ def plan_upsert(
 ) -> WritePlan:
     """One type's records, refused as a one-type write reports it (``records/3/tier``)."""
     entity_type = registry.entity_type(type_name)
-    checked = check_entity_records(entity_type, records)
+    checked = materialized(registry, entity_type, check_entity_records(entity_type, records))
     unique = unique_values_in_batch(entity_type, checked)
     return WritePlan((EntityWrite(entity_type, checked, unique),), (), actor, rooted=False)
 
@@ -115,6 +118,24 @@ def plan_links_only(
 ) -> WritePlan:
     """One relation type's links, refused as a one-type write reports it (``links/0/to``)."""
     return WritePlan((), (plan_link(registry, relation_type, links, actor),), actor, rooted=False)
+
+
+def materialized(
+    registry: Registry, entity_type: EntityType, records: Sequence[EntityRecord]
+) -> Sequence[EntityRecord]:
+    """``records`` with their computed properties' values, worked out from each row's
+    final properties (a write replaces an entity whole) before anything is written, so
+    they land in the write's own transaction; a value that cannot be computed refuses
+    the batch at ``records/<row>/<property>``."""
+    formulas = materialized_formulas(registry, entity_type.name)
+    if not formulas:
+        return records
+    rows = [(record.key, record.properties) for record in records]
+    values = materialize_all(formulas, rows, ("records",))
+    return [
+        EntityRecord(record.key, properties)
+        for record, properties in zip(records, values, strict=True)
+    ]
 
 
 def issues_under(error: GraphCrmError, where: tuple[PathPart, ...]) -> list[Issue]:

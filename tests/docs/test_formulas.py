@@ -22,6 +22,9 @@ from graph_crm.model.formula import (
 )
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import PropertyKind, RelationType, parse_entity_type
+from graph_crm.store.base import GraphStore
+from tests.api.asgi import asgi_client
+from tests.api.graphql import data
 from tests.docs.blocks import doc_block
 from tests.model.formula_cases import Links
 
@@ -127,3 +130,23 @@ def test_the_pages_error_example_is_the_one_given() -> None:
         "INVALID_INPUT: `quantity` is STRING; `*` needs numbers (character 13) "
         "(at properties/3/computed)"
     )
+
+
+async def test_the_pages_define_write_and_read_blocks_give_what_it_says(
+    store: GraphStore,
+) -> None:
+    async with asgi_client(store) as client:
+        defined = await data(client, doc_block("formulas-define").text)
+        properties = defined["defineEntityType"]["entityType"]["properties"]
+        assert properties[3] == {
+            "name": "lineTotal",
+            "kind": "FLOAT",
+            "computed": "round(unitPrice * quantity * (1 - coalesce(discount, 0)), 2)",
+        }
+        written = await data(client, doc_block("formulas-write").text)
+        assert written["upsertOrderLines"]["created"] == 3
+        read = await data(client, doc_block("formulas-read").text)
+    totals = [
+        (edge["node"]["key"], edge["node"]["lineTotal"]) for edge in read["orderLines"]["edges"]
+    ]
+    assert totals == [("L2", 200.0), ("L1", 26.22)]

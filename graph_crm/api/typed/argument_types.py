@@ -190,6 +190,8 @@ def record_input(cache: TypeCache, entity_type: EntityType) -> GraphQLInputObjec
     def fields() -> dict[str, GraphQLInputField]:
         out = {"key": GraphQLInputField(GraphQLNonNull(GraphQLString))}
         for spec in entity_type.properties:
+            if spec.computed is not None:
+                continue  # read-only: the store computes it
             kind = value_type(cache, entity_type, spec)
             needed = spec.required and spec.default is None
             out[spec.name] = GraphQLInputField(

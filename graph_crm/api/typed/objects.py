@@ -74,7 +74,7 @@ def entity_object(cache: TypeCache, name: str) -> GraphQLObjectType:
         for spec in entity_type.properties:
             out[spec.name] = GraphQLField(
                 _output_kind(cache, entity_type, spec),
-                description=spec.description or None,
+                description=_described(spec),
                 resolve=_property(spec.name),
             )
         for field_name, field in relation_fields(cache.registry, name).items():
@@ -189,3 +189,12 @@ def connection(cache: TypeCache, name: str) -> GraphQLObjectType:
             },
         ),
     )
+
+
+def _described(spec: PropertySpec) -> str | None:
+    """A property's description; a computed one says so, and how (read-only)."""
+    if spec.computed is None:
+        return spec.description or None
+    how = spec.computed if isinstance(spec.computed, str) else "a rollup"
+    computed = f"Computed by the store (read-only): {how[:500]}"
+    return f"{spec.description}\n\n{computed}" if spec.description else computed

@@ -83,7 +83,11 @@ class _Evaluator:
         self.given = given
 
     def kind(self, node: Expr) -> PropertyKind | None:
-        return _Checker(self.formula.kinds, self.formula.owner, ()).kind(node)
+        known = self.formula.node_kinds
+        key = id(node)
+        if key not in known:
+            known[key] = _Checker(self.formula.kinds, self.formula.owner, ()).kind(node)
+        return known[key]
 
     def value(self, node: Expr) -> Any:
         if isinstance(node, Literal):

@@ -22,6 +22,11 @@ class Formula:
     kind: PropertyKind
     owner: str
     kinds: Mapping[str, PropertyKind] = field(repr=False, compare=False)
+    #: The kinds of its nodes as the evaluator asks for them, by ``id`` (the tree is this
+    #: formula's and lives as long as it): worked out once, not on every evaluation.
+    node_kinds: dict[int, PropertyKind | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def references(self) -> frozenset[str]:

@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.registry import Registry
 from graph_crm.store.embedded.calls import Calls, CallState
 from graph_crm.store.embedded.mirror import Mirror
 from graph_crm.store.embedded.mirror_keeper import MirrorKeeper
 from graph_crm.store.logs import SLOW_STATEMENT_MS
+from graph_crm.store.validators import REGISTRY_VALIDATORS
 
 R = TypeVar("R")
 

@@ -8,6 +8,7 @@ import json
 import sqlite3
 
 from graph_crm.clock import utc_now
+from graph_crm.model.formula.stored import materialized_formulas, with_computed
 from graph_crm.model.graph import (
     properties_from_json,
     properties_to_json,
@@ -85,7 +86,7 @@ class RegistryOps:
         for type_name, prop in evolution.unique_added:
             schema.create_unique_index(conn, type_name, prop)
         for backfill in evolution.backfills:
-            self._backfill(conn, backfill)
+            self._backfill(conn, backfill, evolution.registry)
 
     def _record(self, conn: sqlite3.Connection, evolution: Evolution) -> None:
         for change in evolution.changes:
@@ -108,19 +109,27 @@ class RegistryOps:
         )
         self.db.use_registry(evolution.registry)
 
-    def _backfill(self, conn: sqlite3.Connection, backfill: Backfill) -> None:
-        """Write the defaults into every stored row of the type; revisions follow."""
+    def _backfill(self, conn: sqlite3.Connection, backfill: Backfill, registry: Registry) -> None:
+        """Write the defaults into every stored row of the type, and its computed values
+        computed again; revisions follow."""
         definition = backfill.definition
         entities = isinstance(definition, EntityType)
         table = "entities" if entities else "relations"
+        if entities:
+            definition = registry.entity_type(definition.name)
+        formulas = materialized_formulas(registry, definition.name) if entities else {}
         defaults = properties_to_json(definition, backfill.values)
+        key = "key" if entities else "NULL"
         rows = conn.execute(
-            f"SELECT id, props FROM {table} WHERE type = ?", (definition.name,)
+            f"SELECT id, props, {key} FROM {table} WHERE type = ?", (definition.name,)
         ).fetchall()
         updates = []
-        for row_id, props in rows:
-            merged = {**defaults, **json.loads(props)}
-            revision = revision_of(definition, properties_from_json(definition, merged))
+        for index, (row_id, props, entity_key) in enumerate(rows):
+            stored = {k: v for k, v in json.loads(props).items() if k not in formulas}
+            values = properties_from_json(definition, {**defaults, **stored})
+            values = with_computed(formulas, values, (definition.name, index), entity_key)
+            revision = revision_of(definition, values)
+            merged = properties_to_json(definition, values)
             updates.append((json.dumps(merged, ensure_ascii=False), revision, row_id))
         if entities:
             # an entity's update time moves with its back-filled values; a relation's stays

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from graph_crm.clock import utc_now
 from graph_crm.errors import InvalidInput
-from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.audit import AuditKind, relation_id
 from graph_crm.model.graph import (
     Entity,
@@ -26,6 +25,7 @@ from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.database import EmbeddedDatabase
 from graph_crm.store.embedded.link_ops import endpoint_ids
 from graph_crm.store.embedded.rows import insert_change
+from graph_crm.store.validators import REGISTRY_VALIDATORS
 
 
 class TransferOps:

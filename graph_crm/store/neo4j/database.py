@@ -18,12 +18,12 @@ from typing import TypeVar
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.errors import Conflict, GraphCrmError
-from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.registry import Registry
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.constraints import reconcile_constraints
 from graph_crm.store.neo4j.statements import cypher, fetch, registry_in
 from graph_crm.store.neo4j.transactions import Transactions, Work
+from graph_crm.store.validators import REGISTRY_VALIDATORS
 
 R = TypeVar("R")
 #: How long a read may use the cached registry before checking its version again.

@@ -15,6 +15,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict
+from graph_crm.model.formula.stored import Formulas, materialized_formulas, with_computed
 from graph_crm.model.records import (
     revision_of,
 )
@@ -40,6 +41,9 @@ from graph_crm.store.neo4j.statements import (
     relation_fragments,
 )
 from graph_crm.store.neo4j.values import decode_props
+
+#: Entities whose computed values one statement rewrites after a definition change.
+RECOMPUTE_BATCH = 5_000
 
 
 class RegistryOps:
@@ -83,7 +87,7 @@ class RegistryOps:
                 if evolution.unchanged:
                     return evolution.registry
                 for backfill in evolution.backfills:
-                    await self._backfill(tx, backfill)
+                    await self._backfill(tx, backfill, evolution.registry)
                 written = await fetch(
                     tx,
                     cypher(q.REGISTRY_WRITE),
@@ -132,10 +136,13 @@ class RegistryOps:
             return await count_entities(tx, counted.type_name) > 0
         return await count_relations(tx, counted.type_name) > 0
 
-    async def _backfill(self, tx: AsyncManagedTransaction, backfill: Backfill) -> None:
+    async def _backfill(
+        self, tx: AsyncManagedTransaction, backfill: Backfill, registry: Registry
+    ) -> None:
         definition = backfill.definition
         kinds = {spec.name: spec.kind for spec in definition.properties}
         if isinstance(definition, EntityType):
+            definition = registry.entity_type(definition.name)
             now = utc_now()
             for name, value in sorted(backfill.values.items()):
                 await fetch(
@@ -144,7 +151,9 @@ class RegistryOps:
                     value=neo4j_value(kinds[name], value),
                     now=now,
                 )
-            await self._revise_entities(tx, definition)
+            await self._revise_entities(
+                tx, definition, materialized_formulas(registry, definition.name)
+            )
             return
         for name, value in sorted(backfill.values.items()):
             await fetch(
@@ -154,17 +163,42 @@ class RegistryOps:
             )
         await self._revise_relations(tx, definition)
 
-    async def _revise_entities(self, tx: AsyncManagedTransaction, entity_type: EntityType) -> None:
-        """Back-filled entities get new revisions, so unchanged upserts stay unchanged."""
+    async def _revise_entities(
+        self, tx: AsyncManagedTransaction, entity_type: EntityType, formulas: Formulas
+    ) -> None:
+        """Back-filled entities get new revisions, so unchanged upserts stay unchanged, and
+        their computed values computed again (in batches of ``RECOMPUTE_BATCH`` rows)."""
         rows = await fetch(tx, cypher(q.ENTITY_PROPS_ALL, Label=q.label(entity_type.name)))
-        revised = [
-            {
-                "key": row["props"]["key"],
-                "rev": revision_of(entity_type, decode_props(entity_type, row["props"])),
-            }
-            for row in rows
-        ]
-        await fetch(tx, cypher(q.ENTITY_REVISE, Label=q.label(entity_type.name)), rows=revised)
+        kinds = {spec.name: spec.kind for spec in entity_type.properties}
+        revised = []
+        for index, row in enumerate(rows):
+            stored = {k: v for k, v in row["props"].items() if k not in formulas}
+            values = with_computed(
+                formulas,
+                decode_props(entity_type, stored),
+                (entity_type.name, index),
+                row["props"]["key"],
+            )
+            revised.append(
+                {
+                    "key": row["props"]["key"],
+                    "rev": revision_of(entity_type, values),
+                    "props": {
+                        name: neo4j_value(kinds[name], values.get(name)) for name in formulas
+                    },
+                }
+            )
+        if not formulas:
+            await fetch(tx, cypher(q.ENTITY_REVISE, Label=q.label(entity_type.name)), rows=revised)
+            return
+        now = utc_now()
+        for start in range(0, len(revised), RECOMPUTE_BATCH):
+            await fetch(
+                tx,
+                cypher(q.ENTITY_RECOMPUTE, Label=q.label(entity_type.name)),
+                rows=revised[start : start + RECOMPUTE_BATCH],
+                now=now,
+            )
 
     async def _revise_relations(
         self, tx: AsyncManagedTransaction, relation_type: RelationType

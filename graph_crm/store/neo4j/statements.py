@@ -9,13 +9,13 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction, Record
 
-from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.records import global_id
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import RelationType
 from graph_crm.store.common import raise_missing_endpoints
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import resolved
+from graph_crm.store.validators import REGISTRY_VALIDATORS
 from graph_crm.tracing import statement_span
 
 

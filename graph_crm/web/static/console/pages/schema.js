@@ -12,7 +12,7 @@ import { renderNewType } from "./schema/new-type.js";
 import { renderOverview } from "./schema/overview.js";
 import { renderPolicies } from "./schema/policies.js";
 
-const PROPERTY = "name label kind required unique default values description";
+const PROPERTY = "name label kind required unique default values description computed";
 export const SCHEMA_QUERY = `query SchemaPage {
   viewer { permissions }
   entityTypes { name label description labelProperty properties { ${PROPERTY} } }

@@ -6,14 +6,14 @@ import { KINDS, NAME_PATTERNS, button, field, formatDefault, parseDefault } from
 
 export function emptyProperty() {
   return { name: "", label: "", kind: "STRING", required: false, unique: false,
-    default: "", values: "", description: "" };
+    default: "", values: "", description: "", computed: null };
 }
 
 /** A property as the API gives it, as a draft. */
 export function propertyDraft(spec) {
   return { name: spec.name, label: spec.label ?? "", kind: spec.kind, required: spec.required,
     unique: spec.unique, default: formatDefault(spec.default), values: spec.values.join(", "),
-    description: spec.description ?? "" };
+    description: spec.description ?? "", computed: spec.computed ?? null };
 }
 
 /** A draft as a PropertySpecInput. */
@@ -27,6 +27,8 @@ export function propertyInput(draft) {
     description: draft.description,
     values: draft.values.split(",").map((value) => value.trim()).filter(Boolean),
     label: draft.label.trim() || null,
+    // the form does not edit a formula yet: changing a property keeps it
+    computed: draft.computed ?? null,
   };
 }
 

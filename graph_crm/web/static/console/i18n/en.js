@@ -402,6 +402,7 @@ export default {
   "admin.kind.entity": "Entity",
   "admin.kind.relation": "Relation",
   "admin.kind.apiKey": "API key",
+  "admin.kind.incident": "Incident",
   "admin.kind.operation": "Operation",
   "admin.action.define": "Defined",
   "admin.action.alter": "Altered",
@@ -413,5 +414,7 @@ export default {
   "admin.action.import": "Imported",
   "admin.action.key.create": "Key created",
   "admin.action.key.revoke": "Key revoked",
+  "admin.action.incident.open": "Incident opened",
+  "admin.action.incident.change": "Incident changed",
   "admin.action.access.denied": "Access denied",
 };

@@ -402,6 +402,7 @@ export default {
   "admin.kind.entity": "实体",
   "admin.kind.relation": "关系",
   "admin.kind.apiKey": "API 密钥",
+  "admin.kind.incident": "事件",
   "admin.kind.operation": "操作请求",
   "admin.action.define": "定义",
   "admin.action.alter": "修改",
@@ -413,5 +414,7 @@ export default {
   "admin.action.import": "导入",
   "admin.action.key.create": "创建密钥",
   "admin.action.key.revoke": "吊销密钥",
+  "admin.action.incident.open": "事件已创建",
+  "admin.action.incident.change": "事件已更改",
   "admin.action.access.denied": "拒绝访问",
 };

@@ -3,6 +3,7 @@ and the registry's history, newest first."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 
@@ -75,7 +76,12 @@ class DefinitionQuery:
                 schema_changes=[],
             )
         core = context.request.app.state.live_schema.core
-        diffs = schema_diff(context.schema.as_str(), build_schema(core, planned).as_str())
+        served = context.schema
+        # A whole schema built and printed twice: in a worker thread, off the event loop
+        # (as api/live.py builds the served ones).
+        diffs = await asyncio.to_thread(
+            lambda: schema_diff(served.as_str(), build_schema(core, planned).as_str())
+        )
         return DefinitionPreview(
             current_version=current.version,
             version=planned.version,

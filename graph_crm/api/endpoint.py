@@ -108,12 +108,14 @@ class GraphQLEndpoint:
         if forbidden:
             await policy.forbidden(request, principal, operation, forbidden)
             return _graphql_response(request, ExecutionResult(data=None, errors=forbidden))
+        # Built off the loop if this version is new to this process (api/live.py).
+        schema = await live.for_registry(registry)
         context = ApiContext(
             store=store,
             request=request,
             principal=principal,
             registry=registry,
-            schema=live.for_registry(registry),
+            schema=schema,
             loaders=Loaders(store),
             operation=operation,
             limits=policy.limits(principal.role),

@@ -76,7 +76,7 @@ def select_operation(query: str, operation_name: object) -> Operation:
 @lru_cache(maxsize=256)
 def _select(query: str, operation_name: str | None) -> Operation:
     # Cached, so the same text and name give the very same document object, whose
-    # validation strawberry's ValidationCache then remembers.
+    # validation each schema then remembers (api/schema_validation.py, by identity).
     try:
         document = parse(query, max_tokens=MAX_TOKENS)
     except GraphQLSyntaxError as error:

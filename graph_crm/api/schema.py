@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -19,8 +18,9 @@ from graph_crm.api.mutations import Mutation
 from graph_crm.api.operation import RunChosenOperation
 from graph_crm.api.queries import Query
 from graph_crm.api.scalars import SCALAR_MAP
+from graph_crm.api.schema_validation import SchemaValidation, ValidatedDocuments
 
-#: Distinct query texts whose parse and validation are remembered (clients send few).
+#: Distinct documents whose validation each schema remembers (clients send few).
 PARSED_QUERIES_CACHED = 256
 
 
@@ -35,6 +35,21 @@ class CoreMutation(Mutation, KeysMutation, IncidentsMutation):
 
 
 class CoreSchema(strawberry.Schema):
+    """The core schema, and (copied) each registry version's: each remembers its own
+    validation results, so they are freed with it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.validated = ValidatedDocuments(PARSED_QUERIES_CACHED)
+
+    def __copy__(self) -> CoreSchema:
+        # strawberry_schema.serving() copies the core for each registry version: the copy
+        # shares its configuration, not what the original validated.
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        copied.validated = ValidatedDocuments(PARSED_QUERIES_CACHED)
+        return copied
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -47,13 +62,14 @@ def build_core_schema(**options: Any) -> CoreSchema:
         query=CoreQuery,
         mutation=CoreMutation,
         # The document comes from the one place that chooses the operation (parsed,
-        # measured and cached there); validation results are cached per schema object
-        # and document, so each registry version's schema validates afresh. Strawberry
-        # makes one extension per request from each factory.
+        # measured and cached there); validation results are kept by the schema that
+        # executes (schema_validation.py), so each registry version's schema validates
+        # afresh and takes its results with it when it goes. Strawberry makes one
+        # extension per request from each factory.
         extensions=[
             RunChosenOperation,
             lambda: QueryCostLimiter(max_cost=MAX_COST),
-            lambda: ValidationCache(maxsize=PARSED_QUERIES_CACHED),
+            SchemaValidation,
             ErrorShaping,
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),

@@ -15,7 +15,8 @@ import copy
 from typing import TypeVar
 
 import strawberry
-from graphql import GraphQLSchema
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
+from strawberry.schema.schema import validate_document
 
 S = TypeVar("S", bound=strawberry.Schema)
 
@@ -33,3 +34,13 @@ def serving(schema: S, served: GraphQLSchema) -> S:
     served._strawberry_schema = copied  # type: ignore[attr-defined]
     served.extensions = dict(graphql_schema(schema).extensions)
     return copied
+
+
+def validate(
+    schema: strawberry.Schema,
+    document: DocumentNode,
+    rules: tuple[type[ASTValidationRule], ...],
+) -> list[GraphQLError]:
+    """What strawberry's own validation of ``document`` on ``schema`` answers (its rules
+    added to ``rules``), uncached: whoever calls this keeps the result where it wants."""
+    return validate_document(graphql_schema(schema), document, rules)

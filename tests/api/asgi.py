@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
+from starlette.applications import Starlette
 
 from graph_crm.api import create_app
 from graph_crm.api.role_limits import RateLimiter
@@ -30,6 +31,18 @@ async def asgi_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app serving ``store`` (its own app: a worker of its own), sending
     a key of ``role`` (None: no credentials); ``rate_limiter``: the app's buckets."""
+    async with asgi_app_client(store, role, rate_limiter=rate_limiter) as (_, client):
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def asgi_app_client(
+    store: GraphStore,
+    role: Role | None = Role.ADMIN,
+    *,
+    rate_limiter: RateLimiter | None = None,
+) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    """:func:`asgi_client`, with the app it talks to (to look at its state)."""
     app = create_app(
         Settings(backend="neo4j" if store.backend == "neo4j" else "embedded"),
         store=store,
@@ -40,4 +53,4 @@ async def asgi_client(
     async with httpx.AsyncClient(
         transport=transport, base_url="http://testserver", headers=headers
     ) as client:
-        yield client
+        yield app, client

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import threading
+import weakref
 from collections import Counter
 from typing import Any
 
 from graph_crm.api.live import LiveSchema
-from graph_crm.api.schema import core_schema
+from graph_crm.api.schema import CoreSchema, core_schema
+from graph_crm.api.typed.build import build_schema
+from graph_crm.model.registry import Registry
+from graph_crm.model.registry_change import ChangeKind
 from graph_crm.store.base import GraphStore
-from tests.api.asgi import asgi_client
+from graph_crm.store.definitions import DefinitionOperation
+from tests.api.asgi import asgi_app_client, asgi_client
 from tests.api.counting_store import CountingStore
 from tests.api.graphql import DEFINE_ENTITY_TYPE, data, post, succeed
 from tests.contract.crm import BUYER, CUSTOMER, SUBSIDIARY
@@ -74,17 +81,102 @@ async def test_running_requests_finish_on_the_schema_they_started_with(
 async def test_a_schema_is_built_once_per_registry_version(embedded_store: GraphStore) -> None:
     live = LiveSchema(core_schema())
     v1 = await embedded_store.define_entity_type(CUSTOMER)
-    first = live.for_registry(v1)
-    assert live.for_registry(v1) is first
+    first = await live.for_registry(v1)
+    assert await live.for_registry(v1) is first
     v2 = await embedded_store.define_entity_type(SUBSIDIARY)
-    second = live.for_registry(v2)
-    # A late request still holding the older registry gets its own schema and
-    # does not push the newer one out.
-    assert live.for_registry(v1) is not second
-    assert live.for_registry(v2) is second
-    assert live.builds == 3
+    second = await live.for_registry(v2)
+    assert live.current is second
+    # A late request still holding the older registry gets the older schema, reused
+    # while someone holds it, and does not push the newer one out.
+    assert await live.for_registry(v1) is first
+    assert live.current is second
+    assert live.builds == 2
     assert "subsidiary" in second._schema.query_type.fields  # type: ignore[union-attr]
     assert "subsidiary" not in first._schema.query_type.fields  # type: ignore[union-attr]
+    # Once nobody holds it, the old schema is gone: a late request builds it again.
+    gone = weakref.ref(first)
+    del first
+    gc.collect()
+    assert gone() is None
+    assert "subsidiary" not in (await live.for_registry(v1))._schema.query_type.fields  # type: ignore[union-attr]
+    assert live.builds == 3
+    assert live.current is second
+
+
+async def test_requests_needing_one_new_version_share_its_one_build(
+    embedded_store: GraphStore,
+) -> None:
+    live = LiveSchema(core_schema())
+    v1 = await embedded_store.define_entity_type(CUSTOMER)
+    schemas = await asyncio.gather(*(live.for_registry(v1) for _ in range(5)))
+    assert all(schema is schemas[0] for schema in schemas)
+    assert live.builds == 1
+
+
+def kinds(count: int) -> list[DefinitionOperation]:
+    """``count`` entity types of a few properties each, to define as one change."""
+    return [
+        DefinitionOperation(
+            ChangeKind.DEFINE_ENTITY_TYPE,
+            {"name": f"Kind{index:03}", "properties": KIND_PROPERTIES},
+        )
+        for index in range(count)
+    ]
+
+
+KIND_PROPERTIES = [
+    {"name": "name", "kind": "STRING"},
+    {"name": "tier", "kind": "ENUM", "values": ["GOLD", "SILVER"]},
+    {"name": "value", "kind": "FLOAT"},
+]
+
+
+async def test_a_rebuild_runs_off_the_loop_while_other_requests_go_on(
+    embedded_store: GraphStore,
+) -> None:
+    await embedded_store.apply_definitions(kinds(100))
+    loop = asyncio.get_running_loop()
+    order: list[str] = []
+    build_started = asyncio.Event()
+    release = threading.Event()
+    new_version = -1
+
+    def gated_build(core: CoreSchema, registry: Registry) -> CoreSchema:
+        """The real build; the new version's waits, in its thread, until released."""
+        if registry.version == new_version:
+            loop.call_soon_threadsafe(build_started.set)
+            # Bounded: on the loop (where builds used to run) this would hold everything.
+            release.wait(timeout=10)
+        schema = build_schema(core, registry)
+        if registry.version == new_version:
+            order.append("build done")
+        return schema
+
+    gated = GatedStore(embedded_store)
+    async with asgi_app_client(gated) as (app, client):
+        live = app.state.live_schema = LiveSchema(core_schema(), build=gated_build)
+        await data(client, "{ __typename }")  # the 100 types' schema, built
+        held = asyncio.create_task(post(client, "{ kind000s { totalCount } }"))
+        await gated.entered.wait()  # it holds its schema, mid-request
+        new_version = (await embedded_store.define_entity_type(WAREHOUSE)).version
+        first, second = (
+            asyncio.create_task(post(client, "{ warehouses { totalCount } }")) for _ in range(2)
+        )
+        await build_started.wait()
+        # While the new version's schema is being built, the held request finishes on
+        # the old schema and other routes answer: nothing waits for the build but the
+        # requests that need it.
+        gated.gate.set()
+        assert await held == {"data": {"kind000s": {"totalCount": 0}}}
+        order.append("held request answered")
+        assert (await client.get("/healthz")).status_code == 200
+        order.append("healthz answered")
+        assert not first.done()
+        assert not second.done()
+        release.set()
+        assert await first == await second == {"data": {"warehouses": {"totalCount": 0}}}
+    assert order == ["held request answered", "healthz answered", "build done"]
+    assert live.builds == 2  # the 100 types', then the new version's once for both
 
 
 NESTED = """

@@ -2,20 +2,32 @@
 
 That module reads and replaces strawberry's private ``Schema._schema`` and sets
 ``GraphQLSchema._strawberry_schema``, and the operation chooser reads
-``ExecutionContext.operation_name`` before parsing. If a strawberry upgrade changes any
-of this, these tests fail, not the typed schema in production.
+``ExecutionContext.operation_name`` before parsing. Validation is graph-crm's
+(api/schema_validation.py): errors set during ``on_validate`` stand for strawberry's
+own validation, and ``validate`` answers what strawberry's would. If a strawberry
+upgrade changes any of this, these tests fail, not the typed schema in production.
 """
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLField, GraphQLObjectType, GraphQLSchema, GraphQLString
-from strawberry.extensions import SchemaExtension
+from graphql import (
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLString,
+    parse,
+    specified_rules,
+)
+from strawberry.extensions import SchemaExtension, ValidationCache
 
-from graph_crm.api.strawberry_schema import graphql_schema, serving
+from graph_crm.api.strawberry_schema import graphql_schema, serving, validate
 
 #: What the probes below saw while a request ran.
 seen: dict[str, Any] = {}
@@ -107,3 +119,63 @@ async def test_before_parsing_the_operation_name_is_the_one_the_caller_gave() ->
 
     await schema.execute("query A { hello }")
     assert seen["operation_name"] is None  # not yet read from the document
+
+
+class Answered(SchemaExtension):
+    """Sets the validation errors itself, as api/schema_validation.py does."""
+
+    errors: list[GraphQLError] = []
+
+    def on_validate(self) -> Iterator[None]:
+        self.execution_context.pre_execution_errors = list(Answered.errors)
+        yield
+
+
+async def test_errors_an_extension_sets_while_validating_replace_strawberrys_validation() -> None:
+    schema = strawberry.Schema(query=Query, extensions=[Answered])
+
+    Answered.errors = []
+    unvalidated = await schema.execute("{ hello nope }")  # invalid, yet not refused
+    assert unvalidated.errors is None
+    assert unvalidated.data == {"hello": "hello"}
+
+    Answered.errors = [GraphQLError("refused by the extension")]
+    refused = await schema.execute("{ hello }")
+    assert refused.data is None
+    assert refused.errors is not None
+    assert [error.message for error in refused.errors] == ["refused by the extension"]
+
+
+@strawberry.input(one_of=True)
+class Pick:
+    a: str | None = strawberry.UNSET
+    b: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class PickQuery:
+    @strawberry.field
+    def pick(self, by: Pick) -> str:
+        return "picked"
+
+
+async def test_validate_answers_what_strawberrys_own_validation_does() -> None:
+    schema = strawberry.Schema(query=PickQuery)
+    for query in ['{ pick(by: {a: "x", b: "y"}) }', "{ nope }", '{ pick(by: {a: "x"}) }']:
+        own = await schema.execute(query)
+        ours = validate(schema, parse(query), tuple(specified_rules))
+        assert [error.message for error in ours] == [e.message for e in own.errors or []]
+    # strawberry adds its oneOf rule to the ones it is given
+    assert validate(schema, parse('{ pick(by: {a: "x", b: "y"}) }'), ())
+
+
+async def test_strawberrys_validation_cache_keeps_every_schema_it_validated_for() -> None:
+    # Why graph-crm does not use it (issue 15): its LRU is process-wide and keyed by the
+    # graphql-core schema, so a superseded schema stays alive. If this starts failing,
+    # strawberry has changed that, and api/schema_validation.py may be reconsidered.
+    schema = strawberry.Schema(query=Query, extensions=[lambda: ValidationCache(maxsize=3)])
+    await schema.execute("{ hello }")
+    held = weakref.ref(graphql_schema(schema))
+    del schema
+    gc.collect()
+    assert held() is not None

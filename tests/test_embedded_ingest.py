@@ -1,8 +1,9 @@
-"""The embedded store's batch writes tell new rows from stored ones by their row ids: a
-link batch inserts every row and reads back only when some were stored already, and new
-entities' ids are read as the range after the highest. These check the counts, the audit
-record and the mirror on both sides of that, including next to the highest row id, where
-SQLite picks new ids at random."""
+"""The embedded store's batch writes tell new rows from stored ones: a link batch inserts
+every row in one statement that finds both ends by key (``json_each`` over the batch) and
+reads the stored ones back only when some were stored already or an end is missing, and
+new entities' ids are read as the range after the highest. These check the counts, the
+audit record, the refusals and the mirror on both sides of that, including next to the
+highest row id, where SQLite picks new ids at random."""
 
 from __future__ import annotations
 
@@ -135,4 +136,82 @@ async def test_a_batch_leaves_the_garbage_collector_as_it_found_it(
         assert after == [running, running]
     finally:
         gc.enable()
+        await store.close()
+
+
+#: Keys and values that JSON escapes, as the one-statement insert reads them back
+#: out of its batch's JSON text (``json_each``).
+ESCAPED = ['Q"uote', "back\\slash", "pct%>arrow", "Ünï 中文", "[1, 2]", "emoji 🦆", "tab\tin"]
+
+
+async def test_new_links_whose_keys_and_values_json_escapes_are_stored_as_sent(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "crm.db"
+    store = await EmbeddedStore.open(path)
+    try:
+        await load_chain(store)
+        await store.define_relation_type(
+            {
+                "name": "NOTED",
+                "from": "Competitor",
+                "to": "Competitor",
+                "properties": [{"name": "note", "kind": "STRING"}],
+            }
+        )
+        keys = [key for key in ESCAPED if "\t" not in key]  # a key refuses controls
+        await store.upsert_entities("Competitor", [{"key": k, "name": k} for k in keys])
+        await store.traverse(["Customer:ACME"], CHAIN)  # the mirror is built
+        links = [
+            {"from": a, "to": b, "properties": {"note": f"{a} -> {b} {ESCAPED[-1]}"}}
+            for a, b in zip(keys, [*keys[1:], keys[0]], strict=True)
+        ]
+        linked = await store.write_batch({}, {"NOTED": links}, actor="loader")
+        assert linked.linked["NOTED"].created == len(links)
+        _mirror_matches_sqlite(store, path)
+        ends = [{"from": ln["from"], "to": ln["to"]} for ln in links]
+        stored = await store.get_relations("NOTED", ends)
+        assert [(r.from_id, r.to_id, r.properties) for r in stored if r is not None] == [
+            (f"Competitor:{ln['from']}", f"Competitor:{ln['to']}", ln["properties"]) for ln in links
+        ]
+        (record,) = (await store.audit_log(actor="loader")).items
+        assert len(record.ids) == len(links)
+        again = await store.link("NOTED", links)  # the stored revisions match
+        assert (again.created, again.updated, again.unchanged) == (0, 0, len(links))
+    finally:
+        await store.close()
+
+
+async def test_a_missing_or_mistyped_end_after_new_links_refuses_the_whole_batch(
+    tmp_path: Path,
+) -> None:
+    """The new links inserted before the refusal are not kept; every missing end is
+    named at its row, as the ends looked up one by one name them."""
+    path = tmp_path / "crm.db"
+    store = await EmbeddedStore.open(path)
+    try:
+        await load_chain(store)
+        await store.upsert_entities("Competitor", [{"key": "HOOLI", "name": "Hooli"}])
+        await store.traverse(["Customer:ACME"], CHAIN)  # the mirror is built
+        before = await store.list_relations("MENTIONS", first=1000)
+        batch = [
+            {"from": "L1", "to": "HOOLI"},  # new
+            {"from": "L2", "to": "HOOLI"},  # new
+            {"from": "L2", "to": "NOBODY"},  # no such entity
+            {"from": "L1", "to": "ACME"},  # a Customer, not a Competitor
+        ]
+        with pytest.raises(NotFound) as refused:
+            await store.link("MENTIONS", batch, actor="loader")
+        assert [issue.path for issue in refused.value.issues] == [
+            ("links", 2, "to"),
+            ("links", 3, "to"),
+        ]
+        with pytest.raises(NotFound) as rooted:
+            await store.write_batch({}, {"MENTIONS": batch}, actor="loader")
+        assert rooted.value.path == ("links", "MENTIONS", 2, "to")
+        after = await store.list_relations("MENTIONS", first=1000)
+        assert after.items == before.items
+        assert (await store.audit_log(actor="loader")).items == []
+        _mirror_matches_sqlite(store, path)
+    finally:
         await store.close()

@@ -1,13 +1,15 @@
-"""The embedded store's batch writes tell new rows from stored ones by their row ids: a
-link batch inserts every row and reads back only when some were stored already, and new
-entities' ids are read as the range after the highest. These check the counts, the audit
-record and the mirror on both sides of that, including next to the highest row id, where
-SQLite picks new ids at random."""
+"""The embedded store's batch writes tell new rows from stored ones: a link batch inserts
+every row in one statement that finds both ends by key (``json_each`` over the batch) and
+reads the stored ones back only when some were stored already or an end is missing, and
+new entities' ids are read as the range after the highest. These check the counts, the
+audit record, the refusals and the mirror on both sides of that, including next to the
+highest row id, where SQLite picks new ids at random."""
 
 from __future__ import annotations
 
 import gc
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -32,38 +34,45 @@ def _mirror_matches_sqlite(store: EmbeddedStore, path: Path) -> None:
     assert mirror.edges == truth.edges
 
 
-@pytest.mark.parametrize("first", ["new", "stored"])
-async def test_a_link_batch_of_new_changed_and_unchanged_relations_is_told_apart(
-    tmp_path: Path, first: str
-) -> None:
-    """A batch led by a new link is inserted first and read back; one led by a stored
-    link is read first (a re-run, most likely)."""
-    path = tmp_path / "crm.db"
-    store = await EmbeddedStore.open(path)
+@pytest.fixture
+async def chain(tmp_path: Path) -> AsyncIterator[EmbeddedStore]:
+    """The contract's chain and a Competitor HOOLI in a store at ``tmp_path/crm.db``,
+    its mirror built."""
+    store = await EmbeddedStore.open(tmp_path / "crm.db")
     try:
         await load_chain(store)
         await store.upsert_entities("Competitor", [{"key": "HOOLI", "name": "Hooli"}])
-        await store.traverse(["Customer:ACME"], CHAIN)  # the mirror is built
-        batch: list[dict[str, Any]] = [
-            {"from": "L1", "to": "HOOLI", "properties": {"sentiment": "NEGATIVE"}},  # new
-            {"from": "L1", "to": "GLOBEX", "properties": {"sentiment": "POSITIVE"}},
-            {"from": "L2", "to": "INITECH"},  # stored, unchanged
-        ]
-        if first == "stored":
-            batch.reverse()
-        result = await store.write_batch({}, {"MENTIONS": batch}, actor="loader")
-        linked = result.linked["MENTIONS"]
-        assert (linked.created, linked.updated, linked.unchanged) == (1, 1, 1)
-        (record,) = (await store.audit_log(actor="loader")).items
-        assert sorted(record.ids) == [
-            "MENTIONS:ChatLog:L1->Competitor:GLOBEX",
-            "MENTIONS:ChatLog:L1->Competitor:HOOLI",
-        ]
-        _mirror_matches_sqlite(store, path)
-        reached = await store.traverse(["Customer:ACME"], CHAIN)
-        assert "Competitor:HOOLI" in [e.id for e in reached.reached]
+        await store.traverse(["Customer:ACME"], CHAIN)
+        yield store
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize("first", ["new", "stored"])
+async def test_a_link_batch_of_new_changed_and_unchanged_relations_is_told_apart(
+    chain: EmbeddedStore, tmp_path: Path, first: str
+) -> None:
+    """A batch led by a new link is inserted first and read back; one led by a stored
+    link is read first (a re-run, most likely)."""
+    store, path = chain, tmp_path / "crm.db"
+    batch: list[dict[str, Any]] = [
+        {"from": "L1", "to": "HOOLI", "properties": {"sentiment": "NEGATIVE"}},  # new
+        {"from": "L1", "to": "GLOBEX", "properties": {"sentiment": "POSITIVE"}},
+        {"from": "L2", "to": "INITECH"},  # stored, unchanged
+    ]
+    if first == "stored":
+        batch.reverse()
+    result = await store.write_batch({}, {"MENTIONS": batch}, actor="loader")
+    linked = result.linked["MENTIONS"]
+    assert (linked.created, linked.updated, linked.unchanged) == (1, 1, 1)
+    (record,) = (await store.audit_log(actor="loader")).items
+    assert sorted(record.ids) == [
+        "MENTIONS:ChatLog:L1->Competitor:GLOBEX",
+        "MENTIONS:ChatLog:L1->Competitor:HOOLI",
+    ]
+    _mirror_matches_sqlite(store, path)
+    reached = await store.traverse(["Customer:ACME"], CHAIN)
+    assert "Competitor:HOOLI" in [e.id for e in reached.reached]
 
 
 async def test_writes_next_to_the_highest_row_id_are_counted_and_mirrored(
@@ -136,3 +145,69 @@ async def test_a_batch_leaves_the_garbage_collector_as_it_found_it(
     finally:
         gc.enable()
         await store.close()
+
+
+#: Keys and values that JSON escapes, as the one-statement insert reads them back
+#: out of its batch's JSON text (``json_each``).
+ESCAPED = ['Q"uote', "back\\slash", "pct%>arrow", "Ünï 中文", "[1, 2]", "emoji 🦆", "tab\tin"]
+
+
+async def test_new_links_whose_keys_and_values_json_escapes_are_stored_as_sent(
+    chain: EmbeddedStore, tmp_path: Path
+) -> None:
+    store = chain
+    await store.define_relation_type(
+        {
+            "name": "NOTED",
+            "from": "Competitor",
+            "to": "Competitor",
+            "properties": [{"name": "note", "kind": "STRING"}],
+        }
+    )
+    keys = [key for key in ESCAPED if "\t" not in key]  # a key refuses controls
+    await store.upsert_entities("Competitor", [{"key": k, "name": k} for k in keys])
+    await store.traverse(["Customer:ACME"], CHAIN)  # the mirror, rebuilt after the definition
+    links = [
+        {"from": a, "to": b, "properties": {"note": f"{a} -> {b} {ESCAPED[-1]}"}}
+        for a, b in zip(keys, [*keys[1:], keys[0]], strict=True)
+    ]
+    linked = await store.write_batch({}, {"NOTED": links}, actor="loader")
+    assert linked.linked["NOTED"].created == len(links)
+    _mirror_matches_sqlite(store, tmp_path / "crm.db")
+    ends = [{"from": ln["from"], "to": ln["to"]} for ln in links]
+    stored = await store.get_relations("NOTED", ends)
+    assert [(r.from_id, r.to_id, r.properties) for r in stored if r is not None] == [
+        (f"Competitor:{ln['from']}", f"Competitor:{ln['to']}", ln["properties"]) for ln in links
+    ]
+    (record,) = (await store.audit_log(actor="loader")).items
+    assert len(record.ids) == len(links)
+    again = await store.link("NOTED", links)  # the stored revisions match
+    assert (again.created, again.updated, again.unchanged) == (0, 0, len(links))
+
+
+async def test_a_missing_or_mistyped_end_after_new_links_refuses_the_whole_batch(
+    chain: EmbeddedStore, tmp_path: Path
+) -> None:
+    """The new links inserted before the refusal are not kept; every missing end is
+    named at its row, as the ends looked up one by one name them."""
+    store = chain
+    before = await store.list_relations("MENTIONS", first=1000)
+    batch = [
+        {"from": "L1", "to": "HOOLI"},  # new
+        {"from": "L2", "to": "HOOLI"},  # new
+        {"from": "L2", "to": "NOBODY"},  # no such entity
+        {"from": "L1", "to": "ACME"},  # a Customer, not a Competitor
+    ]
+    with pytest.raises(NotFound) as refused:
+        await store.link("MENTIONS", batch, actor="loader")
+    assert [issue.path for issue in refused.value.issues] == [
+        ("links", 2, "to"),
+        ("links", 3, "to"),
+    ]
+    with pytest.raises(NotFound) as rooted:
+        await store.write_batch({}, {"MENTIONS": batch}, actor="loader")
+    assert rooted.value.path == ("links", "MENTIONS", 2, "to")
+    after = await store.list_relations("MENTIONS", first=1000)
+    assert after.items == before.items
+    assert (await store.audit_log(actor="loader")).items == []
+    _mirror_matches_sqlite(store, tmp_path / "crm.db")

@@ -47,6 +47,15 @@ def _canonical_json() -> Callable[[Any], str]:
 _CANONICAL_JSON: Final = _canonical_json()
 
 
+def canonical_json(payload: Any) -> str:
+    """``payload`` as the store writes JSON: sorted keys, no spaces, not ASCII-escaped.
+
+    >>> canonical_json({"b": [1, "é"], "a": None})
+    '{"a":null,"b":[1,"é"]}'
+    """
+    return _CANONICAL_JSON(payload)
+
+
 @dataclass(frozen=True, slots=True)
 class EntityRecord:
     """A checked entity row: its key and canonical property values (no nulls)."""

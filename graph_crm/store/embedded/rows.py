@@ -83,9 +83,10 @@ def inserted_ids(
     highest possible one is taken)."""
     if not keys:
         return {}
+    # "+type": read the id range, not every entity of the type through its index
     found: dict[str, int] = dict(
         conn.execute(
-            "SELECT key, id FROM entities WHERE id > ? AND type = ?", (last_id, type_name)
+            "SELECT key, id FROM entities WHERE id > ? AND +type = ?", (last_id, type_name)
         ).fetchall()
     )
     if len(found) == len(keys):

@@ -65,14 +65,11 @@ async def churn(store: GraphStore, count: int) -> float:
             name = f"Kind{index:03}"
             definition = {"name": name, "properties": PROPERTIES}
             await succeed(client, DEFINE_ENTITY_TYPE, "defineEntityType", input=definition)
+            # the new type's own field: only the new version's schema can answer it (an
+            # introspection question would cost a walk of the whole schema each time)
             listed = plural(lower_first(name))
-            question = (
-                f'{{ {listed}(first: 1) {{ totalCount }} __type(name: "{name}") {{ name }} }}'
-            )
-            assert await data(client, question) == {
-                listed: {"totalCount": 0},
-                "__type": {"name": name},
-            }
+            question = f"{{ {listed}(first: 1) {{ totalCount }} }}"
+            assert await data(client, question) == {listed: {"totalCount": 0}}
             served.append(weakref.ref(live.current))
             if index % 10 == 9 or index == count - 1:
                 alive = schemas_alive()

@@ -4,6 +4,7 @@ give the values the page says, on the reference evaluator."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -22,9 +23,11 @@ from graph_crm.model.formula import (
 )
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import PropertyKind, RelationType, parse_entity_type
+from graph_crm.services.demo import DEMO_SEED as CROSSBORDER
 from graph_crm.store.base import GraphStore
 from tests.api.asgi import asgi_client
 from tests.api.graphql import data
+from tests.docs.answers import load_demo
 from tests.docs.blocks import doc_block
 from tests.model.formula_cases import Links
 
@@ -150,3 +153,22 @@ async def test_the_pages_define_write_and_read_blocks_give_what_it_says(
         (edge["node"]["key"], edge["node"]["lineTotal"]) for edge in read["orderLines"]["edges"]
     ]
     assert totals == [("L2", 200.0), ("L1", 26.22)]
+
+
+async def test_the_demos_value_band_is_what_the_page_says(store: GraphStore) -> None:
+    """`valueBand` on the demo data (both backends) against the committed seed's values."""
+    await load_demo(store)
+    async with asgi_client(store) as client:
+        answer = (await data(client, doc_block("formulas-demo").text))["shipments"]
+    values = [
+        entity["value"]
+        for entity in json.loads(CROSSBORDER.read_text(encoding="utf-8"))["entities"]["Shipment"]
+        if entity.get("value") is not None
+    ]
+    bands = Counter(
+        "HIGH" if value >= 500_000 else "MEDIUM" if value >= 100_000 else "LOW" for value in values
+    )
+    assert answer["totalCount"] == bands["HIGH"] == 18  # as the page says
+    top = sorted((value for value in values if value >= 500_000), reverse=True)[:5]
+    assert [edge["node"]["value"] for edge in answer["edges"]] == top
+    assert {edge["node"]["valueBand"] for edge in answer["edges"]} == {"HIGH"}

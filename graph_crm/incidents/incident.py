@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from graph_crm.errors import InvalidInput, InvalidTransition
+from graph_crm.errors import InvalidInput, InvalidTransition, StaleRevision
 from graph_crm.impact.report import ImpactReport
 from graph_crm.incidents.checklist import ChecklistItem, build_checklist, check_item
 from graph_crm.incidents.text import MAX_NOTE_LENGTH, checked_name, checked_text
@@ -187,3 +187,12 @@ def check_action(
         incident.checklist, target, action, done=done, actor=checked_name(actor, "actor"), at=at
     )
     return replace(_changed(incident, at), checklist=items)
+
+
+def stale_revision(incident_id: str, stored: int, expected: int) -> StaleRevision:
+    """The refusal of a change made from revision ``expected`` of an incident that is now
+    at ``stored``."""
+    return StaleRevision(
+        f"incident {incident_id!r} is at revision {stored}, not {expected}: read it again",
+        path=("revision",),
+    )

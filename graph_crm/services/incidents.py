@@ -18,7 +18,7 @@ from typing import Any, Final
 from graph_crm.errors import Conflict, InvalidInput, NotFound, StaleRevision, UnknownType
 from graph_crm.impact.report import ImpactReport
 from graph_crm.impact.report_inputs import MAX_LIMIT, check_delay, parse_as_of
-from graph_crm.incidents.incident import Incident, open_incident, with_version
+from graph_crm.incidents.incident import Incident, open_incident, stale_revision, with_version
 from graph_crm.incidents.text import MAX_NOTE_LENGTH, checked_name, checked_text
 from graph_crm.incidents.version import IncidentVersion, VersionReason, next_version
 from graph_crm.model.names import check_entity_type_name
@@ -109,8 +109,9 @@ async def report_disruption(
         raise InvalidInput(error.message.replace("asOf", "startsAt"), path=("startsAt",)) from None
     text = checked_text("" if note is None else note, "note", MAX_NOTE_LENGTH, empty=True)
     actor = checked_name(actor, "actor")
+    # evaluated once: a lost race below is another write of the incident, not of the graph
+    reports = await evaluate(store, source, delay, now)
     for _ in range(ATTEMPTS):
-        reports = await evaluate(store, source, delay, now)
         active = await store.active_incident(source)
         try:
             if active is None:
@@ -165,11 +166,7 @@ async def change_incident(
     if incident is None:
         raise NotFound(f"there is no incident {incident_id!r}", path=("id",))
     if revision is not None and revision != incident.revision:
-        raise StaleRevision(
-            f"incident {incident_id!r} is at revision {incident.revision}, not {revision}: "
-            "read it again",
-            path=("revision",),
-        )
+        raise stale_revision(incident_id, incident.revision, revision)
     changed = change(incident)
     await store.update_incident(changed, actor=checked_name(actor, "actor"), reason=reason)
     return changed

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from graph_crm.errors import InvalidInput
+from graph_crm.errors import Conflict, InvalidInput
 from graph_crm.incidents.incident import Incident, check_incident_id
 from graph_crm.incidents.records import (
     incident_from_record,
@@ -39,6 +39,15 @@ class IncidentWrite:
     version: dict[str, Any] | None
     expected_revision: int | None
     audit: AuditRecord
+
+    def conflict(self) -> Conflict:
+        """The refusal of an open whose id is taken or whose source has an incident that
+        is not resolved (the backends' unique constraints)."""
+        return Conflict(
+            f"incident {self.incident_id!r} exists, or {self.row['source']!r} has an "
+            "incident that is not resolved",
+            path=("source",),
+        )
 
 
 def _json(record: dict[str, Any]) -> str:

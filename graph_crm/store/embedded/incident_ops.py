@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, Final
 
-from graph_crm.errors import Conflict, NotFound, StaleRevision
-from graph_crm.incidents.incident import Incident
+from graph_crm.errors import NotFound
+from graph_crm.incidents.incident import Incident, stale_revision
 from graph_crm.incidents.listing import IncidentQuery
 from graph_crm.incidents.version import IncidentVersion
 from graph_crm.store.embedded.audit_ops import insert_audit
@@ -39,11 +39,7 @@ def _store(conn: sqlite3.Connection, write: IncidentWrite) -> None:
         try:
             conn.execute(_INSERT, write.row)
         except sqlite3.IntegrityError:
-            raise Conflict(
-                f"incident {write.incident_id!r} exists, or {write.row['source']!r} has an "
-                "incident that is not resolved",
-                path=("source",),
-            ) from None
+            raise write.conflict() from None
     else:
         stored = conn.execute(
             "SELECT revision FROM incidents WHERE id = ?", (write.incident_id,)
@@ -51,11 +47,7 @@ def _store(conn: sqlite3.Connection, write: IncidentWrite) -> None:
         if stored is None:
             raise NotFound(f"there is no incident {write.incident_id!r}", path=("id",))
         if stored[0] != write.expected_revision:
-            raise StaleRevision(
-                f"incident {write.incident_id!r} is at revision {stored[0]}, not "
-                f"{write.expected_revision}: read it again",
-                path=("revision",),
-            )
+            raise stale_revision(write.incident_id, stored[0], write.expected_revision)
         conn.execute(_UPDATE, write.row)
     if write.version is not None:
         conn.execute(_INSERT_VERSION, write.version)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from neo4j import AsyncManagedTransaction
 
-from graph_crm.errors import Conflict, NotFound, StaleRevision, UniqueViolation
-from graph_crm.incidents.incident import Incident
+from graph_crm.errors import NotFound, UniqueViolation
+from graph_crm.incidents.incident import Incident, stale_revision
 from graph_crm.incidents.listing import IncidentQuery
 from graph_crm.incidents.version import IncidentVersion
 from graph_crm.store.incidents import IncidentWrite, incident_from_text, version_from_text
@@ -43,11 +43,7 @@ class IncidentOps:
                     raise NotFound(f"there is no incident {write.incident_id!r}", path=("id",))
                 stored = rows[0]["stored"]
                 if stored != write.expected_revision:
-                    raise StaleRevision(
-                        f"incident {write.incident_id!r} is at revision {stored}, not "
-                        f"{write.expected_revision}: read it again",
-                        path=("revision",),
-                    )
+                    raise stale_revision(write.incident_id, stored, write.expected_revision)
             if write.version is not None:
                 await fetch(tx, cypher(q.INCIDENT_VERSION_ADD), version=write.version)
             await write_audit(tx, [write.audit])
@@ -55,11 +51,7 @@ class IncidentOps:
         try:
             await self.db.write(work)
         except UniqueViolation:
-            raise Conflict(
-                f"incident {write.incident_id!r} exists, or {write.row['source']!r} has an "
-                "incident that is not resolved",
-                path=("source",),
-            ) from None
+            raise write.conflict() from None
 
     async def incident(self, incident_id: str) -> Incident | None:
         rows = await self.db.read(lambda tx: fetch(tx, cypher(q.INCIDENT_GET), id=incident_id))

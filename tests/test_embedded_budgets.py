@@ -10,6 +10,7 @@ the suite.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
@@ -188,7 +189,7 @@ async def test_close_during_slow_calls_returns_and_they_fail_cleanly(tmp_path: P
         assert kept is not None
     finally:
         await reopened.close()
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 

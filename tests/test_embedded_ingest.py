@@ -7,6 +7,7 @@ highest row id, where SQLite picks new ids at random."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sqlite3
 from collections.abc import AsyncIterator
@@ -27,7 +28,7 @@ STAMP = "2026-01-01T00:00:00.000000Z"
 def _mirror_matches_sqlite(store: EmbeddedStore, path: Path) -> None:
     mirror = store.session.db.mirrors.mirror
     assert mirror is not None
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         truth = Mirror.load(conn, mirror.generation)
     assert {n: mirror.gid(n) for n in mirror.graph} == {n: truth.gid(n) for n in truth.graph}
     assert sorted(mirror.graph.edges(keys=True)) == sorted(truth.graph.edges(keys=True))
@@ -84,7 +85,10 @@ async def test_writes_next_to_the_highest_row_id_are_counted_and_mirrored(
         await load_chain(store)
     finally:
         await store.close()
-    with sqlite3.connect(path) as conn:  # as another process could have left it
+    with (
+        contextlib.closing(sqlite3.connect(path)) as conn,
+        conn,
+    ):  # as another process could have left it
         conn.execute(
             "INSERT INTO entities (id, type, key, props, rev, created_at, updated_at) "
             "VALUES (?, 'Competitor', 'TOP', '{\"name\":\"Top\"}', '-', ?, ?)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -25,7 +26,7 @@ INSERT INTO registry_changes VALUES
 
 async def test_a_version_2_file_keeps_its_history_and_takes_batches(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.executescript(VERSION_2)
     store = await EmbeddedStore.open(path)
     try:
@@ -34,7 +35,7 @@ async def test_a_version_2_file_keeps_its_history_and_takes_batches(tmp_path: Pa
         assert await define_ship_and_dock(store) == PORT_SHIP_DOCK
     finally:
         await store.close()
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone() == (
             3,
         )

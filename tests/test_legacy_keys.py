@@ -7,6 +7,7 @@ back to make one, as an old version would have written it.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -38,7 +39,7 @@ async def _rekey(store: GraphStore, request: pytest.FixtureRequest, old: str, ne
             )
         return
     tmp_path: Path = request.getfixturevalue("tmp_path")
-    with sqlite3.connect(tmp_path / "graph.db") as conn:
+    with contextlib.closing(sqlite3.connect(tmp_path / "graph.db")) as conn, conn:
         conn.execute("UPDATE entities SET key = ? WHERE type = 'Customer' AND key = ?", (new, old))
     conn.close()
 

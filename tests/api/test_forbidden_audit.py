@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 
@@ -111,7 +112,7 @@ async def test_a_store_that_refuses_the_record_fails_nothing_and_the_count_carri
     # the store takes records again
     monkeypatch.undo()
     if isinstance(store, EmbeddedStore):
-        with sqlite3.connect(store.path) as conn:
+        with contextlib.closing(sqlite3.connect(store.path)) as conn, conn:
             conn.execute("DROP TRIGGER test_refuse_audit")
     clock.now += 10.0
     assert await auditor.refused(store, attempt())

@@ -4,6 +4,7 @@ breaks (the ``refusal`` fixture in tests/conftest.py picks the one for the store
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from typing import Protocol
 
@@ -35,7 +36,7 @@ class SqliteRefusal:
         self.path = store.path
 
     def _run(self, statement: str) -> None:
-        with sqlite3.connect(self.path) as conn:
+        with contextlib.closing(sqlite3.connect(self.path)) as conn, conn:
             conn.execute(statement)
 
     async def refuse_audit(self) -> None:

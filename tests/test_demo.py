@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from graph_crm.services.demo import DEMO_SEED
 from tests.cli_process import run
 
 AS_OF = "2026-11-23T09:00:00Z"
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_committed_dataset_is_what_the_generator_writes() -> None:
@@ -40,9 +42,37 @@ def test_demo_reports_the_headline_and_writes_a_self_contained_html(tmp_path: Pa
     assert "上海阿克米贸易有限公司" in page
     assert page.count("<svg") == 2
 
+    # the headline told as an incident: opened, its report stored as version 1
+    opened = re.search(
+        r"^Incident (inc-[0-9a-f]{16}) opened for Warehouse:RTM-02: version 1 stores the "
+        r"report \((\d+) affected: T1 (\d+), T2 (\d+), T3 (\d+)\) and a checklist of "
+        r"(\d+) actions\.$",
+        out,
+        flags=re.MULTILINE,
+    )
+    assert opened, out
+    incident = opened.group(1)
+    assert int(opened.group(2)) == affected
+    assert sum(int(opened.group(n)) for n in (3, 4, 5)) == affected
+    assert int(opened.group(6)) >= affected  # every customer has at least one action
+    # the README's and docs/demo.md's copies of those lines are what it prints, id aside
+    told = [line for line in out.splitlines() if incident in line]
+    assert len(told) == 2
+    for doc in (REPO / "README.md", REPO / "docs" / "demo.md"):
+        copy = re.sub(r"inc-[0-9a-f]{16}", incident, doc.read_text(encoding="utf-8"))
+        assert all(line in copy.splitlines() for line in told), doc
+    shown = run("incidents", "show", incident, "--json", "--db", db)
+    assert shown.returncode == 0, shown.stderr
+    stored = json.loads(shown.stdout)
+    assert stored["incident"]["status"] == "OPEN"
+    assert stored["incident"]["source"] == "Warehouse:RTM-02"
+    assert stored["version"]["number"] == 1
+
     again = run("demo", "--db", db, "--report", str(tmp_path / "again.html"))
     assert "changes nothing" in again.stdout
     assert "Impact policies" not in again.stdout
+    # run again, the demo finds its incident open and reports nothing twice
+    assert f"Incident {incident} for Warehouse:RTM-02 is open (version 1)" in again.stdout
     assert (tmp_path / "again.html").read_text(encoding="utf-8") == page
 
     # the same report from the CLI, and after an export/import (policies travel along)

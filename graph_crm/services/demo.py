@@ -4,7 +4,8 @@ Loads ``seeds/crossborder.json`` and the policies in ``seeds/policies`` as one s
 (idempotently; its definitions in one registry change), shows one traversal of the
 brief's chain, then the product's headline: warehouse RTM-02 has a 6-day customs delay —
 who is affected, ranked and explained — printed and written as a self-contained HTML
-report.
+report, and told as an incident the risk team can work: the disruption reported, the
+incident opened and its report stored as version 1 (a demo run again finds it open).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from graph_crm.impact.report_inputs import MAX_LIMIT
 from graph_crm.resources import resource_dir
 from graph_crm.services.crossborder import AS_OF
 from graph_crm.services.impact_report import impact_report
+from graph_crm.services.incidents import report_disruption
 from graph_crm.services.seed import SeedPlan, apply_seed, plan_policies, read_seed
 from graph_crm.store.base import GraphStore
 
@@ -30,6 +32,7 @@ POLICIES: Final = SEEDS / "policies"
 HEADLINE_POLICY: Final = "customs-delay"
 HEADLINE_SOURCE: Final = "Warehouse:RTM-02"
 HEADLINE_DELAY_DAYS: Final = 6
+HEADLINE_NOTE: Final = "Customs hold at Rotterdam Maasvlakte 2: 6-day clearance delay"
 #: Rows of the ranking the demo prints (the HTML report lists them all).
 PRINTED_ROWS: Final = 10
 
@@ -89,7 +92,39 @@ async def run_demo(
         report_path.parent.mkdir(parents=True, exist_ok=True)
         report_path.write_text(render(report, "html"), encoding="utf-8")
         print(f"\nThe full report, to open in a browser or send on: {report_path.resolve()}")
+    await _headline_incident(store)
     return report
+
+
+async def _headline_incident(store: GraphStore) -> None:
+    """The headline as the risk team works it: an incident for RTM-02, its report stored."""
+    source_type, source_key = HEADLINE_SOURCE.split(":", 1)
+    active = await store.active_incident(HEADLINE_SOURCE)
+    if active is None:
+        told = await report_disruption(
+            store,
+            source_type=source_type,
+            source_key=source_key,
+            delay_days=HEADLINE_DELAY_DAYS,
+            starts_at=AS_OF.isoformat(),
+            note=HEADLINE_NOTE,
+            now=AS_OF,
+            actor="demo",
+        )
+        incident, totals = told.incident, told.version.totals
+        tiers = ", ".join(f"{tier} {count}" for tier, count in sorted(totals.by_tier.items()))
+        print(
+            f"\nIncident {incident.id} opened for {HEADLINE_SOURCE}: version 1 stores the "
+            f"report ({totals.affected} affected: {tiers}) and a checklist of "
+            f"{len(incident.checklist)} actions."
+        )
+    else:
+        incident = active
+        print(
+            f"\nIncident {incident.id} for {HEADLINE_SOURCE} is {incident.status.value.lower()} "
+            f"(version {incident.version}): the demo reports it once."
+        )
+    print(f"Work it: graph-crm incidents show {incident.id}   (or ack, resolve)")
 
 
 async def _competitors(store: GraphStore) -> None:

@@ -262,7 +262,8 @@ async def test_a_hostile_where_formula_is_refused_at_its_path(store: GraphStore,
     assert refused.value.code in ("INVALID_INPUT", "LIMIT_EXCEEDED")
     assert refused.value.path[:3] == ("steps", 0, "where")
     after = await store.registry()
-    assert after.version == before.version and not after.policies
+    assert after.version == before.version
+    assert not after.policies
 
 
 HOSTILE_FILTERS: list[tuple[Any, tuple[Any, ...]]] = [

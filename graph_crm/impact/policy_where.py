@@ -36,7 +36,7 @@ def resolve_where(
     ...
     graph_crm.model.formula.problems.FormulaProblem: INVALID_INPUT: `orderDate` is DATE; \
 `+` needs numbers: count days with days_between(a, b), move a date with add_days(d, n) \
-(character 1)
+(character 1) (at steps/0/where)
     """
     here = (*at, "where")
     if not isinstance(raw, str):

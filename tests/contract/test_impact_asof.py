@@ -299,3 +299,29 @@ async def test_hostile_text_in_a_formula_literal_is_only_a_value(store: GraphSto
     report = await impact_report(store, source="Warehouse:W1", as_of="2026-03-10", limit=100)
     assert [t.target for t in report.targets] == [f"Customer:C{ORDERS[1].customer}"]
     assert (await store.counts()).entities["Order"] == len(ORDERS)
+
+
+async def test_a_type_change_that_breaks_a_condition_is_refused_naming_the_policy(
+    store: GraphStore,
+) -> None:
+    await store.define_entity_type({"name": "Warehouse"})
+    await store.define_entity_type({"name": "Customer"})
+    order = {
+        "name": "Order",
+        "properties": [
+            {"name": "orderDate", "kind": "DATE"},
+            {"name": "shippedDate", "kind": "DATE"},
+            {"name": "amount", "kind": "INT"},
+            {"name": "dueDate", "kind": "DATE"},
+        ],
+    }
+    await store.define_entity_type(order)
+    await store.define_relation_type({"name": "SHIPS_FROM", "from": "Order", "to": "Warehouse"})
+    await store.define_relation_type({"name": "PLACED", "from": "Customer", "to": "Order"})
+    await store.define_impact_policy(policy(OPEN_AS_OF))
+    without_shipped = {**order, "properties": [order["properties"][i] for i in (0, 2, 3)]}
+    with pytest.raises(GraphCrmError) as refused:
+        await store.alter_entity_type(without_shipped)
+    assert refused.value.code == "INCOMPATIBLE_CHANGE"
+    assert "open-orders" in refused.value.message
+    assert "shippedDate" in refused.value.message

@@ -22,7 +22,9 @@ from graph_crm.errors import GraphCrmError, InvalidInput
 from graph_crm.impact.policy import compile_policy
 from graph_crm.services.impact_report import impact_report
 from graph_crm.store.base import GraphStore
+from tests.contract.orders import ORDER_TYPE, define_order_types
 
+SHIPS_FROM = {"name": "SHIPS_FROM", "from": "Order", "to": "Warehouse"}
 OPEN_AS_OF = "orderDate <= $asOf AND (shippedDate IS NULL OR shippedDate > $asOf)"
 AS_OFS = [
     datetime(2026, 3, 1, tzinfo=UTC),
@@ -139,22 +141,7 @@ def policy(where: Any, name: str = "open-orders") -> dict[str, Any]:
 
 
 async def load_orders(store: GraphStore) -> None:
-    await store.define_entity_type({"name": "Warehouse"})
-    await store.define_entity_type({"name": "Customer"})
-    await store.define_entity_type(
-        {
-            "name": "Order",
-            "properties": [
-                {"name": "orderDate", "kind": "DATE"},
-                {"name": "shippedDate", "kind": "DATE"},
-                {"name": "dueDate", "kind": "DATE"},
-                {"name": "amount", "kind": "INT"},
-                {"name": "note", "kind": "STRING"},
-            ],
-        }
-    )
-    await store.define_relation_type({"name": "SHIPS_FROM", "from": "Order", "to": "Warehouse"})
-    await store.define_relation_type({"name": "PLACED", "from": "Customer", "to": "Order"})
+    await define_order_types(store, "Warehouse", SHIPS_FROM)
     await store.upsert_entities("Warehouse", [{"key": "W1"}])
     await store.upsert_entities("Customer", [{"key": f"C{i}"} for i in range(8)])
     records = []
@@ -304,22 +291,10 @@ async def test_hostile_text_in_a_formula_literal_is_only_a_value(store: GraphSto
 async def test_a_type_change_that_breaks_a_condition_is_refused_naming_the_policy(
     store: GraphStore,
 ) -> None:
-    await store.define_entity_type({"name": "Warehouse"})
-    await store.define_entity_type({"name": "Customer"})
-    order = {
-        "name": "Order",
-        "properties": [
-            {"name": "orderDate", "kind": "DATE"},
-            {"name": "shippedDate", "kind": "DATE"},
-            {"name": "amount", "kind": "INT"},
-            {"name": "dueDate", "kind": "DATE"},
-        ],
-    }
-    await store.define_entity_type(order)
-    await store.define_relation_type({"name": "SHIPS_FROM", "from": "Order", "to": "Warehouse"})
-    await store.define_relation_type({"name": "PLACED", "from": "Customer", "to": "Order"})
+    await define_order_types(store, "Warehouse", SHIPS_FROM)
     await store.define_impact_policy(policy(OPEN_AS_OF))
-    without_shipped = {**order, "properties": [order["properties"][i] for i in (0, 2, 3)]}
+    kept = [spec for spec in ORDER_TYPE["properties"] if spec["name"] != "shippedDate"]
+    without_shipped = {**ORDER_TYPE, "properties": kept}
     with pytest.raises(GraphCrmError) as refused:
         await store.alter_entity_type(without_shipped)
     assert refused.value.code == "INCOMPATIBLE_CHANGE"

@@ -9,36 +9,19 @@ from datetime import UTC, date, datetime
 import pytest
 
 from graph_crm.model.formula import (
-    Formula,
     Parameters,
     Rollup,
-    check_computed,
-    evaluate_formula,
     evaluate_rollup,
 )
 from graph_crm.services.impact_report import impact_report
 from graph_crm.store.base import GraphStore
+from tests.contract.orders import define_order_types
 from tests.docs.blocks import doc_block
-from tests.docs.test_formulas import FIELDS, far_ends, orders_registry, step
+from tests.docs.test_formulas import checked_block, far_ends, step
 
 
 def test_the_readmes_expressions_check_and_give_their_values() -> None:
-    definitions = json.loads(doc_block("readme-expressions").text)
-    checked = check_computed(
-        orders_registry(),
-        {
-            owner: {name: (raw, (owner, name)) for name, raw in properties.items()}
-            for owner, properties in definitions.items()
-        },
-    )
-    line_total = checked["OrderLine", "lineTotal"]
-    assert isinstance(line_total, Formula)
-    totals = {line: evaluate_formula(line_total, FIELDS[line]) for line in ("l1", "l2")}
-    assert totals == {"l1": 26.22, "l2": 10.0}
-
-    def fields_of(node: str) -> dict[str, object]:
-        return {**FIELDS[node], **({"lineTotal": totals[node]} if node in totals else {})}
-
+    checked, fields_of = checked_block("readme-expressions")
     value = checked["Order", "value"]
     assert isinstance(value, Rollup)
     assert evaluate_rollup(value, "o1", fields_of, step, far_ends) == pytest.approx(36.22)
@@ -66,20 +49,9 @@ OPEN = {
 
 
 async def load_orders(store: GraphStore) -> None:
-    await store.define_entity_type({"name": "Supplier"})
-    await store.define_entity_type({"name": "Customer"})
-    await store.define_entity_type(
-        {
-            "name": "Order",
-            "properties": [
-                {"name": "orderDate", "kind": "DATE"},
-                {"name": "shippedDate", "kind": "DATE"},
-                {"name": "amount", "kind": "INT"},
-            ],
-        }
+    await define_order_types(
+        store, "Supplier", {"name": "SUPPLIES", "from": "Supplier", "to": "Order"}
     )
-    await store.define_relation_type({"name": "SUPPLIES", "from": "Supplier", "to": "Order"})
-    await store.define_relation_type({"name": "PLACED", "from": "Customer", "to": "Order"})
     await store.upsert_entities("Supplier", [{"key": "S1"}])
     await store.upsert_entities("Customer", [{"key": c} for c in ("C1", "C2", "C3")])
     await store.upsert_entities(

@@ -300,3 +300,28 @@ async def test_a_type_change_that_breaks_a_condition_is_refused_naming_the_polic
     assert refused.value.code == "INCOMPATIBLE_CHANGE"
     assert "open-orders" in refused.value.message
     assert "shippedDate" in refused.value.message
+
+
+async def test_asof_inside_a_relation_quantifier_is_bound_too(store: GraphStore) -> None:
+    await load_orders(store)
+    spec = policy(None)
+    # customers with some order still to ship after the report's as-of time
+    spec["steps"][1]["where"] = {"PLACED": {"some": {"shippedDate": {"gt": "$asOf"}}}}
+    plan = compile_policy(await store.registry(), spec).plan
+    answers = set()
+    for as_of in AS_OFS:
+        shipping_later = {
+            order.customer
+            for order in ORDERS
+            if order.shipped_date is not None and _start(order.shipped_date) > as_of
+        }
+        expected = {
+            f"Customer:C{customer}": float(
+                sum(o.amount or 0 for o in ORDERS if o.customer == customer)
+            )
+            for customer in shipping_later
+        }
+        rows = await store.impact_rows(plan, "Warehouse:W1", as_of=as_of)
+        assert {row.target: row.exposure for row in rows} == expected, as_of
+        answers.add(frozenset(expected))
+    assert len(answers) >= 2  # the as-of time changes who has an order to ship

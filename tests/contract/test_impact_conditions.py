@@ -40,6 +40,7 @@ FORMULAS = [
     "note || '-' || key = 'a-O3' OR concat(note, 'x') = 'bx'",
     "days_between($asOf, add_days(orderDate, 3)) > 0",
     "days_between(shippedAt, $asOf) >= $delayDays",
+    "days_between(shippedAt, $asOf) = -1 OR days_between($asOf, shippedAt) = 2",
     "shippedAt > orderDate AND shippedAt <= $asOf",
     "orderDate = add_days(shippedAt, -2) OR shippedAt = $asOf",
     "NOT (amount > 40) OR weight IS NULL",
@@ -64,7 +65,7 @@ def _records(seed: int = 7, count: int = 40) -> list[dict[str, Any]]:
         ordered = date(2026, 3, 1) + timedelta(days=rng.randrange(14))
         record["orderDate"] = ordered
         if rng.random() < 0.8:
-            hours = rng.choice([0, 12, 36, 48, 60, 200, 216])
+            hours = rng.choice([0, 12, 36, 48, 60, 200, 216, 260, 283])
             record["shippedAt"] = datetime(2026, 3, 1, tzinfo=UTC) + timedelta(hours=hours)
         records.append(record)
     records[0] |= {"shippedAt": AS_OF}  # the same instant as the as-of time

@@ -21,7 +21,7 @@ from tests.docs.test_formulas import checked_block, far_ends, step
 
 
 def test_the_readmes_expressions_check_and_give_their_values() -> None:
-    checked, fields_of = checked_block("readme-expressions")
+    checked, fields_of = checked_block(doc_block("readme-expressions").text)
     value = checked["Order", "value"]
     assert isinstance(value, Rollup)
     assert evaluate_rollup(value, "o1", fields_of, step, far_ends) == pytest.approx(36.22)

@@ -76,11 +76,11 @@ step, far_ends = LINKS.step, LINKS.far_ends
 FieldsOf = Callable[[str], Mapping[str, Any]]
 
 
-def checked_block(block: str) -> tuple[dict[tuple[str, str], Formula | Rollup], FieldsOf]:
-    """The block's definitions as ``check_computed`` checks them on :func:`orders_registry`,
+def checked_block(text: str) -> tuple[dict[tuple[str, str], Formula | Rollup], FieldsOf]:
+    """A block's definitions as ``check_computed`` checks them on :func:`orders_registry`,
     and the fields of :data:`FIELDS`' entities with their lines' ``lineTotal`` (checked
     here: 26.22 and 10.0)."""
-    definitions = json.loads(doc_block(block).text)
+    definitions = json.loads(text)
     checked = check_computed(
         orders_registry(),
         {
@@ -101,7 +101,7 @@ def checked_block(block: str) -> tuple[dict[tuple[str, str], Formula | Rollup], 
 
 
 def test_the_pages_examples_check_and_give_the_values_it_describes() -> None:
-    checked, fields_of = checked_block("formulas-orders")
+    checked, fields_of = checked_block(doc_block("formulas-orders").text)
 
     def rolled(key: tuple[str, str], start: str, as_of: datetime | None = None) -> Any:
         rollup = checked[key]

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Final
 
 from graph_crm.model.direction import Direction
+from graph_crm.model.formula import Formula
 from graph_crm.model.query import Filter
 from graph_crm.model.types import PropertyKind
 
@@ -39,6 +40,9 @@ class PlanStep:
     direction: Direction  # OUT or IN, never BOTH
     landing_type: str
     where: Filter | None = None
+    #: A BOOLEAN formula over the landing entity (a ``where`` given as text); may use
+    #: the report's ``$asOf`` and ``$delayDays``.
+    condition: Formula | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,7 @@ class LinkedProperty:
     property: str
     kind: PropertyKind
     where: Filter | None = None
+    condition: Formula | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,7 @@ class Complaints:
     kind: PropertyKind  # DATE or DATETIME
     window_days: int
     where: Filter | None = None
+    condition: Formula | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from graph_crm.impact.plan import (
     StepProperty,
 )
 from graph_crm.model.direction import Direction
+from graph_crm.model.formula import Formula, compile_formula, property_kinds
 from graph_crm.model.query import SYSTEM_FIELDS
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import PropertyKind, RelationType
@@ -80,6 +81,7 @@ def check_plan(registry: Registry, plan: ImpactPlan) -> None:
             registry, step.relation, step.direction, types[-1], step.landing_type, ("steps", index)
         )
         types.append(step.landing_type)
+        _condition(registry, step.landing_type, step.condition, ("steps", index, "where"))
     if plan.rollup is not None:
         rollup = plan.rollup
         if not 0 <= rollup.max_hops <= MAX_ROLLUP_HOPS:
@@ -106,11 +108,13 @@ def _check_signals(registry: Registry, plan: ImpactPlan, types: list[str]) -> No
             _property(registry, far, signal.property, signal.kind, kinds, at)
         elif isinstance(signal, LinkedProperty):
             _linked(registry, plan.target_type, signal, (name,))
+            _condition(registry, signal.far_type, signal.condition, (name, "where"))
             far, at = signal.far_type, (name, "property")
             _property(registry, far, signal.property, signal.kind, kinds, at)
     if plan.complaints is not None:
         complaints = plan.complaints
         _linked(registry, plan.target_type, complaints, ("complaints",))
+        _condition(registry, complaints.far_type, complaints.condition, ("complaints", "where"))
         _property(
             registry,
             complaints.far_type,
@@ -130,3 +134,16 @@ def _linked(
     at: tuple[PathPart, ...],
 ) -> None:
     _hop(registry, linked.relation, linked.direction, target, linked.far_type, at)
+
+
+def _condition(
+    registry: Registry, type_name: str, formula: Formula | None, at: tuple[PathPart, ...]
+) -> None:
+    """A ``where`` formula still type-checks as BOOLEAN over ``type_name`` (every name it
+    reads is then one of the type's, and passed the registry's pattern)."""
+    if formula is None:
+        return
+    kinds = property_kinds(registry.entity_type(type_name))
+    again = compile_formula(formula.text, kinds, type_name, at)
+    if again.tree != formula.tree or again.kind is not PropertyKind.BOOLEAN:
+        raise InvalidInput(f"the condition no longer means what the plan says: {at}", path=at)

@@ -21,8 +21,10 @@ from graph_crm.impact.plan import (
     StepProperty,
 )
 from graph_crm.impact.policy_spec import ComplaintsSpec, HopSpec, PolicySpec, SignalSpec
+from graph_crm.impact.policy_where import resolve_where
 from graph_crm.model.direction import Direction
-from graph_crm.model.query import Filter, check_filter
+from graph_crm.model.formula import Formula
+from graph_crm.model.query import Filter
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import EntityType, PropertyKind
 
@@ -59,9 +61,11 @@ class PlanResolver:
             )
         return direction, far_end
 
-    def where(self, type_name: str, raw: Any, at: tuple[PathPart, ...]) -> Filter | None:
-        definition = self.entity_type(type_name, at)
-        return check_filter(definition, raw, (*at, "where"), registry=self.registry)
+    def where(
+        self, type_name: str, raw: Any, at: tuple[PathPart, ...]
+    ) -> tuple[Filter | None, Formula | None]:
+        """A filter or a BOOLEAN formula (:mod:`.policy_where`), at ``at/where``."""
+        return resolve_where(self.registry, self.entity_type(type_name, at), raw, at)
 
     def kind(
         self, type_name: str, name: str, kinds: tuple[PropertyKind, ...], at: tuple[PathPart, ...]
@@ -80,7 +84,7 @@ class PlanResolver:
         for i, hop in enumerate(spec.steps):
             at = ("steps", i)
             direction, far = self.hop(hop, types[-1], at)
-            steps.append(PlanStep(hop.relation, direction, far, self.where(far, hop.where, at)))
+            steps.append(PlanStep(hop.relation, direction, far, *self.where(far, hop.where, at)))
             types.append(far)
         target = self.entity_type(spec.target, ("target",)).name
         if types[-1] != target:
@@ -141,7 +145,7 @@ class PlanResolver:
         direction, far = self.hop(signal.linked, types[-1], at)
         kind = self.kind(far, signal.property, DATE_KINDS, ("signals", "sla", "property"))
         where = self.where(far, signal.linked.where, at)
-        return LinkedProperty(signal.linked.relation, direction, far, signal.property, kind, where)
+        return LinkedProperty(signal.linked.relation, direction, far, signal.property, kind, *where)
 
     def exposure(self, signal: SignalSpec | None, types: list[str]) -> StepProperty | None:
         if signal is None:
@@ -160,5 +164,5 @@ class PlanResolver:
         kind = self.kind(far, spec.date_property, DATE_KINDS, (*at, "dateProperty"))
         where = self.where(far, spec.where, at)
         return Complaints(
-            spec.relation, direction, far, spec.date_property, kind, spec.window_days, where
+            spec.relation, direction, far, spec.date_property, kind, spec.window_days, *where
         )

@@ -39,7 +39,8 @@ class _Spec(BaseModel):
 class HopSpec(_Spec):
     relation: str = Field(max_length=64)
     direction: Literal["OUT", "IN"]
-    where: dict[str, Any] | None = None
+    #: The filter language of ``entities``, or a BOOLEAN formula's text (docs/formulas.md).
+    where: dict[str, Any] | str | None = None
 
 
 class RollupSpec(_Spec):

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from graph_crm.errors import InvalidInput
-from graph_crm.impact.plan import Complaints, ImpactPlan, LinkedProperty
+from graph_crm.impact.bind import bind_plan, formula_parameters
+from graph_crm.impact.plan import Complaints, ImpactPlan, LinkedProperty, PlanStep
 from graph_crm.impact.plan_check import check_plan
+from graph_crm.model.formula import Parameters
 from graph_crm.model.query import All, AnyOf, Compare, Filter, Not, Related
 from graph_crm.model.records import parse_global_id
 from graph_crm.model.registry import Registry
@@ -31,12 +33,21 @@ class ImpactRequest:
     as_of: datetime
     #: Inclusive bounds a complaint's date must lie in (dates for a DATE property).
     window: tuple[date | datetime, date | datetime] | None
+    #: The plan to evaluate: its filters' ``$asOf`` and ``$delayDays`` bound to values.
+    plan: ImpactPlan
+    #: What its formulas (``where`` given as text) are evaluated with.
+    parameters: Parameters
 
 
 def check_request(
-    registry: Registry, plan: ImpactPlan, source: str, as_of: datetime
+    registry: Registry,
+    plan: ImpactPlan,
+    source: str,
+    as_of: datetime,
+    delay_days: float = 0.0,
 ) -> ImpactRequest:
-    """Check the plan against ``registry`` and the request's own inputs."""
+    """Check the plan against ``registry`` and the request's own inputs, and bind its
+    ``$asOf`` and ``$delayDays`` (:mod:`.bind`)."""
     if not isinstance(as_of, datetime) or as_of.tzinfo is None or as_of.utcoffset() is None:
         raise InvalidInput("asOf needs a time zone, e.g. 2026-11-23T09:30:00Z", path=("asOf",))
     type_name, key = parse_global_id(source, ("source",))
@@ -49,7 +60,8 @@ def check_request(
         )
     utc = as_of.astimezone(UTC)
     window = None if plan.complaints is None else complaint_window(plan.complaints, utc)
-    return ImpactRequest(type_name, key, utc, window)
+    parameters = formula_parameters(plan, utc, delay_days)
+    return ImpactRequest(type_name, key, utc, window, bind_plan(plan, utc, delay_days), parameters)
 
 
 def complaint_window(
@@ -107,14 +119,17 @@ def filter_fields(flt: Filter | None) -> Iterator[str]:
 def plan_fields(plan: ImpactPlan) -> frozenset[str]:
     """Every entity field evaluating ``plan`` reads."""
     names: set[str] = set()
-    for step in plan.steps:
-        names.update(filter_fields(step.where))
+    wheres: list[PlanStep | LinkedProperty | Complaints] = list(plan.steps)
     for signal in (plan.sla, plan.exposure):
         if signal is not None:
             names.add(signal.property)
     if isinstance(plan.sla, LinkedProperty):
-        names.update(filter_fields(plan.sla.where))
+        wheres.append(plan.sla)
     if plan.complaints is not None:
         names.add(plan.complaints.date_property)
-        names.update(filter_fields(plan.complaints.where))
+        wheres.append(plan.complaints)
+    for part in wheres:
+        names.update(filter_fields(part.where))
+        if part.condition is not None:
+            names.update(part.condition.references)
     return frozenset(names)

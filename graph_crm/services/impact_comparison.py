@@ -1,7 +1,8 @@
 """A what-if comparison: one source under two settings (delays or as-of times), diffed.
 
 One evaluation per side, and only one when both sides read the data at the same instant
-(a delay changes the ranking, not what is reached). Each side is ranked in full, so the
+(a delay changes the ranking, not what is reached — unless the policy's conditions read
+``$delayDays``). Each side is ranked in full, so the
 diff sees every affected target, not only the first page; labels are read once for both.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from graph_crm.clock import utc_now
 from graph_crm.errors import GraphCrmError
+from graph_crm.impact.bind import plan_parameters
 from graph_crm.impact.compare import ReportComparison, compare_reports
 from graph_crm.impact.rank import build_report, with_labels
 from graph_crm.impact.report_inputs import DEFAULT_DELAY_DAYS, MAX_LIMIT, check_delay, parse_as_of
@@ -51,13 +53,17 @@ async def impact_comparison(
         sides.append((delay, moment, setting.as_of is None))
     compiled = await load_policy(store, policy)
     source = global_id(*parse_global_id(source, ("source",)))
-    rows_at: dict[datetime, Any] = {}
+    reads_delay = "delayDays" in plan_parameters(compiled.plan)
+    rows_at: dict[tuple[datetime, float | None], Any] = {}
     reports = []
     for delay, moment, is_now in sides:
-        if moment not in rows_at:
-            rows_at[moment] = await store.impact_rows(compiled.plan, source, as_of=moment)
+        key = (moment, delay if reads_delay else None)
+        if key not in rows_at:
+            rows_at[key] = await store.impact_rows(
+                compiled.plan, source, as_of=moment, delay_days=delay
+            )
         report = build_report(
-            compiled, rows_at[moment], source=source, delay_days=delay, as_of=moment,
+            compiled, rows_at[key], source=source, delay_days=delay, as_of=moment,
             limit=MAX_LIMIT,
         )  # fmt: skip
         reports.append(replace(report, as_of_is_now=is_now))

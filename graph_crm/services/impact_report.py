@@ -49,7 +49,7 @@ async def impact_report(
     compiled = await load_policy(store, policy)
     # The report names its source as stored (NFC key), so its label is found.
     source = global_id(*parse_global_id(source, ("source",)))
-    rows = await store.impact_rows(compiled.plan, source, as_of=moment)
+    rows = await store.impact_rows(compiled.plan, source, as_of=moment, delay_days=delay)
     report = build_report(
         compiled, rows, source=source, delay_days=delay, as_of=moment, limit=count
     )

@@ -230,9 +230,11 @@ class GraphStore(Protocol):
         """Follow typed steps from the start entities; see :mod:`graph_crm.model.traversal`."""
 
     async def impact_rows(
-        self, plan: ImpactPlan, source: str, *, as_of: datetime
+        self, plan: ImpactPlan, source: str, *, as_of: datetime, delay_days: float = 0.0
     ) -> list[ImpactRow]:
-        """Evaluate ``plan`` from the ``source`` entity (a global id) as of ``as_of``.
+        """Evaluate ``plan`` from the ``source`` entity (a global id) as of ``as_of``,
+        with its ``$asOf`` and ``$delayDays`` (a policy's conditions may read them) given
+        ``as_of`` and ``delay_days``.
 
         One row per affected (rolled-up) target, sorted by target id; see
         :mod:`graph_crm.impact.plan` for the semantics. Writes nothing. An unknown source

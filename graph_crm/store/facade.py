@@ -242,9 +242,11 @@ class Store(Generic[S]):
         )
 
     async def impact_rows(
-        self, plan: ImpactPlan, source: str, *, as_of: datetime
+        self, plan: ImpactPlan, source: str, *, as_of: datetime, delay_days: float = 0.0
     ) -> list[ImpactRow]:
-        return await self.session.impact.impact_rows(plan, source, as_of=as_of)
+        return await self.session.impact.impact_rows(
+            plan, source, as_of=as_of, delay_days=delay_days
+        )
 
     async def counts(self) -> Counts:
         return await self.session.graph.counts()

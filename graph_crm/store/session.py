@@ -116,7 +116,7 @@ class StatsPart(Protocol):
 
 class ImpactPart(Protocol):
     async def impact_rows(
-        self, plan: ImpactPlan, source: str, *, as_of: datetime
+        self, plan: ImpactPlan, source: str, *, as_of: datetime, delay_days: float = 0.0
     ) -> list[ImpactRow]: ...
 
 

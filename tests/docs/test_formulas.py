@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -73,10 +73,14 @@ LINKS = Links(
     }
 )
 step, far_ends = LINKS.step, LINKS.far_ends
+FieldsOf = Callable[[str], Mapping[str, Any]]
 
 
-def test_the_pages_examples_check_and_give_the_values_it_describes() -> None:
-    definitions = json.loads(doc_block("formulas-orders").text)
+def checked_block(text: str) -> tuple[dict[tuple[str, str], Formula | Rollup], FieldsOf]:
+    """A block's definitions as ``check_computed`` checks them on :func:`orders_registry`,
+    and the fields of :data:`FIELDS`' entities with their lines' ``lineTotal`` (checked
+    here: 26.22 and 10.0)."""
+    definitions = json.loads(text)
     checked = check_computed(
         orders_registry(),
         {
@@ -92,6 +96,12 @@ def test_the_pages_examples_check_and_give_the_values_it_describes() -> None:
     def fields_of(node: str) -> Mapping[str, Any]:
         # the order's value reads its lines' computed totals
         return {**FIELDS[node], **({"lineTotal": totals[node]} if node in totals else {})}
+
+    return checked, fields_of
+
+
+def test_the_pages_examples_check_and_give_the_values_it_describes() -> None:
+    checked, fields_of = checked_block(doc_block("formulas-orders").text)
 
     def rolled(key: tuple[str, str], start: str, as_of: datetime | None = None) -> Any:
         rollup = checked[key]

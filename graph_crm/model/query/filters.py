@@ -55,8 +55,18 @@ OPS_FOR_KIND[PropertyKind.JSON] = frozenset({Op.IS_NULL})
 
 
 @dataclass(frozen=True, slots=True)
+class Parameter:
+    """A report's ``$asOf`` or ``$delayDays`` as a comparison's value, in a filter that
+    allows them (an impact policy's): bound to a value before a backend sees the filter
+    (:func:`graph_crm.impact.bind.bind_filter`)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Compare:
-    """``field <op> value``; ``value`` is canonical (a list for IN, a bool for IS_NULL)."""
+    """``field <op> value``; ``value`` is canonical (a list for IN, a bool for IS_NULL),
+    or a :class:`Parameter` until it is bound."""
 
     field: str
     kind: PropertyKind

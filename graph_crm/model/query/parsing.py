@@ -17,16 +17,24 @@ from graph_crm.model.query.filters import (
     Filter,
     Not,
     Op,
+    Parameter,
     field_spec,
 )
 from graph_crm.model.query.related import parse_related
 from graph_crm.model.registry import Registry
-from graph_crm.model.types import PropertySpec, _TypeDefinition
+from graph_crm.model.types import PropertyKind, PropertySpec, _TypeDefinition
 from graph_crm.model.values import coerce_value
 
 MAX_FILTER_DEPTH: Final = 12
 MAX_FILTER_NODES: Final = 200
 MAX_IN_VALUES: Final = 1_000
+#: A report's parameters as a filter may name them (``"$asOf"``), and the property kinds
+#: each compares with: an impact policy's filters allow them, a list's do not.
+PARAMETER_FIELD_KINDS: Final = {
+    "$asOf": frozenset({PropertyKind.DATE, PropertyKind.DATETIME}),
+    "$delayDays": frozenset({PropertyKind.INT, PropertyKind.FLOAT}),
+}
+_PARAMETER_OPS: Final = frozenset({Op.EQ, Op.NE, Op.LT, Op.LTE, Op.GT, Op.GTE})
 
 
 def check_filter(
@@ -35,8 +43,14 @@ def check_filter(
     path: tuple[PathPart, ...] = ("where",),
     *,
     registry: Registry,
+    parameters: bool = False,
 ) -> Filter | None:
     """Parse and type a filter against ``definition``; ``registry`` resolves relations.
+
+    With ``parameters``, a comparison's value may be ``"$asOf"`` (with a DATE or DATETIME
+    property) or ``"$delayDays"`` (with an INT or FLOAT): a :class:`Parameter` the caller
+    binds before the filter is evaluated. A DATE compares with ``$asOf`` as the start of
+    its day, UTC, so only by ``lt``, ``lte``, ``gt`` and ``gte``.
 
     >>> from graph_crm.model.types import parse_entity_type
     >>> shipment = parse_entity_type({"name": "Shipment", "properties": [
@@ -46,14 +60,15 @@ def check_filter(
     """
     if raw is None:
         return None
-    return _Parser(registry).parse(definition, raw, path, 0)
+    return _Parser(registry, parameters).parse(definition, raw, path, 0)
 
 
 class _Parser:
     """One filter's parse: the registry, and the node budget shared by all its parts."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, parameters: bool = False) -> None:
         self.registry = registry
+        self.parameters = parameters
         self.budget = MAX_FILTER_NODES
 
     def spend(self, depth: int, path: tuple[PathPart, ...]) -> None:
@@ -98,12 +113,16 @@ class _Parser:
                     )
                 )
             else:
-                parts.extend(_parse_field(definition, str(name), body, path))
+                parts.extend(_parse_field(definition, str(name), body, path, self.parameters))
         return parts[0] if len(parts) == 1 else All(tuple(parts))
 
 
 def _parse_field(
-    definition: _TypeDefinition, name: str, body: Any, path: tuple[PathPart, ...]
+    definition: _TypeDefinition,
+    name: str,
+    body: Any,
+    path: tuple[PathPart, ...],
+    parameters: bool = False,
 ) -> list[Filter]:
     spec = field_spec(definition, name, path)
     here = (*path, name)
@@ -125,8 +144,33 @@ def _parse_field(
                 f"{name}: {op.value} does not apply to a {spec.kind} property",
                 path=(*here, op.value),
             )
-        compares.append(Compare(name, spec.kind, op, _operand(spec, op, value, (*here, op.value))))
+        at = (*here, op.value)
+        if parameters and isinstance(value, str) and value in PARAMETER_FIELD_KINDS:
+            compares.append(
+                Compare(name, spec.kind, op, _parameter(name, spec.kind, op, value, at))
+            )
+        else:
+            compares.append(Compare(name, spec.kind, op, _operand(spec, op, value, at)))
     return compares
+
+
+def _parameter(
+    name: str, kind: PropertyKind, op: Op, value: str, path: tuple[PathPart, ...]
+) -> Parameter:
+    if kind not in PARAMETER_FIELD_KINDS[value]:
+        wanted = " or ".join(sorted(PARAMETER_FIELD_KINDS[value]))
+        raise InvalidInput(
+            f"{value} compares with a {wanted} property; {name} is a {kind}",
+            path=path,
+        )
+    if op not in _PARAMETER_OPS or (kind is PropertyKind.DATE and op in (Op.EQ, Op.NE)):
+        allowed = "lt, lte, gt or gte" if kind is PropertyKind.DATE else "a comparison"
+        raise InvalidInput(
+            f"{name}: {op.value} does not take {value}; use {allowed} (a DATE meets "
+            "$asOf as the start of its day, UTC), or write the condition as a formula",
+            path=path,
+        )
+    return Parameter(value[1:])
 
 
 def _operand(spec: PropertySpec, op: Op, value: Any, path: tuple[PathPart, ...]) -> Any:

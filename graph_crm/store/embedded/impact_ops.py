@@ -27,6 +27,7 @@ from graph_crm.impact.request import (
     exposure_total,
     plan_fields,
 )
+from graph_crm.model.formula import Formula, Parameters, evaluate_formula
 from graph_crm.store.budget import current_deadline
 from graph_crm.store.embedded.database import EmbeddedDatabase
 from graph_crm.store.embedded.impact_fields import PlanFields
@@ -44,16 +45,25 @@ class _Top:
     sla_holders: set[int] = field(default_factory=set)
 
 
+def holding(
+    formula: Formula, rows: set[int], fields: PlanFields, parameters: Parameters
+) -> set[int]:
+    """The rows for which ``formula`` (a BOOLEAN) is true, by the reference evaluator."""
+    values = fields(rows)
+    return {row for row in rows if evaluate_formula(formula, values[row], parameters) is True}
+
+
 class ImpactOps:
     def __init__(self, db: EmbeddedDatabase) -> None:
         self.db = db
 
     async def impact_rows(
-        self, plan: ImpactPlan, source: str, *, as_of: datetime
+        self, plan: ImpactPlan, source: str, *, as_of: datetime, delay_days: float = 0.0
     ) -> list[ImpactRow]:
         def run() -> list[ImpactRow]:
             mirror = self.db.ensure_mirror()
-            request = check_request(self.db.registry, plan, source, as_of)
+            request = check_request(self.db.registry, plan, source, as_of, delay_days)
+            bound = request.plan
             found = self.db.conn.execute(
                 "SELECT id FROM entities WHERE type = ? AND key = ?",
                 (request.source_type, request.source_key),
@@ -65,18 +75,19 @@ class ImpactOps:
             fields = PlanFields(
                 self.db.conn,
                 self.db.registry,
-                plan_fields(plan),
+                plan_fields(bound),
                 lambda row: nodes[row]["id"].partition(":")[0],
             )
             walk = ImpactWalk(
                 mirror.graph,
                 lambda flt, rows: mirror.matching(flt, rows, fields),
                 tick=current_deadline().check,
+                holding=lambda formula, rows: holding(formula, rows, fields, request.parameters),
             )
-            paths = walk.reach(plan, found[0])
-            if plan.rollup is not None:
-                paths = walk.climb(plan.rollup, paths)
-            return _Rows(plan, request, nodes, walk, fields).build(paths)
+            paths = walk.reach(bound, found[0])
+            if bound.rollup is not None:
+                paths = walk.climb(bound.rollup, paths)
+            return _Rows(bound, request, nodes, walk, fields).build(paths)
 
         return await self.db.read(run)
 
@@ -115,14 +126,20 @@ class _Rows:
         self.gids = {row: nodes[row]["id"] for path in paths for row in path}
         sla, complaints = plan.sla, plan.complaints
         if isinstance(sla, LinkedProperty):
-            linked = self.walk.linked_passing(tops, sla.relation, sla.direction, sla.where)
+            linked = self.walk.linked_passing(
+                tops, sla.relation, sla.direction, sla.where, sla.condition
+            )
             for row, holders in linked.items():
                 tops[row].sla_holders.update(holders)
         filed: dict[int, list[int]] = {}
         recent: set[int] = set()
         if complaints is not None and self.request.window is not None:
             filed = self.walk.linked_passing(
-                tops, complaints.relation, complaints.direction, complaints.where
+                tops,
+                complaints.relation,
+                complaints.direction,
+                complaints.where,
+                complaints.condition,
             )
             every = {far for found in filed.values() for far in found}
             recent = self.fields.within(every, complaints.date_property, *self.request.window)

@@ -16,6 +16,7 @@ import networkx as nx
 
 from graph_crm.errors import LimitExceeded
 from graph_crm.impact.plan import ImpactPlan, Rollup
+from graph_crm.model.formula import Formula
 from graph_crm.model.query import Filter
 from graph_crm.model.traversal import Direction
 
@@ -28,6 +29,8 @@ TICK_EVERY: Final = TICK_MASK + 1
 RowPath = tuple[int, ...]
 #: The entity rows among the given ones that pass a filter.
 Matching = Callable[[Filter, set[int]], set[int]]
+#: The entity rows among the given ones for which a BOOLEAN formula holds.
+Holding = Callable[[Formula, set[int]], set[int]]
 Adjacency = Mapping[int, Mapping[int, Mapping[str, Any]]]
 
 
@@ -37,12 +40,14 @@ class ImpactWalk:
         graph: nx.MultiDiGraph[int],
         matching: Matching,
         tick: Callable[[], None] = lambda: None,
+        holding: Holding | None = None,
     ) -> None:
         # networkx's adjacency views cost ~10x the raw dicts per neighbour; the walk only
         # reads them, on the store's one worker thread.
         self._succ: Adjacency = graph._succ  # type: ignore[attr-defined]
         self._pred: Adjacency = graph._pred  # type: ignore[attr-defined]
         self._matching = matching
+        self._holding = holding
         self._tick = tick
         #: Relation hops followed, for the benchmark's "edges touched".
         self.edges_touched = 0
@@ -54,17 +59,33 @@ class ImpactWalk:
         self.edges_touched += len(found)
         return found
 
+    def passing(self, where: Filter | None, condition: Formula | None, rows: set[int]) -> set[int]:
+        """The rows that pass the filter ``where`` and for which ``condition`` holds."""
+        if where is not None and rows:
+            rows = self._matching(where, rows)
+        if condition is not None and rows:
+            if self._holding is None:
+                raise TypeError("this walk was given no evaluator for conditions")
+            rows = self._holding(condition, rows)
+        return rows
+
     def linked_passing(
-        self, nodes: Iterable[int], relation: str, direction: Direction, where: Filter | None
+        self,
+        nodes: Iterable[int],
+        relation: str,
+        direction: Direction,
+        where: Filter | None,
+        condition: Formula | None = None,
     ) -> dict[int, list[int]]:
-        """For each node, its linked entities that pass ``where``."""
+        """For each node, its linked entities that pass ``where`` and ``condition``."""
         ends = {}
         for count, node in enumerate(nodes):
             if count & TICK_MASK == 0:
                 self._tick()
             ends[node] = self.linked(node, relation, direction)
-        if where is not None:
-            passing = self._matching(where, {far for found in ends.values() for far in found})
+        if where is not None or condition is not None:
+            every = {far for found in ends.values() for far in found}
+            passing = self.passing(where, condition, every)
             ends = {node: [far for far in found if far in passing] for node, found in ends.items()}
         return ends
 
@@ -92,8 +113,8 @@ class ImpactWalk:
                         grown.append(path + (far,))
                 if len(grown) > MAX_PATHS:
                     raise LimitExceeded("this plan reaches too many paths; add filters to it")
-            if step.where is not None and grown:
-                passing = self._matching(step.where, {path[-1] for path in grown})
+            if (step.where is not None or step.condition is not None) and grown:
+                passing = self.passing(step.where, step.condition, {path[-1] for path in grown})
                 grown = [path for path in grown if path[-1] in passing]
             paths = grown
             if not paths:

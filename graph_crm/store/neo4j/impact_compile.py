@@ -16,9 +16,12 @@ from typing import Any
 
 from graph_crm.impact.plan import PATHS_PER_TARGET, ImpactPlan, Rollup, StepProperty
 from graph_crm.impact.request import ImpactRequest
+from graph_crm.model.formula import Formula, Parameters
+from graph_crm.model.query import Filter
 from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
 from graph_crm.store.neo4j.compile import Params, compile_filter
+from graph_crm.store.neo4j.formula_cypher import formula_condition
 from graph_crm.store.neo4j.queries import label, prop, rel_type
 
 #: Joins the ids of a path into one text: a control character, which no id holds
@@ -39,14 +42,30 @@ def _hop(relation: str, direction: Direction, repeat: str = "") -> str:
     return f"-{relationship}->" if direction is Direction.OUT else f"<-{relationship}-"
 
 
+def _where(
+    flt: Filter | None,
+    condition: Formula | None,
+    variable: str,
+    params: Params,
+    parameters: Parameters,
+) -> str:
+    """A ``where`` filter and formula condition on ``variable``, both to hold."""
+    where = compile_filter(flt, variable, params)
+    if condition is None:
+        return where
+    return f"{where} AND {formula_condition(condition, variable, params, parameters)}"
+
+
 def compile_impact(plan: ImpactPlan, request: ImpactRequest) -> CompiledImpact:
-    """The fragments and parameters that make the plan one statement."""
+    """The fragments and parameters that make the plan one statement (``plan`` with its
+    filters' parameters bound: :attr:`ImpactRequest.plan`)."""
     params = Params()
+    given = request.parameters
     types = [plan.source_type, *(step.landing_type for step in plan.steps)]
     nodes = [f"e{i}" for i in range(len(types))]
     reach = ["(e0)"]
     for index, step in enumerate(plan.steps, start=1):
-        where = compile_filter(step.where, nodes[index], params)
+        where = _where(step.where, step.condition, nodes[index], params, given)
         arrow = _hop(step.relation, step.direction)
         reach.append(f"{arrow}({nodes[index]} WHERE {where})")
     distinct = [
@@ -75,8 +94,8 @@ def compile_impact(plan: ImpactPlan, request: ImpactRequest) -> CompiledImpact:
         "headIds": " + ".join(f"{node}.id + $separator" for node in nodes[1:-1]) or "''",
         "climb": climb,
         **_exposure(plan, nodes),
-        **_sla(plan, nodes, params),
-        "complaints": _complaints(plan, params),
+        **_sla(plan, nodes, params, given),
+        "complaints": _complaints(plan, params, given),
     }
     values: dict[str, Any] = {
         **params.values,
@@ -127,7 +146,7 @@ def _exposure(plan: ImpactPlan, nodes: list[str]) -> dict[str, str]:
     }
 
 
-def _sla(plan: ImpactPlan, nodes: list[str], params: Params) -> dict[str, str]:
+def _sla(plan: ImpactPlan, nodes: list[str], params: Params, given: Parameters) -> dict[str, str]:
     sla = plan.sla
     if sla is None:
         return {"slaNode": "null", "slaCandidates": "[]", "slaEncoded": "null"}
@@ -141,17 +160,17 @@ def _sla(plan: ImpactPlan, nodes: list[str], params: Params) -> dict[str, str]:
     if isinstance(sla, StepProperty):
         candidates = f"[y IN slaNodes WHERE {value} IS NOT NULL | [{value}, y.id]]"
         return {"slaNode": nodes[sla.step], "slaCandidates": candidates, "slaEncoded": encoded}
-    where = compile_filter(sla.where, "y", params)
+    where = _where(sla.where, sla.condition, "y", params, given)
     arrow = _hop(sla.relation, sla.direction)
     candidates = f"[(top){arrow}(y WHERE {where}) WHERE {value} IS NOT NULL | [{value}, y.id]]"
     return {"slaNode": "null", "slaCandidates": candidates, "slaEncoded": encoded}
 
 
-def _complaints(plan: ImpactPlan, params: Params) -> str:
+def _complaints(plan: ImpactPlan, params: Params, given: Parameters) -> str:
     complaints = plan.complaints
     if complaints is None:
         return "UNWIND [] AS c"
-    where = compile_filter(complaints.where, "c", params)
+    where = _where(complaints.where, complaints.condition, "c", params, given)
     arrow = _hop(complaints.relation, complaints.direction)
     filed = f"c.{prop(complaints.date_property)}"
     return (

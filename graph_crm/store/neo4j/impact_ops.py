@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import Neo4jError
 
 from graph_crm.errors import NotFound
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.impact.request import as_deadline, check_request, exposure_total
+from graph_crm.model.formula import EvaluationFailed
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import resolved
 from graph_crm.store.neo4j.database import Neo4jDatabase
@@ -58,16 +61,42 @@ def decode_rows(columns: Sequence[list[Any]]) -> list[ImpactRow]:
     return rows
 
 
+#: What Cypher raises where the reference evaluator fails (docs/formulas.md): an INT
+#: outside 64 bits, a guard's division by zero, a date outside its range.
+_EVALUATION_CODES: Final = frozenset(
+    {
+        "Neo.ClientError.Statement.ArithmeticError",
+        "Neo.ClientError.Statement.ArgumentError",
+        "Neo.ClientError.Statement.InvalidArgument",
+    }
+)
+
+
+@contextmanager
+def failed_conditions() -> Iterator[None]:
+    """A policy's condition that cannot be computed for some entity, as the embedded
+    store reports it: :class:`EvaluationFailed`."""
+    try:
+        yield
+    except Neo4jError as error:
+        if error.code not in _EVALUATION_CODES:
+            raise
+        raise EvaluationFailed(
+            "a condition of the policy cannot be computed for an entity it reaches "
+            "(a number, string or date outside its kind's range)"
+        ) from None
+
+
 class ImpactOps:
     def __init__(self, db: Neo4jDatabase) -> None:
         self.db = db
 
     async def impact_rows(
-        self, plan: ImpactPlan, source: str, *, as_of: datetime
+        self, plan: ImpactPlan, source: str, *, as_of: datetime, delay_days: float = 0.0
     ) -> list[ImpactRow]:
         registry = await self.db.fresh_registry()
-        request = check_request(registry, plan, source, as_of)
-        compiled = compile_impact(plan, request)
+        request = check_request(registry, plan, source, as_of, delay_days)
+        compiled = compile_impact(request.plan, request)
         query = cypher(q.IMPACT, **compiled.fragments)
 
         async def work(tx: AsyncManagedTransaction) -> list[ImpactRow] | None:
@@ -75,7 +104,7 @@ class ImpactOps:
             # values: Record.data() would walk every nested value again in Python)
             rows: list[ImpactRow] = []
             records = 0
-            with statement_span("neo4j", query):
+            with statement_span("neo4j", query), failed_conditions():
                 result = await tx.run(query, await resolved(tx, compiled.params))
                 async for record in result:
                     records += 1

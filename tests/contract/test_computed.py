@@ -171,19 +171,6 @@ async def test_a_bad_or_hostile_formula_is_refused_at_its_path(
     assert "OrderLine" not in (await store.registry()).entity_types
 
 
-async def test_a_rollup_is_refused_for_now(store: GraphStore) -> None:
-    await store.define_entity_type(order_line())
-    await store.define_entity_type({"name": "Order"})
-    await store.define_relation_type({"name": "HAS_LINE", "from": "Order", "to": "OrderLine"})
-    value = {"rollup": "sum", "path": ["HAS_LINE"], "property": "lineTotal"}
-    with pytest.raises(InvalidInput) as caught:
-        await store.alter_entity_type(
-            {"name": "Order", "properties": [{"name": "value", "kind": "FLOAT", "computed": value}]}
-        )
-    assert "not yet" in caught.value.message
-    assert caught.value.path == ("properties", 0, "computed")
-
-
 async def test_a_change_that_breaks_a_formula_is_refused_naming_it(store: GraphStore) -> None:
     await store.define_entity_type(order_line())
     without_discount = order_line()

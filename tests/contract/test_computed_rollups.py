@@ -114,7 +114,9 @@ async def test_count_with_where_and_min_max_avg_on_empty(store: GraphStore) -> N
     # a far entity that stops passing where is counted out
     await store.upsert_entities("OrderLine", [{"key": "L2", "unitPrice": 5.0, "quantity": 4}])
     (a,) = await store.get_entities(["Order:A"])
-    assert a is not None and a.properties["big"] == 0 and a.properties["many"] == 3
+    assert a is not None
+    assert a.properties["big"] == 0
+    assert a.properties["many"] == 3
 
 
 async def test_two_hops_and_deleting_the_middle(store: GraphStore) -> None:
@@ -147,13 +149,16 @@ async def test_two_hops_and_deleting_the_middle(store: GraphStore) -> None:
     )
     # L1 is reached twice: counted once
     (c,) = await store.get_entities(["Customer:C"])
-    assert c is not None and (c.properties["spent"], c.properties["lines"]) == (226.22, 2)
+    assert c is not None
+    assert (c.properties["spent"], c.properties["lines"]) == (226.22, 2)
     await store.delete_entities(["Order:O2"])
     (c,) = await store.get_entities(["Customer:C"])
-    assert c is not None and (c.properties["spent"], c.properties["lines"]) == (26.22, 1)
+    assert c is not None
+    assert (c.properties["spent"], c.properties["lines"]) == (26.22, 1)
     await store.delete_entities(["OrderLine:L1"])
     (c,) = await store.get_entities(["Customer:C"])
-    assert c is not None and (c.properties["spent"], c.properties["lines"]) == (0.0, 0)
+    assert c is not None
+    assert (c.properties["spent"], c.properties["lines"]) == (0.0, 0)
 
 
 async def test_a_rollup_filters_and_sorts_a_page(store: GraphStore) -> None:

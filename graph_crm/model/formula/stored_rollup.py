@@ -83,7 +83,8 @@ def check_stored_rollup(
             f"a stored rollup's where cannot read {', '.join(times)} yet", path=where
         )
     far_rollups = set(rollups.get(rollup.far_type, ()))
-    nested = sorted(({rollup.property} | read) & far_rollups)
+    aggregated = {rollup.property} if rollup.property is not None else set()
+    nested = sorted((aggregated | read) & far_rollups)
     if nested:
         raise InvalidInput(
             f"{rollup.far_type}.{nested[0]} is a rollup: a rollup over another rollup is "

@@ -130,9 +130,11 @@ def _store(conn: sqlite3.Connection, registry: Registry, stored: StoredRollup, o
         if value is None:
             removals.append((path, rollup.owner, owner))
         else:
-            updates.append((path, value_to_json(kind, value), rollup.owner, owner))
+            # as JSON text: SQLite would print a REAL bound as such with 15 digits only
+            updates.append((path, canonical_json(value_to_json(kind, value)), rollup.owner, owner))
     conn.executemany(
-        "UPDATE entities SET props = json_set(props, ?, ?) WHERE type = ? AND key = ?", updates
+        "UPDATE entities SET props = json_set(props, ?, json(?)) WHERE type = ? AND key = ?",
+        updates,
     )
     conn.executemany(
         "UPDATE entities SET props = json_remove(props, ?) WHERE type = ? AND key = ?", removals

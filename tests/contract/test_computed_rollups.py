@@ -4,6 +4,7 @@ changes; never written by a client; refused at definition when they cannot be st
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -248,3 +249,40 @@ async def test_a_rollup_over_a_rollup_or_a_formula_over_one_is_refused(store: Gr
     with pytest.raises(InvalidInput) as caught:
         await store.alter_entity_type(doubled)
     assert "formula over a rollup" in caught.value.message
+
+
+async def test_concurrent_writers_never_leave_a_stored_sum_stale(
+    store: GraphStore, twin_store: GraphStore
+) -> None:
+    """Two store handles on one database (as two worker processes) link, change and unlink
+    lines of the same orders at once; each order's stored value is then the sum over the
+    lines it holds."""
+    await define_orders(store)
+    lines = [
+        {"key": f"{w}{i}", "unitPrice": 1.5, "quantity": i + 1} for w in "AB" for i in range(12)
+    ]
+    await store.upsert_entities("OrderLine", lines)
+    await store.upsert_entities("Order", [{"key": "O"}, {"key": "P"}])
+
+    async def writer(handle: GraphStore, name: str) -> None:
+        for i in range(12):
+            await handle.link("HAS_LINE", [{"from": "O", "to": f"{name}{i}"}])
+            if i % 3 == 1:
+                await handle.upsert_entities(
+                    "OrderLine", [{"key": f"{name}{i - 1}", "unitPrice": 2.0, "quantity": i}]
+                )
+            if i % 4 == 3:
+                await handle.write_batch({}, {"HAS_LINE": [{"from": "P", "to": f"{name}{i}"}]})
+                await handle.unlink("HAS_LINE", [{"from": "O", "to": f"{name}{i}"}])
+
+    await asyncio.gather(writer(store, "A"), writer(twin_store, "B"))
+    totals = {
+        e.key: e.properties.get("lineTotal")
+        for e in (await store.list_entities("OrderLine", first=100)).items
+    }
+    expected = {"O": 0.0, "P": 0.0}
+    for relation in (await store.list_relations("HAS_LINE", first=100)).items:
+        expected[relation.from_id.split(":")[1]] += totals[relation.to_id.split(":")[1]]
+    assert await rollup(store) == pytest.approx(expected, abs=0, rel=1e-15)
+    assert expected["O"] > 0
+    assert expected["P"] > 0

@@ -21,7 +21,7 @@ from graph_crm.model.formula.stored_rollup import rollup_value
 from graph_crm.model.graph import properties_from_json
 from graph_crm.model.records import canonical_json
 from graph_crm.model.registry import Registry
-from graph_crm.model.values import value_to_json
+from graph_crm.model.values import value_from_json, value_to_json
 from graph_crm.store.embedded.rows import chunks
 from graph_crm.store.rollups import Touched, rollups_touched, walk_back
 
@@ -79,6 +79,16 @@ def _ends(hop: Hop) -> tuple[str, str]:
     return ("from_id", "to_id") if hop.direction.value == "OUT" else ("to_id", "from_id")
 
 
+def _joined(relation: str, column: str, entity: str) -> str:
+    """A relation joined at ``column`` to ``entity``, its type a parameter. By ``from_id``
+    the (type, from_id) index covers it; by ``to_id``, ``+`` keeps SQLite from choosing
+    that index on type alone (a scan of the type's relations per row) over
+    ``relations_by_to``."""
+    if column == "from_id":
+        return f"{relation}.type = ? AND {relation}.from_id = {entity}.id"
+    return f"{relation}.to_id = {entity}.id AND +{relation}.type = ?"
+
+
 def _step_back(
     conn: sqlite3.Connection, hop: Hop, near_type: str, far_type: str, far_keys: set[str]
 ) -> set[str]:
@@ -90,7 +100,7 @@ def _step_back(
             for (key,) in conn.execute(
                 "SELECT DISTINCT n.key FROM json_each(?) k "
                 "CROSS JOIN entities f ON f.type = ? AND f.key = k.value "
-                f"CROSS JOIN relations r ON r.type = ? AND r.{far} = f.id "
+                f"CROSS JOIN relations r ON {_joined('r', far, 'f')} "
                 f"CROSS JOIN entities n ON n.id = r.{near} AND n.type = ?",
                 (canonical_json(list(chunk)), far_type, hop.relation, near_type),
             )
@@ -107,20 +117,36 @@ def _store(conn: sqlite3.Connection, registry: Registry, stored: StoredRollup, o
         near, far = _ends(hop)
         node = "f" if index == len(rollup.hops) - 1 else f"m{index}"
         joins.append(
-            f"CROSS JOIN relations r{index} ON r{index}.type = ? AND r{index}.{near} = {last}.id "
+            f"CROSS JOIN relations r{index} ON {_joined(f'r{index}', near, last)} "
             f"CROSS JOIN entities {node} ON {node}.id = r{index}.{far}"
         )
         last = node
     far_rows: dict[str, list[dict[str, Any]]] = {key: [] for key in owners}
-    params = [canonical_json(list(owners)), rollup.owner, *(hop.relation for hop in rollup.hops)]
+    # without where, only the aggregated property is read: as its JSON text (``->``), so
+    # a FLOAT is parsed by Python exactly as the whole row would be
+    whole = rollup.where is not None or rollup.property is None
+    read = "f.props" if whole else "f.props -> ?"
+    params = [
+        *(() if whole else (f"$.{rollup.property}",)),
+        canonical_json(list(owners)),
+        rollup.owner,
+        *(hop.relation for hop in rollup.hops),
+    ]
+    kinds = {spec.name: spec.kind for spec in far_type.properties}
     for owner, key, props in conn.execute(
-        "SELECT DISTINCT o.key, f.key, f.props FROM json_each(?) k "
+        f"SELECT DISTINCT o.key, f.key, {read} FROM json_each(?) k "
         "CROSS JOIN entities o ON o.type = ? AND o.key = k.value " + " ".join(joins),
         # the ? of each join's relation type follow the owner type's, in order
         params,
     ):
-        fields = properties_from_json(far_type, json.loads(props))
-        fields["key"] = key
+        if whole:
+            fields = properties_from_json(far_type, json.loads(props))
+            fields["key"] = key
+        elif props is None:
+            fields = {}
+        else:
+            name = str(rollup.property)
+            fields = {name: value_from_json(kinds[name], json.loads(props))}
         far_rows[owner].append(fields)
     kind = rollup.kind
     path = f"$.{stored.name}"  # a registry-checked property name; a parameter all the same
@@ -131,7 +157,7 @@ def _store(conn: sqlite3.Connection, registry: Registry, stored: StoredRollup, o
             removals.append((path, rollup.owner, owner))
         else:
             # as JSON text: SQLite would print a REAL bound as such with 15 digits only
-            updates.append((path, canonical_json(value_to_json(kind, value)), rollup.owner, owner))
+            updates.append((path, json.dumps(value_to_json(kind, value)), rollup.owner, owner))
     conn.executemany(
         "UPDATE entities SET props = json_set(props, ?, json(?)) WHERE type = ? AND key = ?",
         updates,

@@ -138,9 +138,9 @@ async def load(path: Path, rows: list[dict[str, Any]], computed: bool) -> tuple[
     return store, seconds
 
 
-async def run(count: int, rounds: int, seed: int, orders: int) -> dict[str, Any]:
-    rows = lines(max(count, 2 * orders), seed)
-    rollups = await rollup_results(orders, rows, rounds, timed, summary)
+async def run(count: int, rounds: int, seed: int, order_count: int) -> dict[str, Any]:
+    rows = lines(max(count, 2 * order_count), seed)
+    rollups = await rollup_results(order_count, rows, rounds, timed, summary)
     rows = rows[:count]
     results: dict[str, Any] = {"lines": count, "rounds": rounds}
     with tempfile.TemporaryDirectory() as tmp:

@@ -80,7 +80,8 @@ def _graph(count: int, rows: list[dict[str, Any]]) -> tuple[list[Any], list[Any]
     total = compile_formula(
         FORMULA, {"unitPrice": K.FLOAT, "quantity": K.INT, "discount": K.FLOAT}, "OrderLine"
     )
-    orders, links = [], []
+    orders: list[dict[str, Any]] = []
+    links: list[dict[str, str]] = []
     for index in range(count):
         mine = rows[2 * index : 2 * index + 2]
         amount = math.fsum(evaluate_formula(total, row) for row in mine)

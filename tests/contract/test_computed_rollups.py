@@ -285,7 +285,7 @@ async def test_concurrent_writers_never_leave_a_stored_sum_stale(
 
     await asyncio.gather(writer(store, "A"), writer(twin_store, "B"))
     totals = {
-        e.key: e.properties.get("lineTotal")
+        e.key: float(e.properties["lineTotal"])
         for e in (await store.list_entities("OrderLine", first=100)).items
     }
     expected = {"O": 0.0, "P": 0.0}

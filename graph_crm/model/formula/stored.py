@@ -23,7 +23,12 @@ from graph_crm.model.formula.formula import Formula
 from graph_crm.model.formula.guard import computed_validator
 from graph_crm.model.formula.problems import EvaluationFailed
 from graph_crm.model.formula.rollup import Rollup
-from graph_crm.model.formula.stored_rollup import StoredRollup, check_stored_rollup, path_types
+from graph_crm.model.formula.stored_rollup import (
+    StoredRollup,
+    check_stored_rollup,
+    path_types,
+    refuse_parameters,
+)
 from graph_crm.model.registry import Registry, RegistryValidator
 from graph_crm.model.types import EntityType
 
@@ -107,15 +112,7 @@ def _check_stored_formula(item: Formula, path: tuple[PathPart, ...], rollups: se
             "would need the time of the write that stores it",
             path=path,
         )
-    used = sorted(item.parameters)
-    if used:
-        shown = ", ".join("now()" if p == "now" else f"${p}" for p in used)
-        raise InvalidInput(
-            f"a computed property is stored, so it cannot use {shown}: its value would "
-            "depend on when it is read; conditions relative to a report's time belong "
-            "in an impact policy, which may use $asOf",
-            path=path,
-        )
+    refuse_parameters(item, "a computed property is stored, so it", path)
     read = sorted(item.references & rollups)
     if read:
         raise InvalidInput(

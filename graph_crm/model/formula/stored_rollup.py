@@ -57,15 +57,7 @@ def check_stored_rollup(
     """Refuse what a store cannot keep current; ``rollups`` names each type's rollups."""
     where = (*path, "where")
     if isinstance(rollup.where, Formula):
-        used = sorted(rollup.where.parameters)
-        if used:
-            shown = ", ".join("now()" if p == "now" else f"${p}" for p in used)
-            raise InvalidInput(
-                f"a rollup is stored, so its where cannot use {shown}: its value would "
-                "depend on when it is read; a condition relative to a report's time "
-                "belongs in an impact policy, which may use $asOf",
-                path=where,
-            )
+        refuse_parameters(rollup.where, "a rollup is stored, so its where", where)
         read = set(rollup.where.references)
     elif rollup.where is not None:
         if any(isinstance(part, Related) for part in _parts(rollup.where)):
@@ -90,6 +82,20 @@ def check_stored_rollup(
             f"{rollup.far_type}.{nested[0]} is a rollup: a rollup over another rollup is "
             "not stored yet",
             path=(*path, "property") if rollup.property in far_rollups else where,
+        )
+
+
+def refuse_parameters(formula: Formula, what: str, path: tuple[PathPart, ...]) -> None:
+    """Refuse ``formula`` if it uses ``now()``, ``$asOf`` or ``$delayDays``: ``what``
+    (stored) cannot."""
+    used = sorted(formula.parameters)
+    if used:
+        shown = ", ".join("now()" if p == "now" else f"${p}" for p in used)
+        raise InvalidInput(
+            f"{what} cannot use {shown}: its value would depend on when it is read; "
+            "conditions relative to a report's time belong in an impact policy, which "
+            "may use $asOf",
+            path=path,
         )
 
 
@@ -133,4 +139,10 @@ def rollup_value(rollup: Rollup, far: Iterable[Mapping[str, Any]]) -> Any:
     )
 
 
-__all__ = ["StoredRollup", "check_stored_rollup", "path_types", "rollup_value"]
+__all__ = [
+    "StoredRollup",
+    "check_stored_rollup",
+    "path_types",
+    "refuse_parameters",
+    "rollup_value",
+]

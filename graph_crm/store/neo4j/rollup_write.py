@@ -20,7 +20,7 @@ from graph_crm.model.formula.stored import StoredRollup
 from graph_crm.model.formula.stored_rollup import rollup_value
 from graph_crm.model.registry import Registry
 from graph_crm.model.types import PropertyKind
-from graph_crm.model.values import datetime_to_text
+from graph_crm.model.values import value_to_json
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.statements import cypher, fetch
 from graph_crm.store.neo4j.values import decode_props
@@ -119,7 +119,7 @@ async def _store(
         fields["key"] = row["props"]["key"]
         far_rows[row["owner"]].append(fields)
     rows = [
-        {"key": key, "v": _encoded(rollup.kind, rollup_value(rollup, fars))}
+        {"key": key, "v": value_to_json(rollup.kind, rollup_value(rollup, fars))}
         for key, fars in far_rows.items()
     ]
     statement = cypher(
@@ -129,16 +129,6 @@ async def _store(
         value=_DECODE.get(rollup.kind, "row.v"),
     )
     await fetch(tx, statement, rows=rows)
-
-
-def _encoded(kind: PropertyKind, value: Any) -> Any:
-    if value is None:
-        return None
-    if kind is PropertyKind.DATETIME:
-        return datetime_to_text(value)
-    if kind is PropertyKind.DATE:
-        return value.isoformat()
-    return value
 
 
 __all__ = ["affected_owners", "keep_current", "owners_of", "recompute", "recompute_all"]

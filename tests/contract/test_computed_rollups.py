@@ -209,6 +209,8 @@ async def test_defining_or_altering_a_rollup_computes_it_for_stored_data(store: 
     [
         ({**VALUE, "where": "quantity > 1 AND $asOf IS NOT NULL"}, ("where",), "impact policy"),
         ({**VALUE, "where": "add_days(now(), 1) IS NULL"}, ("where",), "impact policy"),
+        ({**VALUE, "where": "createdAt IS NOT NULL"}, ("where",), "cannot read createdAt"),
+        ({**VALUE, "where": {"updatedAt": {"isNull": False}}}, ("where",), "updatedAt"),
         (
             {**VALUE, "path": ["HAS_LINE`]->(x) DETACH DELETE x //"]},
             ("path", 0),

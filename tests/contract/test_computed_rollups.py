@@ -250,3 +250,43 @@ async def test_a_rollup_over_a_rollup_or_a_formula_over_one_is_refused(store: Gr
     with pytest.raises(InvalidInput) as caught:
         await store.alter_entity_type(doubled)
     assert "formula over a rollup" in caught.value.message
+
+
+async def test_a_rollup_follows_a_relation_in_and_a_relation_to_its_own_type(
+    store: GraphStore,
+) -> None:
+    await store.define_entity_type({"name": "Org", "properties": [{"name": "size", "kind": "INT"}]})
+    await store.define_relation_type({"name": "PARENT_OF", "from": "Org", "to": "Org"})
+    parents = {"rollup": "count", "path": [{"relation": "PARENT_OF", "direction": "IN"}]}
+    staff = {"rollup": "sum", "path": ["PARENT_OF", "PARENT_OF"], "property": "size"}
+    await store.alter_entity_type(
+        {
+            "name": "Org",
+            "properties": [
+                {"name": "size", "kind": "INT"},
+                {"name": "parents", "kind": "INT", "computed": parents},
+                {"name": "grandchildrenSize", "kind": "INT", "computed": staff},
+            ],
+        }
+    )
+    await store.upsert_entities(
+        "Org", [{"key": k, "size": n} for k, n in zip("ABCD", (1, 2, 3, 4), strict=True)]
+    )
+    await store.link(
+        "PARENT_OF",
+        [{"from": "A", "to": "B"}, {"from": "B", "to": "C"}, {"from": "B", "to": "D"}],
+    )
+    await store.link("PARENT_OF", [{"from": "D", "to": "C"}])
+    got = {
+        e.key: (e.properties["parents"], e.properties["grandchildrenSize"])
+        for e in (await store.list_entities("Org")).items
+    }
+    # C has parents B and D; A's grandchildren are C and D (C reached twice: once)
+    assert got == {"A": (0, 7), "B": (1, 3), "C": (2, 0), "D": (1, 0)}
+    await store.upsert_entities("Org", [{"key": "C", "size": 10}])
+    await store.delete_entities(["Org:D"])
+    got = {
+        e.key: (e.properties["parents"], e.properties["grandchildrenSize"])
+        for e in (await store.list_entities("Org")).items
+    }
+    assert got == {"A": (0, 10), "B": (1, 0), "C": (1, 0)}

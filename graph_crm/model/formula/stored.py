@@ -39,10 +39,13 @@ Formulas = dict[str, Formula]
 
 @dataclass(frozen=True)
 class Materialized:
-    """A registry's stored computed properties: each type's formulas, and every rollup."""
+    """A registry's stored computed properties: each type's formulas worked out when its
+    entities are written, every rollup, and each type's formulas that read a rollup (so
+    worked out after its rollups, by the store's rollup step)."""
 
     formulas: dict[str, Formulas] = field(default_factory=dict)
     rollups: tuple[StoredRollup, ...] = ()
+    late: dict[str, Formulas] = field(default_factory=dict)
 
 
 #: What the last few registries seen store (a registry is immutable, and the live one is
@@ -77,7 +80,9 @@ def check_materialized(
         for owner, properties in definitions.items()
     }
     formulas: dict[str, Formulas] = {}
+    late: dict[str, Formulas] = {}
     rollups: list[StoredRollup] = []
+    # in dependency order: what a property reads is placed before it
     for (owner, name), item in checked.items():
         _, path = definitions[owner][name]
         declared = registry.entity_type(owner).spec(name)
@@ -88,12 +93,16 @@ def check_materialized(
                 path=path,
             )
         if isinstance(item, Rollup):
-            check_stored_rollup(item, path, rollup_names)
+            after = {t: rollup_names.get(t, set()) | set(late.get(t, {})) for t in definitions}
+            check_stored_rollup(item, path, after)
             rollups.append(StoredRollup(name, item, path_types(item, _middle(registry, item))))
             continue
-        _check_stored_formula(item, path, rollup_names.get(owner, set()))
-        formulas.setdefault(owner, {})[name] = item
-    return Materialized(formulas, tuple(rollups))
+        _check_stored_formula(item, path)
+        if item.references & (rollup_names.get(owner, set()) | set(late.get(owner, {}))):
+            late.setdefault(owner, {})[name] = item
+        else:
+            formulas.setdefault(owner, {})[name] = item
+    return Materialized(formulas, tuple(rollups), late)
 
 
 def _middle(registry: Registry, rollup: Rollup) -> str | None:
@@ -104,7 +113,7 @@ def _middle(registry: Registry, rollup: Rollup) -> str | None:
     return relation.to_type if hop.direction.value == "OUT" else relation.from_type
 
 
-def _check_stored_formula(item: Formula, path: tuple[PathPart, ...], rollups: set[str]) -> None:
+def _check_stored_formula(item: Formula, path: tuple[PathPart, ...]) -> None:
     times = sorted(item.references & _WRITE_TIMES)
     if times:
         raise InvalidInput(
@@ -113,12 +122,6 @@ def _check_stored_formula(item: Formula, path: tuple[PathPart, ...], rollups: se
             path=path,
         )
     refuse_parameters(item, "a computed property is stored, so it", path)
-    read = sorted(item.references & rollups)
-    if read:
-        raise InvalidInput(
-            f"{read[0]!r} is a rollup: a formula over a rollup is not stored yet",
-            path=path,
-        )
 
 
 def materialized(registry: Registry) -> Materialized:
@@ -148,9 +151,16 @@ def materialized_rollups(registry: Registry) -> tuple[StoredRollup, ...]:
     return materialized(registry).rollups
 
 
+def late_formulas(registry: Registry, type_name: str) -> Formulas:
+    """``type_name``'s formulas that read a rollup, in order (worked out after it)."""
+    return materialized(registry).late.get(type_name, {})
+
+
 def rollup_names(registry: Registry, type_name: str) -> frozenset[str]:
-    """The names of ``type_name``'s stored rollups (an upsert leaves them out)."""
-    return frozenset(r.name for r in materialized_rollups(registry) if r.owner == type_name)
+    """The names of ``type_name``'s stored rollups and of the formulas that read them:
+    the values the rollup step stores, never part of a write's record or revision."""
+    rollups = {r.name for r in materialized_rollups(registry) if r.owner == type_name}
+    return frozenset(rollups | set(late_formulas(registry, type_name)))
 
 
 def with_computed(
@@ -225,6 +235,7 @@ __all__ = [
     "materialize_all",
     "materialized",
     "materialized_formulas",
+    "late_formulas",
     "materialized_rollups",
     "rollup_names",
     "stored_definitions",

@@ -6,7 +6,8 @@ A stored rollup is kept current by the store in every write's transaction
 ``where`` that uses ``now()``, ``$asOf`` or ``$delayDays`` is refused (such conditions
 belong in an impact policy). For now a stored rollup's ``where`` tests the far entity's
 own properties only (no relation quantifiers, no ``createdAt``/``updatedAt``), and a
-rollup does not aggregate another rollup, nor does a formula read one.
+rollup does not aggregate another rollup (nor a formula that reads one). A formula may
+read its own entity's rollups: the store works it out after them.
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ def check_stored_rollup(
     nested = sorted((aggregated | read) & far_rollups)
     if nested:
         raise InvalidInput(
-            f"{rollup.far_type}.{nested[0]} is a rollup: a rollup over another rollup is "
-            "not stored yet",
+            f"{rollup.far_type}.{nested[0]} is a rollup or reads one: a rollup over another "
+            "rollup is not stored yet",
             path=(*path, "property") if rollup.property in far_rollups else where,
         )
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from graph_crm.model.formula.rollup import Hop
-from graph_crm.model.formula.stored import StoredRollup
+from graph_crm.model.formula.stored import Formulas, StoredRollup, late_formulas, with_computed
 from graph_crm.model.formula.stored_rollup import rollup_value
-from graph_crm.model.graph import properties_from_json
+from graph_crm.model.graph import properties_from_json, properties_to_json
 from graph_crm.model.records import canonical_json
 from graph_crm.model.registry import Registry
+from graph_crm.model.types import EntityType
 from graph_crm.model.values import value_from_json, value_to_json
 from graph_crm.store.embedded.rows import chunks
 from graph_crm.store.rollups import Touched, rollups_touched, walk_back
@@ -51,11 +52,36 @@ def owners_of(
 def recompute(
     conn: sqlite3.Connection, registry: Registry, work: Iterable[tuple[StoredRollup, set[str]]]
 ) -> None:
-    """Store each rollup's value on its owners (owners that no longer exist are skipped)."""
+    """Store each rollup's value on its owners (owners that no longer exist are skipped),
+    then the owners' formulas that read a rollup."""
+    by_type: dict[str, set[str]] = {}
     for rollup, owners in work:
         ordered = sorted(owners)
         for chunk in chunks(ordered, BATCH):
             _store(conn, registry, rollup, chunk)
+        by_type.setdefault(rollup.owner, set()).update(owners)
+    for type_name, keys in by_type.items():
+        late = late_formulas(registry, type_name)
+        if late:
+            for chunk in chunks(sorted(keys), BATCH):
+                _store_late(conn, registry.entity_type(type_name), late, chunk)
+
+
+def _store_late(
+    conn: sqlite3.Connection, entity_type: EntityType, late: Formulas, keys: Sequence[str]
+) -> None:
+    """Work out ``late`` (formulas that read rollups) on the entities of ``keys``."""
+    updates = []
+    for key, props in conn.execute(
+        "SELECT o.key, o.props FROM json_each(?) k "
+        "CROSS JOIN entities o ON o.type = ? AND o.key = k.value",
+        (canonical_json(list(keys)), entity_type.name),
+    ):
+        stored = properties_from_json(entity_type, json.loads(props))
+        values = with_computed(late, stored, (entity_type.name, key), key)
+        text = json.dumps(properties_to_json(entity_type, values), ensure_ascii=False)
+        updates.append((text, entity_type.name, key))
+    conn.executemany("UPDATE entities SET props = ? WHERE type = ? AND key = ?", updates)
 
 
 def keep_current(conn: sqlite3.Connection, registry: Registry, touched: Touched) -> None:
@@ -67,11 +93,11 @@ def recompute_all(
     conn: sqlite3.Connection, registry: Registry, rollups: Iterable[StoredRollup]
 ) -> None:
     """Every owner's value of each of ``rollups`` (a definition change)."""
+    work = []
     for rollup in rollups:
-        keys = [
-            k for (k,) in conn.execute("SELECT key FROM entities WHERE type = ?", (rollup.owner,))
-        ]
-        recompute(conn, registry, [(rollup, set(keys))])
+        rows = conn.execute("SELECT key FROM entities WHERE type = ?", (rollup.owner,))
+        work.append((rollup, {key for (key,) in rows}))
+    recompute(conn, registry, work)
 
 
 def _ends(hop: Hop) -> tuple[str, str]:

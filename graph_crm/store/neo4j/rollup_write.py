@@ -16,12 +16,13 @@ from typing import Any, Final
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.model.formula.rollup import Hop
-from graph_crm.model.formula.stored import StoredRollup
+from graph_crm.model.formula.stored import Formulas, StoredRollup, late_formulas, with_computed
 from graph_crm.model.formula.stored_rollup import rollup_value
 from graph_crm.model.registry import Registry
-from graph_crm.model.types import PropertyKind
+from graph_crm.model.types import EntityType, PropertyKind
 from graph_crm.model.values import value_to_json
 from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.compile import neo4j_value
 from graph_crm.store.neo4j.statements import cypher, fetch
 from graph_crm.store.neo4j.values import decode_props
 from graph_crm.store.rollups import Touched, rollups_touched, walk_back
@@ -72,11 +73,38 @@ async def recompute(
     registry: Registry,
     work: Iterable[tuple[StoredRollup, set[str]]],
 ) -> None:
-    """Store each rollup's value on its owners (owners that no longer exist are skipped)."""
+    """Store each rollup's value on its owners (owners that no longer exist are skipped),
+    then the owners' formulas that read a rollup."""
+    by_type: dict[str, set[str]] = {}
     for rollup, owners in work:
         ordered = sorted(owners)
         for start in range(0, len(ordered), BATCH):
             await _store(tx, registry, rollup, ordered[start : start + BATCH])
+        by_type.setdefault(rollup.owner, set()).update(owners)
+    for type_name, keys in by_type.items():
+        late = late_formulas(registry, type_name)
+        ordered = sorted(keys)
+        for start in range(0, len(ordered) if late else 0, BATCH):
+            await _store_late(
+                tx, registry.entity_type(type_name), late, ordered[start : start + BATCH]
+            )
+
+
+async def _store_late(
+    tx: AsyncManagedTransaction, entity_type: EntityType, late: Formulas, keys: list[str]
+) -> None:
+    """Work out ``late`` (formulas that read rollups) on the entities of ``keys``."""
+    owner = q.label(entity_type.name)
+    kinds = {spec.name: spec.kind for spec in entity_type.properties}
+    rows = []
+    for row in await fetch(tx, cypher(q.ROLLUP_OWNER_PROPS, Owner=owner), keys=keys):
+        key = row["props"]["key"]
+        values = with_computed(
+            late, decode_props(entity_type, row["props"]), (entity_type.name, key), key
+        )
+        props = {name: neo4j_value(kinds[name], values.get(name)) for name in late}
+        rows.append({"key": key, "props": props})
+    await fetch(tx, cypher(q.ROLLUP_OWNER_SET, Owner=owner), rows=rows)
 
 
 async def keep_current(tx: AsyncManagedTransaction, registry: Registry, touched: Touched) -> None:
@@ -89,10 +117,11 @@ async def recompute_all(
     tx: AsyncManagedTransaction, registry: Registry, rollups: Iterable[StoredRollup]
 ) -> None:
     """Every owner's value of each of ``rollups`` (a definition change)."""
+    work = []
     for rollup in rollups:
         rows = await fetch(tx, cypher(q.ENTITY_PROPS_ALL, Label=q.label(rollup.owner)))
-        keys = {row["props"]["key"] for row in rows}
-        await recompute(tx, registry, [(rollup, keys)])
+        work.append((rollup, {row["props"]["key"] for row in rows}))
+    await recompute(tx, registry, work)
 
 
 def _walk(stored: StoredRollup) -> str:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,11 +11,10 @@ import pytest
 
 from graph_crm.impact.plan import StepProperty
 from graph_crm.model.types import PropertyKind
-from graph_crm.services.transfer import export_graph, import_graph
+from graph_crm.services.transfer import import_graph
 from graph_crm.store.base import GraphStore
-from graph_crm.store.embedded.store import EmbeddedStore
 from tests.contract.logistics import AS_OF, ENTITY_TYPES, load_logistics, shipment_plan
-from tests.contract.test_computed import LINES
+from tests.contract.test_computed import LINES, export_edited
 from tests.contract.test_computed_rollups import define_orders, rollup
 
 
@@ -58,23 +56,15 @@ async def test_concurrent_writers_never_leave_a_stored_sum_stale(
 
 
 async def test_an_import_computes_rollups_again(store: GraphStore, tmp_path: Path) -> None:
-    source = await EmbeddedStore.open(tmp_path / "source.db")
-    try:
+    async def fill(source: GraphStore) -> None:
         await define_orders(source)
         await source.upsert_entities("OrderLine", LINES)
         await source.upsert_entities("Order", [{"key": "A"}, {"key": "B"}])
         await source.link("HAS_LINE", [{"from": "A", "to": "L1"}, {"from": "A", "to": "L2"}])
-        path = tmp_path / "graph.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            await export_graph(source, out)
-    finally:
-        await source.close()
-    exported = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    (a,) = [row for row in exported if row.get("key") == "A"]
-    assert a["properties"]["value"] == 226.22
-    a["properties"]["value"] = 1.0  # not believed
-    path.write_text("".join(json.dumps(row) + "\n" for row in exported), encoding="utf-8")
-    await import_graph(store, path)
+
+    path, exported = await export_edited(tmp_path, fill, "A", "value")
+    assert exported == 226.22
+    await import_graph(store, path)  # the value edited in the file is not believed
     assert await rollup(store) == {"A": 226.22, "B": 0.0}
     # and kept current afterwards
     await store.unlink("HAS_LINE", [{"from": "A", "to": "L2"}])

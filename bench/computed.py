@@ -12,7 +12,10 @@ each. Measured (median and p95 of ``--rounds`` runs, one warm-up):
   statement would run), next to the same statement on the stored ``amount``;
 - ``rollup on read``: the orders' ``sum(lineTotal)`` as a correlated subquery per order,
   sorted (what an on-read rollup must do), next to a stored FLOAT on Order;
-- the write cost: ``upsert_entities`` of every line with and without the formula.
+- the write cost: ``upsert_entities`` of every line with and without the formula;
+- stored rollups (:mod:`bench.computed_rollup`): ``--orders`` Orders of two lines, a page
+  on the rollup ``value = sum(lineTotal)`` next to a stored ``amount``, and ``link``
+  throughput with and without the rollup on the path.
 
     .venv/bin/python -m bench.computed                 # 100k lines
     .venv/bin/python -m bench.computed --lines 10000   # a quick check
@@ -35,6 +38,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bench.computed_rollup import rollup_results
 from graph_crm.model.formula import compile_formula, evaluate_formula
 from graph_crm.model.types import PropertyKind as K
 from graph_crm.store.embedded.store import EmbeddedStore
@@ -134,8 +138,10 @@ async def load(path: Path, rows: list[dict[str, Any]], computed: bool) -> tuple[
     return store, seconds
 
 
-async def run(count: int, rounds: int, seed: int) -> dict[str, Any]:
-    rows = lines(count, seed)
+async def run(count: int, rounds: int, seed: int, order_count: int) -> dict[str, Any]:
+    rows = lines(max(count, 2 * order_count), seed)
+    rollups = await rollup_results(order_count, rows, rounds, timed, summary)
+    rows = rows[:count]
     results: dict[str, Any] = {"lines": count, "rounds": rounds}
     with tempfile.TemporaryDirectory() as tmp:
         plain, plain_s = await load(Path(tmp) / "plain.db", rows, computed=False)
@@ -186,7 +192,7 @@ async def run(count: int, rounds: int, seed: int) -> dict[str, Any]:
         results["SQL page of orders, stored value"] = summary(stored)
         results["SQL page of orders, rollup on read"] = summary(on_read)
         conn.close()
-    return results
+    return {**results, **rollups}
 
 
 def table(results: dict[str, Any]) -> str:
@@ -196,6 +202,8 @@ def table(results: dict[str, Any]) -> str:
             out.append(f"  {name:<40} {value['median_ms']:9.1f} {value['p95_ms']:9.1f}")
     for name, rate in results["write_lines_per_s"].items():
         out.append(f"  upsert, {name:<32} {rate:9,.0f} lines/s")
+    for name, rate in results["link_per_s"].items():
+        out.append(f"  link, {name:<34} {rate:9,.0f} links/s")
     return "\n".join(out)
 
 
@@ -204,9 +212,10 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--out", type=Path, default=Path("bench/results/computed.json"))
     args = parser.parse_args()
-    results = asyncio.run(run(args.lines, args.rounds, args.seed))
+    results = asyncio.run(run(args.lines, args.rounds, args.seed, args.orders))
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")

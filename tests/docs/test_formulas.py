@@ -165,6 +165,20 @@ async def test_the_pages_define_write_and_read_blocks_give_what_it_says(
     assert totals == [("L2", 200.0), ("L1", 26.22)]
 
 
+async def test_the_pages_rollup_blocks_give_what_it_says(store: GraphStore) -> None:
+    async with asgi_client(store) as client:
+        await data(client, doc_block("formulas-define").text)
+        await data(client, doc_block("formulas-write").text)
+        defined = await data(client, doc_block("formulas-rollup-define").text)
+        (value,) = defined["alterEntityType"]["entityType"]["properties"]
+        assert value["computed"] == {"rollup": "sum", "path": ["HAS_LINE"], "property": "lineTotal"}
+        written = await data(client, doc_block("formulas-rollup-write").text)
+        assert written["linkEntities"]["__typename"] == "WritePayload"
+        read = await data(client, doc_block("formulas-rollup-read").text)
+    values = [(edge["node"]["key"], edge["node"]["value"]) for edge in read["orders"]["edges"]]
+    assert values == [("O1", 226.22), ("O2", 10.0)]  # as the page says
+
+
 async def test_the_demos_value_band_is_what_the_page_says(store: GraphStore) -> None:
     """`valueBand` on the demo data (both backends) against the committed seed's values."""
     await load_demo(store)

@@ -5,13 +5,15 @@ A property with ``computed`` is materialized: the store computes its value from 
 entity's own properties on every write, in the write's transaction, and keeps it like a
 stored value (docs/formulas.md). So a stored formula must have a value of its own: one
 that uses ``now()``, ``$asOf`` or ``$delayDays`` is refused (an impact policy's
-conditions use ``$asOf``); its kind must be the property's declared kind; rollups are
-not materialized yet and are refused.
+conditions use ``$asOf``); its kind must be the property's declared kind. Rollups are
+stored too, kept current by the store on every write that can change them
+(:mod:`.stored_rollup` says what one may use).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graph_crm.errors import InvalidInput, Issue, PathPart, raise_issues
@@ -20,6 +22,13 @@ from graph_crm.model.formula.evaluate import evaluate_formula
 from graph_crm.model.formula.formula import Formula
 from graph_crm.model.formula.guard import computed_validator
 from graph_crm.model.formula.problems import EvaluationFailed
+from graph_crm.model.formula.rollup import Rollup
+from graph_crm.model.formula.stored_rollup import (
+    StoredRollup,
+    check_stored_rollup,
+    path_types,
+    refuse_parameters,
+)
 from graph_crm.model.registry import Registry, RegistryValidator
 from graph_crm.model.types import EntityType
 
@@ -27,9 +36,21 @@ from graph_crm.model.types import EntityType
 #: after the computed properties it reads.
 Formulas = dict[str, Formula]
 
-#: The formulas of the last few registries seen (a registry is immutable, and the live
-#: one is asked on every write).
-_RECENT: list[tuple[Registry, dict[str, Formulas]]] = []
+
+@dataclass(frozen=True)
+class Materialized:
+    """A registry's stored computed properties: each type's formulas worked out when its
+    entities are written, every rollup, and each type's formulas that read a rollup (so
+    worked out after its rollups, by the store's rollup step)."""
+
+    formulas: dict[str, Formulas] = field(default_factory=dict)
+    rollups: tuple[StoredRollup, ...] = ()
+    late: dict[str, Formulas] = field(default_factory=dict)
+
+
+#: What the last few registries seen store (a registry is immutable, and the live one is
+#: asked on every write).
+_RECENT: list[tuple[Registry, Materialized]] = []
 _RECENT_SIZE: Final = 4
 
 
@@ -49,44 +70,72 @@ def stored_definitions(registry: Registry) -> dict[str, dict[str, Definition]]:
 
 def check_materialized(
     registry: Registry, definitions: Mapping[str, Mapping[str, Definition]]
-) -> dict[str, Formulas]:
+) -> Materialized:
     """Type every computed property (:func:`check_computed`) and refuse what cannot be
-    stored: rollups (not yet), formulas without a value of their own, a kind other than
-    the declared one."""
+    stored: formulas without a value of their own, a kind other than the declared one,
+    and what :func:`.stored_rollup.check_stored_rollup` refuses."""
     checked = check_computed(registry, definitions)
+    rollup_names = {
+        owner: {name for name, (raw, _) in properties.items() if not isinstance(raw, str)}
+        for owner, properties in definitions.items()
+    }
     formulas: dict[str, Formulas] = {}
+    late: dict[str, Formulas] = {}
+    rollups: list[StoredRollup] = []
+    # in dependency order: what a property reads is placed before it
     for (owner, name), item in checked.items():
         _, path = definitions[owner][name]
-        if not isinstance(item, Formula):
-            raise InvalidInput(
-                "rollup properties are not yet stored: define this value as a formula over "
-                "the entity's own properties for now",
-                path=path,
-            )
-        times = sorted(item.references & _WRITE_TIMES)
-        if times:
-            raise InvalidInput(
-                f"a stored computed property cannot read {', '.join(times)} yet: its value "
-                "would need the time of the write that stores it",
-                path=path,
-            )
-        used = sorted(item.parameters)
-        if used:
-            shown = ", ".join("now()" if p == "now" else f"${p}" for p in used)
-            raise InvalidInput(
-                f"a computed property is stored, so it cannot use {shown}: its value would "
-                "depend on when it is read; conditions relative to a report's time belong "
-                "in an impact policy, which may use $asOf",
-                path=path,
-            )
         declared = registry.entity_type(owner).spec(name)
         if declared is not None and declared.kind is not item.kind:
+            what = "formula" if isinstance(item, Formula) else "rollup"
             raise InvalidInput(
-                f"this formula gives {item.kind}, but {name!r} is declared {declared.kind}",
+                f"this {what} gives {item.kind}, but {name!r} is declared {declared.kind}",
                 path=path,
             )
-        formulas.setdefault(owner, {})[name] = item
-    return formulas
+        if isinstance(item, Rollup):
+            after = {t: rollup_names.get(t, set()) | set(late.get(t, {})) for t in definitions}
+            check_stored_rollup(item, path, after)
+            rollups.append(StoredRollup(name, item, path_types(item, _middle(registry, item))))
+            continue
+        _check_stored_formula(item, path)
+        if item.references & (rollup_names.get(owner, set()) | set(late.get(owner, {}))):
+            late.setdefault(owner, {})[name] = item
+        else:
+            formulas.setdefault(owner, {})[name] = item
+    return Materialized(formulas, tuple(rollups), late)
+
+
+def _middle(registry: Registry, rollup: Rollup) -> str | None:
+    if len(rollup.hops) < 2:
+        return None
+    hop = rollup.hops[0]
+    relation = registry.relation_type(hop.relation)
+    return relation.to_type if hop.direction.value == "OUT" else relation.from_type
+
+
+def _check_stored_formula(item: Formula, path: tuple[PathPart, ...]) -> None:
+    times = sorted(item.references & _WRITE_TIMES)
+    if times:
+        raise InvalidInput(
+            f"a stored computed property cannot read {', '.join(times)} yet: its value "
+            "would need the time of the write that stores it",
+            path=path,
+        )
+    refuse_parameters(item, "a computed property is stored, so it", path)
+
+
+def materialized(registry: Registry) -> Materialized:
+    """What ``registry`` stores (cached per registry, which is immutable)."""
+    for seen, found in _RECENT:
+        if seen is registry:
+            return found
+    if not any(computed_names(t) for t in registry.entity_types.values()):
+        found = Materialized()
+    else:
+        found = check_materialized(registry, stored_definitions(registry))
+    _RECENT.insert(0, (registry, found))
+    del _RECENT[_RECENT_SIZE:]
+    return found
 
 
 def materialized_formulas(registry: Registry, type_name: str) -> Formulas:
@@ -94,13 +143,24 @@ def materialized_formulas(registry: Registry, type_name: str) -> Formulas:
     entity_type = registry.entity_types.get(type_name)
     if entity_type is None or not computed_names(entity_type):
         return {}  # most types: nothing to check, whatever the others hold
-    for seen, by_type in _RECENT:
-        if seen is registry:
-            return by_type.get(type_name, {})
-    by_type = check_materialized(registry, stored_definitions(registry))
-    _RECENT.insert(0, (registry, by_type))
-    del _RECENT[_RECENT_SIZE:]
-    return by_type.get(type_name, {})
+    return materialized(registry).formulas.get(type_name, {})
+
+
+def materialized_rollups(registry: Registry) -> tuple[StoredRollup, ...]:
+    """Every rollup ``registry`` stores."""
+    return materialized(registry).rollups
+
+
+def late_formulas(registry: Registry, type_name: str) -> Formulas:
+    """``type_name``'s formulas that read a rollup, in order (worked out after it)."""
+    return materialized(registry).late.get(type_name, {})
+
+
+def rollup_names(registry: Registry, type_name: str) -> frozenset[str]:
+    """The names of ``type_name``'s stored rollups and of the formulas that read them:
+    the values the rollup step stores, never part of a write's record or revision."""
+    rollups = {r.name for r in materialized_rollups(registry) if r.owner == type_name}
+    return frozenset(rollups | set(late_formulas(registry, type_name)))
 
 
 def with_computed(
@@ -168,10 +228,16 @@ COMPUTED_VALIDATOR: Final[RegistryValidator] = computed_validator(
 __all__ = [
     "COMPUTED_VALIDATOR",
     "Formulas",
+    "Materialized",
+    "StoredRollup",
     "check_materialized",
     "computed_names",
     "materialize_all",
+    "materialized",
     "materialized_formulas",
+    "late_formulas",
+    "materialized_rollups",
+    "rollup_names",
     "stored_definitions",
     "with_computed",
 ]

@@ -24,6 +24,7 @@ from graph_crm.store.common import (
 )
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.rollup_write import owners_of, recompute
 from graph_crm.store.embedded.rows import chunks, entity_from_row, row_ids
 from graph_crm.store.embedded.sql import RelatedSets, compile_filter, compile_order
 from graph_crm.store.listing import EntityListing, EntityPlan, Rows
@@ -125,9 +126,16 @@ class EntityOps:
         def run() -> DeleteResult:
             deleted_rows: list[int] = []
             relations = 0
+            registry = self.db.refresh()
             with self.db.write() as conn:
                 at = utc_now()
                 records: list[AuditRecord] = []
+                # the owners whose rollups go through what is deleted, found while the
+                # relations are still there
+                touched = {
+                    type_name: {k for _, k in wanted} for type_name, wanted in grouped.items()
+                }
+                owners = owners_of(conn, registry, touched)
                 for type_name, wanted in grouped.items():
                     found = row_ids(conn, type_name, [k for _, k in wanted])
                     removed = self._delete_rows(conn, list(found.values()))
@@ -136,6 +144,7 @@ class EntityOps:
                     if found:
                         deleted = sorted(global_id(type_name, key) for key in found)
                         records.append(delete_record(actor, type_name, deleted, removed, at))
+                recompute(conn, registry, owners)
                 insert_audit(conn, records)
             self.db.after_write(lambda m: m.remove_entities(deleted_rows))
             return DeleteResult(entities=len(deleted_rows), relations=relations)

@@ -11,8 +11,10 @@ from graph_crm.model.types import RelationType
 from graph_crm.store.common import raise_missing_endpoints
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.rollup_write import keep_current
 from graph_crm.store.embedded.rows import row_ids
 from graph_crm.store.links import LinkPlan, unlink_outcome
+from graph_crm.store.rollups import TouchedEntities, rollups_on_path
 
 
 def endpoint_ids(
@@ -46,7 +48,8 @@ class LinkOps:
         """Plan an unlink batch with this write's registry; delete the relations there."""
 
         def run() -> int:
-            batch = plan(self.db.refresh())
+            registry = self.db.refresh()
+            batch = plan(registry)
             rel = batch.relation_type
             removed: list[tuple[int, int, str]] = []
             removed_ends: list[tuple[str, str]] = []
@@ -65,6 +68,10 @@ class LinkOps:
                     if cursor.rowcount:
                         removed.append((from_id, to_id, rel.name))
                         removed_ends.append((record.from_key, record.to_key))
+                if rollups_on_path(registry, rel.name):
+                    touched = TouchedEntities()
+                    touched.add_ends(rel.from_type, rel.to_type, removed_ends)
+                    keep_current(conn, registry, touched.keys)
                 count, records = unlink_outcome(batch, removed_ends, at)
                 insert_audit(conn, records)
             self.db.after_write(lambda m: m.remove_edges(removed))

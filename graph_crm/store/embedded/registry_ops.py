@@ -8,7 +8,7 @@ import json
 import sqlite3
 
 from graph_crm.clock import utc_now
-from graph_crm.model.formula.stored import materialized_formulas, with_computed
+from graph_crm.model.formula.stored import materialized_formulas, rollup_names, with_computed
 from graph_crm.model.graph import (
     properties_from_json,
     properties_to_json,
@@ -24,7 +24,9 @@ from graph_crm.store.definitions import Backfill, Population
 from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.rollup_write import recompute_all
 from graph_crm.store.embedded.rows import count_entities, count_relations, insert_change
+from graph_crm.store.rollups import rollups_over
 
 
 class RegistryOps:
@@ -118,6 +120,9 @@ class RegistryOps:
         if entities:
             definition = registry.entity_type(definition.name)
         formulas = materialized_formulas(registry, definition.name) if entities else {}
+        # rollup values are kept apart: they are recomputed below, and a revision follows
+        # only what clients write
+        rollups = rollup_names(registry, definition.name) if entities else frozenset()
         defaults = properties_to_json(definition, backfill.values)
         key = "key" if entities else "NULL"
         rows = conn.execute(
@@ -125,7 +130,9 @@ class RegistryOps:
         ).fetchall()
         updates = []
         for index, (row_id, props, entity_key) in enumerate(rows):
-            stored = {k: v for k, v in json.loads(props).items() if k not in formulas}
+            stored = {
+                k: v for k, v in json.loads(props).items() if k not in formulas and k not in rollups
+            }
             values = properties_from_json(definition, {**defaults, **stored})
             values = with_computed(formulas, values, (definition.name, index), entity_key)
             revision = revision_of(definition, values)
@@ -138,6 +145,7 @@ class RegistryOps:
                 "UPDATE entities SET props = ?, rev = ?, updated_at = ? WHERE id = ?",
                 [(props, rev, now, row_id) for props, rev, row_id in updates],
             )
+            recompute_all(conn, registry, rollups_over(registry, definition.name))
         else:
             conn.executemany("UPDATE relations SET props = ?, rev = ? WHERE id = ?", updates)
 

@@ -24,7 +24,9 @@ from graph_crm.store.embedded import schema
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.database import EmbeddedDatabase
 from graph_crm.store.embedded.link_ops import endpoint_ids
+from graph_crm.store.embedded.rollup_write import keep_current
 from graph_crm.store.embedded.rows import insert_change
+from graph_crm.store.rollups import TouchedEntities, rollups_on_path
 from graph_crm.store.validators import REGISTRY_VALIDATORS
 
 
@@ -90,6 +92,8 @@ class TransferOps:
                         for e in entities
                     ],
                 )
+                # rollups are not in the file: computed again, as relations arrive
+                keep_current(conn, self.db.registry, {type_name: {e.key for e in entities}})
                 if ids:
                     record = import_data_record(actor, AuditKind.ENTITY, type_name, ids, utc_now())
                     insert_audit(conn, [record])
@@ -121,6 +125,10 @@ class TransferOps:
                         for r, (f, t) in zip(relations, pairs, strict=True)
                     ],
                 )
+                if rollups_on_path(self.db.registry, relation_type):
+                    touched = TouchedEntities()
+                    touched.add_ends(rel.from_type, rel.to_type, pairs)
+                    keep_current(conn, self.db.registry, touched.keys)
                 if ids:
                     kind = AuditKind.RELATION
                     record = import_data_record(actor, kind, relation_type, ids, utc_now())

@@ -20,8 +20,10 @@ from graph_crm.store.embedded.database import EmbeddedDatabase
 from graph_crm.store.embedded.gc_pause import gc_paused
 from graph_crm.store.embedded.link_write import link_batch
 from graph_crm.store.embedded.mirror import Mirror
+from graph_crm.store.embedded.rollup_write import keep_current
 from graph_crm.store.embedded.rows import chunks, inserted_ids
 from graph_crm.store.embedded.sql import sql_value
+from graph_crm.store.rollups import TouchedEntities, rollups_on_path
 from graph_crm.store.write_batch import BatchResult, EntityWrite, WritePlanner, reported_at
 
 MirrorUpdate = Callable[[Mirror], None]
@@ -36,22 +38,29 @@ class WriteOps:
 
         @gc_paused()
         def run() -> BatchResult:
-            planned = plan(self.db.refresh())
+            registry = self.db.refresh()
+            planned = plan(registry)
             result = BatchResult()
             updates: list[MirrorUpdate] = []
             with self.db.write() as conn:
                 # Taken under the write lock, so the audit log's time order is commit order.
                 at = utc_now()
+                touched = TouchedEntities()
                 for write in planned.entities:
                     with reported_at(planned, ("entities", write.type_name)):
-                        written, update = _upsert(conn, write, planned.actor, at)
+                        written, update, keys = _upsert(conn, write, planned.actor, at)
                     result.written[write.type_name] = written
                     updates.append(update)
+                    touched.add(write.type_name, keys)
                 for batch in planned.links:
-                    with reported_at(planned, ("links", batch.relation_type.name)):
+                    rel = batch.relation_type
+                    with reported_at(planned, ("links", rel.name)):
                         linked, update = link_batch(conn, batch, at)
-                    result.linked[batch.relation_type.name] = linked
+                    result.linked[rel.name] = linked
                     updates.append(update)
+                    if rollups_on_path(registry, rel.name):
+                        touched.add_ends(rel.from_type, rel.to_type, batch.pairs)
+                keep_current(conn, registry, touched.keys)
 
             def apply(mirror: Mirror) -> None:
                 for update in updates:
@@ -65,7 +74,9 @@ class WriteOps:
 
 def _upsert(
     conn: sqlite3.Connection, write: EntityWrite, actor: str, at: datetime
-) -> tuple[WriteResult, MirrorUpdate]:
+) -> tuple[WriteResult, MirrorUpdate, list[str]]:
+    """Write one type's records; the result, the mirror's update, and the keys of the
+    entities created or changed."""
     entity_type, checked = write.entity_type, write.records
     type_name = entity_type.name
     now = datetime_to_text(at)
@@ -127,7 +138,7 @@ def _upsert(
     def update(mirror: Mirror) -> None:
         mirror.add_entities((row_id, global_id(type_name, key)) for key, row_id in new_rows.items())
 
-    return result, update
+    return result, update, [row[1] for row in created] + [row[4] for row in changed]
 
 
 def _check_unique_holders(conn: sqlite3.Connection, write: EntityWrite) -> None:

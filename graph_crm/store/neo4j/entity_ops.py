@@ -28,6 +28,7 @@ from graph_crm.store.neo4j.compile import (
     compile_order,
 )
 from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.rollup_write import owners_of, recompute
 from graph_crm.store.neo4j.statements import (
     cypher,
     fetch,
@@ -118,6 +119,14 @@ class EntityOps:
             entities = relations = 0
             at = utc_now()
             records = []
+            # the owners whose rollups go through what is deleted, found while the
+            # relations are still there
+            touched = {
+                type_name: {key for _, key in wanted}
+                for type_name, wanted in grouped.items()
+                if type_name in registry.entity_types
+            }
+            owners = await owners_of(tx, registry, touched)
             for type_name, wanted in grouped.items():
                 if type_name not in registry.entity_types:
                     continue
@@ -131,6 +140,7 @@ class EntityOps:
                 if row["keys"]:
                     deleted = sorted(global_id(type_name, key) for key in row["keys"])
                     records.append(delete_record(actor, type_name, deleted, row["relations"], at))
+            await recompute(tx, registry, owners)
             await write_audit(tx, records)
             return DeleteResult(entities, relations)
 

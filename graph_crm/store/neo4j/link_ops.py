@@ -11,8 +11,10 @@ from graph_crm.store.links import LinkPlan, unlink_outcome
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.rollup_write import keep_current
 from graph_crm.store.neo4j.statements import cypher, fetch, relation_fragments
 from graph_crm.store.neo4j.transactions import Work
+from graph_crm.store.rollups import TouchedEntities, rollups_on_path
 
 
 class LinkOps:
@@ -26,12 +28,17 @@ class LinkOps:
 
         def build(registry: Registry) -> Work[int]:
             batch = plan(registry)
+            rel = batch.relation_type
             rows = [{"from": f, "to": t} for f, t in batch.pairs]
             query = cypher(q.RELATION_UNLINK, **relation_fragments(batch.relation_type))
 
             async def work(tx: AsyncManagedTransaction) -> int:
                 result = await fetch(tx, query, rows=rows)
                 removed_ends = result[0]["removedEnds"] if result else []
+                if rollups_on_path(registry, rel.name):
+                    touched = TouchedEntities()
+                    touched.add_ends(rel.from_type, rel.to_type, removed_ends)
+                    await keep_current(tx, registry, touched.keys)
                 count, records = unlink_outcome(batch, removed_ends, utc_now())
                 await write_audit(tx, records)
                 return count

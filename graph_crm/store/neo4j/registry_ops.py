@@ -15,7 +15,12 @@ from neo4j import AsyncManagedTransaction
 
 from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict
-from graph_crm.model.formula.stored import Formulas, materialized_formulas, with_computed
+from graph_crm.model.formula.stored import (
+    Formulas,
+    materialized_formulas,
+    rollup_names,
+    with_computed,
+)
 from graph_crm.model.records import (
     revision_of,
 )
@@ -32,6 +37,7 @@ from graph_crm.store.neo4j.compile import (
 from graph_crm.store.neo4j.constraints import reconcile_constraints, wanted_constraints
 from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.errors import translated
+from graph_crm.store.neo4j.rollup_write import recompute_all
 from graph_crm.store.neo4j.statements import (
     count_entities,
     count_relations,
@@ -41,6 +47,7 @@ from graph_crm.store.neo4j.statements import (
     relation_fragments,
 )
 from graph_crm.store.neo4j.values import decode_props
+from graph_crm.store.rollups import rollups_over
 
 #: Entities whose computed values one statement rewrites after a definition change.
 RECOMPUTE_BATCH = 5_000
@@ -152,8 +159,12 @@ class RegistryOps:
                     now=now,
                 )
             await self._revise_entities(
-                tx, definition, materialized_formulas(registry, definition.name)
+                tx,
+                definition,
+                materialized_formulas(registry, definition.name),
+                rollup_names(registry, definition.name),
             )
+            await recompute_all(tx, registry, rollups_over(registry, definition.name))
             return
         for name, value in sorted(backfill.values.items()):
             await fetch(
@@ -164,7 +175,11 @@ class RegistryOps:
         await self._revise_relations(tx, definition)
 
     async def _revise_entities(
-        self, tx: AsyncManagedTransaction, entity_type: EntityType, formulas: Formulas
+        self,
+        tx: AsyncManagedTransaction,
+        entity_type: EntityType,
+        formulas: Formulas,
+        rollups: frozenset[str],
     ) -> None:
         """Back-filled entities get new revisions, so unchanged upserts stay unchanged, and
         their computed values computed again (in batches of ``RECOMPUTE_BATCH`` rows)."""
@@ -172,7 +187,10 @@ class RegistryOps:
         kinds = {spec.name: spec.kind for spec in entity_type.properties}
         revised = []
         for index, row in enumerate(rows):
-            stored = {k: v for k, v in row["props"].items() if k not in formulas}
+            # rollup values are left out: recomputed after, never part of a revision
+            stored = {
+                k: v for k, v in row["props"].items() if k not in formulas and k not in rollups
+            }
             values = with_computed(
                 formulas,
                 decode_props(entity_type, stored),

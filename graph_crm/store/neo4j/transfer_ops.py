@@ -24,6 +24,7 @@ from graph_crm.store.neo4j.constraints import reconcile_constraints
 from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.errors import translated
 from graph_crm.store.neo4j.graph_ops import GraphOps
+from graph_crm.store.neo4j.rollup_write import keep_current
 from graph_crm.store.neo4j.statements import (
     cypher,
     fetch,
@@ -31,6 +32,7 @@ from graph_crm.store.neo4j.statements import (
     relation_fragments,
 )
 from graph_crm.store.neo4j.values import encode_props
+from graph_crm.store.rollups import TouchedEntities, rollups_on_path
 
 
 class TransferOps:
@@ -93,6 +95,9 @@ class TransferOps:
 
         async def work(tx: AsyncManagedTransaction) -> None:
             await fetch(tx, cypher(q.ENTITY_RESTORE, Label=q.label(type_name)), rows=rows)
+            # rollups are not in the file: computed again, as relations arrive
+            touched = {type_name: {e.key for e in entities}}
+            await keep_current(tx, self.db.registry, touched)
             if ids:
                 record = import_data_record(actor, AuditKind.ENTITY, type_name, ids, utc_now())
                 await write_audit(tx, [record])
@@ -120,6 +125,10 @@ class TransferOps:
         async def work(tx: AsyncManagedTransaction) -> None:
             await raise_missing_ends(tx, rel, [(row["from"], row["to"]) for row in rows])
             await fetch(tx, cypher(q.RELATION_RESTORE, **fragments), rows=rows)
+            if rollups_on_path(self.db.registry, rel.name):
+                touched = TouchedEntities()
+                touched.add_ends(rel.from_type, rel.to_type, [(r["from"], r["to"]) for r in rows])
+                await keep_current(tx, self.db.registry, touched.keys)
             if ids:
                 kind = AuditKind.RELATION
                 record = import_data_record(actor, kind, relation_type, ids, utc_now())

@@ -21,6 +21,7 @@ from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.batch_rows import assignments, value_lists
 from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.rollup_write import keep_current
 from graph_crm.store.neo4j.statements import (
     cypher,
     fetch,
@@ -30,6 +31,7 @@ from graph_crm.store.neo4j.statements import (
 )
 from graph_crm.store.neo4j.transactions import Work
 from graph_crm.store.neo4j.values import native
+from graph_crm.store.rollups import TouchedEntities, rollups_on_path
 from graph_crm.store.write_batch import (
     BatchResult,
     EntityWrite,
@@ -49,26 +51,35 @@ class WriteOps:
 
         def build(registry: Registry) -> Work[BatchResult]:
             planned = plan(registry)
-            return lambda tx: _write(tx, planned)
+            return lambda tx: _write(tx, planned, registry)
 
         return await self.db.checked_write(build)
 
 
-async def _write(tx: AsyncManagedTransaction, plan: WritePlan) -> BatchResult:
+async def _write(tx: AsyncManagedTransaction, plan: WritePlan, registry: Registry) -> BatchResult:
     result = BatchResult()
     at = utc_now()
+    touched = TouchedEntities()
     for write in plan.entities:
         with reported_at(plan, ("entities", write.type_name)):
-            result.written[write.type_name] = await _upsert(tx, write, plan.actor, at)
+            written, keys = await _upsert(tx, write, plan.actor, at)
+        result.written[write.type_name] = written
+        touched.add(write.type_name, keys)
     for batch in plan.links:
-        with reported_at(plan, ("links", batch.relation_type.name)):
-            result.linked[batch.relation_type.name] = await _link(tx, batch, at)
+        rel = batch.relation_type
+        with reported_at(plan, ("links", rel.name)):
+            result.linked[rel.name] = await _link(tx, batch, at)
+        if rollups_on_path(registry, rel.name):
+            touched.add_ends(rel.from_type, rel.to_type, batch.pairs)
+    await keep_current(tx, registry, touched.keys)
     return result
 
 
 async def _upsert(
     tx: AsyncManagedTransaction, write: EntityWrite, actor: str, at: datetime
-) -> WriteResult:
+) -> tuple[WriteResult, list[str]]:
+    """Write one type's records; the result, and the keys of the entities created or
+    changed."""
     entity_type = write.entity_type
     label = q.label(entity_type.name)
     holders: dict[tuple[str, Any], str] = {}
@@ -83,7 +94,7 @@ async def _upsert(
             holders[(name, native(row["value"]))] = row["key"]
     raise_unique_conflicts(write.unique, write.records, holders, entity_type.name)
     if not write.records:
-        return WriteResult()
+        return WriteResult(), []
     type_name = entity_type.name
     keys = [record.key for record in write.records]
     properties = [record.properties for record in write.records]
@@ -93,7 +104,7 @@ async def _upsert(
     stale = await fetch_one(tx, cypher(q.ENTITY_STALE, Label=label), keys=keys, revs=revisions)
     sent: list[int] = stale["stale"]
     if not sent:
-        return WriteResult(unchanged=len(keys))
+        return WriteResult(unchanged=len(keys)), []
     rows = [
         {"i": n, "key": keys[i], "id": global_id(type_name, keys[i]), "rev": revisions[i], "v": v}
         for n, (i, v) in enumerate(
@@ -111,7 +122,7 @@ async def _upsert(
     if result["changed"]:
         ids = [rows[index]["id"] for index in result["changed"]]
         await write_audit(tx, [upsert_record(actor, type_name, ids, written, at)])
-    return written
+    return written, [rows[index]["key"] for index in result["changed"]]
 
 
 async def _link(tx: AsyncManagedTransaction, batch: LinkBatch, at: datetime) -> WriteResult:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from graph_crm.auth.integrations import Integration
 from graph_crm.auth.keys import ApiKey
 from graph_crm.model.audit import AuditAction, AuditKind, AuditRecord, data_change
 from graph_crm.model.graph import WriteResult
@@ -120,4 +121,33 @@ def key_revoked_record(key: ApiKey, actor: str, at: datetime) -> AuditRecord:
         at=at,
         before={"name": key.name, "revokedAt": None},
         after={"name": key.name, "revokedAt": revoked},
+    )
+
+
+def integration_created_record(integration: Integration, at: datetime) -> AuditRecord:
+    """A new integration, recorded as made by its ``created_by``; never its secret."""
+    return data_change(
+        integration.created_by,
+        AuditAction.INTEGRATION_CREATE,
+        AuditKind.INTEGRATION,
+        None,
+        [integration.id],
+        {},
+        at=at,
+        after={"name": integration.name, "eventTypes": list(integration.event_types)},
+    )
+
+
+def integration_revoked_record(integration: Integration, actor: str, at: datetime) -> AuditRecord:
+    revoked = None if integration.revoked_at is None else datetime_to_text(integration.revoked_at)
+    return data_change(
+        actor,
+        AuditAction.INTEGRATION_REVOKE,
+        AuditKind.INTEGRATION,
+        None,
+        [integration.id],
+        {},
+        at=at,
+        before={"name": integration.name, "revokedAt": None},
+        after={"name": integration.name, "revokedAt": revoked},
     )

@@ -75,11 +75,14 @@ async def test_hostile_integration_ids_are_refused_before_the_store(
 
 async def test_an_event_is_accepted_once_per_integration_and_id(store: GraphStore) -> None:
     first, new = await store.accept_event(_event(1))
-    assert new and first.status is EventStatus.ACCEPTED
+    assert new
+    assert first.status is EventStatus.ACCEPTED
     again, new = await store.accept_event(_event(1, at=T0 + timedelta(minutes=1)))
-    assert not new and again == first
+    assert not new
+    assert again == first
     other, new = await store.accept_event(_event(1, integration_id="fedcba9876543210"))
-    assert new and other.key != first.key
+    assert new
+    assert other.key != first.key
     assert await store.stored_event("0123456789abcdef", "evt-1") == first
 
 
@@ -116,7 +119,8 @@ async def test_a_failure_is_retried_after_a_backoff_then_given_up(store: GraphSt
     claimed = await store.claim_event("a", now=later, lease_seconds=30)
     assert claimed is not None
     gone = await store.fail_event(EventLease(claimed.key, "a", later), {"code": "Y"}, retry=False)
-    assert gone is not None and gone.status is EventStatus.FAILED
+    assert gone is not None
+    assert gone.status is EventStatus.FAILED
     assert gone.error == {"code": "Y"}
     assert await store.claim_event("a", now=later + timedelta(days=1), lease_seconds=30) is None
 
@@ -146,7 +150,8 @@ async def test_the_version_and_the_completion_are_one_transaction(store: GraphSt
     assert claimed is not None
     await _process(store, EventLease(claimed.key, "a", T0))
     done = await store.stored_event(claimed.integration_id, claimed.event_id)
-    assert done is not None and done.status is EventStatus.PROCESSED
+    assert done is not None
+    assert done.status is EventStatus.PROCESSED
     incident = await store.active_incident("Warehouse:W1")
     assert incident is not None
     assert (done.incident_id, done.version) == (incident.id, 1)
@@ -169,7 +174,8 @@ async def test_a_worker_that_lost_its_lease_stores_no_version(store: GraphStore)
     assert await store.active_incident("Warehouse:W1") is None
     await _process(store, EventLease(fast.key, "fast", T0))
     incident = await store.active_incident("Warehouse:W1")
-    assert incident is not None and incident.version == 1
+    assert incident is not None
+    assert incident.version == 1
     log = await store.audit_log(kind="incident")
     assert [r.action.value for r in log.items] == ["incident.open"]
 

@@ -20,12 +20,12 @@ from graph_crm.auth.integrations import Integration
 from graph_crm.services.integrations import create_integration, revoke_integration
 
 
-@strawberry.enum(name="EventType", description="An event type POST /events takes.")
+@strawberry.enum(name="IntegrationEventType", description="An event type POST /events takes.")
 class EventTypeEnum(Enum):
     DISRUPTION = "disruption"
 
 
-@strawberry.type(name="Integration", description="A system that posts signed events.")
+@strawberry.type(name="EventIntegration", description="A system that posts signed events.")
 class IntegrationNode:
     id: strawberry.ID = strawberry.field(
         description="16 hex digits, sent as the X-GraphCRM-Integration header."

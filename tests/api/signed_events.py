@@ -12,7 +12,7 @@ from graph_crm.auth.integrations import signature
 
 INTEGRATIONS = "{ integrations { id name eventTypes createdBy revokedAt active } }"
 CREATE_INTEGRATION = """
-mutation Make($name: String!, $eventTypes: [EventType!]!) {
+mutation Make($name: String!, $eventTypes: [IntegrationEventType!]!) {
   createIntegration(name: $name, eventTypes: $eventTypes) {
     __typename
     ... on IntegrationCreatePayload { secret integration { id name eventTypes active } }

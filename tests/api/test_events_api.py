@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 
 from graph_crm.api import create_app
 from graph_crm.api.auth_throttle import AuthFailureThrottle
-from graph_crm.auth.integrations import Integration
+from graph_crm.auth.integrations import Integration, new_integration
 from graph_crm.clock import utc_now
 from graph_crm.incidents.events import EventStatus
 from graph_crm.services.events import ProcessorSettings, process_next
@@ -268,3 +269,18 @@ async def test_an_event_whose_source_is_absent_fails_once_and_changes_nothing(
     again = await post_event(anonymous, integration.id, integration.secret, hostile)
     assert (again.status_code, again.json()["status"]) == (200, "failed")
     assert again.json()["error"]["code"] == "NOT_FOUND"
+
+
+async def test_an_event_type_the_integration_may_not_post_is_forbidden(
+    anonymous: httpx.AsyncClient, store: GraphStore
+) -> None:
+    made = new_integration("other feed", ["disruption"], created_by="tests")
+    other = replace(made, event_types=("shipment",))  # a type this server may grow later
+    await store.add_integration(other)
+    response = await post_event(anonymous, other.id, other.secret, disruption())
+    assert response.status_code == 403, response.text
+    assert (response.json()["error"]["code"], response.json()["error"]["path"]) == (
+        "FORBIDDEN",
+        ["type"],
+    )
+    assert await store.stored_event(other.id, "evt-1") is None

@@ -2,7 +2,7 @@
 
 Claims and changes run on the one writer in ``BEGIN IMMEDIATE`` transactions, which
 also hold off the writers of other processes on the same file: two workers cannot
-claim one event. An event is committed (WAL, synchronous) before ``accept_event``
+claim one event. An event is committed, its WAL synced to disk, before ``accept_event``
 returns, so the 202 the API answers next is never for an event a crash loses.
 """
 
@@ -34,7 +34,16 @@ class EventOps:
 
     async def accept_event(self, event: StoredEvent) -> tuple[StoredEvent, bool]:
         def run() -> tuple[StoredEvent, bool]:
-            with self.db.write(graph=False) as conn:
+            # FULL for this commit only: the WAL is synced before the 202 (NORMAL, the
+            # store's setting, survives a process crash but may lose it to a power loss)
+            self.db.conn.execute("PRAGMA synchronous = FULL")
+            try:
+                return accept(self.db)
+            finally:
+                self.db.conn.execute("PRAGMA synchronous = NORMAL")
+
+        def accept(db: EmbeddedDatabase) -> tuple[StoredEvent, bool]:
+            with db.write(graph=False) as conn:
                 added = conn.execute(
                     "INSERT INTO events (key, integration_id, event_id, status, due, record) "
                     "VALUES (:key, :integrationId, :eventId, :status, :due, :record) "

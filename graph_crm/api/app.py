@@ -21,15 +21,18 @@ from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.live import LiveSchema
 from graph_crm.api.metrics import ApiMetrics
 from graph_crm.api.metrics_http import RequestMetrics, metrics_route
+from graph_crm.api.operation_policy import OperationPolicy
 from graph_crm.api.refusal import error_response
 from graph_crm.api.request_log import RequestLog, configure_access_log
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
 from graph_crm.api.shared_buckets import open_rate_limiter
+from graph_crm.auth.roles import Role
 from graph_crm.errors import GraphCrmError
 from graph_crm.services.events import ProcessorSettings, new_worker_id, run_processor
 from graph_crm.settings import Settings
 from graph_crm.store import GraphStore, open_store
+from graph_crm.store.budget import work_budget
 from graph_crm.tracing import enable_tracing
 from graph_crm.web.routes import web_routes
 
@@ -76,7 +79,10 @@ async def event_processor(store: GraphStore, settings: Settings) -> AsyncIterato
         poll_seconds=settings.event_poll_seconds,
         hold_seconds=settings.event_hold_seconds,
     )
-    task = asyncio.create_task(run_processor(store, worker, stop))
+    # each store call of an event's processing is held to the risk role's budgets, as a
+    # reportDisruption is (the task copies the context as it is made)
+    with work_budget(OperationPolicy(settings).budget(Role.RISK)):
+        task = asyncio.create_task(run_processor(store, worker, stop))
     try:
         yield
     finally:

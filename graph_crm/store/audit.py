@@ -109,19 +109,30 @@ def key_created_record(key: ApiKey, at: datetime) -> AuditRecord:
     )
 
 
-def key_revoked_record(key: ApiKey, actor: str, at: datetime) -> AuditRecord:
-    revoked = None if key.revoked_at is None else datetime_to_text(key.revoked_at)
+def _revoked_record(
+    action: AuditAction,
+    kind: AuditKind,
+    revoked: ApiKey | Integration,
+    actor: str,
+    at: datetime,
+) -> AuditRecord:
+    """A key or an integration revoked by ``actor``: its name, and when (never a secret)."""
+    when = None if revoked.revoked_at is None else datetime_to_text(revoked.revoked_at)
     return data_change(
         actor,
-        AuditAction.KEY_REVOKE,
-        AuditKind.API_KEY,
+        action,
+        kind,
         None,
-        [key.id],
+        [revoked.id],
         {},
         at=at,
-        before={"name": key.name, "revokedAt": None},
-        after={"name": key.name, "revokedAt": revoked},
+        before={"name": revoked.name, "revokedAt": None},
+        after={"name": revoked.name, "revokedAt": when},
     )
+
+
+def key_revoked_record(key: ApiKey, actor: str, at: datetime) -> AuditRecord:
+    return _revoked_record(AuditAction.KEY_REVOKE, AuditKind.API_KEY, key, actor, at)
 
 
 def integration_created_record(integration: Integration, at: datetime) -> AuditRecord:
@@ -139,15 +150,6 @@ def integration_created_record(integration: Integration, at: datetime) -> AuditR
 
 
 def integration_revoked_record(integration: Integration, actor: str, at: datetime) -> AuditRecord:
-    revoked = None if integration.revoked_at is None else datetime_to_text(integration.revoked_at)
-    return data_change(
-        actor,
-        AuditAction.INTEGRATION_REVOKE,
-        AuditKind.INTEGRATION,
-        None,
-        [integration.id],
-        {},
-        at=at,
-        before={"name": integration.name, "revokedAt": None},
-        after={"name": integration.name, "revokedAt": revoked},
+    return _revoked_record(
+        AuditAction.INTEGRATION_REVOKE, AuditKind.INTEGRATION, integration, actor, at
     )

@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
@@ -197,6 +197,15 @@ class StoredEvent:
         return self.status in (EventStatus.ACCEPTED, EventStatus.PROCESSING)
 
     def claimed(self, owner: str, now: float, lease_seconds: float) -> StoredEvent:
+        """Leased to ``owner``; or, if each of its MAX_ATTEMPTS leases ran out without a
+        word from its worker (a poison event that kills them), failed for good."""
+        if self.status is EventStatus.PROCESSING and self.attempts >= MAX_ATTEMPTS:
+            error = {
+                "code": "ABANDONED",
+                "message": f"its worker stopped during each of {self.attempts} attempts",
+                "path": [],
+            }
+            return self.failed(error, datetime.fromtimestamp(now, UTC), retry=False)
         return replace(
             self,
             status=EventStatus.PROCESSING,

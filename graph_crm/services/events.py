@@ -22,7 +22,13 @@ from graph_crm.auth.integrations import Integration
 from graph_crm.auth.keys import Forbidden
 from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict, GraphCrmError, StoreUnavailable, TimedOut
-from graph_crm.incidents.events import LeaseLost, StoredEvent, accepted_event, parse_event
+from graph_crm.incidents.events import (
+    EventStatus,
+    LeaseLost,
+    StoredEvent,
+    accepted_event,
+    parse_event,
+)
 from graph_crm.services.incidents import report_disruption
 from graph_crm.store.base import GraphStore
 from graph_crm.store.events import EventLease
@@ -78,8 +84,8 @@ async def process_next(store: GraphStore, settings: ProcessorSettings) -> Stored
     claimed = await store.claim_event(
         settings.owner, now=utc_now(), lease_seconds=settings.lease_seconds
     )
-    if claimed is None:
-        return None
+    if claimed is None or claimed.status is not EventStatus.PROCESSING:
+        return claimed  # none due, or one given up as it was claimed
     if settings.hold_seconds:
         await asyncio.sleep(settings.hold_seconds)
     integration = await store.integration(claimed.integration_id)

@@ -14,6 +14,7 @@ import pytest
 from graph_crm.auth.integrations import new_integration
 from graph_crm.errors import Conflict, InvalidInput, NotFound
 from graph_crm.incidents.events import (
+    MAX_ATTEMPTS,
     EventStatus,
     LeaseLost,
     StoredEvent,
@@ -193,3 +194,19 @@ async def test_racing_claimers_each_get_different_events(store: GraphStore) -> N
     claimed = await asyncio.gather(*(worker(f"w{n}") for n in range(4)))
     every = [key for keys in claimed for key in keys]
     assert sorted(every) == sorted(_event(n).key for n in range(12))
+
+
+async def test_an_event_whose_workers_keep_dying_is_given_up(store: GraphStore) -> None:
+    await store.accept_event(_event(1))
+    at = T0
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        claimed = await store.claim_event(f"w{attempt}", now=at, lease_seconds=5)
+        assert claimed is not None
+        assert (claimed.status, claimed.attempts) == (EventStatus.PROCESSING, attempt)
+        at += timedelta(seconds=6)  # its worker died: the lease runs out
+    given_up = await store.claim_event("last", now=at, lease_seconds=5)
+    assert given_up is not None
+    assert given_up.status is EventStatus.FAILED
+    assert given_up.error is not None
+    assert given_up.error["code"] == "ABANDONED"
+    assert await store.claim_event("after", now=at + timedelta(days=1), lease_seconds=5) is None

@@ -388,6 +388,8 @@ class Store(Generic[S]):
         self, owner: str, *, now: datetime, lease_seconds: float
     ) -> StoredEvent | None:
         moment = now.timestamp()
+        if not await self.session.events.any_due(moment):
+            return None  # idle workers look with a read, and take no write lock
         return await self.session.events.claim_event(
             moment, lambda event: event.claimed(owner, moment, lease_seconds)
         )

@@ -168,6 +168,9 @@ class EventPart(Protocol):
 
     async def stored_event(self, key: str) -> StoredEvent | None: ...
 
+    async def any_due(self, now: float) -> bool:
+        """Whether an event is claimable at ``now`` (a read: idle workers write nothing)."""
+
     async def claim_event(self, now: float, claim: EventChange) -> StoredEvent | None:
         """In one write transaction: the first claimable event due at ``now`` (by ``due``),
         changed by ``claim`` and stored; None if there is none."""

@@ -186,4 +186,5 @@ async def test_two_servers_on_one_store_process_each_event_exactly_once(
     assert incidents == 1
     assert versions == list(range(1, count + 1))
     assert sorted(e.version for e in found if e.version is not None) == versions
-    assert actions == ["incident.open"] + ["incident.change"] * (count - 1)
+    # recorded at each report's evaluation time: two workers' records may interleave
+    assert sorted(actions) == ["incident.change"] * (count - 1) + ["incident.open"]

@@ -59,6 +59,16 @@ class EventOps:
     async def stored_event(self, key: str) -> StoredEvent | None:
         return await self.db.read(lambda: find_event(self.db.conn, key), quick=True)
 
+    async def any_due(self, now: float) -> bool:
+        def run() -> bool:
+            row = self.db.conn.execute(
+                "SELECT 1 FROM events WHERE status IN (?, ?) AND due <= ? LIMIT 1",
+                (*CLAIMABLE, now),
+            ).fetchone()
+            return row is not None
+
+        return await self.db.read(run, quick=True)
+
     async def claim_event(self, now: float, claim: EventChange) -> StoredEvent | None:
         def run() -> StoredEvent | None:
             with self.db.write(graph=False) as conn:

@@ -41,6 +41,12 @@ class EventOps:
         rows = await self.db.read(lambda tx: fetch(tx, cypher(q.EVENT_GET), key=key))
         return StoredEvent.from_text(rows[0]["record"]) if rows else None
 
+    async def any_due(self, now: float) -> bool:
+        rows = await self.db.read(
+            lambda tx: fetch(tx, cypher(q.EVENT_DUE), now=now, statuses=list(CLAIMABLE))
+        )
+        return bool(rows)
+
     async def claim_event(self, now: float, claim: EventChange) -> StoredEvent | None:
         async def work(tx: AsyncManagedTransaction) -> StoredEvent | None:
             rows = await fetch(tx, cypher(q.EVENT_CLAIMABLE), now=now, statuses=list(CLAIMABLE))

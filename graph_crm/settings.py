@@ -71,6 +71,15 @@ class Settings(BaseModel):
     #: OpenTelemetry spans (request, store call, statement) through the installed tracer
     #: provider; needs ``pip install graph-crm[otel]`` (graph_crm/tracing.py).
     tracing: bool = False
+    #: Events from integrations (POST /events): whether this server's processes work
+    #: them off, the seconds a worker's lease on an event lasts (another worker takes it
+    #: over after), and the seconds between looks for due events when there are none.
+    event_processing: bool = True
+    event_lease_seconds: float = Field(default=30.0, gt=0)
+    event_poll_seconds: float = Field(default=0.5, gt=0)
+    #: Tests only: seconds a worker waits between claiming an event and processing it,
+    #: so a crash test can kill it in between.
+    event_hold_seconds: float = Field(default=0.0, ge=0)
 
     @field_validator("metrics_token")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,11 @@ async def _db_with_incident(directory: Path) -> tuple[str, str]:
     try:
         await load_logistics(store)
         await store.define_impact_policy(customs_policy())
-        arguments = {"source_type": "Warehouse", "source_key": "W1", "starts_at": None}
+        arguments: dict[str, Any] = {
+            "source_type": "Warehouse",
+            "source_key": "W1",
+            "starts_at": None,
+        }
         made = await report_disruption(
             store, **arguments, delay_days=3, note="customs hold", now=AS_OF, actor="risk"
         )

@@ -43,6 +43,8 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
     "deleteEntities": Permission.WRITE,
     "createApiKey": Permission.ADMIN,
     "revokeApiKey": Permission.ADMIN,
+    "createIntegration": Permission.ADMIN,
+    "revokeIntegration": Permission.ADMIN,
     # incidents are the risk team's work (docs/incidents.md)
     "reportDisruption": Permission.IMPACT,
     "acknowledgeIncident": Permission.IMPACT,
@@ -60,6 +62,7 @@ SPECIAL_QUERIES: Final[dict[str, Permission]] = {
     "incident": Permission.IMPACT,
     "auditLog": Permission.ADMIN,
     "apiKeys": Permission.ADMIN,
+    "integrations": Permission.ADMIN,
     # a preview runs the batch's checks; the history names who changed what
     "previewDefinitions": Permission.DEFINE,
     "definitionHistory": Permission.DEFINE,

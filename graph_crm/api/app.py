@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -14,19 +15,24 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph_crm.api.auth_throttle import AuthFailureThrottle
+from graph_crm.api.events_route import events_route
 from graph_crm.api.graphql_route import graphql_route
 from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.live import LiveSchema
 from graph_crm.api.metrics import ApiMetrics
 from graph_crm.api.metrics_http import RequestMetrics, metrics_route
+from graph_crm.api.operation_policy import OperationPolicy
 from graph_crm.api.refusal import error_response
 from graph_crm.api.request_log import RequestLog, configure_access_log
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
 from graph_crm.api.shared_buckets import open_rate_limiter
+from graph_crm.auth.roles import Role
 from graph_crm.errors import GraphCrmError
+from graph_crm.services.events import ProcessorSettings, new_worker_id, run_processor
 from graph_crm.settings import Settings
 from graph_crm.store import GraphStore, open_store
+from graph_crm.store.budget import work_budget
 from graph_crm.tracing import enable_tracing
 from graph_crm.web.routes import web_routes
 
@@ -57,6 +63,33 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(
         {"status": "ok", "backend": store.backend, "registryVersion": registry.version}
     )
+
+
+@contextlib.asynccontextmanager
+async def event_processor(store: GraphStore, settings: Settings) -> AsyncIterator[None]:
+    """This process's worker of stored events (services/events.py) while the app runs;
+    stopped, and its event left to its lease, when the app stops."""
+    if not settings.event_processing:
+        yield
+        return
+    stop = asyncio.Event()
+    worker = ProcessorSettings(
+        owner=new_worker_id(),
+        lease_seconds=settings.event_lease_seconds,
+        poll_seconds=settings.event_poll_seconds,
+        hold_seconds=settings.event_hold_seconds,
+    )
+    # each store call of an event's processing is held to the risk role's budgets, as a
+    # reportDisruption is (the task copies the context as it is made)
+    with work_budget(OperationPolicy(settings).budget(Role.RISK)):
+        task = asyncio.create_task(run_processor(store, worker, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def error_body(error: GraphCrmError) -> dict[str, str]:
@@ -98,7 +131,8 @@ def create_app(
         opened = await open_store(settings)
         app.state.store = opened
         try:
-            yield
+            async with event_processor(opened, settings):
+                yield
         finally:
             await opened.close()
 
@@ -116,6 +150,8 @@ def create_app(
                 jwt=jwt,
             ),
             Route("/healthz", healthz, methods=["GET"]),
+            # signed events from integrations: their own authentication (a signature)
+            events_route(settings, auth_failures=auth_failures),
             metrics_route(settings, auth_failures=auth_failures, jwt=jwt),
             # the console, GraphiQL and their files (graph_crm/web): clients of /graphql
             *web_routes(),

@@ -28,11 +28,12 @@ class AuditRecordNode:
     )
     action: str = strawberry.field(
         description="define, alter, drop, upsert, link, unlink, delete, import, key.create, "
-        "key.revoke, incident.open, incident.change or access.denied."
+        "key.revoke, integration.create, integration.revoke, incident.open, incident.change "
+        "or access.denied."
     )
     kind: str = strawberry.field(
         description="entityType, relationType, impactPolicy, registry, entity, relation, apiKey, "
-        "incident or operation."
+        "integration, incident or operation."
     )
     type: str | None = strawberry.field(
         description="The entity, relation type or policy it concerns (null for keys and incidents)."

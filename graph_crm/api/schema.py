@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from graph_crm.api.cost import MAX_COST, QueryCostLimiter
 from graph_crm.api.errors import ErrorShaping, log_unexpected
 from graph_crm.api.incidents_api import IncidentsMutation, IncidentsQuery
+from graph_crm.api.integrations_api import IntegrationsMutation, IntegrationsQuery
 from graph_crm.api.keys_api import KeysMutation, KeysQuery
 from graph_crm.api.mutations import Mutation
 from graph_crm.api.operation import RunChosenOperation
@@ -25,12 +26,12 @@ PARSED_QUERIES_CACHED = 256
 
 
 @strawberry.type(name="Query")
-class CoreQuery(Query, KeysQuery, IncidentsQuery):
+class CoreQuery(Query, KeysQuery, IncidentsQuery, IntegrationsQuery):
     """Every root query field of the core schema."""
 
 
 @strawberry.type(name="Mutation")
-class CoreMutation(Mutation, KeysMutation, IncidentsMutation):
+class CoreMutation(Mutation, KeysMutation, IncidentsMutation, IntegrationsMutation):
     """Every root mutation field of the core schema."""
 
 

@@ -20,6 +20,7 @@ from graph_crm.auth.roles import Role
 from graph_crm.cli.csv_import import add_csv_import_commands, print_admin_steps
 from graph_crm.cli.impact import add_impact_commands
 from graph_crm.cli.incidents import add_incident_commands
+from graph_crm.cli.integrations import add_integration_commands
 from graph_crm.cli.keys import add_key_commands
 from graph_crm.cli.schema import add_schema_commands
 from graph_crm.errors import GraphCrmError, StoreUnavailable
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_impact_commands(add)
     add_key_commands(add)
     add_incident_commands(add)
+    add_integration_commands(add)
     add_schema_commands(add)
     add_csv_import_commands(add)
 

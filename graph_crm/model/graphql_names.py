@@ -65,6 +65,8 @@ CORE_TYPE_NAMES: Final = frozenset(
         "IncidentTotals", "IncidentDiffTarget", "IncidentTierChange", "IncidentPolicyDiff",
         "IncidentVersion", "IncidentVersionPage", "IncidentEdge", "IncidentConnection",
         "IncidentPayload", "IncidentResult", "IncidentFilter", "DisruptionSourceInput",
+        "EventIntegration", "IntegrationEventType", "IntegrationCreatePayload",
+        "IntegrationCreateResult", "IntegrationRevokePayload", "IntegrationRevokeResult",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
@@ -75,6 +77,7 @@ CORE_QUERY_FIELDS: Final = frozenset(
     | {"viewer", "typeCounts"}
     | {"impactComparison"}
     | {"incidents", "incident"}
+    | {"integrations"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}
@@ -86,6 +89,7 @@ CORE_MUTATION_FIELDS: Final = frozenset(
     | {"addProperty", "alterProperty", "dropProperty", "alterTypeDetails"}
     | {"reportDisruption", "acknowledgeIncident", "resolveIncident", "assignIncident"}
     | {"addIncidentNote", "checkIncidentAction"}
+    | {"createIntegration", "revokeIntegration"}
 )
 #: Scalars and filter inputs the generated part shares between all types.
 SHARED_TYPE_NAMES: Final = {

@@ -71,6 +71,9 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "AuditLogOrder",
         "ApiKey",
         "ApiKeyRole",
+        # not "Integration" nor "EventType": entity types of those names are too likely
+        "EventIntegration",
+        "IntegrationEventType",
         "RelationCount",
         "DefinitionChange",
         "DefinitionHistory",

@@ -25,6 +25,7 @@ from graph_crm.model.names import check_entity_type_name
 from graph_crm.model.records import global_id, parse_global_id
 from graph_crm.services.impact_report import impact_report
 from graph_crm.store.base import GraphStore
+from graph_crm.store.events import EventLease
 
 #: Times an event is applied again after another writer changed the incident first.
 ATTEMPTS: Final = 5
@@ -95,12 +96,14 @@ async def report_disruption(
     note: Any = "",
     now: datetime,
     actor: str,
+    event: EventLease | None = None,
 ) -> Disruption:
     """Record that the source is delayed ``delay_days`` from ``starts_at``, evaluated as
     of ``now``: a new version of the source's open incident (the same delay again:
     "reported again"; another: "delay updated"), or a new incident. Bad input is
     InvalidInput (or UnknownType, NotFound for an absent source) at its argument, and
-    stores nothing."""
+    stores nothing. ``event``: the leased event this processes, marked processed in the
+    transaction that stores the version (LeaseLost, nothing stored, if the lease is gone)."""
     source = _source(source_type, source_key)
     delay = check_delay(delay_days)
     try:
@@ -121,9 +124,9 @@ async def report_disruption(
                 incident = open_incident(
                     new_incident_id(), first, source=source, starts_at=start, note=text, actor=actor
                 )
-                await store.open_incident(incident, first, actor=actor)
+                await store.open_incident(incident, first, actor=actor, event=event)
                 return Disruption(incident, first, opened=True)
-            return await _update(store, active, reports, delay, text, now, actor)
+            return await _update(store, active, reports, delay, text, now, actor, event)
         except (Conflict, StaleRevision):
             continue  # another event for this source won the race: apply on top of it
     raise Conflict(
@@ -140,13 +143,16 @@ async def _update(
     note: str,
     now: datetime,
     actor: str,
+    event: EventLease | None,
 ) -> Disruption:
     previous = (await store.incident_versions(active.id, since=active.version - 1))[-1]
     same = delay == active.delay_days
     reason = VersionReason.REPORTED_AGAIN if same else VersionReason.DELAY_UPDATED
     version = next_version(previous, reports, reason=reason, delay_days=delay, at=now)
     incident = with_version(active, version, note=note or None)
-    await store.update_incident(incident, version=version, actor=actor, reason=reason.value)
+    await store.update_incident(
+        incident, version=version, actor=actor, reason=reason.value, event=event
+    )
     return Disruption(incident, version, opened=False)
 
 

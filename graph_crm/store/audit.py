@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from graph_crm.auth.integrations import Integration
 from graph_crm.auth.keys import ApiKey
 from graph_crm.model.audit import AuditAction, AuditKind, AuditRecord, data_change
 from graph_crm.model.graph import WriteResult
@@ -108,16 +109,47 @@ def key_created_record(key: ApiKey, at: datetime) -> AuditRecord:
     )
 
 
-def key_revoked_record(key: ApiKey, actor: str, at: datetime) -> AuditRecord:
-    revoked = None if key.revoked_at is None else datetime_to_text(key.revoked_at)
+def _revoked_record(
+    action: AuditAction,
+    kind: AuditKind,
+    revoked: ApiKey | Integration,
+    actor: str,
+    at: datetime,
+) -> AuditRecord:
+    """A key or an integration revoked by ``actor``: its name, and when (never a secret)."""
+    when = None if revoked.revoked_at is None else datetime_to_text(revoked.revoked_at)
     return data_change(
         actor,
-        AuditAction.KEY_REVOKE,
-        AuditKind.API_KEY,
+        action,
+        kind,
         None,
-        [key.id],
+        [revoked.id],
         {},
         at=at,
-        before={"name": key.name, "revokedAt": None},
-        after={"name": key.name, "revokedAt": revoked},
+        before={"name": revoked.name, "revokedAt": None},
+        after={"name": revoked.name, "revokedAt": when},
+    )
+
+
+def key_revoked_record(key: ApiKey, actor: str, at: datetime) -> AuditRecord:
+    return _revoked_record(AuditAction.KEY_REVOKE, AuditKind.API_KEY, key, actor, at)
+
+
+def integration_created_record(integration: Integration, at: datetime) -> AuditRecord:
+    """A new integration, recorded as made by its ``created_by``; never its secret."""
+    return data_change(
+        integration.created_by,
+        AuditAction.INTEGRATION_CREATE,
+        AuditKind.INTEGRATION,
+        None,
+        [integration.id],
+        {},
+        at=at,
+        after={"name": integration.name, "eventTypes": list(integration.event_types)},
+    )
+
+
+def integration_revoked_record(integration: Integration, actor: str, at: datetime) -> AuditRecord:
+    return _revoked_record(
+        AuditAction.INTEGRATION_REVOKE, AuditKind.INTEGRATION, integration, actor, at
     )

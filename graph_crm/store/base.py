@@ -10,8 +10,10 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from graph_crm.auth.integrations import Integration
 from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.incidents.events import StoredEvent
 from graph_crm.incidents.incident import Incident, IncidentStatus
 from graph_crm.incidents.version import IncidentVersion
 from graph_crm.model.audit import AuditRecord
@@ -30,6 +32,7 @@ from graph_crm.model.relation_counts import RelationCount
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
 from graph_crm.store.definitions import DefinitionOperation
+from graph_crm.store.events import EventLease
 from graph_crm.store.write_batch import BatchResult
 
 DEFAULT_ACTOR = "system"
@@ -337,11 +340,18 @@ class GraphStore(Protocol):
     # -- incidents (graph_crm.incidents; stored beside the graph, like keys) -------------
 
     async def open_incident(
-        self, incident: Incident, version: IncidentVersion, *, actor: str = DEFAULT_ACTOR
+        self,
+        incident: Incident,
+        version: IncidentVersion,
+        *,
+        actor: str = DEFAULT_ACTOR,
+        event: EventLease | None = None,
     ) -> None:
         """Store a new incident (revision 1) with its first version and an
         ``incident.open`` audit record, in one transaction. Conflict if its id is taken, or
-        if its source has an incident that is not resolved (two racing opens: one wins)."""
+        if its source has an incident that is not resolved (two racing opens: one wins).
+        ``event``: the event this processes, marked processed in the same transaction if
+        its lease is still the caller's (else LeaseLost, and nothing is stored)."""
 
     async def update_incident(
         self,
@@ -350,12 +360,52 @@ class GraphStore(Protocol):
         version: IncidentVersion | None = None,
         actor: str = DEFAULT_ACTOR,
         reason: str = "changed",
+        event: EventLease | None = None,
     ) -> None:
         """Store ``incident`` (revision r) over the stored one, only if that is still at
         revision r - 1 (else StaleRevision, nothing stored: two acknowledgements made from
         one revision cannot both win), with ``version`` (its latest, if new) and an
         ``incident.change`` audit record saying ``reason``, in one transaction. NotFound if
-        there is no such incident."""
+        there is no such incident. ``event``: as for :meth:`open_incident`."""
+
+    # -- integrations and their events (POST /events) --------------------------------------
+
+    async def add_integration(self, integration: Integration) -> None:
+        """Store a new integration (its secret as it is: HMAC needs it) with an
+        ``integration.create`` audit record by ``integration.created_by``; Conflict if its
+        id exists."""
+
+    async def integration(self, integration_id: str) -> Integration | None:
+        """The integration with this id, revoked or not; None if there is none."""
+
+    async def integrations(self) -> list[Integration]:
+        """Every integration, revoked ones included, oldest first (then by id)."""
+
+    async def revoke_integration(
+        self, integration_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
+    ) -> Integration:
+        """As :meth:`revoke_api_key`, for an integration (``integration.revoke``)."""
+
+    async def accept_event(self, event: StoredEvent) -> tuple[StoredEvent, bool]:
+        """Store ``event`` if its (integration, id) is new, durably before returning; the
+        stored event and whether it was new (else the first one, unchanged)."""
+
+    async def stored_event(self, integration_id: str, event_id: str) -> StoredEvent | None:
+        """The event with this (integration, id), or None."""
+
+    async def claim_event(
+        self, owner: str, *, now: datetime, lease_seconds: float
+    ) -> StoredEvent | None:
+        """Lease the next due event to ``owner`` until ``now + lease_seconds``: one accepted
+        and due, or one whose lease ran out; None if none. Two claimers never get one
+        event while its lease runs."""
+
+    async def fail_event(
+        self, lease: EventLease, error: dict[str, Any], *, retry: bool
+    ) -> StoredEvent | None:
+        """Record that processing failed with ``error``: due again after a backoff
+        (``retry``, while attempts remain) or failed for good. None (and nothing changed)
+        if ``lease.owner`` no longer holds the lease."""
 
     async def incident(self, incident_id: str) -> Incident | None:
         """The incident with this id (``inc-`` and 16 hex digits, else InvalidInput at

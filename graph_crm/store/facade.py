@@ -13,9 +13,11 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from graph_crm.auth.integrations import Integration, check_integration_id
 from graph_crm.auth.keys import ApiKey
 from graph_crm.errors import InvalidInput
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.incidents.events import LeaseLost, StoredEvent, event_key
 from graph_crm.incidents.incident import Incident, IncidentStatus, check_incident_id
 from graph_crm.incidents.listing import check_incident_query, incident_page
 from graph_crm.incidents.version import IncidentVersion
@@ -35,12 +37,13 @@ from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.relation_counts import RelationCount
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
-from graph_crm.store import definitions, listing, write_batch
+from graph_crm.store import definitions, events, listing, write_batch
 from graph_crm.store import incidents as incidents_
 from graph_crm.store import links as links_
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.budget import each_call_budgeted
 from graph_crm.store.definition_batch import DefinitionBatch
+from graph_crm.store.events import EventLease
 from graph_crm.store.paging import all_pages
 from graph_crm.store.session import StoreSession
 
@@ -336,9 +339,15 @@ class Store(Generic[S]):
     # -- incidents -----------------------------------------------------------------------
 
     async def open_incident(
-        self, incident: Incident, version: IncidentVersion, *, actor: str = DEFAULT_ACTOR
+        self,
+        incident: Incident,
+        version: IncidentVersion,
+        *,
+        actor: str = DEFAULT_ACTOR,
+        event: EventLease | None = None,
     ) -> None:
-        await self.session.incidents.write_incident(incidents_.plan_open(incident, version, actor))
+        write = incidents_.plan_open(incident, version, actor, event)
+        await self.session.incidents.write_incident(write)
 
     async def update_incident(
         self,
@@ -347,9 +356,54 @@ class Store(Generic[S]):
         version: IncidentVersion | None = None,
         actor: str = DEFAULT_ACTOR,
         reason: str = "changed",
+        event: EventLease | None = None,
     ) -> None:
-        write = incidents_.plan_change(incident, version, actor, reason)
+        write = incidents_.plan_change(incident, version, actor, reason, event)
         await self.session.incidents.write_incident(write)
+
+    # -- integrations and their events -----------------------------------------------------
+
+    async def add_integration(self, integration: Integration) -> None:
+        events.integration_record(integration)
+        await self.session.integrations.add_integration(integration)
+
+    async def integration(self, integration_id: str) -> Integration | None:
+        return await self.session.integrations.integration(check_integration_id(integration_id))
+
+    async def integrations(self) -> list[Integration]:
+        return await self.session.integrations.integrations()
+
+    async def revoke_integration(
+        self, integration_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
+    ) -> Integration:
+        return await self.session.integrations.revoke_integration(
+            check_integration_id(integration_id), at=at, actor=actor
+        )
+
+    async def accept_event(self, event: StoredEvent) -> tuple[StoredEvent, bool]:
+        return await self.session.events.accept_event(event)
+
+    async def stored_event(self, integration_id: str, event_id: str) -> StoredEvent | None:
+        return await self.session.events.stored_event(event_key(integration_id, event_id))
+
+    async def claim_event(
+        self, owner: str, *, now: datetime, lease_seconds: float
+    ) -> StoredEvent | None:
+        moment = now.timestamp()
+        if not await self.session.events.any_due(moment):
+            return None  # idle workers look with a read, and take no write lock
+        return await self.session.events.claim_event(
+            moment, lambda event: event.claimed(owner, moment, lease_seconds)
+        )
+
+    async def fail_event(
+        self, lease: EventLease, error: dict[str, Any], *, retry: bool
+    ) -> StoredEvent | None:
+        try:
+            change = events.failed(lease, error, retry=retry)
+            return await self.session.events.change_event(lease.key, change)
+        except LeaseLost:
+            return None
 
     async def incident(self, incident_id: str) -> Incident | None:
         return await self.session.incidents.incident(check_incident_id(incident_id))

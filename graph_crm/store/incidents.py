@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from graph_crm.errors import Conflict, InvalidInput
+from graph_crm.incidents.events import StoredEvent
 from graph_crm.incidents.incident import Incident, check_incident_id
 from graph_crm.incidents.records import (
     incident_from_record,
@@ -26,6 +27,7 @@ from graph_crm.incidents.records import (
 from graph_crm.incidents.version import IncidentVersion
 from graph_crm.model.audit import AuditAction, AuditKind, AuditRecord, data_change
 from graph_crm.model.values import datetime_to_text
+from graph_crm.store.events import EventLease, completed
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,15 @@ class IncidentWrite:
     version: dict[str, Any] | None
     expected_revision: int | None
     audit: AuditRecord
+    #: The event this write processes, completed in the same transaction (see EventLease).
+    event: EventLease | None = None
+
+    def processed(self, stored: StoredEvent | None) -> StoredEvent:
+        """The event this write processes, marked processed with the new version (LeaseLost
+        if the lease is no longer the writer's)."""
+        if self.event is None or self.version is None:
+            raise InvalidInput("only a write of a new version processes an event", path=("event",))
+        return completed(stored, self.event, self.incident_id, int(self.version["number"]))
 
     def conflict(self) -> Conflict:
         """The refusal of an open whose id is taken or whose source has an incident that
@@ -117,8 +128,10 @@ def _checked(incident: Incident, version: IncidentVersion | None) -> None:
         )
 
 
-def plan_open(incident: Incident, version: IncidentVersion, actor: str) -> IncidentWrite:
-    """Storing a new incident with its first version."""
+def plan_open(
+    incident: Incident, version: IncidentVersion, actor: str, event: EventLease | None = None
+) -> IncidentWrite:
+    """Storing a new incident with its first version (completing ``event``, if given)."""
     _checked(incident, version)
     if incident.revision != 1 or version.number != 1:
         raise InvalidInput("a new incident is at revision 1 with version 1", path=("revision",))
@@ -128,11 +141,16 @@ def plan_open(incident: Incident, version: IncidentVersion, actor: str) -> Incid
         version_row(incident.id, version),
         None,
         _audit(AuditAction.INCIDENT_OPEN, incident, actor, incident.updated_at, "opened"),
+        event,
     )
 
 
 def plan_change(
-    incident: Incident, version: IncidentVersion | None, actor: str, reason: str
+    incident: Incident,
+    version: IncidentVersion | None,
+    actor: str,
+    reason: str,
+    event: EventLease | None = None,
 ) -> IncidentWrite:
     """Storing ``incident`` over the revision before it (and ``version``, if given)."""
     _checked(incident, version)
@@ -144,4 +162,5 @@ def plan_change(
         None if version is None else version_row(incident.id, version),
         incident.revision - 1,
         _audit(AuditAction.INCIDENT_CHANGE, incident, actor, incident.updated_at, reason),
+        event,
     )

@@ -10,12 +10,14 @@ one unit of work on the database; none implements a rule the other backend would
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from graph_crm.auth.integrations import Integration
 from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.incidents.events import StoredEvent
 from graph_crm.incidents.incident import Incident
 from graph_crm.incidents.listing import IncidentQuery
 from graph_crm.incidents.version import IncidentVersion
@@ -144,6 +146,40 @@ class KeyPart(Protocol):
     async def revoke_api_key(self, key_id: str, *, at: datetime, actor: str) -> ApiKey: ...
 
 
+class IntegrationPart(Protocol):
+    async def add_integration(self, integration: Integration) -> None: ...
+
+    async def integration(self, integration_id: str) -> Integration | None: ...
+
+    async def integrations(self) -> list[Integration]: ...
+
+    async def revoke_integration(
+        self, integration_id: str, *, at: datetime, actor: str
+    ) -> Integration: ...
+
+
+#: A change of a stored event decided under the store's write lock (see store/events.py).
+EventChange = Callable[[StoredEvent], StoredEvent]
+
+
+class EventPart(Protocol):
+    async def accept_event(self, event: StoredEvent) -> tuple[StoredEvent, bool]:
+        """Insert ``event`` unless its key is stored; the stored one and whether it is new."""
+
+    async def stored_event(self, key: str) -> StoredEvent | None: ...
+
+    async def any_due(self, now: float) -> bool:
+        """Whether an event is claimable at ``now`` (a read: idle workers write nothing)."""
+
+    async def claim_event(self, now: float, claim: EventChange) -> StoredEvent | None:
+        """In one write transaction: the first claimable event due at ``now`` (by ``due``),
+        changed by ``claim`` and stored; None if there is none."""
+
+    async def change_event(self, key: str, change: EventChange) -> StoredEvent:
+        """In one write transaction: the event ``key`` (its absence is LeaseLost), changed
+        by ``change`` (which may refuse) and stored."""
+
+
 class IncidentPart(Protocol):
     async def write_incident(self, write: IncidentWrite) -> None:
         """Store ``write`` in one transaction: its incident (new, or over the revision it
@@ -213,3 +249,9 @@ class StoreSession(Protocol):
 
     @property
     def incidents(self) -> IncidentPart: ...
+
+    @property
+    def integrations(self) -> IntegrationPart: ...
+
+    @property
+    def events(self) -> EventPart: ...

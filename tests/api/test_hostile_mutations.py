@@ -51,6 +51,7 @@ from tests.api.incident_documents import (
     REPORT_DISRUPTION,
     RESOLVE,
 )
+from tests.api.signed_events import CREATE_INTEGRATION, REVOKE_INTEGRATION
 from tests.contract.crm import load_chain
 from tests.contract.snapshot import snapshot
 from tests.examples import examples
@@ -231,6 +232,16 @@ CASES: dict[str, tuple[str, st.SearchStrategy[dict[str, Any]]]] = {
         ),
     ),
     "revokeApiKey": (REVOKE_API_KEY, st.fixed_dictionaries({"id": text})),
+    "createIntegration": (
+        CREATE_INTEGRATION,
+        st.fixed_dictionaries(
+            {
+                "name": text,
+                "eventTypes": st.lists(st.sampled_from(["DISRUPTION", "disruption"]) | text),
+            }
+        ),
+    ),
+    "revokeIntegration": (REVOKE_INTEGRATION, st.fixed_dictionaries({"id": text})),
     "reportDisruption": (
         REPORT_DISRUPTION,
         st.fixed_dictionaries(
@@ -301,8 +312,9 @@ class Expected:
 
 
 async def _state(store: GraphStore) -> list[Any]:
-    """The graph's export, and the incidents (stored beside the graph)."""
-    return [*await snapshot(store), *(await store.incidents(first=200)).items]
+    """The graph's export, and the incidents and integrations (stored beside the graph)."""
+    incidents = (await store.incidents(first=200)).items
+    return [*await snapshot(store), *incidents, *await store.integrations()]
 
 
 @pytest.fixture

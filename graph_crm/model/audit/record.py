@@ -29,6 +29,9 @@ class AuditAction(StrEnum):
     IMPORT = "import"
     KEY_CREATE = "key.create"
     KEY_REVOKE = "key.revoke"
+    #: an integration (a signed event sender, POST /events) made or revoked
+    INTEGRATION_CREATE = "integration.create"
+    INTEGRATION_REVOKE = "integration.revoke"
     #: an incident opened with its first version (graph_crm/incidents)
     INCIDENT_OPEN = "incident.open"
     #: an incident changed: a new version, its status, owner, notes or checklist
@@ -47,6 +50,7 @@ class AuditKind(StrEnum):
     ENTITY = "entity"
     RELATION = "relation"
     API_KEY = "apiKey"
+    INTEGRATION = "integration"
     INCIDENT = "incident"
     OPERATION = "operation"  # a GraphQL operation someone asked for
 

@@ -17,6 +17,7 @@ from graph_crm.incidents.listing import IncidentQuery
 from graph_crm.incidents.version import IncidentVersion
 from graph_crm.store.embedded.audit_ops import insert_audit
 from graph_crm.store.embedded.database import EmbeddedDatabase
+from graph_crm.store.embedded.event_ops import find_event, save_event
 from graph_crm.store.incidents import IncidentWrite, incident_from_text, version_from_text
 from graph_crm.store.listing import Rows
 
@@ -52,6 +53,8 @@ def _store(conn: sqlite3.Connection, write: IncidentWrite) -> None:
     if write.version is not None:
         conn.execute(_INSERT_VERSION, write.version)
     insert_audit(conn, [write.audit])
+    if write.event is not None:  # the event this write processes: done in this transaction
+        save_event(conn, write.processed(find_event(conn, write.event.key)))
 
 
 class IncidentOps:

@@ -84,6 +84,20 @@ CREATE TABLE IF NOT EXISTS incident_versions (
     record      TEXT NOT NULL,
     PRIMARY KEY (incident_id, number)
 );
+CREATE TABLE IF NOT EXISTS integrations (
+    id         TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    record     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    key            TEXT PRIMARY KEY,
+    integration_id TEXT NOT NULL,
+    event_id       TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    due            REAL NOT NULL,
+    record         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_due ON events (status, due);
 CREATE TABLE IF NOT EXISTS audit (
     id        TEXT PRIMARY KEY,
     at        TEXT NOT NULL,

@@ -13,9 +13,11 @@ from pathlib import Path
 from graph_crm.store.embedded.audit_ops import AuditOps
 from graph_crm.store.embedded.database import EmbeddedDatabase
 from graph_crm.store.embedded.entity_ops import EntityOps
+from graph_crm.store.embedded.event_ops import EventOps
 from graph_crm.store.embedded.graph_ops import GraphOps
 from graph_crm.store.embedded.impact_ops import ImpactOps
 from graph_crm.store.embedded.incident_ops import IncidentOps
+from graph_crm.store.embedded.integration_ops import IntegrationOps
 from graph_crm.store.embedded.key_ops import KeyOps
 from graph_crm.store.embedded.link_ops import LinkOps
 from graph_crm.store.embedded.registry_ops import RegistryOps
@@ -43,6 +45,8 @@ class EmbeddedSession:
         self.keys = KeyOps(self.db)
         self.audit = AuditOps(self.db)
         self.incidents = IncidentOps(self.db)
+        self.integrations = IntegrationOps(self.db)
+        self.events = EventOps(self.db)
         self.writes = WriteOps(self.db)
 
     @property

@@ -60,6 +60,9 @@ class Neo4jDatabase:
             q.INCIDENT_ID_CONSTRAINT,
             q.INCIDENT_ACTIVE_CONSTRAINT,
             q.INCIDENT_VERSION_INDEX,
+            q.INTEGRATION_CONSTRAINT,
+            q.EVENT_CONSTRAINT,
+            q.EVENT_DUE_INDEX,
         ):
             await transactions.auto(cypher(statement))
         await transactions.write(lambda tx: fetch(tx, cypher(q.REGISTRY_INIT)))

@@ -20,6 +20,7 @@ from graph_crm.store.listing import Rows
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
 from graph_crm.store.neo4j.database import Neo4jDatabase
+from graph_crm.store.neo4j.event_ops import locked_event, save_event
 from graph_crm.store.neo4j.statements import cypher, fetch
 
 
@@ -47,6 +48,8 @@ class IncidentOps:
             if write.version is not None:
                 await fetch(tx, cypher(q.INCIDENT_VERSION_ADD), version=write.version)
             await write_audit(tx, [write.audit])
+            if write.event is not None:  # the event this write processes: done in this tx
+                await save_event(tx, write.processed(await locked_event(tx, write.event.key)))
 
         try:
             await self.db.write(work)

@@ -13,9 +13,11 @@ from __future__ import annotations
 from graph_crm.store.neo4j.audit_ops import AuditOps
 from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.entity_ops import EntityOps
+from graph_crm.store.neo4j.event_ops import EventOps
 from graph_crm.store.neo4j.graph_ops import GraphOps
 from graph_crm.store.neo4j.impact_ops import ImpactOps
 from graph_crm.store.neo4j.incident_ops import IncidentOps
+from graph_crm.store.neo4j.integration_ops import IntegrationOps
 from graph_crm.store.neo4j.key_ops import KeyOps
 from graph_crm.store.neo4j.link_ops import LinkOps
 from graph_crm.store.neo4j.registry_ops import RegistryOps
@@ -42,6 +44,8 @@ class Neo4jSession:
         self.keys = KeyOps(db)
         self.audit = AuditOps(db)
         self.incidents = IncidentOps(db)
+        self.integrations = IntegrationOps(db)
+        self.events = EventOps(db)
         self.writes = WriteOps(db)
 
     async def close(self) -> None:

@@ -1,0 +1,2 @@
+MATCH (e:`_GraphCrmEvent` {key: $key})
+RETURN e.record AS record

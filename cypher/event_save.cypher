@@ -1,0 +1,2 @@
+MATCH (e:`_GraphCrmEvent` {key: $event.key})
+SET e += $event

@@ -1,0 +1,2 @@
+MATCH (i:`_GraphCrmIntegration` {id: $id})
+RETURN i {.*} AS integration

@@ -1,0 +1,2 @@
+MATCH (i:`_GraphCrmIntegration`)
+RETURN i {.*} AS integration

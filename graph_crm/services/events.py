@@ -1,0 +1,134 @@
+"""Events from integrations: accepted (``POST /events``), then processed by a worker
+that holds a lease on each in the store.
+
+:func:`receive_event` checks an event and stores it durably before the API answers 202;
+the same (integration, id) again returns the stored event and stores nothing. A worker
+(:func:`process_next`, looped by :func:`run_processor` in the server's lifespan) claims
+the next due event with a lease and reports the disruption: the incident's new version
+and the event's completion are one transaction, and only the lease's holder can commit
+it, so each event is processed exactly once however many workers run or crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from graph_crm.auth.integrations import Integration
+from graph_crm.auth.keys import Forbidden
+from graph_crm.clock import utc_now
+from graph_crm.errors import Conflict, GraphCrmError, StoreUnavailable, TimedOut
+from graph_crm.incidents.events import (
+    EventStatus,
+    LeaseLost,
+    StoredEvent,
+    accepted_event,
+    parse_event,
+)
+from graph_crm.services.incidents import report_disruption
+from graph_crm.store.base import GraphStore
+from graph_crm.store.events import EventLease
+
+logger = logging.getLogger("graph_crm.events")
+
+#: Failures that may pass: the event is tried again after a backoff.
+_PASSING = (StoreUnavailable, TimedOut, Conflict)
+
+
+class EventIdReused(Conflict):
+    """An event id the integration sent before, now with other content (HTTP 409)."""
+
+    code = "EVENT_ID_REUSED"
+
+
+async def receive_event(
+    store: GraphStore, integration: Integration, document: object
+) -> tuple[StoredEvent, bool]:
+    """Check ``document`` and store it for ``integration``, durably; the stored event and
+    whether it is new. InvalidInput (with every issue) if it is not a valid event,
+    Forbidden if the integration may not post its type, EventIdReused if its id came
+    before with other content: nothing stored."""
+    event = parse_event(document)
+    if "disruption" not in integration.event_types:
+        raise Forbidden(
+            f"integration {integration.id} may not post 'disruption' events", path=("type",)
+        )
+    stored, new = await store.accept_event(accepted_event(integration.id, event, utc_now()))
+    if not new and stored.digest != event.digest():
+        raise EventIdReused(
+            f"event {event.event_id!r} was received before with other content", path=("id",)
+        )
+    return stored, new
+
+
+def new_worker_id() -> str:
+    return f"worker-{secrets.token_hex(6)}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessorSettings:
+    owner: str
+    lease_seconds: float = 30.0
+    poll_seconds: float = 0.5
+    #: Seconds to wait between claiming an event and processing it (crash tests only).
+    hold_seconds: float = 0.0
+
+
+async def process_next(store: GraphStore, settings: ProcessorSettings) -> StoredEvent | None:
+    """Claim the next due event and process it; the event as stored after, or None if
+    there was none due (or the lease was lost to another worker meanwhile)."""
+    claimed = await store.claim_event(
+        settings.owner, now=utc_now(), lease_seconds=settings.lease_seconds
+    )
+    if claimed is None or claimed.status is not EventStatus.PROCESSING:
+        return claimed  # none due, or one given up as it was claimed
+    if settings.hold_seconds:
+        await asyncio.sleep(settings.hold_seconds)
+    integration = await store.integration(claimed.integration_id)
+    actor = f"integration:{claimed.integration_id}" if integration is None else integration.actor
+    payload: dict[str, Any] = claimed.payload
+    try:
+        await report_disruption(
+            store,
+            source_type=payload["source"]["type"],
+            source_key=payload["source"]["key"],
+            delay_days=payload["delayDays"],
+            starts_at=payload.get("startsAt"),
+            note=payload.get("note", ""),
+            now=utc_now(),
+            actor=actor,
+            event=EventLease(claimed.key, settings.owner, utc_now()),
+        )
+    except LeaseLost:
+        logger.info("event %s: lease lost to another worker", claimed.key)
+        return None
+    except GraphCrmError as error:
+        retry = isinstance(error, _PASSING)
+        lease = EventLease(claimed.key, settings.owner, utc_now())
+        return await store.fail_event(lease, error.to_dict(), retry=retry)
+    except Exception:
+        logger.exception("event %s failed", claimed.key)
+        lease = EventLease(claimed.key, settings.owner, utc_now())
+        error_body = {"code": "INTERNAL", "message": "processing failed", "path": []}
+        return await store.fail_event(lease, error_body, retry=True)
+    return await store.stored_event(claimed.integration_id, claimed.event_id)
+
+
+async def run_processor(
+    store: GraphStore, settings: ProcessorSettings, stop: asyncio.Event
+) -> None:
+    """Process events until ``stop`` is set: at once while some are due, else every
+    ``poll_seconds``. A failing store is logged and tried again at the next poll."""
+    while not stop.is_set():
+        try:
+            processed = await process_next(store, settings)
+        except Exception:
+            logger.exception("event processor: the store failed; trying again")
+            processed = None
+        if processed is None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), settings.poll_seconds)

@@ -6,6 +6,7 @@ import { language, setLanguage, t, translate } from "./i18n.js";
 import { pagesFor } from "./nav.js";
 import { renderAdmin } from "./pages/admin.js";
 import { renderImpact } from "./pages/impact.js";
+import { renderIncidents } from "./pages/incidents.js";
 import { renderSchema } from "./pages/schema.js";
 import { renderSignIn } from "./pages/signin.js";
 import { signIn, signOut, signedInKey } from "./session.js";
@@ -15,7 +16,8 @@ const VIEWER_QUERY = "query Viewer { viewer { keyId name role permissions } }";
 const renderExplore = async (main, current) =>
   (await import("./pages/explore.js")).renderExplore(main, current);
 const RENDERERS = {
-  schema: renderSchema, explore: renderExplore, impact: renderImpact, admin: renderAdmin,
+  schema: renderSchema, explore: renderExplore, impact: renderImpact, incidents: renderIncidents,
+  admin: renderAdmin,
 };
 const main = document.getElementById("main");
 let viewer = null;

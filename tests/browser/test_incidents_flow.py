@@ -122,7 +122,8 @@ def test_report_list_detail_acknowledge_tick_resolve(watch: PageWatch, served: S
     expect(by_line.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
     stored = incident(served, incident_id)
     ticked = [i for i in stored["checklist"] if i["target"] == target and i["action"] == action]
-    assert ticked[0]["done"] is True and ticked[0]["by"] == actor(served, Role.RISK)
+    assert ticked[0]["done"] is True
+    assert ticked[0]["by"] == actor(served, Role.RISK)
     axe_clean(watch)
     # what a risk officer sees working an incident, one screen (docs/images/console-incident.png)
     page.locator("#incident-message").scroll_into_view_if_needed()
@@ -174,7 +175,8 @@ def test_report_list_detail_acknowledge_tick_resolve(watch: PageWatch, served: S
     axe_clean(watch)
     screenshot(page, served, "incident-resolved")
     stored = incident(served, incident_id)
-    assert stored["status"] == "RESOLVED" and stored["owner"] == "Risk desk EMEA"
+    assert stored["status"] == "RESOLVED"
+    assert stored["owner"] == "Risk desk EMEA"
     # the list filtered by status holds it
     page.locator("#incident-back").click()
     page.locator("#incidents-status").select_option("RESOLVED")

@@ -6,15 +6,16 @@ import { language, setLanguage, t, translate } from "./i18n.js";
 import { pagesFor } from "./nav.js";
 import { renderAdmin } from "./pages/admin.js";
 import { renderImpact } from "./pages/impact.js";
-import { renderIncidents } from "./pages/incidents.js";
 import { renderSchema } from "./pages/schema.js";
 import { renderSignIn } from "./pages/signin.js";
 import { signIn, signOut, signedInKey } from "./session.js";
 
 const VIEWER_QUERY = "query Viewer { viewer { keyId name role permissions } }";
-// Explore's modules load when the page is first opened, not with the console
+// Explore's and Incidents' modules load when the page is first opened, not with the console
 const renderExplore = async (main, current) =>
   (await import("./pages/explore.js")).renderExplore(main, current);
+const renderIncidents = async (main, current) =>
+  (await import("./pages/incidents.js")).renderIncidents(main, current);
 const RENDERERS = {
   schema: renderSchema, explore: renderExplore, impact: renderImpact, incidents: renderIncidents,
   admin: renderAdmin,

@@ -3,6 +3,7 @@
 // updated, which then opens; a refusal is shown at the field its path names.
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
+import { signedOut } from "../admin/parts.js";
 import { asOfArgument, field, showRefusal } from "../impact/form.js";
 import { change, ERROR_FIELDS, routeHref } from "./common.js";
 
@@ -56,6 +57,9 @@ export function reportForm(types) {
         startsAt: asOfArgument(starts.value), note: note.value });
       window.location.hash = routeHref({ id: answer.incident.id });
     } catch (error) {
+      if (signedOut(error)) {
+        return; // the key was revoked: the console signs out with the reason
+      }
       showRefusal(form, error, FIELDS, problem);
     } finally {
       button.disabled = false;

@@ -20,6 +20,8 @@ from tests.browser.console import PageWatch
 from tests.browser.incidents import NOTE, actor, api, incident
 from tests.browser.served import Served
 
+AUDIT = """{ auditLog(kind: "incident", order: OLDEST_FIRST, first: 200) {
+  edges { node { action actor ids after } } } }"""
 #: What the page's own api.js answers when a tab asks for an incident call anyway.
 FORCE = """async (query) => {
   const { graphql } = await import("/static/console/api.js");
@@ -134,6 +136,7 @@ def test_report_list_detail_acknowledge_tick_resolve(watch: PageWatch, served: S
     )
     # someone else changes the incident meanwhile: the next tick is refused, said so, and
     # the page shows the incident as it is now
+    page.locator("#incident-note-input").fill("half-typed")  # kept through the refresh
     api(served, NOTE, {"id": incident_id, "text": "Admin was here"}, Role.ADMIN)
     other = page.locator(".incident-check input:not(:checked)").first
     other_target = other.get_attribute("data-target")
@@ -145,6 +148,7 @@ def test_report_list_detail_acknowledge_tick_resolve(watch: PageWatch, served: S
     expect(message).to_have_attribute("role", "alert")
     expect(message).to_be_focused()
     expect(page.locator("#incident-notes")).to_contain_text("Admin was here")
+    expect(page.locator("#incident-note-input")).to_have_value("half-typed")
     expect(
         page.locator(
             f'.incident-check input[data-target="{other_target}"][data-action="{other_action}"]'
@@ -177,6 +181,14 @@ def test_report_list_detail_acknowledge_tick_resolve(watch: PageWatch, served: S
     stored = incident(served, incident_id)
     assert stored["status"] == "RESOLVED"
     assert stored["owner"] == "Risk desk EMEA"
+    # each change the page made is audited, its actor the risk officer's key
+    audit = api(served, AUDIT, {}, Role.ADMIN)["auditLog"]["edges"]
+    ours = [e["node"] for e in audit if incident_id in e["node"]["ids"]]
+    risk, admin = actor(served, Role.RISK), actor(served, Role.ADMIN)
+    assert [(n["after"]["why"], n["actor"]) for n in ours] == [
+        ("opened", risk), ("acknowledged", risk), ("action checked", risk),
+        ("note added", admin), ("assigned", risk), ("note added", risk), ("resolved", risk),
+    ]  # fmt: skip
     # the list filtered by status holds it
     page.locator("#incident-back").click()
     page.locator("#incidents-status").select_option("RESOLVED")

@@ -71,6 +71,11 @@ def test_versions_diff_paging_and_chinese(watch: PageWatch, served: Served) -> N
     if shown_all.count():
         shown_all.click()
         expect(older.locator("table[id$=-entered] tbody tr:visible")).not_to_have_count(10)
+    # the checklist, 20 customers a page
+    expect(page.locator("#incident-checklist .pager")).to_contain_text("Page 1 of 5")
+    page.locator("#checklist-next").click()
+    expect(page.locator("#incident-checklist .pager")).to_contain_text("Page 2 of 5")
+    expect(page.locator("#checklist-next")).to_be_focused()
     assert watch.axe() == []
     screenshot(page, served, "incident-versions")
     # in Chinese, the view kept

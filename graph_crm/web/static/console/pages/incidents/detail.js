@@ -6,6 +6,7 @@
 import { ApiError, graphql } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
+import { signedInKey } from "../../session.js";
 import { signedOut } from "../admin/parts.js";
 import { number } from "../impact/format.js";
 import { checklistSection } from "./checklist.js";
@@ -38,6 +39,7 @@ const MUTATIONS = {
 };
 // what the page keeps per incident across renders: the checklist's page
 const views = new Map();
+let viewsOf = null; // the key they were kept for: another sign-in starts afresh
 
 function facts(incident) {
   const row = (label, value) => [h("dt", {}, label), h("dd", {}, value)];
@@ -98,9 +100,20 @@ export async function renderDetail(main, current, head, { canWrite, id, message 
       first.refused ? `${first.refused.message} (${first.refused.code})` : t("incidents.notFound")));
     return;
   }
+  if (viewsOf !== signedInKey()) {
+    views.clear();
+    viewsOf = signedInKey();
+  }
   const view = views.get(id) ?? { page: 0 };
   views.set(id, view);
-  const rerender = (next) => renderDetail(main, current, head, { canWrite, id, message: next });
+  // what is typed in the owner and note fields (view.owner, view.note) outlives a
+  // re-render, another action's or the language's, until it is sent
+  const rerender = (next, sent = null) => {
+    if (sent) {
+      delete view[sent];
+    }
+    return renderDetail(main, current, head, { canWrite, id, message: next });
+  };
   const status = h("p", { class: message?.alert ? "error status" : "status", id: "incident-message",
     role: message?.alert ? "alert" : "status", tabindex: "-1", "data-focus": message ? true : null },
   message?.text ?? "");
@@ -116,7 +129,8 @@ export async function renderDetail(main, current, head, { canWrite, id, message 
         throw error;
       }
       if (error.code === "STALE_REVISION") {
-        return rerender({ alert: true, text: t("incidents.stale", { message: `${error.message} (${error.code})` }) });
+        return rerender({ alert: true,
+          text: t("incidents.stale", { message: `${error.message} (${error.code})` }) });
       }
       const line = at?.line ?? actionError;
       line.textContent = `${error.message} (${error.code})`;
@@ -127,7 +141,7 @@ export async function renderDetail(main, current, head, { canWrite, id, message 
       (at?.control ?? line).focus?.();
       return null;
     }
-    return rerender({ text: done });
+    return rerender({ text: done }, { assignIncident: "owner", addIncidentNote: "note" }[field]);
   }
 
   const actions = [];
@@ -143,7 +157,8 @@ export async function renderDetail(main, current, head, { canWrite, id, message 
       t("incidents.resolve")) : null);
     actions.push(buttons, actionError);
     if (incident.status !== "RESOLVED") {
-      const owner = h("input", { type: "text", value: incident.owner ?? "" });
+      const owner = h("input", { type: "text", value: view.owner ?? incident.owner ?? "",
+        oninput: () => { view.owner = owner.value; } });
       const form = textForm("incident-assign", t("incidents.owner"), owner, t("incidents.assign"));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
@@ -155,7 +170,9 @@ export async function renderDetail(main, current, head, { canWrite, id, message 
   }
   let noteForm = null;
   if (canWrite) {
-    const text = h("textarea", { rows: "3", maxlength: "4000" });
+    const text = h("textarea", { rows: "3", maxlength: "4000",
+      oninput: () => { view.note = text.value; } });
+    text.value = view.note ?? "";
     noteForm = textForm("incident-note", t("incidents.addNote"), text, t("incidents.addNoteButton"));
     noteForm.addEventListener("submit", (event) => {
       event.preventDefault();

@@ -121,19 +121,29 @@ export async function renderDetail(main, current, head, { canWrite, id, message 
 
   // run one change; a refusal goes to `at` (an error line and its control), a stale
   // revision reloads the incident with a clear message
+  let busy = false; // one change at a time: a second click waits for the first's answer
   async function act(field, variables, done, at = null) {
+    if (busy) {
+      if (at?.control?.type === "checkbox") {
+        at.control.checked = !at.control.checked;
+      }
+      return null;
+    }
+    busy = true;
     try {
       await change(MUTATIONS[field], field, { id, revision: incident.revision, ...variables });
     } catch (error) {
-      if (signedOut(error) || !(error instanceof ApiError)) {
-        throw error;
+      busy = false;
+      if (signedOut(error)) {
+        return null; // the key was revoked: the console signs out with the reason
       }
       if (error.code === "STALE_REVISION") {
         return rerender({ alert: true,
           text: t("incidents.stale", { message: `${error.message} (${error.code})` }) });
       }
       const line = at?.line ?? actionError;
-      line.textContent = `${error.message} (${error.code})`;
+      line.textContent = error instanceof ApiError ? `${error.message} (${error.code})`
+        : String(error);
       at?.control?.setAttribute("aria-invalid", "true");
       if (at?.control?.type === "checkbox") {
         at.control.checked = !at.control.checked; // not changed: show it as it is

@@ -468,7 +468,7 @@ export default {
   "incidents.noteAdded": "The note is added.",
   "incidents.checked": "Done: {action} ({customer}).",
   "incidents.unchecked": "Not done: {action} ({customer}).",
-  "incidents.stale": "Someone changed this incident since you opened it, so nothing was changed ({message}). The page now shows it as it is: check it and try again.",
+  "incidents.stale": "Someone changed this incident since you opened it, so nothing was changed; the page now shows it as it is: check it and try again. The server said: {message}",
   "incidents.versions": "Versions ({count})",
   "incidents.olderVersions": "The latest {count} versions are shown.",
   "incidents.versionTitle": "Version {number}: {reason}",

@@ -468,7 +468,7 @@ export default {
   "incidents.noteAdded": "备注已添加。",
   "incidents.checked": "已完成：{action}（{customer}）。",
   "incidents.unchecked": "未完成：{action}（{customer}）。",
-  "incidents.stale": "自你打开以来，此事件已被他人更改，因此未做任何更改（{message}）。页面已显示最新内容：请核对后重试。",
+  "incidents.stale": "自你打开以来，此事件已被他人更改，因此未做任何更改；页面已显示最新内容：请核对后重试。服务器返回：{message}",
   "incidents.versions": "版本（{count}）",
   "incidents.olderVersions": "仅显示最近 {count} 个版本。",
   "incidents.versionTitle": "版本 {number}：{reason}",

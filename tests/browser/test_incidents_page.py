@@ -115,11 +115,23 @@ def test_versions_diff_paging_and_chinese(watch: PageWatch, served: Served) -> N
 
 @pytest.mark.page_only
 def test_the_main_path_by_keyboard_alone(watch: PageWatch, served: Served) -> None:
-    incident_id = report(served, "HAM-01", 3)
     watch.sign_in(Role.RISK)
     page = watch.page
     keyboard = page.keyboard
     tab_to(page, "#nav-incidents")
+    keyboard.press("Enter")
+    expect(page.locator("#page-title")).to_be_focused()
+    # report, by the form: Enter submits it, and the incident opens
+    tab_to(page, "#report-key")
+    keyboard.type("HAM-01")
+    keyboard.press("Tab")
+    keyboard.type("3")
+    keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"id=inc-[0-9a-f]{16}$"))
+    expect(page.locator("#page-title")).to_be_focused()
+    incident_id = page.url.rsplit("=", 1)[1]
+    # back to the list, and into the incident again from its row
+    tab_to(page, "#incident-back")
     keyboard.press("Enter")
     expect(page.locator("#page-title")).to_be_focused()
     tab_to(page, f'#incidents-table tr[data-id="{incident_id}"] a')

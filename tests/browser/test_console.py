@@ -16,10 +16,10 @@ from tests.browser.served import Served
 #: The pages each role's navigation shows, from the permissions its role holds.
 NAVIGATION = {
     Role.ANALYST: ["Schema", "Explore"],
-    Role.RISK: ["Schema", "Explore", "Impact"],
+    Role.RISK: ["Schema", "Explore", "Impact", "Incidents"],
     Role.CONFIG_OFFICER: ["Schema", "Explore"],
     Role.INTEGRATION: ["Schema", "Explore"],
-    Role.ADMIN: ["Schema", "Explore", "Impact", "Admin"],
+    Role.ADMIN: ["Schema", "Explore", "Impact", "Incidents", "Admin"],
 }
 ROLE_NAMES = {
     Role.ANALYST: "Analyst",

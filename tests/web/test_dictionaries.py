@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from graph_crm.incidents.version import VersionReason
 from graph_crm.web.assets import STATIC_DIR
 from tests.web.dictionaries import CONSOLE, dictionary
 
@@ -30,8 +31,18 @@ def test_every_key_the_console_uses_is_in_the_dictionaries() -> None:
     # keys built from data: a role's and a page's name
     for role in ("analyst", "risk", "config_officer", "integration", "admin"):
         assert f"role.{role}" in english
-    for page in ("schema", "explore", "impact", "admin"):
+    for page in ("schema", "explore", "impact", "incidents", "admin"):
         assert f"page.{page}" in english
+    # the Incidents page's: a status, a column, a version's reason (as the API words it,
+    # each run of non-letters made "_"), and the checklist's who-line
+    for status in ("OPEN", "ACKNOWLEDGED", "RESOLVED"):
+        assert f"incidents.status.{status}" in english
+    for column in ("source", "delay", "status", "owner", "opened", "versions", "affected"):
+        assert f"incidents.column.{column}" in english
+    for reason in VersionReason:
+        assert "incidents.reason." + re.sub("[^a-z]", "_", reason.value) in english
+    for key in ("doneBy", "undoneBy", "checked", "unchecked"):
+        assert f"incidents.{key}" in english
 
 
 def test_the_chinese_texts_are_chinese() -> None:

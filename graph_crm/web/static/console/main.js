@@ -11,11 +11,14 @@ import { renderSignIn } from "./pages/signin.js";
 import { signIn, signOut, signedInKey } from "./session.js";
 
 const VIEWER_QUERY = "query Viewer { viewer { keyId name role permissions } }";
-// Explore's modules load when the page is first opened, not with the console
+// Explore's and Incidents' modules load when the page is first opened, not with the console
 const renderExplore = async (main, current) =>
   (await import("./pages/explore.js")).renderExplore(main, current);
+const renderIncidents = async (main, current) =>
+  (await import("./pages/incidents.js")).renderIncidents(main, current);
 const RENDERERS = {
-  schema: renderSchema, explore: renderExplore, impact: renderImpact, admin: renderAdmin,
+  schema: renderSchema, explore: renderExplore, impact: renderImpact, incidents: renderIncidents,
+  admin: renderAdmin,
 };
 const main = document.getElementById("main");
 let viewer = null;

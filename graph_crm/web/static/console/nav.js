@@ -5,6 +5,7 @@ export const PAGES = [
   { id: "schema", needs: "read" },
   { id: "explore", needs: "read" },
   { id: "impact", needs: "impact" },
+  { id: "incidents", needs: "impact" },
   { id: "admin", needs: "admin" },
 ];
 

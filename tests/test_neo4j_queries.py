@@ -53,6 +53,13 @@ SAMPLE_FRAGMENTS = {
     "slaEncoded": "sla[0].epochSeconds * 1000000 + sla[0].nanosecond / 1000",
     "complaints": "MATCH (top)-[:`FILED`]->(c:`Complaint` WHERE true) "
     "WHERE c.`filedAt` >= $windowStart AND c.`filedAt` <= $windowEnd",
+    # a rollup's statements (store/neo4j/rollup_write.py): Customer.value over 2 hops
+    "Owner": "`Customer`",
+    "Near": "`Order`",
+    "Far": "`OrderLine`",
+    "back": "<-[:`HAS_LINE`]-",
+    "walk": "-[:`PLACED`]->(m:`Order`) WITH DISTINCT o, m MATCH (m)-[:`HAS_LINE`]->(f:`OrderLine`)",
+    "value": "row.v",
 }
 #: Where a file's fragment differs: relation_link assigns to its relation ``r``.
 SAMPLE_FRAGMENTS_OF = {"relation_link": {"assign": ", r.`share` = row.v[0]"}}

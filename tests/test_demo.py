@@ -43,6 +43,10 @@ def test_demo_reports_the_headline_and_writes_a_self_contained_html(tmp_path: Pa
     assert page.count("<svg") == 2
 
     # the headline told as an incident: opened, its report stored as version 1
+    assert (
+        "Event rtm-02-customs-hold-2026-11-23 posted by integration 'demo customs broker': "
+        "stored, then processed once." in out
+    )
     opened = re.search(
         r"^Incident (inc-[0-9a-f]{16}) opened for Warehouse:RTM-02: version 1 stores the "
         r"report \((\d+) affected: T1 (\d+), T2 (\d+), T3 (\d+)\) and a checklist of "
@@ -56,8 +60,8 @@ def test_demo_reports_the_headline_and_writes_a_self_contained_html(tmp_path: Pa
     assert sum(int(opened.group(n)) for n in (3, 4, 5)) == affected
     assert int(opened.group(6)) >= affected  # every customer has at least one action
     # the README's and docs/demo.md's copies of those lines are what it prints, id aside
-    told = [line for line in out.splitlines() if incident in line]
-    assert len(told) == 2
+    told = [line for line in out.splitlines() if incident in line or "customs broker" in line]
+    assert len(told) == 3
     for doc in (REPO / "README.md", REPO / "docs" / "demo.md"):
         copy = re.sub(r"inc-[0-9a-f]{16}", incident, doc.read_text(encoding="utf-8"))
         assert all(line in copy.splitlines() for line in told), doc
@@ -71,8 +75,13 @@ def test_demo_reports_the_headline_and_writes_a_self_contained_html(tmp_path: Pa
     again = run("demo", "--db", db, "--report", str(tmp_path / "again.html"))
     assert "changes nothing" in again.stdout
     assert "Impact policies" not in again.stdout
-    # run again, the demo finds its incident open and reports nothing twice
-    assert f"Incident {incident} for Warehouse:RTM-02 is open (version 1)" in again.stdout
+    # run again, the demo posts the same event: recognised, not processed twice
+    assert (
+        "Event rtm-02-customs-hold-2026-11-23 was posted before and processed once: "
+        f"incident {incident} is open (version 1)." in again.stdout
+    )
+    listed = run("incidents", "list", "--json", "--db", db)
+    assert [i["id"] for i in json.loads(listed.stdout)] == [incident]
     assert (tmp_path / "again.html").read_text(encoding="utf-8") == page
 
     # the same report from the CLI, and after an export/import (policies travel along)

@@ -4,8 +4,9 @@ Loads ``seeds/crossborder.json`` and the policies in ``seeds/policies`` as one s
 (idempotently; its definitions in one registry change), shows one traversal of the
 brief's chain, then the product's headline: warehouse RTM-02 has a 6-day customs delay —
 who is affected, ranked and explained — printed and written as a self-contained HTML
-report, and told as an incident the risk team can work: the disruption reported, the
-incident opened and its report stored as version 1 (a demo run again finds it open).
+report, and told as an incident the risk team can work: the delay posted as an event by
+a customs broker's integration, the incident opened and its report stored as version 1
+(a demo run again posts the same event, which is recognised and not processed twice).
 """
 
 from __future__ import annotations
@@ -15,13 +16,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
+from graph_crm.auth.integrations import Integration
 from graph_crm.impact.render import render
 from graph_crm.impact.report import ImpactReport
 from graph_crm.impact.report_inputs import MAX_LIMIT
+from graph_crm.incidents.events import EventStatus
 from graph_crm.resources import resource_dir
 from graph_crm.services.crossborder import AS_OF
+from graph_crm.services.events import (
+    ProcessorSettings,
+    new_worker_id,
+    process_next,
+    receive_event,
+)
 from graph_crm.services.impact_report import impact_report
-from graph_crm.services.incidents import report_disruption
+from graph_crm.services.integrations import create_integration
 from graph_crm.services.seed import SeedPlan, apply_seed, plan_policies, read_seed
 from graph_crm.store.base import GraphStore
 
@@ -32,7 +41,16 @@ POLICIES: Final = SEEDS / "policies"
 HEADLINE_POLICY: Final = "customs-delay"
 HEADLINE_SOURCE: Final = "Warehouse:RTM-02"
 HEADLINE_DELAY_DAYS: Final = 6
-HEADLINE_NOTE: Final = "Customs hold at Rotterdam Maasvlakte 2: 6-day clearance delay"
+#: The integration that posts the headline's event, and the event (a customs broker's).
+DEMO_INTEGRATION: Final = "demo customs broker"
+HEADLINE_EVENT: Final = {
+    "id": "rtm-02-customs-hold-2026-11-23",
+    "type": "disruption",
+    "source": {"type": "Warehouse", "key": "RTM-02"},
+    "delayDays": HEADLINE_DELAY_DAYS,
+    "startsAt": AS_OF.isoformat(),
+    "note": "Customs hold at Rotterdam Maasvlakte 2: 6-day clearance delay",
+}
 #: Rows of the ranking the demo prints (the HTML report lists them all).
 PRINTED_ROWS: Final = 10
 
@@ -97,34 +115,46 @@ async def run_demo(
 
 
 async def _headline_incident(store: GraphStore) -> None:
-    """The headline as the risk team works it: an incident for RTM-02, its report stored."""
-    source_type, source_key = HEADLINE_SOURCE.split(":", 1)
-    active = await store.active_incident(HEADLINE_SOURCE)
-    if active is None:
-        told = await report_disruption(
-            store,
-            source_type=source_type,
-            source_key=source_key,
-            delay_days=HEADLINE_DELAY_DAYS,
-            starts_at=AS_OF.isoformat(),
-            note=HEADLINE_NOTE,
-            now=AS_OF,
-            actor="demo",
-        )
-        incident, totals = told.incident, told.version.totals
+    """The headline as the risk team works it: RTM-02's delay posted as an event by a
+    customs broker's integration, stored, then processed once into an incident whose
+    version 1 keeps the report (as of the data's moment). Run again, the same event is
+    recognised and nothing is processed twice."""
+    integration = await _demo_integration(store)
+    event, new = await receive_event(store, integration, HEADLINE_EVENT)
+    if event.status in (EventStatus.ACCEPTED, EventStatus.PROCESSING):
+        worker = ProcessorSettings(owner=new_worker_id())
+        while (done := await process_next(store, worker, as_of=AS_OF)) is not None:
+            if done.key == event.key:
+                break
+        event = await store.stored_event(integration.id, event.event_id) or event
+    incident = None if event.incident_id is None else await store.incident(event.incident_id)
+    if incident is None:
+        print(f"\nEvent {event.event_id}: {event.status.value} ({event.error or 'not processed'})")
+        return
+    if new:
+        version = (await store.incident_versions(incident.id, since=0))[0]
+        totals = version.totals
         tiers = ", ".join(f"{tier} {count}" for tier, count in sorted(totals.by_tier.items()))
         print(
-            f"\nIncident {incident.id} opened for {HEADLINE_SOURCE}: version 1 stores the "
-            f"report ({totals.affected} affected: {tiers}) and a checklist of "
-            f"{len(incident.checklist)} actions."
+            f"\nEvent {event.event_id} posted by integration '{integration.name}': stored, "
+            f"then processed once.\nIncident {incident.id} opened for {HEADLINE_SOURCE}: "
+            f"version 1 stores the report ({totals.affected} affected: {tiers}) and a "
+            f"checklist of {len(incident.checklist)} actions."
         )
     else:
-        incident = active
         print(
-            f"\nIncident {incident.id} for {HEADLINE_SOURCE} is {incident.status.value.lower()} "
-            f"(version {incident.version}): the demo reports it once."
+            f"\nEvent {event.event_id} was posted before and processed once: incident "
+            f"{incident.id} is {incident.status.value.lower()} (version {incident.version})."
         )
     print(f"Work it: graph-crm incidents show {incident.id}   (or ack, resolve)")
+
+
+async def _demo_integration(store: GraphStore) -> Integration:
+    """The demo's customs broker integration (made by the first demo run)."""
+    for integration in await store.integrations():
+        if integration.name == DEMO_INTEGRATION and integration.active:
+            return integration
+    return await create_integration(store, DEMO_INTEGRATION, ["disruption"], actor="demo")
 
 
 async def _competitors(store: GraphStore) -> None:

@@ -16,6 +16,7 @@ import contextlib
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from graph_crm.auth.integrations import Integration
@@ -78,9 +79,13 @@ class ProcessorSettings:
     hold_seconds: float = 0.0
 
 
-async def process_next(store: GraphStore, settings: ProcessorSettings) -> StoredEvent | None:
+async def process_next(
+    store: GraphStore, settings: ProcessorSettings, *, as_of: datetime | None = None
+) -> StoredEvent | None:
     """Claim the next due event and process it; the event as stored after, or None if
-    there was none due (or the lease was lost to another worker meanwhile)."""
+    there was none due (or the lease was lost to another worker meanwhile). The reports
+    are evaluated as of now, or ``as_of`` (the demo's data describes a fixed moment);
+    leases always run on the clock."""
     claimed = await store.claim_event(
         settings.owner, now=utc_now(), lease_seconds=settings.lease_seconds
     )
@@ -99,7 +104,7 @@ async def process_next(store: GraphStore, settings: ProcessorSettings) -> Stored
             delay_days=payload["delayDays"],
             starts_at=payload.get("startsAt"),
             note=payload.get("note", ""),
-            now=utc_now(),
+            now=as_of or utc_now(),
             actor=actor,
             event=EventLease(claimed.key, settings.owner, utc_now()),
         )

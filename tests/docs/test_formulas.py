@@ -196,3 +196,21 @@ async def test_the_demos_value_band_is_what_the_page_says(store: GraphStore) -> 
     top = sorted((value for value in values if value >= 500_000), reverse=True)[:5]
     assert [edge["node"]["value"] for edge in answer["edges"]] == top
     assert {edge["node"]["valueBand"] for edge in answer["edges"]} == {"HIGH"}
+
+
+async def test_the_demos_in_transit_rollup_is_what_the_page_says(store: GraphStore) -> None:
+    """`inTransitValue` on the demo data (both backends) against the committed seed."""
+    await load_demo(store)
+    async with asgi_client(store) as client:
+        answer = (await data(client, doc_block("formulas-demo-rollup").text))["customers"]
+    seed = json.loads(CROSSBORDER.read_text(encoding="utf-8"))
+    shipments = {row["key"]: row for row in seed["entities"]["Shipment"]}
+    totals: Counter[str] = Counter()
+    for link in seed["links"]["FOR_CUSTOMER"]:
+        shipment = shipments[link["from"]]
+        if shipment.get("status") == "IN_TRANSIT" and shipment.get("value") is not None:
+            totals[link["to"]] += shipment["value"]
+    assert answer["totalCount"] == len(totals) == 335  # as the page says
+    assert [(edge["node"]["key"], edge["node"]["inTransitValue"]) for edge in answer["edges"]] == [
+        (key, pytest.approx(value)) for key, value in totals.most_common(5)
+    ]

@@ -163,4 +163,12 @@ def raise_issues(error_type: type[GraphCrmError], issues: Sequence[Issue]) -> No
         return
     first = issues[0]
     more = f" (and {len(issues) - 1} more problem(s))" if len(issues) > 1 else ""
-    raise error_type(first.message + more, path=first.path, issues=issues)
+    # a kind with a constructor of its own (a formula's problem and its position) is
+    # raised as the nearest kind above it that takes issues: the same code
+    plain = next(kind for kind in error_type.__mro__ if _takes_issues(kind))
+    raise plain(first.message + more, path=first.path, issues=issues)
+
+
+def _takes_issues(kind: type) -> bool:
+    """``kind``'s constructor is GraphCrmError's (message, path, issues)."""
+    return next(c for c in kind.__mro__ if "__init__" in vars(c)) is GraphCrmError

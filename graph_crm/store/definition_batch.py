@@ -178,6 +178,7 @@ class DefinitionBatch:
                 try:
                     validate(registry, recorded)
                 except GraphCrmError as error:
-                    if not change.where:
+                    if not change.where and change.locate is None:
                         raise
-                    raise_issues(type(error), change.refusal(error))
+                    raise_issues(type(error), change.refusal(error, registry))
+                    raise

@@ -90,6 +90,12 @@ class DefinitionChange:
     rule: Rule = field(repr=False)
     where: tuple[PathPart, ...] = ()
     resolve: Callable[[Registry], ChangeKind] | None = field(default=None, repr=False)
+    #: For a change made by itself: a path of the whole definition it makes, as a path in
+    #: the change's own input (a patch's property is ``("property", ...)``), given the
+    #: registry the validators judged.
+    locate: Callable[[Registry, tuple[PathPart, ...]], tuple[PathPart, ...]] | None = field(
+        default=None, repr=False
+    )
 
     def counted(self, registry: Registry) -> Population | None:
         """The population :meth:`evolve` needs to know about (None: none); UnknownType if
@@ -117,10 +123,13 @@ class DefinitionChange:
         any data); raises what the registry's rules refuse."""
         return self.rule(registry, populated)
 
-    def refusal(self, error: GraphCrmError) -> list[Issue]:
-        """``error``'s issues, located at this change (see ``where``)."""
+    def refusal(self, error: GraphCrmError, registry: Registry | None = None) -> list[Issue]:
+        """``error``'s issues, located at this change (see ``where`` and ``locate``)."""
         if not self.where:
-            return list(error.issues)
+            if self.locate is None or registry is None:
+                return list(error.issues)
+            locate = self.locate
+            return [Issue(i.code, i.message, locate(registry, i.path)) for i in error.issues]
         return located(error, self.where, self.kind, self.name)
 
 

@@ -92,16 +92,39 @@ def _patch(
                     new, populated=populated, actor=actor, at=utc_now()
                 )
         except GraphCrmError as error:
-            # the evolution rules point at ("properties", <name>): here, the patch's input
+            # the evolution rules point at ("properties", <name>), a definition's checks
+            # at ("properties", <index>, <field>, ...): here, the patch's input
             issues = [
-                Issue(i.code, i.message, at if i.path[:1] == ("properties",) else i.path)
+                Issue(i.code, i.message, _patch_path(i.path, at, new, argument))
                 for i in error.issues
             ]
             raise_issues(type(error), issues)
             raise
         return Step(after, change, backfill_of(new, alteration, before))
 
-    return DefinitionChange(kind, type_name, rule, resolve=_resolver(type_name))
+    def locate(registry: Registry, path: tuple[PathPart, ...]) -> tuple[PathPart, ...]:
+        return _patch_path(path, at, patch_target(registry, type_name), argument)
+
+    return DefinitionChange(kind, type_name, rule, resolve=_resolver(type_name), locate=locate)
+
+
+def _patch_path(
+    path: tuple[PathPart, ...],
+    at: tuple[PathPart, ...],
+    new: EntityType | RelationType,
+    argument: Any,
+) -> tuple[PathPart, ...]:
+    """``path`` of the whole definition as a path in the patch: what is wrong inside the
+    patched property keeps its field (``("property", "computed")``); anything else about
+    the type's properties is the patch's argument (``at``)."""
+    if path[:1] != ("properties",):
+        return path
+    if isinstance(argument, PropertySpec) and len(path) > 2:
+        names = [spec.name for spec in new.properties]
+        index = names.index(argument.name) if argument.name in names else None
+        if path[1] in (index, str(index), argument.name):
+            return (*at, *path[2:])
+    return at
 
 
 def _resolver(type_name: str) -> Callable[[Registry], ChangeKind]:

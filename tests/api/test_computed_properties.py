@@ -122,3 +122,24 @@ async def test_only_roles_that_define_types_may_define_a_computed_property(
         body = await post(client, DEFINE, input=ORDER_LINE)
     defined = "errors" not in body and body["data"]["defineEntityType"]["__typename"] != "Error"
     assert defined == (role in (Role.CONFIG_OFFICER, Role.ADMIN)), body
+
+
+@pytest.mark.parametrize("mutation", ["addProperty", "alterProperty"])
+async def test_a_bad_formula_in_a_patch_is_refused_at_the_patchs_computed_field(
+    client: httpx.AsyncClient, store: GraphStore, mutation: str
+) -> None:
+    """The config officer's form sends one property: the error is at its formula."""
+    defined = await mutate(client, DEFINE, "defineEntityType", input=ORDER_LINE)
+    assert defined["__typename"] != "Error", defined
+    version = (await store.registry()).version
+    name = "lineTotal" if mutation == "alterProperty" else "doubled"
+    document = (
+        f"mutation($type: String!, $property: PropertySpecInput!) {{ {mutation}(type: $type, "
+        "property: $property) { __typename ... on Error { code message path } } }"
+    )
+    spec = {"name": name, "kind": "FLOAT", "computed": "quantity * 'two'"}
+    refused = (await post(client, document, type="OrderLine", property=spec))["data"][mutation]
+    assert refused["__typename"] == "Error", refused
+    assert (refused["code"], refused["path"]) == ("INVALID_INPUT", ["property", "computed"])
+    assert "'two'" in refused["message"] or "number" in refused["message"], refused
+    assert (await store.registry()).version == version

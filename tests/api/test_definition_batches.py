@@ -232,3 +232,19 @@ async def test_config_officers_and_admins_may_define(store: GraphStore, role: Ro
         for field, query, variables in FIELDS:
             body = await post(client, query, **variables)
             assert "errors" not in body, (role, field, body)
+
+
+async def test_a_bad_formula_in_a_batch_is_refused_at_its_operation(
+    client: httpx.AsyncClient, store: GraphStore
+) -> None:
+    """A formula's problem (its own error kind, with a character position) is located at
+    the batch's operation like any refusal, not lost as an internal error."""
+    await load_logistics(store)
+    before = await snapshot(store)
+    spec = {"name": "doubled", "kind": "FLOAT", "computed": "name * 2"}
+    operations = [{"addProperty": {"type": "Warehouse", "property": spec}}]
+    refused = (await data(client, APPLY, operations=operations))["applyDefinitions"]
+    assert refused["code"] == "INVALID_INPUT", refused
+    assert refused["path"][:2] == ["operations", "0"], refused
+    assert "character" in refused["message"], refused
+    assert await snapshot(store) == before

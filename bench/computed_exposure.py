@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.computed_rollup import FORMULA, ORDER_LINE, VALUE
 from graph_crm.model.formula import compile_formula, evaluate_formula
 from graph_crm.model.types import PropertyKind as K
 from graph_crm.services.impact_report import impact_report
@@ -34,8 +35,6 @@ from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
 from graph_crm.store.neo4j.store import Neo4jStore
 
-FORMULA = "round(unitPrice * quantity * (1 - coalesce(discount, 0)), 2)"
-VALUE = {"rollup": "sum", "path": ["HAS_LINE"], "property": "lineTotal"}
 AS_OF = "2026-11-23T09:00:00Z"
 OUT = Path(__file__).parent / "results" / "computed_exposure.json"
 
@@ -56,15 +55,7 @@ def _policy(name: str, exposure: str) -> dict[str, Any]:
 
 
 TYPES: list[dict[str, Any]] = [
-    {
-        "name": "OrderLine",
-        "properties": [
-            {"name": "unitPrice", "kind": "FLOAT"},
-            {"name": "quantity", "kind": "INT"},
-            {"name": "discount", "kind": "FLOAT"},
-            {"name": "lineTotal", "kind": "FLOAT", "computed": FORMULA},
-        ],
-    },
+    ORDER_LINE,
     {"name": "Warehouse", "properties": [{"name": "name", "kind": "STRING"}]},
     {"name": "Customer", "properties": [{"name": "name", "kind": "STRING"}]},
     {"name": "Order", "properties": [{"name": "amount", "kind": "FLOAT"}]},

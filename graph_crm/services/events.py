@@ -127,13 +127,28 @@ async def run_processor(
     store: GraphStore, settings: ProcessorSettings, stop: asyncio.Event
 ) -> None:
     """Process events until ``stop`` is set: at once while some are due, else every
-    ``poll_seconds``. A failing store is logged and tried again at the next poll."""
+    ``poll_seconds``. A store that is unavailable is said once (a warning, no traceback:
+    an outage is not a bug) and tried again at each poll; its return is said too. Any
+    other failure is logged with its traceback."""
+    down = False
     while not stop.is_set():
+        processed = None
         try:
             processed = await process_next(store, settings)
+        except (StoreUnavailable, TimedOut) as error:
+            if not down:
+                logger.warning(
+                    "event processor: the store is unavailable (%s); trying again every %g s",
+                    error.message,
+                    settings.poll_seconds,
+                )
+            down = True
         except Exception:
             logger.exception("event processor: the store failed; trying again")
-            processed = None
+        else:
+            if down:
+                logger.warning("event processor: the store answers again")
+            down = False
         if processed is None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), settings.poll_seconds)

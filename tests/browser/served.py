@@ -77,6 +77,10 @@ def serve_demo(folder: Path, target: Neo4jTarget | None) -> Iterator[Served]:
     """The demo loaded, a key per role, and `graph-crm serve` on it until the block ends."""
     store, env = store_options(folder, target)
     _cli(store, env, "demo", "--report", "")
+    # the demo ends with RTM-02's incident open; the Incidents page's tests report that
+    # disruption themselves and expect a new incident, so the demo's is resolved first
+    for opened in json.loads(_cli(store, env, "incidents", "list", "--json")):
+        _cli(store, env, "incidents", "resolve", opened["id"], "--actor", "browser-tests")
     tokens = {
         role: json.loads(
             _cli(

@@ -28,7 +28,8 @@ function computedCell(computed) {
   if (computed === null || computed === undefined) {
     return "";
   }
-  return h("code", {}, typeof computed === "string" ? computed : JSON.stringify(computed));
+  return h("code", { class: "computed" },
+    typeof computed === "string" ? computed : JSON.stringify(computed));
 }
 
 function propertyTable(type, actions) {

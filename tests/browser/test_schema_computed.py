@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from graph_crm.auth.roles import Role
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.browser.console import PageWatch, tab_to
 from tests.browser.served import Served
 from tests.browser.test_schema_forms import SLOW, api, mutations_sent, schema_served, watch
@@ -77,6 +77,8 @@ def test_formula_and_rollup_defined_in_the_form_refusal_at_the_field(
     expect(formula).to_have_value(bad)
     assert spec(served, "Shipment", "valueK") is None
     screenshot(page, served, "schema-formula-refused")
+    # the form alone: docs/images/console-schema-formula.png
+    form.screenshot(path=str(SCREENSHOTS / f"{served.backend}-schema-formula-form.png"))
     assert watch.axe() == []
 
     # corrected: one addProperty, sent as the API expects, not required though it was ticked

@@ -180,4 +180,14 @@ class DefinitionBatch:
                 except GraphCrmError as error:
                     if not change.where:
                         raise
-                    raise_issues(type(error), change.refusal(error))
+                    raise_issues(_reraisable(error), change.refusal(error))
+
+
+def _reraisable(error: GraphCrmError) -> type[GraphCrmError]:
+    """The error's class, or its nearest base built as GraphCrmError is: a subclass with
+    a constructor of its own (a FormulaProblem takes a character position, not issues)
+    is raised again as that base, with the same code."""
+    for kind in type(error).__mro__:
+        if issubclass(kind, GraphCrmError) and kind.__init__ is GraphCrmError.__init__:
+            return kind
+    return GraphCrmError

@@ -192,3 +192,39 @@ def test_a_formula_is_defined_by_keyboard_alone_and_the_choice_reads_in_chinese(
     expect(form.get_by_label("默认值")).to_be_disabled()
     screenshot(page, schema_served, "schema-computed-zh")
     assert watch.axe() == []
+
+
+@pytest.mark.page_only
+def test_a_new_types_rows_offer_a_formula_and_its_refusal_lands_on_its_row(
+    watch: PageWatch, schema_served: Served
+) -> None:
+    watch.sign_in(Role.CONFIG_OFFICER)
+    page = watch.page
+    expect(page.locator("#schema-diagram")).to_have_attribute("data-drawn", "true")
+    page.get_by_role("button", name="New entity type").click()
+    page.locator("#type-name").fill("QuoteLine")
+    page.get_by_role("button", name="Add a property row").click()
+    rows = page.locator("fieldset.property-row")
+    rows.nth(0).get_by_label("Property name").fill("qty")
+    rows.nth(0).get_by_label("Kind").select_option("INT")
+    rows.nth(1).get_by_label("Property name").fill("double")
+    rows.nth(1).get_by_label("Kind").select_option("INT")
+    choice = computed_choice(rows.nth(1))
+    # a new type has no relation type yet: no rollup to offer
+    expect(choice.locator("option")).to_have_text(["No (a stored property)", "Formula", "Rollup"][:2])
+    choice.select_option("formula")
+    formula = rows.nth(1).get_by_label("Formula", exact=True)
+    formula.fill("qty * name")
+    page.get_by_role("button", name="Preview").click()
+    expect(formula).to_have_attribute("aria-invalid", "true", timeout=SLOW)
+    expect(formula).to_have_value("qty * name")
+    expect(rows.nth(1).locator(".field-error").filter(has_text="name")).to_be_visible()
+    screenshot(page, schema_served, "schema-new-type-formula-refused")
+    expect(rows.nth(0).get_by_label("Property name")).not_to_have_attribute("aria-invalid", "true")
+    formula.fill("qty * 2")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("section.preview")).to_contain_text("Nothing refused", timeout=SLOW)
+    [*_, sent] = mutations_sent(watch, "previewDefinitions")
+    row = sent["operations"][0]["defineEntityType"]["properties"][1]
+    assert (row["computed"], row["required"], row["default"]) == ("qty * 2", False, None)
+    assert watch.axe() == []

@@ -139,8 +139,8 @@ async def test_a_bad_formula_in_a_definition_batch_is_refused_at_its_operations_
     """What the console's new-type form sends: refused, located, never an INTERNAL error
     (a formula's refusal was once raised again with a constructor that takes no issues)."""
     spec = {"name": "lineTotal", "kind": "FLOAT", "computed": formula}
-    operations = [{"defineEntityType": {**ORDER_LINE,
-                                        "properties": [*ORDER_LINE["properties"][:3], spec]}}]  # fmt: skip
+    properties = [*ORDER_LINE["properties"][:3], spec]
+    operations = [{"defineEntityType": {**ORDER_LINE, "properties": properties}}]
     where = ["operations", "0", "defineEntityType", "properties", "3", "computed"]
     preview = await post(client, PREVIEW, operations=operations)
     assert "errors" not in preview, preview

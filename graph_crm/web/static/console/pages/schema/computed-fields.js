@@ -142,14 +142,12 @@ export function computedFields(draft, prefix, { typeName, registry }, changed) {
     field(t("schema.rollupProperty"), property, { fieldKey: `${key}.property` }),
     field(t("schema.rollupWhere"), where, { hint: t("schema.rollupWhereHint"),
       fieldKey: `${key}.where` }));
-  // a rollup's refusal with no finer path (`computed`) lands on its first control
-  const rollupKey = `${key}`;
   function show() {
     formulaPart.hidden = c.mode !== "formula";
     rollupPart.hidden = c.mode !== "rollup";
-    // the field the refusals at `computed` itself land on: the one shown
-    formula.dataset.field = c.mode === "formula" ? rollupKey : `${key}.formula`;
-    aggregate.dataset.field = c.mode === "rollup" ? rollupKey : `${key}.rollup`;
+    // a refusal at `computed` itself lands on the formula, or on a rollup's first control
+    formula.dataset.field = c.mode === "formula" ? key : `${key}.formula`;
+    aggregate.dataset.field = c.mode === "rollup" ? key : `${key}.rollup`;
   }
   mode.addEventListener("change", () => {
     c.mode = mode.value;

@@ -51,8 +51,9 @@ COMPUTED_DESCRIPTION = (
     "A formula over the entity's own properties (docs/formulas.md), e.g. "
     '"round(unitPrice * quantity, 2)": the store computes and stores its value on every '
     "write, and clients cannot write it. Null: a stored property. Its kind must be the one "
-    "the formula gives; it is never required, unique or defaulted. Rollups (an object) are "
-    "not stored yet."
+    "the formula gives; it is never required, unique or defaulted. Or a rollup, an object "
+    '{"rollup": "sum", "path": ["HAS_LINE"], "property": "lineTotal", "where": ...} over 1-2 '
+    "hops: stored too, and kept current on every write, link, unlink or delete on its path."
 )
 
 

@@ -143,3 +143,33 @@ async def test_a_bad_formula_in_a_patch_is_refused_at_the_patchs_computed_field(
     assert (refused["code"], refused["path"]) == ("INVALID_INPUT", ["property", "computed"])
     assert "'two'" in refused["message"] or "number" in refused["message"], refused
     assert (await store.registry()).version == version
+
+
+PREVIEW = """query Preview($operations: [DefinitionOperationInput!]!) {
+  previewDefinitions(operations: $operations) { refusals { code message path } }
+}"""
+APPLY = f"""mutation Apply($operations: [DefinitionOperationInput!]!) {{
+  applyDefinitions(operations: $operations) {{ {RESULT_FIELDS} }}
+}}"""
+
+
+@pytest.mark.parametrize("formula", ["quantity * 'a'", "unitPrice * nope", "round(("])
+async def test_a_bad_formula_in_a_definition_batch_is_refused_at_its_operations_path(
+    client: httpx.AsyncClient, store: GraphStore, formula: str
+) -> None:
+    """What the console's new-type form sends: refused, located, never an INTERNAL error
+    (a formula's refusal was once raised again with a constructor that takes no issues)."""
+    spec = {"name": "lineTotal", "kind": "FLOAT", "computed": formula}
+    properties = [*ORDER_LINE["properties"][:3], spec]
+    operations = [{"defineEntityType": {**ORDER_LINE, "properties": properties}}]
+    where = ["operations", "0", "defineEntityType", "properties", "3", "computed"]
+    preview = await post(client, PREVIEW, operations=operations)
+    assert "errors" not in preview, preview
+    [refusal] = preview["data"]["previewDefinitions"]["refusals"]
+    assert (refusal["code"], refusal["path"]) == ("INVALID_INPUT", where)
+    assert refusal["message"].count("(character ") == 1, refusal
+    applied = await mutate(client, APPLY, "applyDefinitions", operations=operations)
+    assert (applied["__typename"], applied["code"], applied["path"]) == (
+        "Error", "INVALID_INPUT", where,
+    )  # fmt: skip
+    assert (await store.registry()).version == 0

@@ -77,6 +77,12 @@ class PageWatch:
         # (a test that moves on earlier races that render, as a hurried user would)
         expect(page.locator("#page-title")).to_be_focused(timeout=20_000)
 
+    def sign_in_by_keyboard(self, role: Role) -> None:
+        """Sign in with the key of ``role`` typed where the focus is, then Enter."""
+        self.page.goto("/")
+        self.page.keyboard.type(self.served.tokens[role])
+        self.page.keyboard.press("Enter")
+
     def axe(self) -> list[dict[str, Any]]:
         """axe-core's serious and critical violations on the page as it is now."""
         page = self.page

@@ -277,9 +277,7 @@ def test_defining_and_dropping_a_type_works_by_keyboard_alone(
     watch: PageWatch, schema_served: Served
 ) -> None:
     page = watch.page
-    page.goto("/")
-    page.keyboard.type(schema_served.tokens[Role.CONFIG_OFFICER])
-    page.keyboard.press("Enter")
+    watch.sign_in_by_keyboard(Role.CONFIG_OFFICER)
     expect(page.locator("#schema-diagram")).to_have_attribute("data-drawn", "true")
     tab_to(page, "#new-entity-type")
     page.keyboard.press("Enter")

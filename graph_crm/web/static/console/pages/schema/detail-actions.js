@@ -43,6 +43,18 @@ function refusalBox(issues) {
     h("ul", {}, issues.map((issue) => h("li", {}, refusalText(issue))))];
 }
 
+/**
+ * A patch's refusal at the type's whole property list (`properties/N/...`, as a formula's
+ * is), N being this property's place, as one at the patch input's path (`property/...`).
+ */
+function atPatchInput(issues, index) {
+  return issues.map((issue) => {
+    const path = issue.path ?? [];
+    return path[0] === "properties" && String(path[1]) === String(index)
+      ? { ...issue, path: ["property", ...path.slice(2)] } : issue;
+  });
+}
+
 /** A form of one property (new, or the one to change), saved by one patch call. */
 function propertyForm(type, spec, ctx, close) {
   const draft = spec ? propertyDraft(spec) : emptyProperty();
@@ -52,7 +64,10 @@ function propertyForm(type, spec, ctx, close) {
     "aria-labelledby": "property-form-title", novalidate: true },
   h("h3", { id: "property-form-title", tabindex: "-1" },
     spec ? t("schema.changeProperty", { name: spec.name }) : t("schema.addProperty")),
-  propertyFields(draft, "", { nameLocked: Boolean(spec) }),
+  propertyFields(draft, "", { nameLocked: Boolean(spec),
+    // only an entity type's properties may be computed
+    computed: ctx.data.entityTypes.some((entity) => entity.name === type.name)
+      ? { typeName: type.name, registry: ctx.data } : null }),
   alert,
   h("div", { class: "actions" },
     h("button", { type: "submit", class: "button" }, t("schema.save")),
@@ -63,7 +78,8 @@ function propertyForm(type, spec, ctx, close) {
     const issues = await patch(PATCH(mutation),
       { type: type.name, property: propertyInput(draft) }, mutation);
     if (issues) {
-      showIssues(form, issues, 1)?.focus(); // its path: ["property", ...the field]
+      const index = spec ? type.properties.indexOf(spec) : type.properties.length;
+      showIssues(form, atPatchInput(issues, index), 1)?.focus(); // ["property", ...the field]
       return;
     }
     ctx.go({ view: "type", type: type.name,

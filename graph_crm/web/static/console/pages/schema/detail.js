@@ -23,9 +23,19 @@ function yesNo(value) {
   return value ? t("schema.yes") : t("schema.no");
 }
 
+/** A computed property's formula text or rollup object, as the API gives it. */
+function computedCell(computed) {
+  if (computed === null || computed === undefined) {
+    return "";
+  }
+  return h("code", { class: "computed" },
+    typeof computed === "string" ? computed : JSON.stringify(computed));
+}
+
 function propertyTable(type, actions) {
   const headings = [[t("schema.propertyName")], [t("schema.displayLabel")], [t("schema.kind")],
-    [t("schema.required")], [t("schema.unique")], [t("schema.default")], [t("schema.enumValues")]];
+    [t("schema.required")], [t("schema.unique")], [t("schema.default")], [t("schema.enumValues")],
+    [t("schema.computedColumn")]];
   if (actions) {
     headings.push([t("schema.actions")]);
   }
@@ -33,6 +43,7 @@ function propertyTable(type, actions) {
     type.properties.map((spec) => [
       spec.name, spec.label ?? "", t(`schema.kind.${spec.kind}`), yesNo(spec.required),
       yesNo(spec.unique), formatDefault(spec.default), spec.values.join(", "),
+      computedCell(spec.computed),
       ...(actions ? [actions.rowButtons(spec)] : []),
     ]), { id: "property-table" });
 }

@@ -101,7 +101,8 @@ export function renderNewType(container, ctx, kind) {
     field(t("schema.description"), h("textarea", { rows: 2, "data-field": "description", id: "type-description",
       oninput: (event) => { draft.description = event.target.value; } }, draft.description)),
     h("h2", {}, t("schema.properties")),
-    propertyRows(draft.properties, () => labelProperty?.refill()),
+    propertyRows(draft.properties, () => labelProperty?.refill(),
+      kind === "entity" ? { typeName: null, registry: ctx.data } : null),
     labelProperty
       ? field(t("schema.labelProperty"), labelProperty, { hint: t("schema.labelPropertyHint") })
       : null,

@@ -60,8 +60,13 @@ def test_formula_and_rollup_defined_in_the_form_refusal_at_the_field(
     # computed: the stored-only controls are disabled, and the formula field is shown
     computed_choice(form).select_option("formula")
     expect(form.get_by_label("Required")).to_be_disabled()
+    expect(form.get_by_label("Required")).not_to_be_checked()  # shown as it will be sent
     expect(form.get_by_label("Unique")).to_be_disabled()
     expect(form.get_by_label("Default")).to_be_disabled()
+    # back to a stored property: the tick it had returns
+    computed_choice(form).select_option("none")
+    expect(form.get_by_label("Required")).to_be_checked()
+    computed_choice(form).select_option("formula")
     formula = form.get_by_label("Formula", exact=True)
     expect(formula).to_be_visible()
     assert "monospace" in formula.evaluate("e => getComputedStyle(e).fontFamily")

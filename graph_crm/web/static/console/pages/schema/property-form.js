@@ -60,8 +60,14 @@ export function propertyFields(draft, prefix, { nameLocked = false, computed = n
   const defaultInput = bound(draft, "default");
   const stored = [defaultInput]; // the controls a computed property has no use for
   const lock = (mode) => {
+    const free = mode === "none";
     for (const control of stored) {
-      control.disabled = mode !== "none";
+      control.disabled = !free;
+      if (control.type === "checkbox") {
+        // shown unticked while computed (never required or unique); the draft keeps its
+        // choice for a return to a stored property
+        control.checked = free && Boolean(draft[control.dataset.field.slice(prefix.length)]);
+      }
     }
   };
   const grid = h("div", { class: "property-grid" },

@@ -8,8 +8,14 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
+from graph_crm.services.crossborder import AS_OF as CROSSBORDER_AS_OF
 from graph_crm.services.crossborder import dumps, generate
-from graph_crm.services.demo import DEMO_SEED
+from graph_crm.services.demo import DEMO_SEED, read_policies, run_demo
+from graph_crm.services.incidents import report_disruption
+from graph_crm.services.seed import apply_seed, read_seed
+from graph_crm.store.embedded.store import EmbeddedStore
 from tests.cli_process import run
 
 AS_OF = "2026-11-23T09:00:00Z"
@@ -119,3 +125,27 @@ def test_impact_command_errors(tmp_path: Path) -> None:
     refused = run("policy", "define", str(bad), "--db", db)
     assert refused.returncode == 2
     assert "INVALID_INPUT" in refused.stderr
+
+
+async def test_an_rtm02_incident_reported_before_the_demo_gets_the_events_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Someone reported RTM-02 before the demo's event came: the event updates that
+    incident, and the demo says so with the version it stored (not "opened", not 1)."""
+    store = await EmbeddedStore.open(tmp_path / "demo.db")
+    try:
+        seed = {**read_seed(DEMO_SEED), "impactPolicies": read_policies()}
+        await apply_seed(store, seed, actor="test")
+        earlier = await report_disruption(
+            store, source_type="Warehouse", source_key="RTM-02", delay_days=6,
+            starts_at=None, note="by hand", now=CROSSBORDER_AS_OF, actor="test",
+        )  # fmt: skip
+        capsys.readouterr()
+        await run_demo(store, report_path=None)
+        out = capsys.readouterr().out
+    finally:
+        await store.close()
+    assert (
+        f"Incident {earlier.incident.id} updated (reported again) for Warehouse:RTM-02: "
+        "version 2 stores the report (138 affected: T1 53, T2 20, T3 65)"
+    ) in out, out

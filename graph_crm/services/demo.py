@@ -132,13 +132,16 @@ async def _headline_incident(store: GraphStore) -> None:
         print(f"\nEvent {event.event_id}: {event.status.value} ({event.error or 'not processed'})")
         return
     if new:
-        version = (await store.incident_versions(incident.id, since=0))[0]
+        number = event.version or incident.version
+        version = (await store.incident_versions(incident.id, since=number - 1))[0]
         totals = version.totals
         tiers = ", ".join(f"{tier} {count}" for tier, count in sorted(totals.by_tier.items()))
+        # opened by this event, or (an RTM-02 incident reported before) a new version of it
+        told = "opened" if number == 1 else f"updated ({version.reason.value})"
         print(
             f"\nEvent {event.event_id} posted by integration '{integration.name}': stored, "
-            f"then processed once.\nIncident {incident.id} opened for {HEADLINE_SOURCE}: "
-            f"version 1 stores the report ({totals.affected} affected: {tiers}) and a "
+            f"then processed once.\nIncident {incident.id} {told} for {HEADLINE_SOURCE}: "
+            f"version {number} stores the report ({totals.affected} affected: {tiers}) and a "
             f"checklist of {len(incident.checklist)} actions."
         )
     else:

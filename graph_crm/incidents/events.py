@@ -187,6 +187,9 @@ class StoredEvent:
     version: int | None = None
     error: dict[str, Any] | None = None
     finished_at: datetime | None = None
+    #: Asked for again while a worker held it: once processed, it is due again at once
+    #: (a re-evaluation whose data changed after its worker read it).
+    rerun: bool = False
 
     @property
     def key(self) -> str:
@@ -215,6 +218,18 @@ class StoredEvent:
         )
 
     def processed(self, incident_id: str, version: int, at: datetime) -> StoredEvent:
+        if self.rerun:
+            return replace(
+                self,
+                status=EventStatus.ACCEPTED,
+                due=at.timestamp(),
+                attempts=0,
+                incident_id=incident_id,
+                version=version,
+                error=None,
+                lease_owner=None,
+                rerun=False,
+            )
         return replace(
             self,
             status=EventStatus.PROCESSED,
@@ -255,6 +270,7 @@ class StoredEvent:
             "version": self.version,
             "error": self.error,
             "finishedAt": None if self.finished_at is None else self.finished_at.isoformat(),
+            "rerun": self.rerun,
         }
 
     @classmethod
@@ -274,6 +290,7 @@ class StoredEvent:
             version=record.get("version"),
             error=record.get("error"),
             finished_at=None if finished is None else datetime.fromisoformat(finished),
+            rerun=bool(record.get("rerun", False)),
         )
 
     def to_text(self) -> str:

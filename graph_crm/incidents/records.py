@@ -166,6 +166,7 @@ def version_to_record(version: IncidentVersion) -> dict[str, Any]:
         "delayDays": version.delay_days,
         "reports": [report_to_json(report) for report in version.reports],
         "diff": _diff_to_record(version.diff),
+        "changes": list(version.changes),
     }
 
 
@@ -177,4 +178,5 @@ def version_from_record(record: dict[str, Any]) -> IncidentVersion:
         delay_days=record["delayDays"],
         reports=tuple(report_from_json(report) for report in record["reports"]),
         diff=_diff_from_record(record["diff"]),
+        changes=tuple(record.get("changes", ())),
     )

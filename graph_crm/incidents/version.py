@@ -40,6 +40,9 @@ class IncidentVersion:
     reports: tuple[ImpactReport, ...]
     #: From the previous version to this one (the first version: from nothing).
     diff: IncidentDiff
+    #: Re-evaluated: what the writes that caused it changed (``Shipment``,
+    #: ``Contract.slaDeadline``, ``ROUTED_VIA``), as the footprint of a policy read it.
+    changes: tuple[str, ...] = ()
 
     @property
     def totals(self) -> VersionTotals:
@@ -62,6 +65,7 @@ def next_version(
     reason: VersionReason,
     delay_days: float,
     at: datetime,
+    changes: Sequence[str] = (),
 ) -> IncidentVersion:
     """The version after ``previous`` (None: the first) holding ``reports``, with the diff
     from ``previous``'s reports; its reports are ordered by policy name."""
@@ -74,4 +78,5 @@ def next_version(
         delay_days=delay_days,
         reports=ordered,
         diff=diff_reports(before, ordered),
+        changes=tuple(changes),
     )

@@ -30,7 +30,9 @@ from graph_crm.incidents.events import (
     accepted_event,
     parse_event,
 )
+from graph_crm.incidents.reevaluation import is_reevaluation
 from graph_crm.services.incidents import report_disruption
+from graph_crm.services.reevaluation import reevaluate
 from graph_crm.store.base import GraphStore
 from graph_crm.store.events import EventLease
 
@@ -93,21 +95,19 @@ async def process_next(
         return claimed  # none due, or one given up as it was claimed
     if settings.hold_seconds:
         await asyncio.sleep(settings.hold_seconds)
-    integration = await store.integration(claimed.integration_id)
-    actor = f"integration:{claimed.integration_id}" if integration is None else integration.actor
     payload: dict[str, Any] = claimed.payload
+    lease = EventLease(claimed.key, settings.owner, utc_now())
     try:
-        await report_disruption(
-            store,
-            source_type=payload["source"]["type"],
-            source_key=payload["source"]["key"],
-            delay_days=payload["delayDays"],
-            starts_at=payload.get("startsAt"),
-            note=payload.get("note", ""),
-            now=as_of or utc_now(),
-            actor=actor,
-            event=EventLease(claimed.key, settings.owner, utc_now()),
-        )
+        if is_reevaluation(claimed):
+            await reevaluate(
+                store,
+                payload["incidentId"],
+                payload.get("changes", ()),
+                now=as_of or utc_now(),
+                lease=lease,
+            )
+        else:
+            await _report(store, claimed, lease, as_of or utc_now())
     except LeaseLost:
         logger.info("event %s: lease lost to another worker", claimed.key)
         return None
@@ -121,6 +121,25 @@ async def process_next(
         error_body = {"code": "INTERNAL", "message": "processing failed", "path": []}
         return await store.fail_event(lease, error_body, retry=True)
     return await store.stored_event(claimed.integration_id, claimed.event_id)
+
+
+async def _report(
+    store: GraphStore, claimed: StoredEvent, lease: EventLease, now: datetime
+) -> None:
+    integration = await store.integration(claimed.integration_id)
+    actor = f"integration:{claimed.integration_id}" if integration is None else integration.actor
+    payload: dict[str, Any] = claimed.payload
+    await report_disruption(
+        store,
+        source_type=payload["source"]["type"],
+        source_key=payload["source"]["key"],
+        delay_days=payload["delayDays"],
+        starts_at=payload.get("startsAt"),
+        note=payload.get("note", ""),
+        now=now,
+        actor=actor,
+        event=lease,
+    )
 
 
 async def run_processor(

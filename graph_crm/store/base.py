@@ -407,6 +407,13 @@ class GraphStore(Protocol):
         (``retry``, while attempts remain) or failed for good. None (and nothing changed)
         if ``lease.owner`` no longer holds the lease."""
 
+    async def complete_event(
+        self, lease: EventLease, incident_id: str, version: int
+    ) -> StoredEvent | None:
+        """Record that the leased event was processed and stored nothing new (a
+        re-evaluation that changed no report): ``incident_id`` at ``version`` is what it
+        looked at. None (and nothing changed) if ``lease.owner`` no longer holds the lease."""
+
     async def incident(self, incident_id: str) -> Incident | None:
         """The incident with this id (``inc-`` and 16 hex digits, else InvalidInput at
         ``id``), or None."""

@@ -37,6 +37,7 @@ from graph_crm.model.registry import Registry, RegistryChange
 from graph_crm.model.relation_counts import RelationCount
 from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
+from graph_crm.model.write_summary import WriteSummary
 from graph_crm.store import definitions, events, listing, write_batch
 from graph_crm.store import incidents as incidents_
 from graph_crm.store import links as links_
@@ -46,6 +47,7 @@ from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.events import EventLease
 from graph_crm.store.paging import all_pages
 from graph_crm.store.session import StoreSession
+from graph_crm.store.write_watch import Planned, WriteWatch
 
 S = TypeVar("S", bound=StoreSession)
 
@@ -58,6 +60,8 @@ class Store(Generic[S]):
         #: The backend's primitives (tests and benchmarks reach the database through it).
         self.session = session
         self.backend = session.backend
+        #: Asks for the re-evaluation of the open incidents a write can change.
+        self.watch = WriteWatch(session)
 
     async def close(self) -> None:
         await self.session.close()
@@ -87,7 +91,9 @@ class Store(Generic[S]):
         if not changes:
             return await self.session.definitions.registry()
         batch = DefinitionBatch(tuple(changes))
-        return await self.session.definitions.apply_definitions(batch, dry_run=dry_run)
+        if dry_run:
+            return await self.session.definitions.apply_definitions(batch, dry_run=True)
+        return await self._policies_watched(batch)
 
     async def define_entity_type(
         self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
@@ -118,19 +124,31 @@ class Store(Generic[S]):
     async def define_impact_policy(
         self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        return await self._apply(definitions.define_impact_policy(definition, actor))
+        change = definitions.define_impact_policy(definition, actor)
+        return await self._policies_watched(DefinitionBatch.of(change))
 
     async def alter_impact_policy(
         self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
-        return await self._apply(definitions.alter_impact_policy(definition, actor))
+        change = definitions.alter_impact_policy(definition, actor)
+        return await self._policies_watched(DefinitionBatch.of(change))
 
     async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
-        return await self._apply(definitions.drop_impact_policy(name, actor))
+        change = definitions.drop_impact_policy(name, actor)
+        return await self._policies_watched(DefinitionBatch.of(change))
 
     async def _apply(self, change: definitions.DefinitionChange) -> Registry:
         # a private helper: the public method calling it carries the call's deadline
         return await self.session.definitions.apply_definitions(DefinitionBatch.of(change))
+
+    async def _policies_watched(self, batch: DefinitionBatch) -> Registry:
+        """Apply ``batch``; if it changed impact policies, the incidents of their source
+        types are evaluated again."""
+        old = await self.session.definitions.registry()
+        new = await self.session.definitions.apply_definitions(batch)
+        if old.policies != new.policies:
+            await self.watch.policies_changed(old, new)
+        return new
 
     # -- entities ----------------------------------------------------------------------
 
@@ -141,15 +159,17 @@ class Store(Generic[S]):
         *,
         actor: str = DEFAULT_ACTOR,
     ) -> write_batch.BatchResult:
-        return await self.session.writes.write_rows(
-            lambda registry: write_batch.plan_write(registry, entities, links or {}, actor)
+        return await self.watch.write(
+            entities,
+            lambda registry: write_batch.plan_write(registry, entities, links or {}, actor),
         )
 
     async def upsert_entities(
         self, type_name: str, records: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
-        planned = await self.session.writes.write_rows(
-            lambda registry: write_batch.plan_upsert(registry, type_name, records, actor)
+        planned = await self.watch.write(
+            {type_name: records},
+            lambda registry: write_batch.plan_upsert(registry, type_name, records, actor),
         )
         (written,) = planned.written.values()  # the plan's one type
         return written
@@ -179,15 +199,19 @@ class Store(Generic[S]):
     async def delete_entities(
         self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR
     ) -> DeleteResult:
-        return await self.session.entities.delete_entities(ids, actor=actor)
+        deleted = await self.session.entities.delete_entities(ids, actor=actor)
+        if deleted.entities:
+            types = {parse_global_id(entity_id)[0] for entity_id in ids}
+            await self.watch.after(None, WriteSummary(dict.fromkeys(types)))
+        return deleted
 
     # -- relations and traversal -------------------------------------------------------
 
     async def link(
         self, relation_type: str, links: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> WriteResult:
-        planned = await self.session.writes.write_rows(
-            lambda registry: write_batch.plan_links_only(registry, relation_type, links, actor)
+        planned = await self.watch.write(
+            {}, lambda registry: write_batch.plan_links_only(registry, relation_type, links, actor)
         )
         (linked,) = planned.linked.values()  # the plan's one relation type
         return linked
@@ -195,9 +219,14 @@ class Store(Generic[S]):
     async def unlink(
         self, relation_type: str, links: Sequence[Mapping[str, Any]], *, actor: str = DEFAULT_ACTOR
     ) -> int:
-        return await self.session.links.unlink_rows(
-            lambda registry: links_.plan_unlink(registry, relation_type, links, actor)
+        seen = Planned()
+        removed = await self.session.links.unlink_rows(
+            seen.planner(lambda registry: links_.plan_unlink(registry, relation_type, links, actor))
         )
+        if removed:
+            summary = WriteSummary(relations=frozenset({relation_type}))
+            await self.watch.after(seen.registry, summary)
+        return removed
 
     async def list_relations(
         self, relation_type: str, *, first: int = 50, after: str | None = None
@@ -284,11 +313,15 @@ class Store(Generic[S]):
         self, type_name: str, entities: Sequence[Entity], *, actor: str = DEFAULT_ACTOR
     ) -> None:
         await self.session.transfer.restore_entities(type_name, entities, actor=actor)
+        if entities:
+            await self.watch.after(None, WriteSummary({type_name: None}))
 
     async def restore_relations(
         self, relation_type: str, relations: Sequence[Relation], *, actor: str = DEFAULT_ACTOR
     ) -> None:
         await self.session.transfer.restore_relations(relation_type, relations, actor=actor)
+        if relations:
+            await self.watch.after(None, WriteSummary(relations=frozenset({relation_type})))
 
     # -- API keys and the audit trail ----------------------------------------------------
 
@@ -402,6 +435,16 @@ class Store(Generic[S]):
         try:
             change = events.failed(lease, error, retry=retry)
             return await self.session.events.change_event(lease.key, change)
+        except LeaseLost:
+            return None
+
+    async def complete_event(
+        self, lease: EventLease, incident_id: str, version: int
+    ) -> StoredEvent | None:
+        try:
+            return await self.session.events.change_event(
+                lease.key, lambda stored: events.completed(stored, lease, incident_id, version)
+            )
         except LeaseLost:
             return None
 

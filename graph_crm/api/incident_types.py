@@ -161,6 +161,11 @@ class IncidentVersionType:
         description="Per policy, what changed since the previous version (the first: "
         "every customer entered)."
     )
+    changes: list[str] = strawberry.field(
+        description="Re-evaluated: what the writes that caused it changed, as the policies "
+        "read it: an entity type (`Shipment`), a property (`Contract.slaDeadline`), a "
+        "relation type (`ROUTED_VIA`) or `policy <name>`; empty for other versions."
+    )
 
     @classmethod
     def from_model(cls, version: IncidentVersion) -> IncidentVersionType:
@@ -181,6 +186,7 @@ class IncidentVersionType:
             ),
             reports=[ImpactReportType.from_model(report) for report in version.reports],
             diff=[IncidentPolicyDiffType.from_model(policy) for policy in version.diff.policies],
+            changes=list(version.changes),
         )
 
 

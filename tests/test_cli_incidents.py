@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from graph_crm.incidents.incident import check_action
+from graph_crm.services.events import ProcessorSettings, process_next
 from graph_crm.services.incidents import change_incident, report_disruption
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.cli_process import run
@@ -100,3 +101,25 @@ async def test_a_resolved_incident_cannot_be_acknowledged(tmp_path: Path) -> Non
     assert refused.returncode == 2
     assert "INVALID_TRANSITION" in refused.stderr
     assert "RESOLVED cannot become ACKNOWLEDGED" in refused.stderr
+
+
+async def test_show_names_what_a_reevaluation_followed(tmp_path: Path) -> None:
+    db, incident_id = await _db_with_incident(tmp_path)
+    store = await EmbeddedStore.open(db)
+    try:
+        # G's contract deadlines move well past the 6-day delay: its tier changes
+        await store.upsert_entities(
+            "Contract",
+            [{"key": k, "slaDeadline": "2026-03-30T00:00:00Z"} for k in ("KG1", "KG2")],
+        )
+        done = await process_next(store, ProcessorSettings(owner="tests"), as_of=AS_OF)
+        assert done is not None
+        assert done.version == 3
+    finally:
+        await store.close()
+    shown = run("incidents", "show", incident_id, "--db", db)
+    assert shown.returncode == 0, shown.stderr
+    assert "version 3 (re-evaluated" in shown.stdout
+    assert "after changes to: Contract.slaDeadline" in shown.stdout
+    as_json = json.loads(run("incidents", "show", incident_id, "--json", "--db", db).stdout)
+    assert as_json["version"]["changes"] == ["Contract.slaDeadline"]

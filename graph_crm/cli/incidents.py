@@ -130,6 +130,8 @@ def _described(incident: Incident, latest: IncidentVersion | None) -> list[str]:
             f"{totals.affected} affected, {totals.predicted_breaches} predicted breaches"
             + (f"; {tiers}" if tiers else "")
         )
+        if latest.changes:
+            lines.append(f"  after changes to: {', '.join(latest.changes)}")
         for policy in latest.diff.policies:
             lines.append(
                 f"  {policy.policy}: {len(policy.entered)} entered, {len(policy.left)} left, "

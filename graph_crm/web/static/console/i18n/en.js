@@ -502,6 +502,7 @@ export default {
   "incidents.reason.delay_updated": "delay updated",
   "incidents.reason.reported_again": "reported again",
   "incidents.reason.re_evaluated": "re-evaluated",
+  "incidents.changes": "After changes to: {changes}",
   "incidents.versionDelay": "delay {days} days",
   "incidents.diff": "What changed from the previous version",
   "incidents.diffTitle": "Policy {policy}",

@@ -502,6 +502,7 @@ export default {
   "incidents.reason.delay_updated": "延误已更新",
   "incidents.reason.reported_again": "再次报告",
   "incidents.reason.re_evaluated": "重新评估",
+  "incidents.changes": "因以下数据变更：{changes}",
   "incidents.versionDelay": "延误 {days} 天",
   "incidents.diff": "与上一版本相比的变化",
   "incidents.diffTitle": "策略 {policy}",

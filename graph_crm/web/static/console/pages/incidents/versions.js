@@ -8,7 +8,7 @@ import { t } from "../../i18n.js";
 import { amount, number } from "../impact/format.js";
 import { moment } from "./common.js";
 
-export const VERSION_FIELDS = `number reason createdAt delayDays
+export const VERSION_FIELDS = `number reason createdAt delayDays changes
   totals { affected predictedBreaches exposureAtRisk byTier { tier count } }`;
 export const DIFF_QUERY = `query IncidentDiff($id: ID!, $since: Int!) {
   incident(id: $id) { versions(since: $since, first: 1) { items { number
@@ -122,6 +122,10 @@ function versionItem(version, incidentId, newest) {
       number: version.number, reason: t(`incidents.reason.${version.reason.replace(/[^a-z]/g, "_")}`) })),
     h("p", { class: "hint" }, moment(version.createdAt), " · ",
       t("incidents.versionDelay", { days: number(version.delayDays, 1) })),
+    version.changes.length
+      ? h("p", { class: "hint incident-changes" },
+        t("incidents.changes", { changes: version.changes.join(", ") }))
+      : null,
     h("ul", { class: "incident-totals", "aria-label": t("impact.kpis") },
       h("li", {}, h("strong", {}, number(totals.affected)), " ", t("impact.affected")),
       h("li", {}, h("strong", {}, number(totals.predictedBreaches)), " ", t("impact.breaches")),

@@ -145,5 +145,5 @@ def test_footprints_are_kept_per_registry() -> None:
     )
     assert footprints(registry) is footprints(registry)
     assert [f.policy for f in footprints(registry)] == ["customs-delay"]
-    assert read_properties(footprints(registry), "Shipment") == {"status", "value"}
+    assert read_properties(footprints(registry), "Shipment") == frozenset({"status", "value"})
     assert read_properties(footprints(registry), "Memo") is None

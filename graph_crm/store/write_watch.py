@@ -9,8 +9,9 @@ policy was hit a re-evaluation is queued as a stored event
 (:mod:`graph_crm.incidents.reevaluation`), coalesced per incident.
 
 Whole-entity upserts say which properties they changed only against the values before:
-for the types some footprint reads, those are read before the write (one call); a row
-whose values were not read counts as every property changed.
+for the types some footprint reads, while some incident is not resolved, those are read
+before the write (two calls); a row whose values were not read counts as every property
+changed.
 """
 
 from __future__ import annotations
@@ -107,6 +108,10 @@ class WriteWatch:
         ids = [global_id(name, key) for name, names in keys.items() for key in names]
         if not ids:
             return answer
+        if not await self._any_active():
+            # nothing to keep current (a bulk load, most often): read nothing; should an
+            # incident open meanwhile, the write counts as changing every property
+            return None
         try:
             entities = await self.session.entities.get_entities(ids)
         except GraphCrmError:
@@ -176,6 +181,10 @@ class WriteWatch:
             _, new = await self.session.events.accept_event(event)
             if not new:
                 await self.session.events.change_event(event.key, _again(changes, at))
+
+    async def _any_active(self) -> bool:
+        query = check_incident_query(status=list(_ACTIVE), first=1)
+        return bool((await self.session.incidents.incident_rows(query)).rows)
 
     async def _active(self) -> list[Incident]:
         found: list[Incident] = []

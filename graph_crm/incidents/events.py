@@ -217,19 +217,23 @@ class StoredEvent:
             attempts=self.attempts + 1,
         )
 
+    def due_again(self, at: datetime) -> StoredEvent:
+        """Waiting again from ``at``, with its attempts and error cleared (a re-evaluation
+        asked for again)."""
+        return replace(
+            self,
+            status=EventStatus.ACCEPTED,
+            due=at.timestamp(),
+            attempts=0,
+            error=None,
+            finished_at=None,
+            lease_owner=None,
+            rerun=False,
+        )
+
     def processed(self, incident_id: str, version: int, at: datetime) -> StoredEvent:
         if self.rerun:
-            return replace(
-                self,
-                status=EventStatus.ACCEPTED,
-                due=at.timestamp(),
-                attempts=0,
-                incident_id=incident_id,
-                version=version,
-                error=None,
-                lease_owner=None,
-                rerun=False,
-            )
+            return replace(self.due_again(at), incident_id=incident_id, version=version)
         return replace(
             self,
             status=EventStatus.PROCESSED,

@@ -71,14 +71,4 @@ def asked_again(stored: StoredEvent, changes: Iterable[str], at: datetime) -> St
     if stored.status is EventStatus.PROCESSING:
         merged = _changes(stored.payload.get("changes", ()), changes)
         return replace(stored, payload={**stored.payload, "changes": merged}, rerun=True)
-    return replace(
-        stored,
-        payload={**stored.payload, "changes": _changes(changes)},
-        status=EventStatus.ACCEPTED,
-        due=at.timestamp(),
-        attempts=0,
-        error=None,
-        finished_at=None,
-        lease_owner=None,
-        rerun=False,
-    )
+    return replace(stored.due_again(at), payload={**stored.payload, "changes": _changes(changes)})

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from graph_crm.auth.roles import Permission, Role
-from graph_crm.services.incidents import report_disruption
 from graph_crm.store.base import GraphStore
 from tests.api.asgi import asgi_client
 from tests.api.graphql import data, mutate, post, succeed
@@ -27,7 +26,7 @@ from tests.api.incident_documents import (
     REPORT_DISRUPTION,
     RESOLVE,
 )
-from tests.contract.logistics import AS_OF, customs_policy, load_logistics
+from tests.contract.logistics import customs_policy, load_logistics, open_w1_incident
 
 W1 = {"type": "Warehouse", "key": "W1"}
 CALL = "Call the account manager today"
@@ -180,16 +179,7 @@ async def test_hostile_reports_are_refused_and_store_nothing(
 
 
 async def _opened(store: GraphStore) -> str:
-    made = await report_disruption(
-        store,
-        source_type="Warehouse",
-        source_key="W1",
-        delay_days=3,
-        starts_at=None,
-        now=AS_OF,
-        actor="setup",
-    )
-    return made.incident.id
+    return await open_w1_incident(store)
 
 
 @pytest.mark.parametrize(

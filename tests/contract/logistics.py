@@ -30,6 +30,7 @@ from graph_crm.model.query import Filter, check_filter
 from graph_crm.model.registry import ChangeKind, Registry
 from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
+from graph_crm.services.incidents import report_disruption
 from graph_crm.store.base import GraphStore
 from graph_crm.store.definitions import DefinitionOperation
 
@@ -133,6 +134,21 @@ async def load_logistics(store: GraphStore) -> Registry:
         {relation: [{"from": f, "to": t} for f, t in pairs] for relation, pairs in LINKS.items()},
     )
     return await store.registry()
+
+
+async def open_w1_incident(store: GraphStore, actor: str = "setup", **more: Any) -> str:
+    """The id of the incident a 3-day delay at W1 opens (or updates), as of AS_OF."""
+    made = await report_disruption(
+        store,
+        source_type="Warehouse",
+        source_key="W1",
+        delay_days=3,
+        starts_at=None,
+        now=AS_OF,
+        actor=actor,
+        **more,
+    )
+    return made.incident.id
 
 
 def where(registry: Registry, type_name: str, raw: dict[str, Any]) -> Filter | None:

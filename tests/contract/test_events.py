@@ -21,10 +21,9 @@ from graph_crm.incidents.events import (
     accepted_event,
     parse_event,
 )
-from graph_crm.services.incidents import report_disruption
 from graph_crm.store.base import GraphStore
 from graph_crm.store.events import EventLease
-from tests.contract.logistics import AS_OF, customs_policy, load_logistics
+from tests.contract.logistics import customs_policy, load_logistics, open_w1_incident
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 HOSTILE = ["x'y", "'; DROP TABLE events; --", "} DETACH DELETE n //", "0123456789abcdeg"]
@@ -132,16 +131,7 @@ async def _loaded(store: GraphStore) -> None:
 
 
 async def _process(store: GraphStore, lease: EventLease) -> None:
-    await report_disruption(
-        store,
-        source_type="Warehouse",
-        source_key="W1",
-        delay_days=3,
-        starts_at=None,
-        now=AS_OF,
-        actor="integration:0123456789abcdef (broker)",
-        event=lease,
-    )
+    await open_w1_incident(store, "integration:0123456789abcdef (broker)", event=lease)
 
 
 async def test_the_version_and_the_completion_are_one_transaction(store: GraphStore) -> None:

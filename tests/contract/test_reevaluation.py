@@ -18,10 +18,10 @@ from graph_crm.incidents.events import EventStatus, StoredEvent
 from graph_crm.incidents.incident import IncidentStatus, move_to
 from graph_crm.incidents.reevaluation import INTERNAL_INTEGRATION
 from graph_crm.services.events import ProcessorSettings, process_next
-from graph_crm.services.incidents import change_incident, report_disruption
+from graph_crm.services.incidents import change_incident
 from graph_crm.store.base import GraphStore
 from graph_crm.store.events import EventLease
-from tests.contract.logistics import AS_OF, customs_policy, load_logistics
+from tests.contract.logistics import AS_OF, customs_policy, load_logistics, open_w1_incident
 
 WORKER = ProcessorSettings(owner="tests-worker")
 
@@ -29,16 +29,7 @@ WORKER = ProcessorSettings(owner="tests-worker")
 async def _opened(store: GraphStore) -> str:
     await load_logistics(store)
     await store.define_impact_policy(customs_policy())
-    made = await report_disruption(
-        store,
-        source_type="Warehouse",
-        source_key="W1",
-        delay_days=3,
-        starts_at=None,
-        now=AS_OF,
-        actor="risk@example.com",
-    )
-    return made.incident.id
+    return await open_w1_incident(store, "risk@example.com")
 
 
 async def _asked(store: GraphStore, incident_id: str) -> StoredEvent | None:

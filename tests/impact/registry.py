@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.registry import Registry
@@ -18,8 +19,13 @@ AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 @cache
 def logistics_registry() -> Registry:
+    return registry_of(ENTITY_TYPES)
+
+
+def registry_of(entity_types: list[dict[str, Any]]) -> Registry:
+    """The logistics relation types over ``entity_types`` (the logistics ones, changed)."""
     registry = Registry(validators=REGISTRY_VALIDATORS)
-    for definition in ENTITY_TYPES:
+    for definition in entity_types:
         registry, _ = registry.define_entity_type(parse_entity_type(definition), actor="t", at=AT)
     for definition in RELATION_TYPES:
         registry, _ = registry.define_relation_type(

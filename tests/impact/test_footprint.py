@@ -12,12 +12,11 @@ from hypothesis import strategies as st
 
 from graph_crm.impact.footprint import Footprint, footprints, plan_footprint, read_properties
 from graph_crm.impact.policy import compile_policy
-from graph_crm.impact.policy_registry import REGISTRY_VALIDATORS
 from graph_crm.model.registry import Registry
-from graph_crm.model.types import parse_entity_type, parse_relation_type
+from graph_crm.model.types import parse_entity_type
 from graph_crm.model.write_summary import WriteSummary
-from tests.contract.logistics import ENTITY_TYPES, RELATION_TYPES, customs_policy
-from tests.impact.registry import AT, logistics_registry
+from tests.contract.logistics import ENTITY_TYPES, customs_policy
+from tests.impact.registry import AT, logistics_registry, registry_of
 
 
 def _footprint(registry: Registry, policy: dict[str, Any]) -> Footprint:
@@ -88,13 +87,7 @@ def _with_computed() -> Registry:
     types = copy.deepcopy(ENTITY_TYPES)
     shipment = next(t for t in types if t["name"] == "Shipment")
     shipment["properties"].append({"name": "valueEur", "kind": "FLOAT", "computed": "value * 0.9"})
-    registry = Registry(validators=REGISTRY_VALIDATORS)
-    for definition in types:
-        registry, _ = registry.define_entity_type(parse_entity_type(definition), actor="t", at=AT)
-    for definition in RELATION_TYPES:
-        registry, _ = registry.define_relation_type(
-            parse_relation_type(definition), actor="t", at=AT
-        )
+    registry = registry_of(types)
     customer = copy.deepcopy(next(t for t in types if t["name"] == "Customer"))
     customer["properties"].append(
         {

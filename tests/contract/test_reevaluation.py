@@ -10,6 +10,7 @@ contracts (KA2: 03-15 08:00), exposure from the shipments' value, complaints FIL
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -124,6 +125,10 @@ async def test_a_shipment_booked_through_the_source_adds_a_version_with_the_cust
     assert incident is not None
     assert (incident.version, incident.delay_days) == (2, 3.0)
     assert "Customer:CN" in {item.target for item in incident.checklist}
+    records = (await store.audit_log(kind="incident", newest_first=True)).items
+    assert (records[0].action.value, records[0].actor) == ("incident.change", "re-evaluation")
+    assert records[0].after is not None
+    assert records[0].after["why"] == "re-evaluated"
 
 
 async def test_a_contract_deadline_moved_changes_a_tier_with_its_reason(store: GraphStore) -> None:
@@ -244,3 +249,28 @@ async def test_altering_the_policy_reevaluates_its_incidents(store: GraphStore) 
     version = (await store.incident_versions(incident_id))[-1]
     assert version.number == 2
     assert version.changes == ("policy customs-delay",)
+
+
+async def test_two_workers_racing_for_one_reevaluation_store_one_version(
+    store: GraphStore,
+) -> None:
+    incident_id = await _opened(store)
+    await _book_shipment(store)
+    workers = [ProcessorSettings(owner=f"worker-{n}") for n in range(2)]
+    done = await asyncio.gather(*(process_next(store, w, as_of=AS_OF) for w in workers))
+    assert sum(event is not None for event in done) == 1
+    assert await process_next(store, WORKER, as_of=AS_OF) is None
+    assert [n for n, _ in await _numbers(store, incident_id)] == [1, 2]
+
+
+async def test_dropping_the_policy_fails_its_reevaluation_and_stores_nothing(
+    store: GraphStore,
+) -> None:
+    incident_id = await _opened(store)
+    await store.drop_impact_policy("customs-delay")
+    done = await process_next(store, WORKER, as_of=AS_OF)
+    assert done is not None
+    assert done.status is EventStatus.FAILED
+    assert done.error is not None
+    assert done.error["code"] == "INVALID_INPUT"
+    assert await _numbers(store, incident_id) == [(1, "opened")]

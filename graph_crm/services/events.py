@@ -4,9 +4,11 @@ that holds a lease on each in the store.
 :func:`receive_event` checks an event and stores it durably before the API answers 202;
 the same (integration, id) again returns the stored event and stores nothing. A worker
 (:func:`process_next`, looped by :func:`run_processor` in the server's lifespan) claims
-the next due event with a lease and reports the disruption: the incident's new version
-and the event's completion are one transaction, and only the lease's holder can commit
-it, so each event is processed exactly once however many workers run or crash.
+the next due event with a lease and reports the disruption (or, for the store's own
+re-evaluation events, evaluates an open incident again: services/reevaluation.py): the
+incident's new version and the event's completion are one transaction, and only the
+lease's holder can commit it, so each event is processed exactly once however many
+workers run or crash.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ class Store(Generic[S]):
         batch = DefinitionBatch(tuple(changes))
         if dry_run:
             return await self.session.definitions.apply_definitions(batch, dry_run=True)
-        return await self._policies_watched(batch)
+        return await self.watch.apply(batch)
 
     async def define_entity_type(
         self, definition: EntityType | Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
@@ -125,30 +125,21 @@ class Store(Generic[S]):
         self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
         change = definitions.define_impact_policy(definition, actor)
-        return await self._policies_watched(DefinitionBatch.of(change))
+        return await self.watch.apply(DefinitionBatch.of(change))
 
     async def alter_impact_policy(
         self, definition: Mapping[str, Any], *, actor: str = DEFAULT_ACTOR
     ) -> Registry:
         change = definitions.alter_impact_policy(definition, actor)
-        return await self._policies_watched(DefinitionBatch.of(change))
+        return await self.watch.apply(DefinitionBatch.of(change))
 
     async def drop_impact_policy(self, name: str, *, actor: str = DEFAULT_ACTOR) -> Registry:
         change = definitions.drop_impact_policy(name, actor)
-        return await self._policies_watched(DefinitionBatch.of(change))
+        return await self.watch.apply(DefinitionBatch.of(change))
 
     async def _apply(self, change: definitions.DefinitionChange) -> Registry:
         # a private helper: the public method calling it carries the call's deadline
         return await self.session.definitions.apply_definitions(DefinitionBatch.of(change))
-
-    async def _policies_watched(self, batch: DefinitionBatch) -> Registry:
-        """Apply ``batch``; if it changed impact policies, the incidents of their source
-        types are evaluated again."""
-        old = await self.session.definitions.registry()
-        new = await self.session.definitions.apply_definitions(batch)
-        if old.policies != new.policies:
-            await self.watch.policies_changed(old, new)
-        return new
 
     # -- entities ----------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from graph_crm.model.graph import Entity, WriteResult
 from graph_crm.model.records import global_id, parse_global_id
 from graph_crm.model.registry import Registry
 from graph_crm.model.write_summary import UPDATED_AT, WriteSummary
+from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.session import StoreSession
 from graph_crm.store.write_batch import BatchResult, WritePlan, WritePlanner
 
@@ -149,8 +150,19 @@ class WriteWatch:
                     hits.setdefault(footprint.source_type, set()).update(touched)
             if hits:
                 await self.ask(hits)
+        except GraphCrmError as error:  # the store unavailable, out of time: said, no trace
+            logger.warning("re-evaluations after a write could not be queued: %s", error)
         except Exception:
             logger.exception("re-evaluations after a write could not be queued")
+
+    async def apply(self, batch: DefinitionBatch) -> Registry:
+        """Apply ``batch`` (definitions); if it changed impact policies, ask for the
+        re-evaluation of the incidents of their source types."""
+        old = await self.session.definitions.registry()
+        new = await self.session.definitions.apply_definitions(batch)
+        if old.policies != new.policies:
+            await self.policies_changed(old, new)
+        return new
 
     async def policies_changed(self, old: Registry, new: Registry) -> None:
         """Queue a re-evaluation of the incidents of every source type whose policies
@@ -166,6 +178,8 @@ class WriteWatch:
         if hits:
             try:
                 await self.ask(hits)
+            except GraphCrmError as error:
+                logger.warning("re-evaluations after a policy change were not queued: %s", error)
             except Exception:
                 logger.exception("re-evaluations after a policy change could not be queued")
 

@@ -14,6 +14,7 @@ from graph_crm.auth.integrations import Integration
 from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.incidents.events import StoredEvent
+from graph_crm.incidents.feed import IncidentChange
 from graph_crm.incidents.incident import Incident, IncidentStatus
 from graph_crm.incidents.version import IncidentVersion
 from graph_crm.model.audit import AuditRecord
@@ -416,6 +417,16 @@ class GraphStore(Protocol):
 
     async def incident_versions(self, incident_id: str, *, since: int = 0) -> list[IncidentVersion]:
         """The incident's versions numbered after ``since``, oldest first."""
+
+    async def incident_changes(self, *, after: int = 0, limit: int = 100) -> list[IncidentChange]:
+        """The incidents' change feed (:mod:`graph_crm.incidents.feed`): the changes
+        numbered after ``after`` (0 or more), oldest first, at most ``limit`` (1 to
+        MAX_FEED_READ; else InvalidInput at its name). Every incident write appends one in
+        its own transaction, numbered in commit order."""
+
+    async def incident_feed_head(self) -> int:
+        """The number of the feed's last change (0 if there is none): where a reader that
+        wants only what comes next starts."""
 
     async def incidents(
         self,

@@ -18,6 +18,7 @@ from graph_crm.auth.keys import ApiKey
 from graph_crm.errors import InvalidInput
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.incidents.events import LeaseLost, StoredEvent, event_key
+from graph_crm.incidents.feed import IncidentChange, check_feed_read
 from graph_crm.incidents.incident import Incident, IncidentStatus, check_incident_id
 from graph_crm.incidents.listing import check_incident_query, incident_page
 from graph_crm.incidents.version import IncidentVersion
@@ -416,6 +417,13 @@ class Store(Generic[S]):
         if isinstance(since, bool) or not isinstance(since, int) or since < 0:
             raise InvalidInput("since must be a whole number, 0 or more", path=("since",))
         return await self.session.incidents.incident_versions(check_incident_id(incident_id), since)
+
+    async def incident_changes(self, *, after: int = 0, limit: int = 100) -> list[IncidentChange]:
+        after, limit = check_feed_read(after, limit)
+        return await self.session.incidents.incident_changes(after, limit)
+
+    async def incident_feed_head(self) -> int:
+        return await self.session.incidents.incident_feed_head()
 
     async def incidents(
         self,

@@ -18,6 +18,7 @@ from graph_crm.auth.integrations import Integration
 from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
 from graph_crm.incidents.events import StoredEvent
+from graph_crm.incidents.feed import IncidentChange
 from graph_crm.incidents.incident import Incident
 from graph_crm.incidents.listing import IncidentQuery
 from graph_crm.incidents.version import IncidentVersion
@@ -183,14 +184,21 @@ class EventPart(Protocol):
 class IncidentPart(Protocol):
     async def write_incident(self, write: IncidentWrite) -> None:
         """Store ``write`` in one transaction: its incident (new, or over the revision it
-        expects: else StaleRevision; absent: NotFound), its version, its audit record.
-        A taken id or an active source taken by another incident is Conflict."""
+        expects: else StaleRevision; absent: NotFound), its version, its feed entry
+        (numbered next, in commit order), its audit record. A taken id or an active
+        source taken by another incident is Conflict."""
 
     async def incident(self, incident_id: str) -> Incident | None: ...
 
     async def active_incident(self, source: str) -> Incident | None: ...
 
     async def incident_versions(self, incident_id: str, since: int) -> list[IncidentVersion]: ...
+
+    async def incident_changes(self, after: int, limit: int) -> list[IncidentChange]:
+        """The feed's entries numbered after ``after``, in order, at most ``limit``."""
+
+    async def incident_feed_head(self) -> int:
+        """The number of the feed's last entry (0: none yet)."""
 
     async def incident_rows(self, query: IncidentQuery) -> Rows[IncidentQuery, Incident]:
         """Count the incidents ``query`` matches; read up to ``first + 1`` after its

@@ -84,6 +84,14 @@ CREATE TABLE IF NOT EXISTS incident_versions (
     record      TEXT NOT NULL,
     PRIMARY KEY (incident_id, number)
 );
+CREATE TABLE IF NOT EXISTS incident_changes (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id TEXT NOT NULL,
+    revision    INTEGER NOT NULL,
+    version     INTEGER,
+    reason      TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS integrations (
     id         TEXT PRIMARY KEY,
     created_at TEXT NOT NULL,

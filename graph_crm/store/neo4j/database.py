@@ -60,6 +60,8 @@ class Neo4jDatabase:
             q.INCIDENT_ID_CONSTRAINT,
             q.INCIDENT_ACTIVE_CONSTRAINT,
             q.INCIDENT_VERSION_INDEX,
+            q.INCIDENT_FEED_CONSTRAINT,
+            q.INCIDENT_CHANGE_INDEX,
             q.INTEGRATION_CONSTRAINT,
             q.EVENT_CONSTRAINT,
             q.EVENT_DUE_INDEX,

@@ -66,9 +66,13 @@ async def healthz(request: Request) -> Response:
 
 
 @contextlib.asynccontextmanager
-async def event_processor(store: GraphStore, settings: Settings) -> AsyncIterator[None]:
+async def event_processor(
+    store: GraphStore, settings: Settings, wake: asyncio.Event | None = None
+) -> AsyncIterator[None]:
     """This process's worker of stored events (services/events.py) while the app runs;
-    stopped, and its event left to its lease, when the app stops."""
+    stopped, and its event left to its lease, when the app stops. ``wake``: set by
+    ``POST /events`` when it stores a new event, so it is processed at once, not at the
+    next poll."""
     if not settings.event_processing:
         yield
         return
@@ -82,7 +86,7 @@ async def event_processor(store: GraphStore, settings: Settings) -> AsyncIterato
     # each store call of an event's processing is held to the risk role's budgets, as a
     # reportDisruption is (the task copies the context as it is made)
     with work_budget(OperationPolicy(settings).budget(Role.RISK)):
-        task = asyncio.create_task(run_processor(store, worker, stop))
+        task = asyncio.create_task(run_processor(store, worker, stop, wake))
     try:
         yield
     finally:
@@ -131,7 +135,7 @@ def create_app(
         opened = await open_store(settings)
         app.state.store = opened
         try:
-            async with event_processor(opened, settings):
+            async with event_processor(opened, settings, app.state.event_wake):
                 yield
         finally:
             await opened.close()
@@ -161,6 +165,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    #: Set when this process accepts an event: its processor claims it at once.
+    app.state.event_wake = asyncio.Event()
     if settings.tracing:
         enable_tracing()
     app.state.metrics = ApiMetrics(lambda: getattr(app.state, "store", None))

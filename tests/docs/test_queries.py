@@ -43,6 +43,9 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
             if block == doc_block("security-keys-revoke"):  # the key the page made
                 made = answers[doc_block("security-keys-create")]["createApiKey"]["apiKey"]
                 variables["id"] = made["id"]
+            if block == doc_block("security-integrations-revoke"):  # the one the page made
+                made = answers[doc_block("security-integrations-create")]["createIntegration"]
+                variables["id"] = made["integration"]["id"]
             if block in INCIDENT_BLOCKS:  # the incident the page opened
                 opened = answers[doc_block("incidents-report")]["reportDisruption"]
                 variables["id"] = opened["incident"]["id"]
@@ -104,6 +107,7 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
         False,
         False,
     )
+    _integration_blocks(answers)
     _definition_blocks(answers)
     console = answers[doc_block("console-viewer")]
     assert (console["viewer"]["role"], console["viewer"]["permissions"][-1]) == ("admin", "admin")
@@ -114,6 +118,25 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
     audit = answers[doc_block("security-audit-log")]["auditLog"]
     records = [edge["node"] for edge in audit["edges"]]
     assert {(record["actor"], record["type"]) for record in records} == {("demo", "Customer")}
+
+
+def _integration_blocks(answers: dict[Block, dict[str, Any]]) -> None:
+    """docs/security.md: an integration made, listed (no secret in the list), revoked."""
+    made = answers[doc_block("security-integrations-create")]["createIntegration"]
+    assert made["__typename"] == "IntegrationCreatePayload"
+    assert len(made["secret"]) == 43
+    integration = made["integration"]
+    assert (integration["name"], integration["eventTypes"], integration["active"]) == (
+        "tms-feed",
+        ["DISRUPTION"],
+        True,
+    )
+    listed = answers[doc_block("security-integrations-list")]["integrations"]
+    assert integration["id"] in [row["id"] for row in listed]
+    assert made["secret"] not in json.dumps(listed)
+    revoked = answers[doc_block("security-integrations-revoke")]["revokeIntegration"]
+    assert (revoked["alreadyRevoked"], revoked["integration"]["active"]) == (False, False)
+    assert revoked["integration"]["id"] == integration["id"]
 
 
 def _incident_blocks(answers: dict[Block, dict[str, Any]]) -> None:

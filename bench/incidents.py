@@ -22,8 +22,8 @@ the last event processed.
 
 Scales: ``demo`` is ``seeds/crossborder.json`` with its policies (RTM-02 reaches 138
 customers), plus 100 burst warehouses each shipping ~20 of its shipments; ``1m`` is
-bench/impact_graph.py's logistics graph at 1M entities with a probe warehouse reaching
-1,000 customers, plus 100 burst warehouses each holding one container of 8 shipments.
+bench/impact_graph.py's logistics graph at 1M entities with a probe warehouse through which
+1,300 customers ship (~1,000 of them with goods in transit: affected), plus 100 burst warehouses each holding one container of 8 shipments.
 Progress to stderr, the table to stdout, JSON to ``--out``.
 """
 
@@ -422,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll-ms", type=float, default=5.0)
     parser.add_argument("--no-subscriber", action="store_true")
     parser.add_argument("--entities", type=int, default=1_000_000, help="for --scale 1m")
-    parser.add_argument("--affected", type=int, default=1000, help="for --scale 1m")
+    parser.add_argument("--affected", type=int, default=1300, help="for --scale 1m")
     parser.add_argument("--batch", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--neo4j-heap", default="2g")

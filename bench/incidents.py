@@ -22,8 +22,9 @@ the last event processed.
 
 Scales: ``demo`` is ``seeds/crossborder.json`` with its policies (RTM-02 reaches 138
 customers), plus 100 burst warehouses each shipping ~20 of its shipments; ``1m`` is
-bench/impact_graph.py's logistics graph at 1M entities with a probe warehouse through which
-1,300 customers ship (~1,000 of them with goods in transit: affected), plus 100 burst warehouses each holding one container of 8 shipments.
+bench/impact_graph.py's logistics graph at 1M entities with a probe warehouse through
+which 1,300 customers ship (~1,000 of them with goods in transit: affected), plus 100
+burst warehouses each holding one container of 8 shipments.
 Progress to stderr, the table to stdout, JSON to ``--out``.
 """
 

@@ -38,7 +38,7 @@ from graph_crm.api.live import LiveSchema
 from graph_crm.api.loaders import Loaders
 from graph_crm.api.operation import BadOperation, Operation, select_operation
 from graph_crm.api.operation_policy import OperationPolicy
-from graph_crm.api.principal import Principal, principal_of
+from graph_crm.api.principal import Principal, principal_of, registry_read_with_key
 from graph_crm.api.refusal import refuse
 from graph_crm.api.request_data import GraphQLRequest, RequestRefused, read_graphql_request
 from graph_crm.api.request_log import note
@@ -97,13 +97,16 @@ class GraphQLEndpoint:
             return _graphql_response(request, ExecutionResult(data=None, errors=[no_introspection]))
         store: GraphStore = request.app.state.store
         live: LiveSchema = request.app.state.live_schema
-        try:
-            # Asked on every request: the registry lives in the store, where another
-            # worker process may have changed it since this one last looked. Like the
-            # key check, a small fixed read: the budget is for the operation's own work.
-            registry = await store.registry()
-        except StoreUnavailable as error:
-            return refuse(request, 503, error.code, error.message)
+        # Asked on every request: the registry lives in the store, where another worker
+        # process may have changed it since this one last looked. Read with the caller's
+        # key (one round trip, api/authentication.py), else (a JWT) now. Like the key
+        # check, a small fixed read: the budget is for the operation's own work.
+        registry = registry_read_with_key(request)
+        if registry is None:
+            try:
+                registry = await store.registry()
+            except StoreUnavailable as error:
+                return refuse(request, 503, error.code, error.message)
         forbidden = check_access(principal, operation, registry)
         if forbidden:
             await policy.forbidden(request, principal, operation, forbidden)

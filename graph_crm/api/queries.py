@@ -40,24 +40,27 @@ def entity_nodes(registry: Registry, entities: list[Entity]) -> list[EntityNode]
 class Query(
     ImpactQuery, ImpactComparisonQuery, AuditQuery, DefinitionQuery, ViewerQuery, TypeCountsQuery
 ):
+    # The definitions below are the request's registry: the one its schema was built from,
+    # read with its key (api/authentication.py), not read again.
+
     @field("The registry version; every definition change bumps it.")
     async def schema_version(self, info: Info) -> int:
-        return (await info.context.store.registry()).version
+        return info.context.registry.version
 
     @strawberry.field
     async def entity_types(self, info: Info) -> list[EntityTypeType]:
-        registry = await info.context.store.registry()
+        registry = info.context.registry
         return [EntityTypeType.from_model(t) for _, t in sorted(registry.entity_types.items())]
 
     @strawberry.field
     async def entity_type(self, info: Info, name: str) -> EntityTypeType | None:
-        registry = await info.context.store.registry()
+        registry = info.context.registry
         definition = registry.entity_types.get(name)
         return None if definition is None else EntityTypeType.from_model(definition)
 
     @strawberry.field
     async def relation_types(self, info: Info) -> list[RelationTypeType]:
-        registry = await info.context.store.registry()
+        registry = info.context.registry
         return [RelationTypeType.from_model(t) for _, t in sorted(registry.relation_types.items())]
 
     @field('An entity by its global id, "<Type>:<key>".')

@@ -295,6 +295,11 @@ class GraphStore(Protocol):
     async def api_key(self, key_id: str) -> ApiKey | None:
         """The key with this id, revoked or not; None if there is none."""
 
+    async def api_key_and_registry(self, key_id: str) -> tuple[ApiKey | None, Registry]:
+        """:meth:`api_key` and :meth:`registry` in one read (one round trip on Neo4j, a
+        second only if the registry changed since this process last read it): a request's
+        fixed cost, before any of its own work."""
+
     async def api_keys(self) -> list[ApiKey]:
         """Every key, revoked ones included, oldest first (then by id)."""
 

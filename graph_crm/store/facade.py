@@ -299,6 +299,9 @@ class Store(Generic[S]):
     async def api_key(self, key_id: str) -> ApiKey | None:
         return await self.session.keys.api_key(key_id)
 
+    async def api_key_and_registry(self, key_id: str) -> tuple[ApiKey | None, Registry]:
+        return await self.session.keys.api_key_and_registry(key_id)
+
     async def api_keys(self) -> list[ApiKey]:
         return await self.session.keys.api_keys()
 

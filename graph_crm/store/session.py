@@ -142,6 +142,9 @@ class KeyPart(Protocol):
 
     async def api_key(self, key_id: str) -> ApiKey | None: ...
 
+    async def api_key_and_registry(self, key_id: str) -> tuple[ApiKey | None, Registry]:
+        """The key (None: none has this id) and the current registry, in one read."""
+
     async def api_keys(self) -> list[ApiKey]: ...
 
     async def revoke_api_key(self, key_id: str, *, at: datetime, actor: str) -> ApiKey: ...

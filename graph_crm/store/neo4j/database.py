@@ -91,6 +91,14 @@ class Neo4jDatabase:
             self._checked_at = time.monotonic()
         return self.registry
 
+    async def registry_of_version(self, version: int) -> Registry:
+        """The registry as of a stored ``version`` just read (with something else, in
+        one round trip): the cached one if it is that version, else read again."""
+        if version != self.registry.version:
+            return await self.reload_registry()
+        self._checked_at = time.monotonic()
+        return self.registry
+
     async def reload_registry(self) -> Registry:
         self.registry = await self.read(registry_in)
         self._checked_at = time.monotonic()

@@ -133,7 +133,6 @@ async def test_every_entity_of_a_response_shares_one_store_call_per_field(
         {
             "add_api_key": 1,
             "api_key_and_registry": 1,
-            "registry": 1,
             "degree_stats": 1,
             "list_entities": 1,
             "relation_counts": 1,

@@ -49,7 +49,7 @@ from typing import Any
 import httpx
 
 from bench import impact_graph
-from bench.api import serve
+from bench.api import backend_settings, serve
 from bench.procstat import cpu_seconds
 from graph_crm.auth.integrations import Integration, signature
 from graph_crm.auth.roles import Role
@@ -58,7 +58,6 @@ from graph_crm.services.api_keys import create_key
 from graph_crm.services.demo import DEMO_SEED, read_policies
 from graph_crm.services.integrations import create_integration
 from graph_crm.services.seed import apply_seed, read_seed
-from graph_crm.settings import Settings
 from graph_crm.store import open_store
 from graph_crm.store.base import GraphStore
 
@@ -323,21 +322,7 @@ async def bench(backend: str, scale: Scale, args: argparse.Namespace) -> Row:
     source = scale.source.format(affected=args.affected)
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-incidents-")))
-        neo4j = None
-        if backend == "embedded":
-            settings = Settings(db_path=str(tmp / "bench.db"))
-        else:
-            from tools.neo4j_local import LocalNeo4j
-
-            neo4j = LocalNeo4j(
-                heap=args.neo4j_heap,
-                pagecache=args.neo4j_pagecache,
-                jvm_args=("-XX:TieredStopAtLevel=4",),
-            )
-            _log(f"[neo4j] starting a local Neo4j (heap {args.neo4j_heap})")
-            stack.callback(neo4j.stop)
-            neo4j.start()
-            settings = Settings(backend="neo4j", neo4j_uri=neo4j.uri)
+        settings, _, _ = backend_settings(stack, backend, tmp, args)
         _log(f"[{backend} {scale.name}] loading")
         started = time.perf_counter()
         store = await open_store(settings)

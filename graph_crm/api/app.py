@@ -27,6 +27,7 @@ from graph_crm.api.request_log import RequestLog, configure_access_log
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
 from graph_crm.api.shared_buckets import open_rate_limiter
+from graph_crm.api.webhook_sender import webhook_worker
 from graph_crm.auth.roles import Role
 from graph_crm.errors import GraphCrmError
 from graph_crm.services.events import ProcessorSettings, new_worker_id, run_processor
@@ -135,7 +136,10 @@ def create_app(
         opened = await open_store(settings)
         app.state.store = opened
         try:
-            async with event_processor(opened, settings, app.state.event_wake):
+            async with (
+                event_processor(opened, settings, app.state.event_wake),
+                webhook_worker(opened, settings),
+            ):
                 yield
         finally:
             await opened.close()

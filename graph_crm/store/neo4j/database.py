@@ -65,6 +65,10 @@ class Neo4jDatabase:
             q.INTEGRATION_CONSTRAINT,
             q.EVENT_CONSTRAINT,
             q.EVENT_DUE_INDEX,
+            q.WEBHOOK_CONSTRAINT,
+            q.DELIVERY_CONSTRAINT,
+            q.DELIVERY_DUE_INDEX,
+            q.FAN_OUT_CONSTRAINT,
         ):
             await transactions.auto(cypher(statement))
         await transactions.write(lambda tx: fetch(tx, cypher(q.REGISTRY_INIT)))

@@ -110,7 +110,8 @@ async def test_the_fan_out_stores_one_delivery_per_wanted_change_however_often_i
     assert await store.fan_out(expected=2, cursor=2, deliveries=late)
     assert len(await store.deliveries(first=10)) == 3
     kept = await store.delivery(late[0].id)
-    assert kept is not None and kept.created_at != NOW
+    assert kept is not None
+    assert kept.created_at != NOW
 
 
 async def test_a_webhook_hears_only_of_changes_after_it_was_made(store: GraphStore) -> None:
@@ -150,13 +151,17 @@ async def test_a_delivery_is_leased_to_one_worker_retried_then_dead_then_replaye
         *(store.claim_delivery(f"w{n}", now=later, lease_seconds=30) for n in range(3))
     )
     held = [claim for claim in claims if claim is not None]
-    assert len(held) == 1 and held[0].status is DeliveryStatus.DELIVERING
+    assert len(held) == 1
+    assert held[0].status is DeliveryStatus.DELIVERING
     owner = held[0].lease_owner
     assert owner is not None
-    assert await store.record_attempt(pending.id, "intruder", _failed(1), policy, jitter=0.5) is None
+    assert (
+        await store.record_attempt(pending.id, "intruder", _failed(1), policy, jitter=0.5) is None
+    )
 
     retried = await store.record_attempt(pending.id, owner, _failed(1), policy, jitter=0.5)
-    assert retried is not None and retried.status is DeliveryStatus.PENDING
+    assert retried is not None
+    assert retried.status is DeliveryStatus.PENDING
     assert retried.due == NOW.timestamp() + 10.0
     with pytest.raises(InvalidInput):  # only a dead letter is replayed
         await store.replay_delivery(pending.id, at=NOW, actor="ana")
@@ -164,7 +169,8 @@ async def test_a_delivery_is_leased_to_one_worker_retried_then_dead_then_replaye
     again = await store.claim_delivery("w1", now=NOW + timedelta(seconds=11), lease_seconds=30)
     assert again is not None
     dead = await store.record_attempt(pending.id, "w1", _failed(2), policy, jitter=0.5)
-    assert dead is not None and dead.status is DeliveryStatus.DEAD
+    assert dead is not None
+    assert dead.status is DeliveryStatus.DEAD
     assert await store.deliveries(status="dead", webhook_id=hook.id) == [dead]
 
     replayed = await replay_delivery(store, pending.id, actor="ana")

@@ -427,7 +427,7 @@ export default {
   "admin.kind.relation": "关系",
   "admin.kind.apiKey": "API 密钥",
   "admin.kind.integration": "集成",
-  "admin.kind.webhook": "Webhook",
+  "admin.kind.webhook": "Webhook 回调",
   "admin.kind.incident": "事件",
   "admin.kind.operation": "操作请求",
   "admin.action.define": "定义",

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph_crm.api.auth_throttle import AuthFailureThrottle
+from graph_crm.api.background import running
 from graph_crm.api.events_route import events_route
 from graph_crm.api.graphql_route import graphql_route
 from graph_crm.api.jwt_auth import JwtVerifier
@@ -77,7 +78,6 @@ async def event_processor(
     if not settings.event_processing:
         yield
         return
-    stop = asyncio.Event()
     worker = ProcessorSettings(
         owner=new_worker_id(),
         lease_seconds=settings.event_lease_seconds,
@@ -87,14 +87,9 @@ async def event_processor(
     # each store call of an event's processing is held to the risk role's budgets, as a
     # reportDisruption is (the task copies the context as it is made)
     with work_budget(OperationPolicy(settings).budget(Role.RISK)):
-        task = asyncio.create_task(run_processor(store, worker, stop, wake))
-    try:
+        processing = running(lambda stop: run_processor(store, worker, stop, wake))
+    async with processing:
         yield
-    finally:
-        stop.set()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def error_body(error: GraphCrmError) -> dict[str, str]:

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Mapping
 
 import httpx
 
+from graph_crm.api.background import running
 from graph_crm.incidents.delivery import MAX_EXCERPT, RetryPolicy
 from graph_crm.services.webhook_delivery import (
     DeliverySettings,
@@ -76,13 +77,9 @@ async def webhook_worker(store: GraphStore, settings: Settings) -> AsyncIterator
     if not settings.webhook_delivery:
         yield
         return
-    stop = asyncio.Event()
-    async with http_sender(settings.webhook_timeout_seconds) as send:
-        task = asyncio.create_task(run_webhooks(store, delivery_settings(settings), send, stop))
-        try:
-            yield
-        finally:
-            stop.set()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+    worker = delivery_settings(settings)
+    async with (
+        http_sender(settings.webhook_timeout_seconds) as send,
+        running(lambda stop: run_webhooks(store, worker, send, stop)),
+    ):
+        yield

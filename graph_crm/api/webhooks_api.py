@@ -68,16 +68,15 @@ class WebhookFilterInput:
     versions_only: bool = False
 
     def to_record(self) -> dict[str, Any]:
-        record: dict[str, Any] = {"versionsOnly": self.versions_only}
-        for name, values in (
-            ("incidentIds", self.incident_ids),
-            ("sources", self.sources),
-            ("sourceTypes", self.source_types),
-            ("statuses", self.statuses),
-        ):
-            if values is not None:
-                record[name] = values
-        return record
+        """As the feed filter reads it (camelCase, absent lists left out)."""
+        given = {
+            "incidentIds": self.incident_ids,
+            "sources": self.sources,
+            "sourceTypes": self.source_types,
+            "statuses": self.statuses,
+            "versionsOnly": self.versions_only,
+        }
+        return {name: value for name, value in given.items() if value is not None}
 
 
 @strawberry.type(name="OutboundWebhook", description="Where incident changes are POSTed.")

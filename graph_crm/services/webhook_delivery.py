@@ -70,6 +70,8 @@ async def fan_out(store: GraphStore, *, limit: int = MAX_FEED_READ) -> int:
     changes = await store.incident_changes(after=cursor, limit=limit)
     if not changes:
         return 0
+    # the webhooks are read after the changes: a change committed after a webhook was
+    # made is read with that webhook in the list (one made later missed only older ones)
     webhooks = [webhook for webhook in await store.webhooks() if webhook.active]
     incidents = {}
     if webhooks:

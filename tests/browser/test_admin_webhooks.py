@@ -68,7 +68,8 @@ def test_an_admin_makes_a_webhook_and_replays_its_dead_letter(
     assert len(secret) == 43
     assert watch.axe() == []
     dialog.get_by_role("button", name="Done").click()
-    assert secret not in page.content()
+    expect(dialog).to_be_hidden()
+    assert secret not in page.content()  # gone with the dialog
     expect(page.locator("#webhooks-status")).to_have_text(f"Webhook {name} created.")
     row = page.locator("#webhooks-table tbody tr", has=page.get_by_role("rowheader", name=name))
     expect(row).to_contain_text("Warehouse")

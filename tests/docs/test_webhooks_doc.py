@@ -13,22 +13,25 @@ from typing import Any
 
 from graph_crm.incidents.webhook import sign
 from tests.docs.blocks import doc_block
-from tests.docs.shell import checkout_copy, commands, run_command, user_environment
+from tests.docs.shell import (
+    checkout_copy,
+    commands,
+    made_with_secret,
+    run_command,
+    user_environment,
+)
 
 
 def test_the_webhook_commands_create_list_read_the_log_and_revoke(tmp_path: Path) -> None:
     checkout = checkout_copy(tmp_path)
     create, listing, dead, revoke = commands(doc_block("webhooks-cli").text)
     env = user_environment()
-    made = run_command(create, checkout, env).stdout
-    found = re.search(r"^id\s+([0-9a-f]{16})$", made, re.M)
-    assert found is not None, made
-    assert re.search(r"^secret\s+\S{43}$", made, re.M)
+    made = made_with_secret(run_command(create, checkout, env).stdout)
     listed = run_command(listing, checkout, env).stdout
-    assert re.search(rf"^{found[1]}\s+risk-desk\s+https://hooks.example.com/graph-crm\s+active$",
+    assert re.search(rf"^{made}\s+risk-desk\s+https://hooks.example.com/graph-crm\s+active$",
                      listed, re.M)  # fmt: skip
     assert run_command(dead, checkout, env).stdout.strip() == ""
-    run_command(revoke.replace("6b1e9d0c2f3a4b5c", found[1]), checkout, env)
+    run_command(revoke.replace("6b1e9d0c2f3a4b5c", made), checkout, env)
     shown = json.loads(run_command(listing + " --json", checkout, env).stdout)
     assert [hook["revokedAt"] is not None for hook in shown] == [True]
 

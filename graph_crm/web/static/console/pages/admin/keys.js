@@ -3,7 +3,7 @@
 import { graphql } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
-import { describe, field, refuseAt, roleName, secretDialog, signedOut, when } from "./parts.js";
+import { describe, field, refuseAt, roleName, showSecret, signedOut, when } from "./parts.js";
 
 export const KEYS_QUERY = `query AdminKeys {
   apiKeys(includeRevoked: true) { id name role createdAt createdBy revokedAt active }
@@ -156,11 +156,9 @@ export function renderKeys(section, keys, changed) {
         name.control.value = "";
         status.textContent = t("admin.createdStatus", { name: result.apiKey.name });
         const shown = result.apiKey.name;
-        const dialog = secretDialog({ id: "token", title: t("admin.tokenTitle", { name: shown }),
+        showSecret(section, { id: "token", title: t("admin.tokenTitle", { name: shown }),
           warning: t("admin.tokenOnce"), label: t("admin.tokenLabel", { name: shown }) },
         result.token, () => status.focus());
-        section.append(dialog);
-        dialog.showModal();
         await reload();
         changed();
       } catch (error) {

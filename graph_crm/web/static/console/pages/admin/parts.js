@@ -79,10 +79,11 @@ export function signedOut(error) {
 }
 
 /**
- * A dialog that shows a secret once (a key's token, a webhook's secret) with a Copy button;
- * texts: {id, title, warning, label}. The secret leaves the page with the dialog.
+ * Shows a secret once (a key's token, a webhook's secret) in a modal dialog in `section`,
+ * with a Copy button; texts: {id, title, warning, label}. The secret leaves the page with
+ * the dialog; `onClose()` runs after.
  */
-export function secretDialog(texts, secret, onClose) {
+export function showSecret(section, texts, secret, onClose) {
   const { id } = texts;
   // a textarea, so the whole secret shows (wrapped), not a scrolled part of it
   const input = h("textarea", { readonly: true, class: "token", rows: 2, spellcheck: "false",
@@ -112,5 +113,6 @@ export function secretDialog(texts, secret, onClose) {
     dialog.remove();
     onClose();
   });
-  return dialog;
+  section.append(dialog);
+  dialog.showModal();
 }

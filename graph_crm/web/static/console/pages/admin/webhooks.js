@@ -4,7 +4,7 @@
 import { graphql } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
-import { describe, field, refuseAt, secretDialog, signedOut, when } from "./parts.js";
+import { describe, field, refuseAt, showSecret, signedOut, when } from "./parts.js";
 
 export const WEBHOOKS_QUERY = `query AdminWebhooks {
   webhooks { id name url active createdAt createdBy filter { sourceTypes versionsOnly } }
@@ -144,11 +144,9 @@ export function renderWebhooks(section, answer, changed) {
         general.textContent = "";
         const made = result.webhook.name;
         status.textContent = t("admin.webhookCreatedStatus", { name: made });
-        const dialog = secretDialog({ id: "secret", title: t("admin.secretTitle", { name: made }),
+        showSecret(section, { id: "secret", title: t("admin.secretTitle", { name: made }),
           warning: t("admin.secretOnce"), label: t("admin.secretLabel", { name: made }) },
         result.secret, () => status.focus());
-        section.append(dialog);
-        dialog.showModal();
         await reload();
         changed();
       } catch (error) {

@@ -8,6 +8,7 @@ backend's write lock, change it here, and write it back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -75,7 +76,9 @@ def delivery_row(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-def attempted(owner: str, attempt: Attempt, policy: RetryPolicy, jitter: float) -> Any:
+def attempted(
+    owner: str, attempt: Attempt, policy: RetryPolicy, jitter: float
+) -> Callable[[Delivery], Delivery]:
     """The change recording ``attempt`` of a delivery ``owner`` holds (else LeaseLost)."""
 
     def change(stored: Delivery) -> Delivery:

@@ -138,6 +138,27 @@ async def run_scenarios(
     return results
 
 
+def backend_settings(
+    stack: contextlib.ExitStack, backend: str, tmp: Path, args: Any
+) -> tuple[Settings, Path, Any]:
+    """Settings for an embedded store in ``tmp``, or for a throwaway local Neo4j
+    (``args.neo4j_heap`` / ``neo4j_pagecache``, C2 JIT) stopped with ``stack``; the store's
+    data directory; the Neo4j server (None for embedded)."""
+    if backend == "embedded":
+        return Settings(db_path=str(tmp / "bench.db")), tmp, None
+    from tools.neo4j_local import LocalNeo4j
+
+    # tools/neo4j_local tunes the JVM for short tests (C1-only JIT); re-enable C2.
+    neo4j = LocalNeo4j(
+        heap=args.neo4j_heap, pagecache=args.neo4j_pagecache, jvm_args=("-XX:TieredStopAtLevel=4",)
+    )
+    _log(f"[neo4j] starting a local Neo4j (heap {args.neo4j_heap})")
+    stack.callback(neo4j.stop)
+    neo4j.start()
+    assert neo4j.home is not None
+    return Settings(backend="neo4j", neo4j_uri=neo4j.uri), neo4j.home, neo4j
+
+
 async def bench_backend(backend: str, graph: Graph, args: Any) -> Row:
     scenarios = CORE_ONLY if args.core_only else SCENARIOS
     pools = Pools([row["key"] for row in graph.entities["Customer"]])
@@ -145,23 +166,7 @@ async def bench_backend(backend: str, graph: Graph, args: Any) -> Row:
     result: Row = {"entities": entities, "relations": relations}
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-api-")))
-        neo4j = None
-        if backend == "embedded":
-            settings, data_dir = Settings(db_path=str(tmp / "bench.db")), tmp
-        else:
-            from tools.neo4j_local import LocalNeo4j
-
-            # tools/neo4j_local tunes the JVM for short tests (C1-only JIT); re-enable C2.
-            neo4j = LocalNeo4j(
-                heap=args.neo4j_heap,
-                pagecache=args.neo4j_pagecache,
-                jvm_args=("-XX:TieredStopAtLevel=4",),
-            )
-            _log(f"[neo4j] starting a local Neo4j (heap {args.neo4j_heap})")
-            stack.callback(neo4j.stop)
-            neo4j.start()
-            assert neo4j.home is not None
-            settings, data_dir = Settings(backend="neo4j", neo4j_uri=neo4j.uri), neo4j.home
+        settings, data_dir, neo4j = backend_settings(stack, backend, tmp, args)
         _log(f"[{backend}] loading {entities:,} entities, {relations:,} relations")
         started = time.perf_counter()
         store = await open_store(settings)

@@ -80,6 +80,17 @@ class Settings(BaseModel):
     #: Tests only: seconds a worker waits between claiming an event and processing it,
     #: so a crash test can kill it in between.
     event_hold_seconds: float = Field(default=0.0, ge=0)
+    #: Outbound webhooks (docs/webhooks.md): whether this server's processes send them,
+    #: each POST's time limit (connect and whole answer), the attempts before a delivery
+    #: is a dead letter, the first wait after a failure (doubled each time, up to the
+    #: cap), a worker's lease on a delivery, and the seconds between looks when idle.
+    webhook_delivery: bool = True
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=100)
+    webhook_backoff_seconds: float = Field(default=5.0, gt=0)
+    webhook_backoff_cap_seconds: float = Field(default=600.0, gt=0)
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_poll_seconds: float = Field(default=0.5, gt=0)
 
     @field_validator("metrics_token")
     @classmethod

@@ -45,6 +45,9 @@ CORE_MUTATIONS: Final[dict[str, Permission]] = {
     "revokeApiKey": Permission.ADMIN,
     "createIntegration": Permission.ADMIN,
     "revokeIntegration": Permission.ADMIN,
+    "createWebhook": Permission.ADMIN,
+    "revokeWebhook": Permission.ADMIN,
+    "replayDelivery": Permission.ADMIN,
     # incidents are the risk team's work (docs/incidents.md)
     "reportDisruption": Permission.IMPACT,
     "acknowledgeIncident": Permission.IMPACT,
@@ -63,6 +66,8 @@ SPECIAL_QUERIES: Final[dict[str, Permission]] = {
     "auditLog": Permission.ADMIN,
     "apiKeys": Permission.ADMIN,
     "integrations": Permission.ADMIN,
+    "webhooks": Permission.ADMIN,
+    "webhookDeliveries": Permission.ADMIN,
     # a preview runs the batch's checks; the history names who changed what
     "previewDefinitions": Permission.DEFINE,
     "definitionHistory": Permission.DEFINE,

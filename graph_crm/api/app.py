@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from graph_crm.api.auth_throttle import AuthFailureThrottle
+from graph_crm.api.background import running
 from graph_crm.api.events_route import events_route
 from graph_crm.api.graphql_route import graphql_route
 from graph_crm.api.jwt_auth import JwtVerifier
@@ -27,6 +28,7 @@ from graph_crm.api.request_log import RequestLog, configure_access_log
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
 from graph_crm.api.shared_buckets import open_rate_limiter
+from graph_crm.api.webhook_sender import webhook_worker
 from graph_crm.auth.roles import Role
 from graph_crm.errors import GraphCrmError
 from graph_crm.services.events import ProcessorSettings, new_worker_id, run_processor
@@ -66,13 +68,16 @@ async def healthz(request: Request) -> Response:
 
 
 @contextlib.asynccontextmanager
-async def event_processor(store: GraphStore, settings: Settings) -> AsyncIterator[None]:
+async def event_processor(
+    store: GraphStore, settings: Settings, wake: asyncio.Event | None = None
+) -> AsyncIterator[None]:
     """This process's worker of stored events (services/events.py) while the app runs;
-    stopped, and its event left to its lease, when the app stops."""
+    stopped, and its event left to its lease, when the app stops. ``wake``: set by
+    ``POST /events`` when it stores a new event, so it is processed at once, not at the
+    next poll."""
     if not settings.event_processing:
         yield
         return
-    stop = asyncio.Event()
     worker = ProcessorSettings(
         owner=new_worker_id(),
         lease_seconds=settings.event_lease_seconds,
@@ -82,14 +87,9 @@ async def event_processor(store: GraphStore, settings: Settings) -> AsyncIterato
     # each store call of an event's processing is held to the risk role's budgets, as a
     # reportDisruption is (the task copies the context as it is made)
     with work_budget(OperationPolicy(settings).budget(Role.RISK)):
-        task = asyncio.create_task(run_processor(store, worker, stop))
-    try:
+        processing = running(lambda stop: run_processor(store, worker, stop, wake))
+    async with processing:
         yield
-    finally:
-        stop.set()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def error_body(error: GraphCrmError) -> dict[str, str]:
@@ -131,7 +131,10 @@ def create_app(
         opened = await open_store(settings)
         app.state.store = opened
         try:
-            async with event_processor(opened, settings):
+            async with (
+                event_processor(opened, settings, app.state.event_wake),
+                webhook_worker(opened, settings),
+            ):
                 yield
         finally:
             await opened.close()
@@ -161,6 +164,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    #: Set when this process accepts an event: its processor claims it at once.
+    app.state.event_wake = asyncio.Event()
     if settings.tracing:
         enable_tracing()
     app.state.metrics = ApiMetrics(lambda: getattr(app.state, "store", None))

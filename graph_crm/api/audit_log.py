@@ -28,12 +28,12 @@ class AuditRecordNode:
     )
     action: str = strawberry.field(
         description="define, alter, drop, upsert, link, unlink, delete, import, key.create, "
-        "key.revoke, integration.create, integration.revoke, incident.open, incident.change "
-        "or access.denied."
+        "key.revoke, integration.create, integration.revoke, webhook.create, webhook.revoke, "
+        "webhook.replay, incident.open, incident.change or access.denied."
     )
     kind: str = strawberry.field(
         description="entityType, relationType, impactPolicy, registry, entity, relation, apiKey, "
-        "integration, incident or operation."
+        "integration, webhook, incident or operation."
     )
     type: str | None = strawberry.field(
         description="The entity, relation type or policy it concerns (null for keys and incidents)."

@@ -30,13 +30,14 @@ from starlette.responses import Response
 
 from graph_crm.api.auth_throttle import AuthFailureThrottle, client_address
 from graph_crm.api.jwt_auth import JwtVerifier
-from graph_crm.api.principal import Principal
+from graph_crm.api.principal import Principal, keep_registry
 from graph_crm.api.refusal import refuse, retry_after
 from graph_crm.api.request_log import note
 from graph_crm.api.role_limits import RateLimited
 from graph_crm.auth.keys import PREFIX as KEY_PREFIX
 from graph_crm.auth.keys import Unauthenticated, parse_token, verify
 from graph_crm.errors import StoreUnavailable
+from graph_crm.model.registry import Registry
 from graph_crm.store.base import GraphStore
 
 #: What a 401 tells the client to send.
@@ -61,6 +62,16 @@ async def bearer_principal(
 ) -> Principal:
     """The caller ``Authorization: Bearer <token>`` names, or Unauthenticated: an API
     key, or (when configured) a JWT from the identity provider."""
+    principal, _ = await bearer_identity(headers, store, jwt)
+    return principal
+
+
+async def bearer_identity(
+    headers: Headers, store: GraphStore, jwt: JwtVerifier | None = None
+) -> tuple[Principal, Registry | None]:
+    """:func:`bearer_principal`, with the current registry when the caller's key was
+    read: the key and the registry's version are one read (one Neo4j round trip), so a
+    request costs that one before its own work."""
     header = headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
@@ -72,14 +83,14 @@ async def bearer_principal(
         raise Unauthenticated("send the API key as 'Authorization: Bearer <key>'")
     token = token.strip()
     if jwt is not None and not token.startswith(f"{KEY_PREFIX}_"):
-        return await jwt.principal(token)
+        return await jwt.principal(token), None
     key_id, _ = parse_token(token)
-    key = await store.api_key(key_id)
+    key, registry = await store.api_key_and_registry(key_id)
     if key is None or not verify(key, token):
         raise Unauthenticated("the API key is not valid")
     if not key.active:
         raise Unauthenticated("the API key was revoked")
-    return Principal(actor=key.actor, role=key.role, key_id=key.id, name=key.name)
+    return Principal(actor=key.actor, role=key.role, key_id=key.id, name=key.name), registry
 
 
 class BearerAuthentication(AuthenticationBackend):
@@ -105,7 +116,9 @@ class BearerAuthentication(AuthenticationBackend):
     async def identify(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser]:
         """Who the request's credentials name (called inside the failure throttle): the
         caller, with their role as the one scope; Unauthenticated if nobody."""
-        principal = await bearer_principal(conn.headers, conn.app.state.store, self.jwt)
+        principal, registry = await bearer_identity(conn.headers, conn.app.state.store, self.jwt)
+        if registry is not None:
+            keep_registry(conn, registry)
         note(conn, key=principal.key_id, role=principal.role.value)
         return AuthCredentials([principal.role.value]), principal
 

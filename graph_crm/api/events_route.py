@@ -127,6 +127,8 @@ def events_route(settings: Settings, *, auth_failures: AuthFailureThrottle) -> R
             return _invalid(request, error, 409)
         except StoreUnavailable as error:
             return refuse(request, 503, error.code, error.message)
+        if new:  # this process's event processor claims it now, not at its next poll
+            request.app.state.event_wake.set()
         return answer(stored, new=new)
 
     return Route("/events", post_event, methods=["POST"])

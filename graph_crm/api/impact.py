@@ -268,11 +268,11 @@ def _policies(registry: Registry) -> list[ImpactPolicyType]:
 class ImpactQuery:
     @field("Every stored impact policy, by name.")
     async def impact_policies(self, info: Info) -> list[ImpactPolicyType]:
-        return _policies(await info.context.store.registry())
+        return _policies(info.context.registry)  # the request's, read with its key
 
     @field("One impact policy by name, or null.")
     async def impact_policy(self, info: Info, name: str) -> ImpactPolicyType | None:
-        definition = (await info.context.store.registry()).policies.get(name)
+        definition = info.context.registry.policies.get(name)
         return None if definition is None else ImpactPolicyType.from_definition(definition)
 
     @field(

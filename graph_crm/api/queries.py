@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 import strawberry
@@ -32,6 +33,15 @@ from graph_crm.model.query import check_order, entity_cursor
 from graph_crm.model.registry import Registry
 
 
+async def registry_knowing(info: Info, type_names: Iterable[str]) -> Registry:
+    """The request's registry (read with its key: no round trip), or, if one of
+    ``type_names`` was defined since the request began, the store's current one."""
+    registry = info.context.registry
+    if all(name in registry.entity_types for name in type_names):
+        return registry
+    return await info.context.store.registry()
+
+
 def entity_nodes(registry: Registry, entities: list[Entity]) -> list[EntityNode]:
     return [EntityNode.from_model(e, registry.entity_type(e.type)) for e in entities]
 
@@ -40,24 +50,27 @@ def entity_nodes(registry: Registry, entities: list[Entity]) -> list[EntityNode]
 class Query(
     ImpactQuery, ImpactComparisonQuery, AuditQuery, DefinitionQuery, ViewerQuery, TypeCountsQuery
 ):
+    # The definitions below are the request's registry: the one its schema was built from,
+    # read with its key (api/authentication.py), not read again.
+
     @field("The registry version; every definition change bumps it.")
     async def schema_version(self, info: Info) -> int:
-        return (await info.context.store.registry()).version
+        return info.context.registry.version
 
     @strawberry.field
     async def entity_types(self, info: Info) -> list[EntityTypeType]:
-        registry = await info.context.store.registry()
+        registry = info.context.registry
         return [EntityTypeType.from_model(t) for _, t in sorted(registry.entity_types.items())]
 
     @strawberry.field
     async def entity_type(self, info: Info, name: str) -> EntityTypeType | None:
-        registry = await info.context.store.registry()
+        registry = info.context.registry
         definition = registry.entity_types.get(name)
         return None if definition is None else EntityTypeType.from_model(definition)
 
     @strawberry.field
     async def relation_types(self, info: Info) -> list[RelationTypeType]:
-        registry = await info.context.store.registry()
+        registry = info.context.registry
         return [RelationTypeType.from_model(t) for _, t in sorted(registry.relation_types.items())]
 
     @field('An entity by its global id, "<Type>:<key>".')
@@ -66,7 +79,7 @@ class Query(
         [found] = await store.get_entities([str(id)])
         if found is None:
             return None
-        return entity_nodes(await store.registry(), [found])[0]
+        return entity_nodes(await registry_knowing(info, [found.type]), [found])[0]
 
     @field('One page of a type\'s entities; where as in {"name": {"startsWith": "上海"}}.')
     async def entities(
@@ -87,7 +100,7 @@ class Query(
             first=check_first(first, info.context.limits.page_size),
             after=after,
         )
-        registry = await store.registry()
+        registry = await registry_knowing(info, [type])
         definition = registry.entity_type(type)
         order = check_order(definition, raw_order)
         edges = [
@@ -121,7 +134,7 @@ class Query(
             limit=limit,
             paths_per_target=paths_per_target,
         )
-        registry = await store.registry()
+        registry = await registry_knowing(info, {entity.type for entity in result.reached})
         return Traversal(
             reached=entity_nodes(registry, result.reached),
             paths=[

@@ -20,18 +20,21 @@ from graph_crm.api.operation import RunChosenOperation
 from graph_crm.api.queries import Query
 from graph_crm.api.scalars import SCALAR_MAP
 from graph_crm.api.schema_validation import SchemaValidation, ValidatedDocuments
+from graph_crm.api.webhooks_api import WebhooksMutation, WebhooksQuery
 
 #: Distinct documents whose validation each schema remembers (clients send few).
 PARSED_QUERIES_CACHED = 256
 
 
 @strawberry.type(name="Query")
-class CoreQuery(Query, KeysQuery, IncidentsQuery, IntegrationsQuery):
+class CoreQuery(Query, KeysQuery, IncidentsQuery, IntegrationsQuery, WebhooksQuery):
     """Every root query field of the core schema."""
 
 
 @strawberry.type(name="Mutation")
-class CoreMutation(Mutation, KeysMutation, IncidentsMutation, IntegrationsMutation):
+class CoreMutation(
+    Mutation, KeysMutation, IncidentsMutation, IntegrationsMutation, WebhooksMutation
+):
     """Every root mutation field of the core schema."""
 
 

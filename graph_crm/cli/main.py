@@ -23,6 +23,7 @@ from graph_crm.cli.incidents import add_incident_commands
 from graph_crm.cli.integrations import add_integration_commands
 from graph_crm.cli.keys import add_key_commands
 from graph_crm.cli.schema import add_schema_commands
+from graph_crm.cli.webhooks import add_webhook_commands
 from graph_crm.errors import GraphCrmError, StoreUnavailable
 from graph_crm.services.api_keys import create_key
 from graph_crm.settings import Settings
@@ -242,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_key_commands(add)
     add_incident_commands(add)
     add_integration_commands(add)
+    add_webhook_commands(add)
     add_schema_commands(add)
     add_csv_import_commands(add)
 

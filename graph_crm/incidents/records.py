@@ -103,7 +103,7 @@ def _diff_target(target: DiffTarget) -> dict[str, Any]:
     }
 
 
-def _diff_to_record(diff: IncidentDiff) -> list[dict[str, Any]]:
+def diff_to_record(diff: IncidentDiff) -> list[dict[str, Any]]:
     return [
         {
             "policy": policy.policy,
@@ -165,7 +165,7 @@ def version_to_record(version: IncidentVersion) -> dict[str, Any]:
         "reason": version.reason.value,
         "delayDays": version.delay_days,
         "reports": [report_to_json(report) for report in version.reports],
-        "diff": _diff_to_record(version.diff),
+        "diff": diff_to_record(version.diff),
         "changes": list(version.changes),
     }
 

@@ -67,6 +67,10 @@ CORE_TYPE_NAMES: Final = frozenset(
         "IncidentPayload", "IncidentResult", "IncidentFilter", "DisruptionSourceInput",
         "EventIntegration", "IntegrationEventType", "IntegrationCreatePayload",
         "IntegrationCreateResult", "IntegrationRevokePayload", "IntegrationRevokeResult",
+        "OutboundWebhook", "WebhookFilter", "WebhookFilterInput", "WebhookDelivery",
+        "WebhookDeliveryStatus", "WebhookDeliveryAttempt", "WebhookDeliveryPage",
+        "WebhookCreatePayload", "WebhookCreateResult", "WebhookRevokePayload",
+        "WebhookRevokeResult", "WebhookReplayPayload", "WebhookReplayResult",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
@@ -78,6 +82,7 @@ CORE_QUERY_FIELDS: Final = frozenset(
     | {"impactComparison"}
     | {"incidents", "incident"}
     | {"integrations"}
+    | {"webhooks", "webhookDeliveries"}
 )
 CORE_MUTATION_FIELDS: Final = frozenset(
     {"alterEntityType", "defineEntityType", "defineRelationType", "deleteEntities"}
@@ -90,6 +95,7 @@ CORE_MUTATION_FIELDS: Final = frozenset(
     | {"reportDisruption", "acknowledgeIncident", "resolveIncident", "assignIncident"}
     | {"addIncidentNote", "checkIncidentAction"}
     | {"createIntegration", "revokeIntegration"}
+    | {"createWebhook", "revokeWebhook", "replayDelivery"}
 )
 #: Scalars and filter inputs the generated part shares between all types.
 SHARED_TYPE_NAMES: Final = {

@@ -74,6 +74,12 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         # not "Integration" nor "EventType": entity types of those names are too likely
         "EventIntegration",
         "IntegrationEventType",
+        # outbound webhooks (graph_crm/incidents/webhook.py, api/webhooks_api.py)
+        "OutboundWebhook",
+        "WebhookDelivery",
+        "WebhookDeliveryStatus",
+        "WebhookDeliveryAttempt",
+        "WebhookDeliveryPage",
         "RelationCount",
         "DefinitionChange",
         "DefinitionHistory",

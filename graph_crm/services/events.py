@@ -14,7 +14,6 @@ workers run or crash.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -145,14 +144,20 @@ async def _report(
 
 
 async def run_processor(
-    store: GraphStore, settings: ProcessorSettings, stop: asyncio.Event
+    store: GraphStore,
+    settings: ProcessorSettings,
+    stop: asyncio.Event,
+    wake: asyncio.Event | None = None,
 ) -> None:
-    """Process events until ``stop`` is set: at once while some are due, else every
-    ``poll_seconds``. A store that is unavailable is said once (a warning, no traceback:
-    an outage is not a bug) and tried again at each poll; its return is said too. Any
-    other failure is logged with its traceback."""
+    """Process events until ``stop`` is set: at once while some are due, else when
+    ``wake`` is set (this process accepted an event) or every ``poll_seconds`` (events
+    another process accepted, retries coming due). A store that is unavailable is said
+    once (a warning, no traceback: an outage is not a bug) and tried again at each poll;
+    its return is said too. Any other failure is logged with its traceback."""
     down = False
     while not stop.is_set():
+        if wake is not None:
+            wake.clear()  # before claiming: an event accepted from here on wakes the next wait
         processed = None
         try:
             processed = await process_next(store, settings)
@@ -171,5 +176,16 @@ async def run_processor(
                 logger.warning("event processor: the store answers again")
             down = False
         if processed is None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), settings.poll_seconds)
+            await _idle(stop, wake, settings.poll_seconds)
+
+
+async def _idle(stop: asyncio.Event, wake: asyncio.Event | None, seconds: float) -> None:
+    """Wait until ``stop`` or ``wake`` is set, or ``seconds`` have passed."""
+    waits = [asyncio.ensure_future(stop.wait())]
+    if wake is not None:
+        waits.append(asyncio.ensure_future(wake.wait()))
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()

@@ -17,6 +17,8 @@ from datetime import datetime
 
 from graph_crm.auth.integrations import Integration
 from graph_crm.auth.keys import ApiKey
+from graph_crm.incidents.delivery import Delivery
+from graph_crm.incidents.webhook import Webhook
 from graph_crm.model.audit import AuditAction, AuditKind, AuditRecord, data_change
 from graph_crm.model.graph import WriteResult
 from graph_crm.model.registry import Registry, RegistryChange
@@ -112,7 +114,7 @@ def key_created_record(key: ApiKey, at: datetime) -> AuditRecord:
 def _revoked_record(
     action: AuditAction,
     kind: AuditKind,
-    revoked: ApiKey | Integration,
+    revoked: ApiKey | Integration | Webhook,
     actor: str,
     at: datetime,
 ) -> AuditRecord:
@@ -152,4 +154,37 @@ def integration_created_record(integration: Integration, at: datetime) -> AuditR
 def integration_revoked_record(integration: Integration, actor: str, at: datetime) -> AuditRecord:
     return _revoked_record(
         AuditAction.INTEGRATION_REVOKE, AuditKind.INTEGRATION, integration, actor, at
+    )
+
+
+def webhook_created_record(webhook: Webhook, at: datetime) -> AuditRecord:
+    """A new webhook, recorded as made by its ``created_by``; never its secret."""
+    return data_change(
+        webhook.created_by,
+        AuditAction.WEBHOOK_CREATE,
+        AuditKind.WEBHOOK,
+        None,
+        [webhook.id],
+        {},
+        at=at,
+        after={"name": webhook.name, "url": webhook.url, "filter": webhook.filter.to_record()},
+    )
+
+
+def webhook_revoked_record(webhook: Webhook, actor: str, at: datetime) -> AuditRecord:
+    return _revoked_record(AuditAction.WEBHOOK_REVOKE, AuditKind.WEBHOOK, webhook, actor, at)
+
+
+def delivery_replayed_record(delivery: Delivery, actor: str, at: datetime) -> AuditRecord:
+    """A dead letter made due again: its webhook and the change it carries."""
+    return data_change(
+        actor,
+        AuditAction.WEBHOOK_REPLAY,
+        AuditKind.WEBHOOK,
+        None,
+        [delivery.webhook_id, delivery.id],
+        {"replays": delivery.replays},
+        at=at,
+        before={"status": "dead"},
+        after={"status": delivery.status.value, "seq": delivery.seq},
     )

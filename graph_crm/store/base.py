@@ -13,9 +13,12 @@ from typing import Any, Protocol, runtime_checkable
 from graph_crm.auth.integrations import Integration
 from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.incidents.delivery import Attempt, Delivery, DeliveryStatus, RetryPolicy
 from graph_crm.incidents.events import StoredEvent
+from graph_crm.incidents.feed import IncidentChange
 from graph_crm.incidents.incident import Incident, IncidentStatus
 from graph_crm.incidents.version import IncidentVersion
+from graph_crm.incidents.webhook import Webhook
 from graph_crm.model.audit import AuditRecord
 from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.graph import (
@@ -294,6 +297,11 @@ class GraphStore(Protocol):
     async def api_key(self, key_id: str) -> ApiKey | None:
         """The key with this id, revoked or not; None if there is none."""
 
+    async def api_key_and_registry(self, key_id: str) -> tuple[ApiKey | None, Registry]:
+        """:meth:`api_key` and :meth:`registry` in one read (one round trip on Neo4j, a
+        second only if the registry changed since this process last read it): a request's
+        fixed cost, before any of its own work."""
+
     async def api_keys(self) -> list[ApiKey]:
         """Every key, revoked ones included, oldest first (then by id)."""
 
@@ -424,6 +432,16 @@ class GraphStore(Protocol):
     async def incident_versions(self, incident_id: str, *, since: int = 0) -> list[IncidentVersion]:
         """The incident's versions numbered after ``since``, oldest first."""
 
+    async def incident_changes(self, *, after: int = 0, limit: int = 100) -> list[IncidentChange]:
+        """The incidents' change feed (:mod:`graph_crm.incidents.feed`): the changes
+        numbered after ``after`` (0 or more), oldest first, at most ``limit`` (1 to
+        MAX_FEED_READ; else InvalidInput at its name). Every incident write appends one in
+        its own transaction, numbered in commit order."""
+
+    async def incident_feed_head(self) -> int:
+        """The number of the feed's last change (0 if there is none): where a reader that
+        wants only what comes next starts."""
+
     async def incidents(
         self,
         *,
@@ -434,3 +452,66 @@ class GraphStore(Protocol):
     ) -> Page[Incident]:
         """Incidents newest first by (openedAt, id), keyset-paged, with those statuses
         (None: any) of that source (None: any); ``total_count`` counts every match."""
+
+    # -- outbound webhooks (graph_crm.incidents.webhook, .delivery, .fan_out) ----------------
+
+    async def add_webhook(self, webhook: Webhook) -> None:
+        """Store a new webhook (its secret as it is: HMAC needs it) with a ``webhook.create``
+        audit record by ``webhook.created_by``; Conflict if its id exists."""
+
+    async def webhook(self, webhook_id: str) -> Webhook | None:
+        """The webhook with this id (16 hex digits, else InvalidInput at ``id``), revoked or
+        not; None if there is none."""
+
+    async def webhooks(self) -> list[Webhook]:
+        """Every webhook, revoked ones included, oldest first (then by id)."""
+
+    async def revoke_webhook(
+        self, webhook_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
+    ) -> Webhook:
+        """As :meth:`revoke_integration`, for a webhook (``webhook.revoke``): it is told of
+        nothing more (its pending deliveries are given up when they come due)."""
+
+    async def fan_out_cursor(self) -> int:
+        """The last change of the incidents' feed the fan-out went past (0 at first)."""
+
+    async def fan_out(self, *, expected: int, cursor: int, deliveries: Sequence[Delivery]) -> bool:
+        """Store ``deliveries`` (one per (webhook, change): one stored before is kept as it
+        is) and move the fan-out cursor from ``expected`` to ``cursor``, in one
+        transaction; False, storing nothing, if the cursor is no longer ``expected``."""
+
+    async def delivery(self, delivery_id: str) -> Delivery | None:
+        """The delivery with this id (InvalidInput at ``id`` if malformed), or None."""
+
+    async def deliveries(
+        self,
+        *,
+        webhook_id: str | None = None,
+        status: DeliveryStatus | str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> list[Delivery]:
+        """The delivery log: by id (a webhook's in feed order), after the delivery id
+        ``after``, at most ``first`` (1 to 500), of that webhook and status (None: any);
+        InvalidInput at the argument's name if one is malformed."""
+
+    async def claim_delivery(
+        self, owner: str, *, now: datetime, lease_seconds: float
+    ) -> Delivery | None:
+        """Lease the next due delivery to ``owner`` until ``now + lease_seconds`` (a pending
+        one due, or one whose lease ran out); None if none. Two claimers never get one
+        delivery while its lease runs."""
+
+    async def record_attempt(
+        self, delivery_id: str, owner: str, attempt: Attempt, policy: RetryPolicy, *, jitter: float
+    ) -> Delivery | None:
+        """Record ``attempt`` of the delivery ``owner`` leased: delivered, due again after
+        ``policy``'s backoff, or dead. None (nothing changed) if the lease is no longer
+        ``owner``'s."""
+
+    async def replay_delivery(
+        self, delivery_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
+    ) -> Delivery:
+        """Make a dead letter due at ``at`` with a fresh set of attempts, audited as
+        ``webhook.replay``; NotFound if there is none, InvalidInput (both at ``id``) if it
+        is not dead."""

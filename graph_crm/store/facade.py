@@ -15,12 +15,22 @@ from typing import Any, Generic, TypeVar
 
 from graph_crm.auth.integrations import Integration, check_integration_id
 from graph_crm.auth.keys import ApiKey
-from graph_crm.errors import InvalidInput
+from graph_crm.clock import utc_now
+from graph_crm.errors import InvalidInput, NotFound
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.incidents.delivery import (
+    Attempt,
+    Delivery,
+    DeliveryStatus,
+    RetryPolicy,
+    check_delivery_id,
+)
 from graph_crm.incidents.events import LeaseLost, StoredEvent, event_key
+from graph_crm.incidents.feed import IncidentChange, check_feed_read
 from graph_crm.incidents.incident import Incident, IncidentStatus, check_incident_id
 from graph_crm.incidents.listing import check_incident_query, incident_page
 from graph_crm.incidents.version import IncidentVersion
+from graph_crm.incidents.webhook import Webhook, check_webhook_id
 from graph_crm.model.audit import AuditRecord, audit_page, check_audit_query
 from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.graph import (
@@ -41,12 +51,19 @@ from graph_crm.model.write_summary import WriteSummary
 from graph_crm.store import definitions, events, listing, write_batch
 from graph_crm.store import incidents as incidents_
 from graph_crm.store import links as links_
+from graph_crm.store.audit import (
+    delivery_replayed_record,
+    webhook_created_record,
+    webhook_revoked_record,
+)
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.budget import each_call_budgeted
 from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.events import EventLease
+from graph_crm.store.keys import checked_at
 from graph_crm.store.paging import all_pages
 from graph_crm.store.session import StoreSession
+from graph_crm.store.webhooks import attempted, check_delivery_query
 from graph_crm.store.write_watch import Planned, WriteWatch
 
 S = TypeVar("S", bound=StoreSession)
@@ -322,6 +339,9 @@ class Store(Generic[S]):
     async def api_key(self, key_id: str) -> ApiKey | None:
         return await self.session.keys.api_key(key_id)
 
+    async def api_key_and_registry(self, key_id: str) -> tuple[ApiKey | None, Registry]:
+        return await self.session.keys.api_key_and_registry(key_id)
+
     async def api_keys(self) -> list[ApiKey]:
         return await self.session.keys.api_keys()
 
@@ -451,6 +471,13 @@ class Store(Generic[S]):
             raise InvalidInput("since must be a whole number, 0 or more", path=("since",))
         return await self.session.incidents.incident_versions(check_incident_id(incident_id), since)
 
+    async def incident_changes(self, *, after: int = 0, limit: int = 100) -> list[IncidentChange]:
+        after, limit = check_feed_read(after, limit)
+        return await self.session.incidents.incident_changes(after, limit)
+
+    async def incident_feed_head(self) -> int:
+        return await self.session.incidents.incident_feed_head()
+
     async def incidents(
         self,
         *,
@@ -462,3 +489,88 @@ class Store(Generic[S]):
         query = check_incident_query(status=status, source=source, first=first, after=after)
         read = await self.session.incidents.incident_rows(query)
         return incident_page(read.rows, read.total, query.first)
+
+    # -- outbound webhooks ---------------------------------------------------------------
+
+    async def add_webhook(self, webhook: Webhook) -> None:
+        checked_at(webhook.created_at, "createdAt")
+        record = webhook_created_record(webhook, utc_now())
+        await self.session.webhooks.add_webhook(webhook, record)
+
+    async def webhook(self, webhook_id: str) -> Webhook | None:
+        return await self.session.webhooks.webhook(check_webhook_id(webhook_id))
+
+    async def webhooks(self) -> list[Webhook]:
+        found = await self.session.webhooks.webhooks()
+        return sorted(found, key=lambda webhook: (webhook.created_at, webhook.id))
+
+    async def revoke_webhook(
+        self, webhook_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
+    ) -> Webhook:
+        checked_at(at, "at")
+        revoked = await self.session.webhooks.change_webhook(
+            check_webhook_id(webhook_id),
+            lambda webhook: webhook.revoked(at) if webhook.active else None,
+            lambda webhook: webhook_revoked_record(webhook, actor, utc_now()),
+        )
+        if revoked is None:
+            raise NotFound(f"there is no webhook {webhook_id!r}", path=("id",))
+        return revoked
+
+    async def fan_out_cursor(self) -> int:
+        return await self.session.webhooks.fan_out_cursor()
+
+    async def fan_out(self, *, expected: int, cursor: int, deliveries: Sequence[Delivery]) -> bool:
+        if cursor < expected:
+            raise InvalidInput("the fan-out cursor only moves forward", path=("cursor",))
+        return await self.session.webhooks.fan_out(expected, cursor, list(deliveries))
+
+    async def delivery(self, delivery_id: str) -> Delivery | None:
+        return await self.session.webhooks.delivery(check_delivery_id(delivery_id))
+
+    async def deliveries(
+        self,
+        *,
+        webhook_id: str | None = None,
+        status: DeliveryStatus | str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> list[Delivery]:
+        query = check_delivery_query(webhook_id, status, first, after)
+        return await self.session.webhooks.deliveries(
+            query.webhook_id, query.status, query.after, query.first
+        )
+
+    async def claim_delivery(
+        self, owner: str, *, now: datetime, lease_seconds: float
+    ) -> Delivery | None:
+        moment = now.timestamp()
+        if not await self.session.webhooks.any_due_delivery(moment):
+            return None  # idle workers look with a read, and take no write lock
+        return await self.session.webhooks.claim_delivery(
+            moment, lambda found: found.claimed(owner, now=moment, lease_seconds=lease_seconds)
+        )
+
+    async def record_attempt(
+        self, delivery_id: str, owner: str, attempt: Attempt, policy: RetryPolicy, *, jitter: float
+    ) -> Delivery | None:
+        change = attempted(owner, attempt, policy, jitter)
+        try:
+            return await self.session.webhooks.change_delivery(
+                check_delivery_id(delivery_id), change, None
+            )
+        except LeaseLost:
+            return None
+
+    async def replay_delivery(
+        self, delivery_id: str, *, at: datetime, actor: str = DEFAULT_ACTOR
+    ) -> Delivery:
+        checked_at(at, "at")
+        replayed = await self.session.webhooks.change_delivery(
+            check_delivery_id(delivery_id),
+            lambda found: found.replayed(now=at.timestamp()),
+            lambda found: delivery_replayed_record(found, actor, utc_now()),
+        )
+        if replayed is None:
+            raise NotFound(f"there is no delivery {delivery_id!r}", path=("id",))
+        return replayed

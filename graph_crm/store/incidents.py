@@ -6,6 +6,10 @@ of its own (``_GraphCrmIncidentVersion``), never changed once written. ``activeS
 holds the source while the incident is not resolved and is unique, so two events racing
 to open an incident for one source cannot both open one: the loser gets a Conflict.
 ``revision`` is the optimistic lock: an update names the revision it was made from.
+Every write also appends its entry to the change feed (:mod:`graph_crm.incidents.feed`):
+a row of ``incident_changes`` numbered by SQLite's autoincrement under the one writer,
+or a ``_GraphCrmIncidentChange`` node numbered by the ``_GraphCrmIncidentFeed`` counter
+read under its write lock, so the numbers follow commit order on both.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from graph_crm.errors import Conflict, InvalidInput
 from graph_crm.incidents.events import StoredEvent
+from graph_crm.incidents.feed import change_row
 from graph_crm.incidents.incident import Incident, check_incident_id
 from graph_crm.incidents.records import (
     incident_from_record,
@@ -41,6 +46,8 @@ class IncidentWrite:
     version: dict[str, Any] | None
     expected_revision: int | None
     audit: AuditRecord
+    #: The incident feed's entry for this write (its ``seq`` is given as it commits).
+    change: dict[str, Any]
     #: The event this write processes, completed in the same transaction (see EventLease).
     event: EventLease | None = None
 
@@ -114,6 +121,11 @@ def _audit(
     )
 
 
+def _change(incident: Incident, version: IncidentVersion | None, reason: str) -> dict[str, Any]:
+    number = None if version is None else version.number
+    return change_row(incident.id, incident.revision, number, reason, incident.updated_at)
+
+
 def _checked(incident: Incident, version: IncidentVersion | None) -> None:
     if not isinstance(incident, Incident):
         raise InvalidInput("an incident must be an Incident", path=("incident",))
@@ -141,6 +153,7 @@ def plan_open(
         version_row(incident.id, version),
         None,
         _audit(AuditAction.INCIDENT_OPEN, incident, actor, incident.updated_at, "opened"),
+        _change(incident, version, "opened"),
         event,
     )
 
@@ -162,5 +175,6 @@ def plan_change(
         None if version is None else version_row(incident.id, version),
         incident.revision - 1,
         _audit(AuditAction.INCIDENT_CHANGE, incident, actor, incident.updated_at, reason),
+        _change(incident, version, reason),
         event,
     )

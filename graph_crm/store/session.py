@@ -17,10 +17,13 @@ from typing import Any, Protocol
 from graph_crm.auth.integrations import Integration
 from graph_crm.auth.keys import ApiKey
 from graph_crm.impact.plan import ImpactPlan, ImpactRow
+from graph_crm.incidents.delivery import Delivery
 from graph_crm.incidents.events import StoredEvent
+from graph_crm.incidents.feed import IncidentChange
 from graph_crm.incidents.incident import Incident
 from graph_crm.incidents.listing import IncidentQuery
 from graph_crm.incidents.version import IncidentVersion
+from graph_crm.incidents.webhook import Webhook
 from graph_crm.model.audit import AuditQuery, AuditRecord
 from graph_crm.model.degree_stats import DegreeStats
 from graph_crm.model.graph import Counts, DeleteResult, Entity, Neighbor, Relation
@@ -141,6 +144,9 @@ class KeyPart(Protocol):
 
     async def api_key(self, key_id: str) -> ApiKey | None: ...
 
+    async def api_key_and_registry(self, key_id: str) -> tuple[ApiKey | None, Registry]:
+        """The key (None: none has this id) and the current registry, in one read."""
+
     async def api_keys(self) -> list[ApiKey]: ...
 
     async def revoke_api_key(self, key_id: str, *, at: datetime, actor: str) -> ApiKey: ...
@@ -156,6 +162,57 @@ class IntegrationPart(Protocol):
     async def revoke_integration(
         self, integration_id: str, *, at: datetime, actor: str
     ) -> Integration: ...
+
+
+#: A change of a stored delivery decided under the store's write lock (store/webhooks.py).
+DeliveryChange = Callable[[Delivery], Delivery]
+#: None: no change (nothing written).
+WebhookChange = Callable[[Webhook], Webhook | None]
+
+
+class WebhookPart(Protocol):
+    async def add_webhook(self, webhook: Webhook, audit: AuditRecord) -> None:
+        """Insert it (Conflict if its id is taken) and ``audit``, in one transaction."""
+
+    async def webhook(self, webhook_id: str) -> Webhook | None: ...
+
+    async def webhooks(self) -> list[Webhook]: ...
+
+    async def change_webhook(
+        self, webhook_id: str, change: WebhookChange, audit: Callable[[Webhook], AuditRecord]
+    ) -> Webhook | None:
+        """Under the webhook's write lock: ``change`` of the stored one; if that is not
+        None, store it with its ``audit`` record in one transaction. The webhook as stored
+        after, None if there is none."""
+
+    async def fan_out_cursor(self) -> int:
+        """The last feed change the fan-out went past (0 at first)."""
+
+    async def fan_out(self, expected: int, cursor: int, deliveries: Sequence[Delivery]) -> bool:
+        """In one transaction, if the stored cursor is still ``expected``: insert each
+        delivery whose id is not stored yet, and set the cursor to ``cursor``; True. Else
+        change nothing (another worker went first): False."""
+
+    async def delivery(self, delivery_id: str) -> Delivery | None: ...
+
+    async def deliveries(
+        self, webhook_id: str | None, status: str | None, after: str | None, limit: int
+    ) -> list[Delivery]:
+        """By id (webhook, then feed order), after ``after``, at most ``limit``."""
+
+    async def any_due_delivery(self, now: float) -> bool: ...
+
+    async def claim_delivery(self, now: float, claim: DeliveryChange) -> Delivery | None:
+        """The first claimable delivery due at ``now``, changed by ``claim``, or None."""
+
+    async def change_delivery(
+        self,
+        delivery_id: str,
+        change: DeliveryChange,
+        audit: Callable[[Delivery], AuditRecord] | None,
+    ) -> Delivery | None:
+        """The stored delivery changed by ``change`` (which may raise: nothing changes),
+        with its ``audit`` record if asked, in one transaction; None if there is none."""
 
 
 #: A change of a stored event decided under the store's write lock (see store/events.py).
@@ -183,14 +240,21 @@ class EventPart(Protocol):
 class IncidentPart(Protocol):
     async def write_incident(self, write: IncidentWrite) -> None:
         """Store ``write`` in one transaction: its incident (new, or over the revision it
-        expects: else StaleRevision; absent: NotFound), its version, its audit record.
-        A taken id or an active source taken by another incident is Conflict."""
+        expects: else StaleRevision; absent: NotFound), its version, its feed entry
+        (numbered next, in commit order), its audit record. A taken id or an active
+        source taken by another incident is Conflict."""
 
     async def incident(self, incident_id: str) -> Incident | None: ...
 
     async def active_incident(self, source: str) -> Incident | None: ...
 
     async def incident_versions(self, incident_id: str, since: int) -> list[IncidentVersion]: ...
+
+    async def incident_changes(self, after: int, limit: int) -> list[IncidentChange]:
+        """The feed's entries numbered after ``after``, in order, at most ``limit``."""
+
+    async def incident_feed_head(self) -> int:
+        """The number of the feed's last entry (0: none yet)."""
 
     async def incident_rows(self, query: IncidentQuery) -> Rows[IncidentQuery, Incident]:
         """Count the incidents ``query`` matches; read up to ``first + 1`` after its
@@ -255,3 +319,6 @@ class StoreSession(Protocol):
 
     @property
     def events(self) -> EventPart: ...
+
+    @property
+    def webhooks(self) -> WebhookPart: ...

@@ -126,14 +126,13 @@ async def test_every_entity_of_a_response_shares_one_store_call_per_field(
         ["B2"],
         ["B1"],
     ]
-    # the key check, the registry (again by `entities`), the degree statistics that price
-    # the neighbour pages (cached per store for 30 s), the page; then one call per field
-    # for all 3 customers (relation counts, subsidiaries) and one for their subsidiaries
+    # the key with the registry (one read), the degree statistics that price the
+    # neighbour pages (cached per store for 30 s), the page; then one call per field for
+    # all 3 customers (relation counts, subsidiaries) and one for their subsidiaries
     assert counting.calls == Counter(
         {
             "add_api_key": 1,
-            "api_key": 1,
-            "registry": 2,
+            "api_key_and_registry": 1,
             "degree_stats": 1,
             "list_entities": 1,
             "relation_counts": 1,

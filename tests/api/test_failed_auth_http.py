@@ -10,6 +10,7 @@ from graph_crm.api import create_app
 from graph_crm.api.auth_throttle import AuthFailureThrottle
 from graph_crm.auth.keys import ApiKey
 from graph_crm.auth.roles import Role
+from graph_crm.model.registry import Registry
 from graph_crm.settings import Settings
 from graph_crm.store.base import GraphStore
 from tests.api.asgi import bearer
@@ -22,9 +23,9 @@ class CountingLookups:
         self._store = store
         self.lookups = 0
 
-    async def api_key(self, key_id: str) -> ApiKey | None:
+    async def api_key_and_registry(self, key_id: str) -> tuple[ApiKey | None, Registry]:
         self.lookups += 1
-        return await self._store.api_key(key_id)
+        return await self._store.api_key_and_registry(key_id)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)

@@ -119,14 +119,15 @@ async def test_http_errors_are_json(
 async def test_unexpected_errors_are_logged_and_masked(
     store: GraphStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with client_for(store, registry=RuntimeError(SECRET)) as http:
+    async with client_for(store, api_key_and_registry=RuntimeError(SECRET)) as http:
         response = await http.get("/boom")
         assert response.status_code == 500
         assert response.json() == {
             "error": {"code": "INTERNAL", "message": "internal server error"}
         }
 
-        # Every request starts by reading the registry: a failure there is masked too.
+        # Every request starts by reading its key with the registry: a failure there is
+        # masked too.
         response = await http.post("/graphql", json={"query": "{ schemaVersion }"})
         assert response.status_code == 500
         assert response.json() == {

@@ -89,7 +89,7 @@ async def test_a_scrape_shows_what_the_requests_since_the_last_one_did(
         assert moved(STORE_CALLS, backend=backend, method=method, outcome="ok") == 1, method
         assert moved(STORE_LATENCY_COUNT, backend=backend, method=method) == 1, method
     # Every keyed request looks its key up: 5 GraphQL requests and the second scrape.
-    assert moved(STORE_CALLS, backend=backend, method="api_key", outcome="ok") == 6
+    assert moved(STORE_CALLS, backend=backend, method="api_key_and_registry", outcome="ok") == 6
     # A schema for registry version 0 (first request), then for version 1.
     assert moved("graph_crm_schema_build_duration_seconds_count") == 2
     assert moved("graph_crm_impact_report_duration_seconds_count", outcome="error") == 1
@@ -224,7 +224,7 @@ def test_any_worker_of_a_real_server_answers_a_scrape_for_all_of_them(
     for samples in scrapes:
         assert total(samples, REQUESTS, **ok) == 6
         assert total(samples, LATENCY_COUNT, type="query", operation="Version") == 6
-        assert total(samples, STORE_CALLS, backend="embedded", method="api_key") == 6
+        assert total(samples, STORE_CALLS, backend="embedded", method="api_key_and_registry") == 6
 
 
 async def test_the_metrics_page_lists_every_series(embedded_store: GraphStore) -> None:

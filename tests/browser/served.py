@@ -99,12 +99,17 @@ def serve_demo(folder: Path, target: Neo4jTarget | None) -> Iterator[Served]:
     }
     port = free_port()
     log = folder / "server.log"
+    # a webhook the tests point at a closed port is a dead letter at its first attempt
+    served_env = env | {
+        "GRAPH_CRM_WEBHOOK_MAX_ATTEMPTS": "1",
+        "GRAPH_CRM_WEBHOOK_POLL_SECONDS": "0.1",
+    }
     with log.open("wb") as log_file:
         server = subprocess.Popen(
             [sys.executable, "-m", "graph_crm.cli", "serve", "--port", str(port), *store],
             stdout=subprocess.DEVNULL,
             stderr=log_file,
-            env=env,
+            env=served_env,
         )
     base = f"http://127.0.0.1:{port}"
     try:

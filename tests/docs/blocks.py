@@ -2,7 +2,8 @@
 
 A block's language says what it is: ``graphql`` a query or mutation (every one runs on the
 demo data, tests/docs/test_queries.py), ``bash`` commands (each claimed by a test),
-``json``/``yaml`` data or configuration, ``text`` output. A block gets an id from an HTML
+``python`` a program (claimed by a test, like commands), ``json``/``yaml`` data or
+configuration, ``text`` output. A block gets an id from an HTML
 comment on the line before its fence (blank lines between are allowed)::
 
     <!-- test: api-load -->
@@ -24,7 +25,7 @@ from typing import Any, Final
 
 REPO: Final = Path(__file__).resolve().parents[2]
 #: Commands: each block needs an id and a test that claims it.
-COMMANDS: Final = frozenset({"bash", "sh", "console"})
+COMMANDS: Final = frozenset({"bash", "sh", "console", "python"})
 #: Queries and mutations: every one runs on the demo data.
 QUERIES: Final = frozenset({"graphql"})
 #: Data and configuration: a test claims those that carry an id.

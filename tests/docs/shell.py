@@ -110,3 +110,12 @@ def serving(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def made_with_secret(stdout: str) -> str:
+    """The id a `graph-crm integrations|webhooks create` printed, with its secret (43
+    characters: 256 bits, base64url) printed once beside it."""
+    found = re.search(r"^id\s+([0-9a-f]{16})$", stdout, re.M)
+    assert found is not None, stdout
+    assert re.search(r"^secret\s+\S{43}$", stdout, re.M), stdout
+    return found[1]

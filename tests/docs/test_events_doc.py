@@ -19,6 +19,7 @@ from tests.docs.blocks import doc_block
 from tests.docs.shell import (
     checkout_copy,
     commands,
+    made_with_secret,
     on_port,
     run_command,
     serving,
@@ -64,11 +65,8 @@ def test_a_signed_event_is_posted_with_curl_and_processed_once(
 def test_the_integration_commands_create_list_and_revoke(checkout: Path) -> None:
     create, listing, revoke = commands(doc_block("security-integrations").text)
     env = user_environment()
-    made = run_command(create, checkout, env).stdout
-    found = re.search(r"^id\s+([0-9a-f]{16})$", made, re.M)
-    assert found is not None, made
-    assert re.search(r"^secret\s+\S{43}$", made, re.M)
+    made = made_with_secret(run_command(create, checkout, env).stdout)
     listed = run_command(listing, checkout, env).stdout
-    assert re.search(rf"^{found[1]}\s+customs-broker-feed\s+disruption\b.*active$", listed, re.M)
-    run_command(revoke.replace("0572718f27b0517c", found[1]), checkout, env)
+    assert re.search(rf"^{made}\s+customs-broker-feed\s+disruption\b.*active$", listed, re.M)
+    run_command(revoke.replace("0572718f27b0517c", made), checkout, env)
     assert "revoked" in run_command(listing, checkout, env).stdout

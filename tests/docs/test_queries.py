@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
+
+from graph_crm.services.webhook_delivery import fan_out
 from graph_crm.store.base import GraphStore
 from graph_crm.store.embedded.store import EmbeddedStore
 from tests.api.asgi import asgi_client
@@ -14,6 +17,9 @@ from tests.docs.answers import gaps, load_demo
 from tests.docs.blocks import QUERIES, Block, all_blocks, doc_block, variables_of
 
 INCIDENT_BLOCKS = {doc_block(f"incidents-{name}") for name in ("ack", "work", "show")}
+NOTE = """mutation Note($id: ID!) {
+  addIncidentNote(id: $id, text: "Told the risk desk") { __typename }
+}"""
 COMPETITORS = [{"node": {"key": "GLOBEX", "name": "Globex Freight"}},
                {"node": {"key": "INITECH", "name": "Initech Logistics"}}]  # fmt: skip
 
@@ -43,9 +49,15 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
             if block == doc_block("security-keys-revoke"):  # the key the page made
                 made = answers[doc_block("security-keys-create")]["createApiKey"]["apiKey"]
                 variables["id"] = made["id"]
+            if block == doc_block("security-integrations-revoke"):  # the one the page made
+                made = answers[doc_block("security-integrations-create")]["createIntegration"]
+                variables["id"] = made["integration"]["id"]
             if block in INCIDENT_BLOCKS:  # the incident the page opened
                 opened = answers[doc_block("incidents-report")]["reportDisruption"]
                 variables["id"] = opened["incident"]["id"]
+            if block == doc_block("webhooks-deliveries"):  # a change the webhook is told of
+                await _note_the_incident(client, answers)
+                await fan_out(store)
             body = await post(client, block.text, **variables)
             assert "errors" not in body, (block.where, body["errors"])
             assert gaps(body["data"]) == [], (block.where, gaps(body["data"]))
@@ -104,6 +116,7 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
         False,
         False,
     )
+    _integration_blocks(answers)
     _definition_blocks(answers)
     console = answers[doc_block("console-viewer")]
     assert (console["viewer"]["role"], console["viewer"]["permissions"][-1]) == ("admin", "admin")
@@ -111,9 +124,48 @@ async def test_every_query_in_the_docs_answers_on_the_demo_data(store: GraphStor
     assert (counted["Customer"], counted["CustomsBroker"]) == (423, 2)  # the session's two
 
     _incident_blocks(answers)
+    _webhook_blocks(answers)
     audit = answers[doc_block("security-audit-log")]["auditLog"]
     records = [edge["node"] for edge in audit["edges"]]
     assert {(record["actor"], record["type"]) for record in records} == {("demo", "Customer")}
+
+
+def _integration_blocks(answers: dict[Block, dict[str, Any]]) -> None:
+    """docs/security.md: an integration made, listed (no secret in the list), revoked."""
+    made = answers[doc_block("security-integrations-create")]["createIntegration"]
+    assert made["__typename"] == "IntegrationCreatePayload"
+    assert len(made["secret"]) == 43
+    integration = made["integration"]
+    assert (integration["name"], integration["eventTypes"], integration["active"]) == (
+        "tms-feed",
+        ["DISRUPTION"],
+        True,
+    )
+    listed = answers[doc_block("security-integrations-list")]["integrations"]
+    assert integration["id"] in [row["id"] for row in listed]
+    assert made["secret"] not in json.dumps(listed)
+    revoked = answers[doc_block("security-integrations-revoke")]["revokeIntegration"]
+    assert (revoked["alreadyRevoked"], revoked["integration"]["active"]) == (False, False)
+    assert revoked["integration"]["id"] == integration["id"]
+
+
+async def _note_the_incident(client: httpx.AsyncClient, answers: dict[Block, Any]) -> None:
+    opened = answers[doc_block("incidents-report")]["reportDisruption"]["incident"]
+    noted = await data(client, NOTE, id=opened["id"])
+    assert noted["addIncidentNote"]["__typename"] == "IncidentPayload"
+
+
+def _webhook_blocks(answers: dict[Block, dict[str, Any]]) -> None:
+    """What docs/webhooks.md says an admin sees: the webhook made, listed, and told of the
+    incident's next change."""
+    made = answers[doc_block("webhooks-create")]["createWebhook"]
+    assert made["__typename"] == "WebhookCreatePayload"
+    assert made["webhook"]["filter"] == {"sourceTypes": ["Warehouse"], "versionsOnly": False}
+    listed = answers[doc_block("webhooks-list")]["webhooks"]
+    assert [w["id"] for w in listed] == [made["webhook"]["id"]]
+    (told,) = answers[doc_block("webhooks-deliveries")]["webhookDeliveries"]["items"]
+    assert (told["webhookId"], told["status"]) == (made["webhook"]["id"], "PENDING")
+    assert told["id"] == f"{told['webhookId']}-{told['seq']:012d}"
 
 
 def _incident_blocks(answers: dict[Block, dict[str, Any]]) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,53 +21,17 @@ import pytest
 from graph_crm.auth.integrations import Integration
 from graph_crm.incidents.events import EventStatus, StoredEvent
 from graph_crm.services.integrations import create_integration
-from graph_crm.store.base import GraphStore
-from graph_crm.store.embedded.store import EmbeddedStore
 from tests.api.signed_events import disruption, signed_headers
 from tests.contract.logistics import customs_policy, load_logistics
+from tests.faults.backends import BACKENDS, Backend, backend_of
 from tests.faults.processes import ApiProcess
-from tests.neo4j_env import Neo4jTarget, open_neo4j_store, reset_database
 
 pytestmark = pytest.mark.faults
 
-FAST = {"GRAPH_CRM_EVENT_POLL_SECONDS": "0.1", "GRAPH_CRM_EVENT_LEASE_SECONDS": "2"}
 
-
-class Backend:
-    """Where the servers and the test meet: a store to open and serve options."""
-
-    def __init__(self, options: list[str], env: dict[str, str], opener: Callable[[], Any]) -> None:
-        self.options = options
-        self.env = env
-        self.open = opener
-
-    def server(self, log: Path, **env: str) -> ApiProcess:
-        return ApiProcess(log, self.options, {**self.env, **FAST, **env})
-
-    @asynccontextmanager
-    async def store(self) -> AsyncIterator[GraphStore]:
-        opened: GraphStore = await self.open()
-        try:
-            yield opened
-        finally:
-            await opened.close()
-
-
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+@pytest.fixture(params=BACKENDS)
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
-    if request.param == "embedded":
-        db = str(tmp_path / "events.db")
-        return Backend(["--db", db], {}, lambda: EmbeddedStore.open(db))
-    target: Neo4jTarget = request.getfixturevalue("neo4j_target")
-    await reset_database(target)
-    env = {
-        "GRAPH_CRM_NEO4J_USER": target.user,
-        "GRAPH_CRM_NEO4J_PASSWORD": target.password,
-        "GRAPH_CRM_NEO4J_DATABASE": target.database,
-    }
-    return Backend(
-        ["--backend", "neo4j", "--neo4j-uri", target.uri], env, lambda: open_neo4j_store(target)
-    )
+    return await backend_of(request, tmp_path)
 
 
 async def _prepared(backend: Backend) -> Integration:

@@ -32,6 +32,10 @@ class AuditAction(StrEnum):
     #: an integration (a signed event sender, POST /events) made or revoked
     INTEGRATION_CREATE = "integration.create"
     INTEGRATION_REVOKE = "integration.revoke"
+    #: an outbound webhook made or revoked, or one of its dead letters replayed
+    WEBHOOK_CREATE = "webhook.create"
+    WEBHOOK_REVOKE = "webhook.revoke"
+    WEBHOOK_REPLAY = "webhook.replay"
     #: an incident opened with its first version (graph_crm/incidents)
     INCIDENT_OPEN = "incident.open"
     #: an incident changed: a new version, its status, owner, notes or checklist
@@ -51,6 +55,7 @@ class AuditKind(StrEnum):
     RELATION = "relation"
     API_KEY = "apiKey"
     INTEGRATION = "integration"
+    WEBHOOK = "webhook"
     INCIDENT = "incident"
     OPERATION = "operation"  # a GraphQL operation someone asked for
 

@@ -12,6 +12,7 @@ import sqlite3
 from typing import Any, Final
 
 from graph_crm.errors import NotFound
+from graph_crm.incidents.feed import IncidentChange, change_from_row
 from graph_crm.incidents.incident import Incident, stale_revision
 from graph_crm.incidents.listing import IncidentQuery
 from graph_crm.incidents.version import IncidentVersion
@@ -29,6 +30,15 @@ _UPDATE: Final = (
     "UPDATE incidents SET status = :status, active_source = :activeSource, "
     "revision = :revision, record = :record WHERE id = :id"
 )
+_INSERT_CHANGE: Final = (
+    "INSERT INTO incident_changes (incident_id, revision, version, reason, at) "
+    "VALUES (:incidentId, :revision, :version, :reason, :at)"
+)
+_CHANGES: Final = (
+    "SELECT seq, incident_id, revision, version, reason, at FROM incident_changes "
+    "WHERE seq > ? ORDER BY seq LIMIT ?"
+)
+_CHANGE_COLUMNS: Final = ("seq", "incidentId", "revision", "version", "reason", "at")
 _INSERT_VERSION: Final = (
     "INSERT INTO incident_versions (incident_id, number, created_at, record) "
     "VALUES (:incidentId, :number, :createdAt, :record)"
@@ -52,6 +62,7 @@ def _store(conn: sqlite3.Connection, write: IncidentWrite) -> None:
         conn.execute(_UPDATE, write.row)
     if write.version is not None:
         conn.execute(_INSERT_VERSION, write.version)
+    conn.execute(_INSERT_CHANGE, write.change)
     insert_audit(conn, [write.audit])
     if write.event is not None:  # the event this write processes: done in this transaction
         save_event(conn, write.processed(find_event(conn, write.event.key)))
@@ -96,6 +107,20 @@ class IncidentOps:
             return [version_from_text(text) for (text,) in rows]
 
         return await self.db.read(run)
+
+    async def incident_changes(self, after: int, limit: int) -> list[IncidentChange]:
+        def run() -> list[IncidentChange]:
+            rows = self.db.conn.execute(_CHANGES, (after, limit))
+            return [change_from_row(dict(zip(_CHANGE_COLUMNS, row, strict=True))) for row in rows]
+
+        return await self.db.read(run, quick=True)
+
+    async def incident_feed_head(self) -> int:
+        def run() -> int:
+            row = self.db.conn.execute("SELECT max(seq) FROM incident_changes").fetchone()
+            return int(row[0] or 0)
+
+        return await self.db.read(run, quick=True)
 
     async def incident_rows(self, query: IncidentQuery) -> Rows[IncidentQuery, Incident]:
         def run() -> Rows[IncidentQuery, Incident]:

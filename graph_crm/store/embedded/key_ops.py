@@ -14,6 +14,7 @@ from typing import Final
 from graph_crm.auth.keys import ApiKey
 from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict, NotFound
+from graph_crm.model.registry import Registry
 from graph_crm.store.audit import key_created_record, key_revoked_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.embedded.audit_ops import insert_audit
@@ -68,6 +69,12 @@ class KeyOps:
 
     async def api_key(self, key_id: str) -> ApiKey | None:
         return await self.db.read(lambda: _find(self.db.conn, key_id), quick=True)
+
+    async def api_key_and_registry(self, key_id: str) -> tuple[ApiKey | None, Registry]:
+        def run() -> tuple[ApiKey | None, Registry]:
+            return _find(self.db.conn, key_id), self.db.refresh()
+
+        return await self.db.read(run, quick=True)
 
     async def api_keys(self) -> list[ApiKey]:
         return await self.db.read(lambda: oldest_first(map(_key, self.db.conn.execute(_SELECT))))

@@ -84,6 +84,14 @@ CREATE TABLE IF NOT EXISTS incident_versions (
     record      TEXT NOT NULL,
     PRIMARY KEY (incident_id, number)
 );
+CREATE TABLE IF NOT EXISTS incident_changes (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id TEXT NOT NULL,
+    revision    INTEGER NOT NULL,
+    version     INTEGER,
+    reason      TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS integrations (
     id         TEXT PRIMARY KEY,
     created_at TEXT NOT NULL,
@@ -98,6 +106,23 @@ CREATE TABLE IF NOT EXISTS events (
     record         TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_due ON events (status, due);
+CREATE TABLE IF NOT EXISTS webhooks (
+    id         TEXT PRIMARY KEY,
+    record     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id         TEXT PRIMARY KEY,
+    webhook_id TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    status     TEXT NOT NULL,
+    due        REAL NOT NULL,
+    record     TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, due);
+CREATE TABLE IF NOT EXISTS webhook_fan_out (
+    name       TEXT PRIMARY KEY,
+    cursor     INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit (
     id        TEXT PRIMARY KEY,
     at        TEXT NOT NULL,

@@ -23,6 +23,7 @@ from graph_crm.store.embedded.link_ops import LinkOps
 from graph_crm.store.embedded.registry_ops import RegistryOps
 from graph_crm.store.embedded.stats_ops import StatsOps
 from graph_crm.store.embedded.transfer_ops import TransferOps
+from graph_crm.store.embedded.webhook_ops import WebhookOps
 from graph_crm.store.embedded.write_ops import WriteOps
 from graph_crm.store.logs import SLOW_STATEMENT_MS
 
@@ -47,6 +48,7 @@ class EmbeddedSession:
         self.incidents = IncidentOps(self.db)
         self.integrations = IntegrationOps(self.db)
         self.events = EventOps(self.db)
+        self.webhooks = WebhookOps(self.db)
         self.writes = WriteOps(self.db)
 
     @property

@@ -60,9 +60,15 @@ class Neo4jDatabase:
             q.INCIDENT_ID_CONSTRAINT,
             q.INCIDENT_ACTIVE_CONSTRAINT,
             q.INCIDENT_VERSION_INDEX,
+            q.INCIDENT_FEED_CONSTRAINT,
+            q.INCIDENT_CHANGE_INDEX,
             q.INTEGRATION_CONSTRAINT,
             q.EVENT_CONSTRAINT,
             q.EVENT_DUE_INDEX,
+            q.WEBHOOK_CONSTRAINT,
+            q.DELIVERY_CONSTRAINT,
+            q.DELIVERY_DUE_INDEX,
+            q.FAN_OUT_CONSTRAINT,
         ):
             await transactions.auto(cypher(statement))
         await transactions.write(lambda tx: fetch(tx, cypher(q.REGISTRY_INIT)))
@@ -87,6 +93,14 @@ class Neo4jDatabase:
             if await self._stored_version() != self.registry.version:
                 await self.reload_registry()
             self._checked_at = time.monotonic()
+        return self.registry
+
+    async def registry_of_version(self, version: int) -> Registry:
+        """The registry as of a stored ``version`` just read (with something else, in
+        one round trip): the cached one if it is that version, else read again."""
+        if version != self.registry.version:
+            return await self.reload_registry()
+        self._checked_at = time.monotonic()
         return self.registry
 
     async def reload_registry(self) -> Registry:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from neo4j import AsyncManagedTransaction
 
 from graph_crm.errors import NotFound, UniqueViolation
+from graph_crm.incidents.feed import IncidentChange, change_from_row
 from graph_crm.incidents.incident import Incident, stale_revision
 from graph_crm.incidents.listing import IncidentQuery
 from graph_crm.incidents.version import IncidentVersion
@@ -47,6 +48,7 @@ class IncidentOps:
                     raise stale_revision(write.incident_id, stored, write.expected_revision)
             if write.version is not None:
                 await fetch(tx, cypher(q.INCIDENT_VERSION_ADD), version=write.version)
+            await fetch(tx, cypher(q.INCIDENT_CHANGE_ADD), change=write.change)
             await write_audit(tx, [write.audit])
             if write.event is not None:  # the event this write processes: done in this tx
                 await save_event(tx, write.processed(await locked_event(tx, write.event.key)))
@@ -69,6 +71,16 @@ class IncidentOps:
             lambda tx: fetch(tx, cypher(q.INCIDENT_VERSIONS), id=incident_id, since=since)
         )
         return [version_from_text(row["record"]) for row in rows]
+
+    async def incident_changes(self, after: int, limit: int) -> list[IncidentChange]:
+        rows = await self.db.read(
+            lambda tx: fetch(tx, cypher(q.INCIDENT_CHANGES), after=after, limit=limit)
+        )
+        return [change_from_row(row) for row in rows]
+
+    async def incident_feed_head(self) -> int:
+        rows = await self.db.read(lambda tx: fetch(tx, cypher(q.INCIDENT_FEED_HEAD)))
+        return int(rows[0]["seq"]) if rows else 0
 
     async def incident_rows(self, query: IncidentQuery) -> Rows[IncidentQuery, Incident]:
         filters = {

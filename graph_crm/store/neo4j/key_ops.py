@@ -14,6 +14,7 @@ from neo4j import AsyncManagedTransaction
 from graph_crm.auth.keys import ApiKey
 from graph_crm.clock import utc_now
 from graph_crm.errors import Conflict, NotFound, UniqueViolation
+from graph_crm.model.registry import Registry
 from graph_crm.store.audit import key_created_record, key_revoked_record
 from graph_crm.store.base import DEFAULT_ACTOR
 from graph_crm.store.keys import api_key_record, checked_at, oldest_first
@@ -46,6 +47,12 @@ class KeyOps:
     async def api_key(self, key_id: str) -> ApiKey | None:
         rows = await self.db.read(lambda tx: fetch(tx, cypher(q.API_KEY_GET), id=key_id))
         return ApiKey.from_record(rows[0]["key"]) if rows else None
+
+    async def api_key_and_registry(self, key_id: str) -> tuple[ApiKey | None, Registry]:
+        rows = await self.db.read(lambda tx: fetch(tx, cypher(q.API_KEY_WITH_REGISTRY), id=key_id))
+        [row] = rows
+        key = None if row["key"] is None else ApiKey.from_record(row["key"])
+        return key, await self.db.registry_of_version(int(row["version"]))
 
     async def api_keys(self) -> list[ApiKey]:
         rows = await self.db.read(lambda tx: fetch(tx, cypher(q.API_KEY_LIST)))

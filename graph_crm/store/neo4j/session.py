@@ -23,6 +23,7 @@ from graph_crm.store.neo4j.link_ops import LinkOps
 from graph_crm.store.neo4j.registry_ops import RegistryOps
 from graph_crm.store.neo4j.stats_ops import StatsOps
 from graph_crm.store.neo4j.transfer_ops import TransferOps
+from graph_crm.store.neo4j.webhook_ops import WebhookOps
 from graph_crm.store.neo4j.write_ops import WriteOps
 
 
@@ -46,6 +47,7 @@ class Neo4jSession:
         self.incidents = IncidentOps(db)
         self.integrations = IntegrationOps(db)
         self.events = EventOps(db)
+        self.webhooks = WebhookOps(db)
         self.writes = WriteOps(db)
 
     async def close(self) -> None:

@@ -17,10 +17,10 @@ export const AUDIT_QUERY = `query AdminAudit($since: DateTime, $until: DateTime,
 }`;
 export const PAGE_SIZE = 20;
 const KINDS = ["entityType", "relationType", "impactPolicy", "registry", "entity", "relation",
-  "apiKey", "integration", "incident", "operation"];
+  "apiKey", "integration", "webhook", "incident", "operation"];
 const ACTIONS = ["define", "alter", "drop", "upsert", "link", "unlink", "delete", "import",
-  "key.create", "key.revoke", "integration.create", "integration.revoke", "incident.open",
-  "incident.change", "access.denied"];
+  "key.create", "key.revoke", "integration.create", "integration.revoke", "webhook.create",
+  "webhook.revoke", "webhook.replay", "incident.open", "incident.change", "access.denied"];
 const SHOWN_IDS = 2;
 const COLUMNS = ["at", "actor", "action", "kind", "type", "ids", "details"];
 const DETAILS = ["id", "at", "actor", "ids", "summary", "before", "after"];

@@ -3,7 +3,7 @@
 import { graphql } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
-import { describe, field, refuseAt, roleName, signedOut, when } from "./parts.js";
+import { describe, field, refuseAt, roleName, showSecret, signedOut, when } from "./parts.js";
 
 export const KEYS_QUERY = `query AdminKeys {
   apiKeys(includeRevoked: true) { id name role createdAt createdBy revokedAt active }
@@ -46,38 +46,6 @@ function keysTable(keys, onRevoke) {
             "aria-label": t("admin.revokeNamed", { name: key.name }),
             onclick: (event) => onRevoke(key, event.currentTarget) }, t("admin.revoke"))
           : t("admin.revokedState"))))));
-}
-
-function tokenDialog(name, token, onClose) {
-  // a textarea, so the whole token shows (wrapped), not a scrolled part of it
-  const input = h("textarea", { readonly: true, class: "token", rows: 2, spellcheck: "false",
-    autocomplete: "off" }, token);
-  const copied = h("p", { class: "hint", role: "status" });
-  const copy = h("button", { type: "button", class: "button", autofocus: true,
-    onclick: async () => {
-      input.select();
-      try {
-        await navigator.clipboard.writeText(token);
-        copied.textContent = t("admin.copied");
-      } catch {
-        copied.textContent = document.execCommand("copy") ? t("admin.copied")
-          : t("admin.copyByHand");
-      }
-    } }, t("admin.copy"));
-  const dialog = h("dialog", { id: "token-dialog", class: "admin-dialog",
-    "aria-labelledby": "token-title", "aria-describedby": "token-warning" },
-  h("h2", { id: "token-title" }, t("admin.tokenTitle", { name })),
-  h("p", { id: "token-warning", class: "warning" }, t("admin.tokenOnce")),
-  field("new-token", t("admin.tokenLabel", { name }), input).element,
-  h("div", { class: "actions" }, copy,
-    h("button", { type: "button", class: "button quiet", onclick: () => dialog.close() },
-      t("admin.done"))),
-  copied);
-  dialog.addEventListener("close", () => {
-    dialog.remove(); // the token leaves the page with the dialog
-    onClose();
-  });
-  return dialog;
 }
 
 function revokeDialog(key, onConfirm, onClose) {
@@ -187,9 +155,10 @@ export function renderKeys(section, keys, changed) {
         general.textContent = "";
         name.control.value = "";
         status.textContent = t("admin.createdStatus", { name: result.apiKey.name });
-        const dialog = tokenDialog(result.apiKey.name, result.token, () => status.focus());
-        section.append(dialog);
-        dialog.showModal();
+        const shown = result.apiKey.name;
+        showSecret(section, { id: "token", title: t("admin.tokenTitle", { name: shown }),
+          warning: t("admin.tokenOnce"), label: t("admin.tokenLabel", { name: shown }) },
+        result.token, () => status.focus());
         await reload();
         changed();
       } catch (error) {

@@ -1,5 +1,5 @@
-// What the Admin page's two parts share: times in the browser's zone, refusals shown at
-// their field, and the sign-out that a revoked key's next request gets.
+// What the Admin page's parts share: times in the browser's zone, refusals shown at
+// their field, the sign-out that a revoked key's next request gets, a secret shown once.
 import { ApiError } from "../../api.js";
 import { h } from "../../dom.js";
 import { t } from "../../i18n.js";
@@ -76,4 +76,43 @@ export function signedOut(error) {
     return true;
   }
   return false;
+}
+
+/**
+ * Shows a secret once (a key's token, a webhook's secret) in a modal dialog in `section`,
+ * with a Copy button; texts: {id, title, warning, label}. The secret leaves the page with
+ * the dialog; `onClose()` runs after.
+ */
+export function showSecret(section, texts, secret, onClose) {
+  const { id } = texts;
+  // a textarea, so the whole secret shows (wrapped), not a scrolled part of it
+  const input = h("textarea", { readonly: true, class: "token", rows: 2, spellcheck: "false",
+    autocomplete: "off" }, secret);
+  const copied = h("p", { class: "hint", role: "status" });
+  const copy = h("button", { type: "button", class: "button", autofocus: true,
+    onclick: async () => {
+      input.select();
+      try {
+        await navigator.clipboard.writeText(secret);
+        copied.textContent = t("admin.copied");
+      } catch {
+        copied.textContent = document.execCommand("copy") ? t("admin.copied")
+          : t("admin.copyByHand");
+      }
+    } }, t("admin.copy"));
+  const dialog = h("dialog", { id: `${id}-dialog`, class: "admin-dialog",
+    "aria-labelledby": `${id}-title`, "aria-describedby": `${id}-warning` },
+  h("h2", { id: `${id}-title` }, texts.title),
+  h("p", { id: `${id}-warning`, class: "warning" }, texts.warning),
+  field(`new-${id}`, texts.label, input).element,
+  h("div", { class: "actions" }, copy,
+    h("button", { type: "button", class: "button quiet", onclick: () => dialog.close() },
+      t("admin.done"))),
+  copied);
+  dialog.addEventListener("close", () => {
+    dialog.remove();
+    onClose();
+  });
+  section.append(dialog);
+  dialog.showModal();
 }

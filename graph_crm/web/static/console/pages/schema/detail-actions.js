@@ -43,18 +43,6 @@ function refusalBox(issues) {
     h("ul", {}, issues.map((issue) => h("li", {}, refusalText(issue))))];
 }
 
-/**
- * A patch's refusal at the type's whole property list (`properties/N/...`, as a formula's
- * is), N being this property's place, as one at the patch input's path (`property/...`).
- */
-function atPatchInput(issues, index) {
-  return issues.map((issue) => {
-    const path = issue.path ?? [];
-    return path[0] === "properties" && String(path[1]) === String(index)
-      ? { ...issue, path: ["property", ...path.slice(2)] } : issue;
-  });
-}
-
 /** A form of one property (new, or the one to change), saved by one patch call. */
 function propertyForm(type, spec, ctx, close) {
   const draft = spec ? propertyDraft(spec) : emptyProperty();
@@ -78,8 +66,7 @@ function propertyForm(type, spec, ctx, close) {
     const issues = await patch(PATCH(mutation),
       { type: type.name, property: propertyInput(draft) }, mutation);
     if (issues) {
-      const index = spec ? type.properties.indexOf(spec) : type.properties.length;
-      showIssues(form, atPatchInput(issues, index), 1)?.focus(); // ["property", ...the field]
+      showIssues(form, issues, 1)?.focus(); // the server answers at ["property", ...the field]
       return;
     }
     ctx.go({ view: "type", type: type.name,

@@ -1,0 +1,3 @@
+// A webhook's record written over the stored one.
+MATCH (w:`_GraphCrmWebhook` {id: $id})
+SET w.record = $record

@@ -141,7 +141,7 @@ async def _events(
     hub: IncidentFeedHub, wanted: FeedFilter, after: int
 ) -> AsyncGenerator[IncidentChangedEventType, None]:
     # subscribed once iterated, so a stream dropped before its first read leaves nothing
-    subscriber = await hub.subscribe(wanted, after)
+    subscriber = hub.subscribe(wanted, after)
     try:
         while True:
             event = await subscriber.queue.get()

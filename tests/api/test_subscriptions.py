@@ -15,22 +15,17 @@ from graph_crm.auth.roles import Role
 from graph_crm.store.base import GraphStore
 from tests.api.asgi import bearer
 from tests.api.graphql import succeed
-from tests.api.incident_documents import ACKNOWLEDGE, ADD_NOTE, REPORT_DISRUPTION, RESOLVE
+from tests.api.incident_documents import (
+    ACKNOWLEDGE,
+    ADD_NOTE,
+    CHANGED,
+    REPORT_DISRUPTION,
+    RESOLVE,
+)
 from tests.api.sockets import Subscriber, connected, http, served
 from tests.contract.logistics import customs_policy, load_logistics
 
 W1 = {"type": "Warehouse", "key": "W1"}
-CHANGED = """
-subscription Changed($filter: IncidentChangeFilter, $after: Int) {
-  incidentChanged(filter: $filter, after: $after) {
-    seq reason revision
-    incident { id source status revision version }
-    version { number reason }
-    totals { affected predictedBreaches byTier { tier count } }
-    topRows(first: 2) { policy rows { rank target tier } }
-    diff { policy entered { target tier } left { target } }
-  }
-}"""
 
 
 async def _loaded(store: GraphStore) -> None:

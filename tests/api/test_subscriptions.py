@@ -13,7 +13,7 @@ import pytest
 
 from graph_crm.auth.roles import Role
 from graph_crm.store.base import GraphStore
-from tests.api.asgi import bearer
+from tests.api.asgi import asgi_client, bearer
 from tests.api.graphql import succeed
 from tests.api.incident_documents import (
     ACKNOWLEDGE,
@@ -367,3 +367,12 @@ async def test_a_subscriber_too_far_behind_is_closed_not_buffered(store: GraphSt
         assert code == 1013
         assert reason.startswith("SUBSCRIBER_TOO_SLOW: more than 2 notifications")
         assert app.state.feed_hub.subscribers == set()
+
+
+async def test_a_subscription_over_http_is_refused_with_where_to_send_it(store: GraphStore) -> None:
+    async with asgi_client(store, Role.RISK) as client:
+        response = await client.post("/graphql", json={"query": CHANGED})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "BAD_REQUEST"
+    assert "WebSocket (graphql-transport-ws)" in error["message"]

@@ -29,12 +29,13 @@ from graph_crm.api.auth_throttle import AuthFailureThrottle
 from graph_crm.api.authentication import bearer_authentication
 from graph_crm.api.endpoint import GraphQLEndpoint
 from graph_crm.api.graphiql import GraphiQLPage
-from graph_crm.api.graphql_socket import GraphQLSocket, SocketSettings
+from graph_crm.api.graphql_socket import GraphQLSocket
 from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.operation_policy import OperationPolicy
 from graph_crm.api.rate_limit import RateLimit
 from graph_crm.api.request_body import StrictBody
 from graph_crm.api.role_limits import RateLimiter
+from graph_crm.api.socket_operation import SocketSettings
 from graph_crm.settings import Settings
 
 

@@ -7,13 +7,12 @@ codes); this module puts our checks where HTTP has them, with the same functions
 1. ``connection_init``: the key (:mod:`graph_crm.api.socket_key`: the upgrade's
    ``Authorization`` header or the payload's), failed attempts throttled per address;
    no key or a bad one closes the connection with 4403, a throttled address with 4429;
-2. each ``subscribe``: the key's rate (one request of its bucket), the operation chosen
-   once (:func:`~graph_crm.api.operation.select_operation`) and measured, only a
-   ``subscription`` (queries and mutations go over HTTP), the role's depth, the
-   introspection switch, the role's permission for its root field (a refusal audited as
-   HTTP's are), then the cost estimate and validation by the schema of the current
-   registry version; a refusal is the operation's ``error`` message (code, message,
-   path), and the connection stays;
+2. each ``subscribe`` (:mod:`graph_crm.api.socket_operation`): the key's rate, the
+   operation chosen once and measured, only a ``subscription`` (queries and mutations go
+   over HTTP), the role's depth, the introspection switch, the role's permission (a
+   refusal audited as HTTP's are), the variables and the cost estimate, then validation
+   by the schema of the current registry version; a refusal is the operation's
+   ``error`` message (code, message, path), and the connection stays;
 3. while it lives: the key checked again at least every second and before each
    notification; revoked or expired, the connection is closed with 4403.
 
@@ -30,7 +29,6 @@ from collections.abc import AsyncGenerator, Mapping
 from datetime import timedelta
 from typing import Any, Final, cast
 
-from graphql import GraphQLError, OperationType
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.http.async_base_view import AsyncWebSocketAdapter
@@ -50,20 +48,11 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.utils.aio import aclosing
 
-from graph_crm.api.access import check_access
-from graph_crm.api.auth_throttle import AuthFailureThrottle
-from graph_crm.api.context import ApiContext
 from graph_crm.api.errors import INTERNAL_CODE, INTERNAL_MESSAGE, shape_error
-from graph_crm.api.jwt_auth import JwtVerifier
-from graph_crm.api.limits import check_shape
 from graph_crm.api.live import LiveSchema
-from graph_crm.api.loaders import Loaders
-from graph_crm.api.operation import BadOperation, select_operation
-from graph_crm.api.operation_policy import OperationPolicy
-from graph_crm.api.role_limits import ROLE_LIMITS, RateLimited, RateLimiter
 from graph_crm.api.socket_key import ConnectionKey, SocketRefused, close_reason
+from graph_crm.api.socket_operation import SocketSettings, prepare_subscription, refusal
 from graph_crm.api.subscriptions_api import SubscriberTooSlow
-from graph_crm.errors import StoreUnavailable
 from graph_crm.store.budget import work_budget
 
 logger = logging.getLogger("graph_crm.api")
@@ -186,15 +175,22 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[None, None]):
         except Exception:  # a bug of ours: logged, and the client told no more than that
             logger.exception("a subscription failed")
             with contextlib.suppress(Exception):
-                await operation.send_initial_errors([_error(INTERNAL_CODE, INTERNAL_MESSAGE)])
+                await operation.send_initial_errors([refusal(INTERNAL_CODE, INTERNAL_MESSAGE)])
 
     async def _run(self, operation: SocketOperation[None, None]) -> None:
-        prepared = await self._prepare(operation)
+        assert self.key is not None
+        prepared = await prepare_subscription(
+            self.conn,
+            self.settings,
+            self.key.principal,
+            operation.query,
+            operation.operation_name,
+            operation.variables,
+        )
         if isinstance(prepared, list):
             await operation.send_initial_errors(prepared)
             return
         context = prepared
-        assert self.key is not None
         with work_budget(self.settings.policy.budget(self.key.principal.role)):
             results = await context.schema.subscribe(
                 operation.query,
@@ -205,11 +201,11 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[None, None]):
             async with aclosing(results):
                 async for result in results:
                     errors = result.errors or []
-                    slow = [e.original_error for e in errors]
-                    for error in slow:
-                        if isinstance(error, SubscriberTooSlow):
+                    for error in errors:
+                        slow = error.original_error
+                        if isinstance(slow, SubscriberTooSlow):
                             await self.websocket.close(
-                                CLOSE_TOO_SLOW, close_reason(error.code, error.message)
+                                CLOSE_TOO_SLOW, close_reason(slow.code, slow.message)
                             )
                             raise _Closed
                     shaped = [shape_error(e) for e in errors]
@@ -225,87 +221,6 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[None, None]):
                         ExecutionResult(data=result.data, errors=shaped or None)
                     )
         await operation.send_operation_message({"id": operation.id, "type": "complete"})
-
-    async def _prepare(
-        self, operation: SocketOperation[None, None]
-    ) -> ApiContext | list[GraphQLError]:
-        """The operation's context if every check passes, else the errors to answer."""
-        key = self.key
-        assert key is not None
-        principal = key.principal
-        policy = self.settings.policy
-        try:
-            self.settings.limiter.take(
-                principal.key_id, ROLE_LIMITS[principal.role].requests_per_minute
-            )
-        except RateLimited as error:
-            return [_error(error.code, error.message)]
-        query, name = operation.query, operation.operation_name
-        if not isinstance(query, str) or (name is not None and not isinstance(name, str)):
-            return [_error("BAD_REQUEST", "query must be a string, operationName a string or null")]
-        if operation.variables is not None and not isinstance(operation.variables, dict):
-            return [_error("BAD_REQUEST", "variables must be an object or null")]
-        try:
-            chosen = select_operation(query, name)
-        except BadOperation as error:
-            return [_error(error.code, error.message)]
-        except GraphQLError as error:  # a syntax error
-            return [error]
-        if chosen.kind is not OperationType.SUBSCRIPTION:
-            return [
-                _error(
-                    "BAD_REQUEST",
-                    f"only subscriptions are served over WebSocket: send a {chosen.kind.value} "
-                    "with POST /graphql",
-                )
-            ]
-        too_big = check_shape(chosen, policy.limits(principal.role).query_depth)
-        if too_big is not None:
-            return [too_big]
-        store = self.conn.app.state.store
-        refused = policy.introspection_refusal(principal, chosen)
-        try:
-            registry = await store.registry()
-        except StoreUnavailable as error:
-            return [_error(error.code, error.message)]
-        forbidden = [refused] if refused is not None else check_access(principal, chosen, registry)
-        if forbidden:
-            await policy.forbidden(self.conn, principal, chosen, forbidden)
-            return forbidden
-        live: LiveSchema = self.conn.app.state.live_schema
-        return ApiContext(
-            store=store,
-            request=self.conn,
-            principal=principal,
-            registry=registry,
-            schema=await live.for_registry(registry),
-            loaders=Loaders(store),
-            operation=chosen,
-            limits=policy.limits(principal.role),
-        )
-
-
-def _error(code: str, message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code})
-
-
-class SocketSettings:
-    """What every connection of one app shares."""
-
-    def __init__(
-        self,
-        policy: OperationPolicy,
-        *,
-        limiter: RateLimiter,
-        failures: AuthFailureThrottle,
-        jwt: JwtVerifier | None,
-        recheck_seconds: float = 1.0,
-    ) -> None:
-        self.policy = policy
-        self.limiter = limiter
-        self.failures = failures
-        self.jwt = jwt
-        self.recheck_seconds = recheck_seconds
 
 
 class GraphQLSocket:

@@ -203,6 +203,36 @@ async def test_no_key_or_a_bad_one_closes_the_connection_4403(
     assert said.startswith(reason)
 
 
+async def test_failed_keys_are_throttled_with_https_failures(store: GraphStore) -> None:
+    bad = {"Authorization": "Bearer gcrm_0123456789abcdef_nope"}
+    async with served(store) as (address, _), http(address, bad) as client:
+        for _ in range(10):  # the throttle's burst, spent over HTTP
+            assert (
+                await client.post("/graphql", json={"query": "{ viewer { role } }"})
+            ).status_code == 401
+        async with connected(address, bad, acknowledged=False) as subscriber:
+            code, reason = await subscriber.closed()
+    assert code == 4429
+    assert reason.startswith("AUTH_THROTTLED: too many failed attempts")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "not json",
+        b"\x00binary",
+        '{"type": "connection_init", "payload": ["Bearer x"]}',
+        '{"type": "nope"}',
+    ],
+)
+async def test_what_is_not_the_protocol_closes_4400(
+    store: GraphStore, message: str | bytes
+) -> None:
+    async with served(store) as (address, _), connected(address, None) as subscriber:
+        await subscriber.socket.send(message)
+        assert (await subscriber.closed())[0] == 4400
+
+
 async def test_a_subscribe_before_connection_init_closes_4401(store: GraphStore) -> None:
     async with served(store) as (address, _), connected(address, None) as subscriber:
         await subscriber.subscribe("1", CHANGED)
@@ -278,6 +308,22 @@ async def test_an_operation_over_the_roles_depth_is_refused(store: GraphStore) -
         await subscriber.subscribe("1", too_deep)
         error = await _refusal(subscriber, "1")
         assert error["extensions"]["code"] == "LIMIT_EXCEEDED"
+
+
+async def test_an_operation_over_the_roles_cost_is_refused(store: GraphStore) -> None:
+    risk = await bearer(store, Role.RISK)
+    costly = (
+        "subscription { incidentChanged { incident { versions(first: 20) { items { reports "
+        "{ targets { paths { id } components { name } } } } } } } }"
+    )
+    async with (
+        served(store) as (address, app),
+        connected(address, _key(risk)) as subscriber,
+    ):
+        await subscriber.subscribe("1", costly)
+        error = await _refusal(subscriber, "1")
+        assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+        assert app.state.feed_hub.subscribers == set()
 
 
 @pytest.mark.parametrize(

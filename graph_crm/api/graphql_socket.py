@@ -50,6 +50,7 @@ from strawberry.utils.aio import aclosing
 
 from graph_crm.api.errors import INTERNAL_CODE, INTERNAL_MESSAGE, shape_error
 from graph_crm.api.live import LiveSchema
+from graph_crm.api.request_log import note
 from graph_crm.api.socket_key import ConnectionKey, SocketRefused, close_reason
 from graph_crm.api.socket_operation import SocketSettings, prepare_subscription, refusal
 from graph_crm.api.subscriptions_api import SubscriberTooSlow
@@ -204,6 +205,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[None, None]):
                     for error in errors:
                         slow = error.original_error
                         if isinstance(slow, SubscriberTooSlow):
+                            note(self.conn, code=slow.code)
                             await self.websocket.close(
                                 CLOSE_TOO_SLOW, close_reason(slow.code, slow.message)
                             )

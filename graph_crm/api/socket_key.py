@@ -22,6 +22,7 @@ from graph_crm.api.auth_throttle import AuthFailureThrottle, client_address
 from graph_crm.api.authentication import bearer_principal
 from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.principal import Principal
+from graph_crm.api.request_log import note
 from graph_crm.api.role_limits import RateLimited
 from graph_crm.auth.keys import Unauthenticated
 from graph_crm.errors import StoreUnavailable
@@ -103,11 +104,12 @@ class ConnectionKey:
             with failures.attempt(client_address(conn)):
                 principal = await bearer_principal(credentials, conn.app.state.store, jwt)
         except Unauthenticated as error:
-            raise SocketRefused(CLOSE_FORBIDDEN, error.code, error.message) from None
+            raise _refused(conn, CLOSE_FORBIDDEN, error.code, error.message) from None
         except RateLimited as error:
-            raise SocketRefused(CLOSE_THROTTLED, error.code, error.message) from None
+            raise _refused(conn, CLOSE_THROTTLED, error.code, error.message) from None
         except StoreUnavailable as error:
-            raise SocketRefused(CLOSE_TRY_LATER, error.code, error.message) from None
+            raise _refused(conn, CLOSE_TRY_LATER, error.code, error.message) from None
+        note(conn, key=principal.key_id, role=principal.role.value)
         return cls(conn, credentials, principal, jwt)
 
     async def check(self, *, now: float | None = None) -> None:
@@ -119,7 +121,12 @@ class ConnectionKey:
         try:
             await bearer_principal(self._credentials, self._conn.app.state.store, self._jwt)
         except Unauthenticated as error:
-            raise SocketRefused(CLOSE_FORBIDDEN, error.code, error.message) from None
+            raise _refused(self._conn, CLOSE_FORBIDDEN, error.code, error.message) from None
         except StoreUnavailable as error:
-            raise SocketRefused(CLOSE_TRY_LATER, error.code, error.message) from None
+            raise _refused(self._conn, CLOSE_TRY_LATER, error.code, error.message) from None
         self._checked_at = now
+
+
+def _refused(conn: HTTPConnection, close_code: int, code: str, message: str) -> SocketRefused:
+    note(conn, code=code)  # the connection's access log line
+    return SocketRefused(close_code, code, message)

@@ -28,6 +28,7 @@ from graph_crm.api.loaders import Loaders
 from graph_crm.api.operation import BadOperation, Operation, select_operation
 from graph_crm.api.operation_policy import OperationPolicy
 from graph_crm.api.principal import Principal
+from graph_crm.api.request_log import note, request_notes
 from graph_crm.api.role_limits import ROLE_LIMITS, RateLimited, RateLimiter
 from graph_crm.api.strawberry_schema import graphql_schema
 from graph_crm.errors import StoreUnavailable
@@ -77,6 +78,9 @@ async def prepare_subscription(
         return [refusal(error.code, error.message)]
     except GraphQLError as error:  # a syntax error
         return [error]
+    # the connection's access log line names every field its subscriptions asked for
+    asked = request_notes(conn.scope).get("fields", [])
+    note(conn, operation=chosen.name, fields=sorted({*asked, *chosen.root_fields}))
     if chosen.kind is not OperationType.SUBSCRIPTION:
         return [
             refusal(

@@ -7,6 +7,8 @@ The graph is tests/contract/logistics.py's (W1: G in T1, CA in T2, PB in T3 at 3
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 import pytest
@@ -375,7 +377,10 @@ async def test_a_connection_runs_at_most_ten_operations(store: GraphStore) -> No
         assert error["message"] == "Subscription limit reached"
 
 
-async def test_a_revoked_key_loses_its_connection(store: GraphStore) -> None:
+async def test_a_revoked_key_loses_its_connection(
+    store: GraphStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="graph_crm.access")
     await _loaded(store)
     admin = await bearer(store, Role.ADMIN)
     risk = await bearer(store, Role.RISK)
@@ -395,6 +400,15 @@ async def test_a_revoked_key_loses_its_connection(store: GraphStore) -> None:
         assert response.json()["data"]["revokeApiKey"]["__typename"] == "ApiKeyRevokePayload"
         code, reason = await subscriber.closed()
     assert (code, reason) == (4403, "UNAUTHENTICATED: the API key was revoked")
+    # the connection's line in the access log: who, what it asked for, how it ended
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "graph_crm.access"]
+    [line] = [line for line in lines if line["method"] == "WEBSOCKET"]
+    assert (line["key"], line["role"], line["path"]) == (risk_key.id, "risk", "/graphql")
+    assert (line["fields"], line["status"], line["code"]) == (
+        ["incidentChanged"],
+        4403,
+        "UNAUTHENTICATED",
+    )
 
 
 async def test_a_subscriber_too_far_behind_is_closed_not_buffered(store: GraphStore) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -68,12 +68,16 @@ async def healthz(request: Request) -> Response:
 
 @contextlib.asynccontextmanager
 async def event_processor(
-    store: GraphStore, settings: Settings, wake: asyncio.Event | None = None
+    store: GraphStore,
+    settings: Settings,
+    wake: asyncio.Event | None = None,
+    on_processed: Callable[[], None] | None = None,
 ) -> AsyncIterator[None]:
     """This process's worker of stored events (services/events.py) while the app runs;
     stopped, and its event left to its lease, when the app stops. ``wake``: set by
     ``POST /events`` when it stores a new event, so it is processed at once, not at the
-    next poll."""
+    next poll; ``on_processed``: called after each event it processed (the subscriptions'
+    feed reader is woken, so subscribers are told at once)."""
     if not settings.event_processing:
         yield
         return
@@ -87,7 +91,7 @@ async def event_processor(
     # each store call of an event's processing is held to the risk role's budgets, as a
     # reportDisruption is (the task copies the context as it is made)
     with work_budget(OperationPolicy(settings).budget(Role.RISK)):
-        task = asyncio.create_task(run_processor(store, worker, stop, wake))
+        task = asyncio.create_task(run_processor(store, worker, stop, wake, on_processed))
     try:
         yield
     finally:
@@ -139,7 +143,9 @@ def create_app(
         opened = await open_store(settings)
         app.state.store = opened
         try:
-            async with event_processor(opened, settings, app.state.event_wake):
+            async with event_processor(
+                opened, settings, app.state.event_wake, app.state.feed_hub.wake
+            ):
                 yield
         finally:
             await app.state.feed_hub.stop()

@@ -76,3 +76,25 @@ async def _told_then_cut_off(
         )
         for subscriber in subscribers:
             assert await subscriber.closed() == (4403, "UNAUTHENTICATED: the API key was revoked")
+
+
+def test_stopping_the_server_closes_its_subscriptions_and_it_exits_cleanly(tmp_path: Path) -> None:
+    db = tmp_path / "api.db"
+    asyncio.run(_load(db))
+    risk = cli_key(db, "risk", "subscriber")
+    closed: list[tuple[int, str]] = []
+    with serving(tmp_path) as base:
+        # the server is stopped (SIGTERM) while the subscription is open: serving()
+        # checks that it shut down cleanly, the client that it was told
+        stack = contextlib.AsyncExitStack()
+        loop = asyncio.new_event_loop()
+        subscriber = loop.run_until_complete(
+            stack.enter_async_context(
+                connected(base.removeprefix("http://"), {"Authorization": risk["Authorization"]})
+            )
+        )
+        loop.run_until_complete(subscriber.subscribe("1", CHANGED))
+    closed.append(loop.run_until_complete(subscriber.closed()))
+    loop.run_until_complete(stack.aclose())
+    loop.close()
+    assert closed[0][0] in (1001, 1012)  # going away, or service restart

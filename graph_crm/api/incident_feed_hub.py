@@ -39,10 +39,12 @@ QUEUE_CAPACITY: Final = 256
 
 @dataclass(frozen=True, slots=True)
 class FeedEvent:
-    """One change of the feed, with the incident as it is now and the version it stored."""
+    """One change of the feed, with the incident as it is now, its status right after
+    the change, and the version the change stored."""
 
     change: IncidentChange
     incident: Incident
+    status: IncidentStatus
     version: IncidentVersion | None
 
 
@@ -60,7 +62,10 @@ class FeedSubscriber:
 
     def offer(self, event: FeedEvent) -> None:
         self.after = event.change.seq
-        if self.overflowed or not self.wanted.passes(event.change, event.incident):
+        then = event.incident
+        if then.status is not event.status:  # the filter's statuses are the change's
+            then = replace(then, status=event.status)
+        if self.overflowed or not self.wanted.passes(event.change, then):
             return
         if self.queue.qsize() >= self.capacity:
             self.overflowed = True
@@ -151,21 +156,22 @@ async def _load(store: GraphStore, change: IncidentChange) -> FeedEvent | None:
     incident = await store.incident(change.incident_id)
     if incident is None:  # never deleted today; skipped rather than sent half
         return None
-    incident = as_of_change(incident, change)
     version = None
     if change.version is not None:
         found = await store.incident_versions(change.incident_id, since=change.version - 1)
         version = next((v for v in found if v.number == change.version), None)
-    return FeedEvent(change=change, incident=incident, version=version)
+    return FeedEvent(
+        change=change, incident=incident, status=status_after(incident, change), version=version
+    )
 
 
-def as_of_change(incident: Incident, change: IncidentChange) -> Incident:
-    """``incident`` (read now) with the status it had right after ``change``: a status
-    only moves forward (open, acknowledged, resolved), each move timed, so a later
+def status_after(incident: Incident, change: IncidentChange) -> IncidentStatus:
+    """The status ``incident`` (read now) had right after ``change``: a status only
+    moves forward (open, acknowledged, resolved), each move timed, so a later
     acknowledgement or resolution is not taken for this change's."""
     status = IncidentStatus.OPEN
     if incident.acknowledged_at is not None and incident.acknowledged_at <= change.at:
         status = IncidentStatus.ACKNOWLEDGED
     if incident.resolved_at is not None and incident.resolved_at <= change.at:
         status = IncidentStatus.RESOLVED
-    return incident if status is incident.status else replace(incident, status=status)
+    return status

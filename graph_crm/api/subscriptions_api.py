@@ -81,7 +81,13 @@ class IncidentChangedEventType:
     reason: str = strawberry.field(description="opened, acknowledged, assigned, note added, …")
     at: datetime
     revision: int = strawberry.field(description="The incident's revision after the change.")
-    incident: IncidentType
+    status: IncidentStatusEnum = strawberry.field(
+        description="The incident's status right after the change (the incident's own "
+        "status is its status now)."
+    )
+    incident: IncidentType = strawberry.field(
+        description="The incident as it is now (a later change may have moved it on)."
+    )
     version: IncidentVersionType | None
     _event: strawberry.Private[FeedEvent]
 
@@ -112,6 +118,7 @@ class IncidentChangedEventType:
             reason=change.reason,
             at=change.at,
             revision=change.revision,
+            status=IncidentStatusEnum(event.status.value),
             incident=IncidentType.from_model(event.incident),
             version=None
             if event.version is None

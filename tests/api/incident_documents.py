@@ -75,7 +75,7 @@ query One($id: ID!, $since: Int! = 0, $first: Int! = 5) {{
 CHANGED = """
 subscription Changed($filter: IncidentChangeFilter, $after: Int) {
   incidentChanged(filter: $filter, after: $after) {
-    seq reason revision
+    seq reason revision status
     incident { id source status revision version }
     version { number reason }
     totals { affected predictedBreaches byTier { tier count } }

@@ -41,7 +41,7 @@ async def test_one_read_serves_every_subscriber_each_from_its_own_position(
     late = hub.subscribe(check_feed_filter(None), head + 1)
     try:
         told = [await _next(everything) for _ in range(2)]
-        assert [(e.change.reason, e.incident.status) for e in told] == [
+        assert [(e.change.reason, e.status) for e in told] == [
             ("opened", IncidentStatus.OPEN),
             ("acknowledged", IncidentStatus.ACKNOWLEDGED),
         ]

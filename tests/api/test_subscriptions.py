@@ -136,6 +136,8 @@ async def test_filters_choose_what_each_subscriber_is_told(store: GraphStore) ->
         await succeed(client, RESOLVE, "resolveIncident", id=incident_id)
         told = [await _event(by_source, "w1") for _ in range(3)]
         assert [e["reason"] for e in told] == ["opened", "note added", "resolved"]
+        # each with the status right after it, whatever the incident's is by then
+        assert [e["status"] for e in told] == ["OPEN", "OPEN", "RESOLVED"]
         # the other two saw the same changes go by: each is told only the last one,
         # in feed order, so it was told nothing before it
         last = await _event(resolved_only, "r")

@@ -97,7 +97,13 @@ class _Socket(AsyncWebSocketAdapter):
         if self.ws.application_state == WebSocketState.DISCONNECTED:
             raise WebSocketDisconnected
         try:
-            await self.ws.send_text(json.dumps(message, ensure_ascii=False))
+            text = json.dumps(message, ensure_ascii=False)
+            if not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate: escaped, never a failure
+                    text = json.dumps(message)
+            await self.ws.send_text(text)
         except (WebSocketDisconnect, RuntimeError) as error:
             raise WebSocketDisconnected from error
 

@@ -162,7 +162,8 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[None, None]):
         while True:
             await asyncio.sleep(self.settings.recheck_seconds)
             try:
-                await self.key.check()
+                # shielded: a connection closing meanwhile does not cut a store call short
+                await asyncio.shield(self.key.check())
             except SocketRefused as refused:
                 await self.websocket.close(refused.close_code, refused.reason)
                 return

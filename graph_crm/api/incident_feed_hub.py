@@ -33,6 +33,8 @@ logger = logging.getLogger("graph_crm.api")
 
 #: How often the hub reads the feed while anyone subscribes.
 POLL_SECONDS: Final = 0.15
+#: How long stopping waits for a read under way before cancelling it.
+STOP_SECONDS: Final = 5.0
 #: Notifications one subscriber may have waiting before it is dropped as too slow.
 QUEUE_CAPACITY: Final = 256
 
@@ -92,6 +94,7 @@ class IncidentFeedHub:
         self.subscribers: set[FeedSubscriber] = set()
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def subscribe(self, wanted: FeedFilter, after: int) -> FeedSubscriber:
         """A subscriber given the changes after ``after`` that ``wanted`` passes; the hub
@@ -99,6 +102,7 @@ class IncidentFeedHub:
         subscriber = FeedSubscriber(wanted, after, self.capacity)
         self.subscribers.add(subscriber)
         if self._task is None or self._task.done():
+            self._stopping = False
             with work_budget(self._budget):  # the task copies the context as it is made
                 self._task = asyncio.create_task(self._run())
         self.wake()
@@ -114,14 +118,23 @@ class IncidentFeedHub:
         self._wake.set()
 
     async def stop(self) -> None:
+        """Stop reading: a read under way is let finish (cancelling a store call halfway
+        can leave a driver's connection behind), unless it takes longer than a few
+        seconds."""
         task, self._task = self._task, None
-        if task is not None:
+        if task is None:
+            return
+        self._stopping = True
+        self.wake()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_SECONDS)
+        except TimeoutError:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
     async def _run(self) -> None:
-        while self.subscribers:
+        while self.subscribers and not self._stopping:
             try:
                 await self.read_once()
             except asyncio.CancelledError:
@@ -129,6 +142,8 @@ class IncidentFeedHub:
             except Exception:  # the store was away: try again at the next poll
                 logger.exception("reading the incidents' change feed failed")
             self._wake.clear()
+            if self._stopping:
+                break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 

@@ -72,6 +72,11 @@ SPECIAL_QUERIES: Final[dict[str, Permission]] = {
     "previewDefinitions": Permission.DEFINE,
     "definitionHistory": Permission.DEFINE,
 }
+#: Root subscription fields and the permission each needs (any other needs ADMIN).
+SUBSCRIPTIONS: Final[dict[str, Permission]] = {
+    # its notifications carry the incident and its report versions
+    "incidentChanged": Permission.IMPACT,
+}
 
 
 def needed(operation: OperationType, field: str, registry: Registry) -> Permission | None:
@@ -88,6 +93,8 @@ def needed(operation: OperationType, field: str, registry: Registry) -> Permissi
             for n in map(EntityNames.of, registry.entity_types.values())
         ):
             return Permission.WRITE
+    if operation is OperationType.SUBSCRIPTION:
+        return SUBSCRIPTIONS.get(field, Permission.ADMIN)
     return Permission.ADMIN
 
 

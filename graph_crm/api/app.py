@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,7 +17,8 @@ from starlette.routing import Route
 from graph_crm.api.auth_throttle import AuthFailureThrottle
 from graph_crm.api.background import running
 from graph_crm.api.events_route import events_route
-from graph_crm.api.graphql_route import graphql_route
+from graph_crm.api.graphql_route import graphql_route, graphql_socket_route
+from graph_crm.api.incident_feed_hub import IncidentFeedHub
 from graph_crm.api.jwt_auth import JwtVerifier
 from graph_crm.api.live import LiveSchema
 from graph_crm.api.metrics import ApiMetrics
@@ -69,12 +70,16 @@ async def healthz(request: Request) -> Response:
 
 @contextlib.asynccontextmanager
 async def event_processor(
-    store: GraphStore, settings: Settings, wake: asyncio.Event | None = None
+    store: GraphStore,
+    settings: Settings,
+    wake: asyncio.Event | None = None,
+    on_processed: Callable[[], None] | None = None,
 ) -> AsyncIterator[None]:
     """This process's worker of stored events (services/events.py) while the app runs;
     stopped, and its event left to its lease, when the app stops. ``wake``: set by
     ``POST /events`` when it stores a new event, so it is processed at once, not at the
-    next poll."""
+    next poll; ``on_processed``: called after each event it processed (the subscriptions'
+    feed reader is woken, so subscribers are told at once)."""
     if not settings.event_processing:
         yield
         return
@@ -87,7 +92,7 @@ async def event_processor(
     # each store call of an event's processing is held to the risk role's budgets, as a
     # reportDisruption is (the task copies the context as it is made)
     with work_budget(OperationPolicy(settings).budget(Role.RISK)):
-        processing = running(lambda stop: run_processor(store, worker, stop, wake))
+        processing = running(lambda stop: run_processor(store, worker, stop, wake, on_processed))
     async with processing:
         yield
 
@@ -126,31 +131,37 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if store is not None:
-            yield
+            try:
+                yield
+            finally:
+                await app.state.feed_hub.stop()
             return
         opened = await open_store(settings)
         app.state.store = opened
         try:
             async with (
-                event_processor(opened, settings, app.state.event_wake),
+                event_processor(opened, settings, app.state.event_wake, app.state.feed_hub.wake),
                 webhook_worker(opened, settings),
             ):
                 yield
         finally:
+            await app.state.feed_hub.stop()
             await opened.close()
 
     # one throttle of failed authentications for every route that takes a key
     # (`is None`, not `or`: an empty throttle has len() 0, so it is falsy)
     auth_failures = AuthFailureThrottle() if auth_failures is None else auth_failures
     jwt = JwtVerifier.from_settings(settings)
+    # shared by the workers of one `graph-crm serve --workers N` (GRAPH_CRM_RUN_DIR)
+    rate_limiter = open_rate_limiter() if rate_limiter is None else rate_limiter
     app = Starlette(
         routes=[
             graphql_route(
-                settings,
-                # shared by the workers of one `graph-crm serve --workers N` (GRAPH_CRM_RUN_DIR)
-                rate_limiter=open_rate_limiter() if rate_limiter is None else rate_limiter,
-                auth_failures=auth_failures,
-                jwt=jwt,
+                settings, rate_limiter=rate_limiter, auth_failures=auth_failures, jwt=jwt
+            ),
+            # subscriptions (graphql-transport-ws): the same keys, buckets and checks
+            graphql_socket_route(
+                settings, rate_limiter=rate_limiter, auth_failures=auth_failures, jwt=jwt
             ),
             Route("/healthz", healthz, methods=["GET"]),
             # signed events from integrations: their own authentication (a signature)
@@ -170,6 +181,11 @@ def create_app(
         enable_tracing()
     app.state.metrics = ApiMetrics(lambda: getattr(app.state, "store", None))
     app.state.live_schema = LiveSchema(core_schema(), on_build=app.state.metrics.schema_built)
+    # this process's reader of the incidents' change feed, for its subscribers; its
+    # store calls are held to the risk role's budgets, as the subscriptions are
+    app.state.feed_hub = IncidentFeedHub(
+        lambda: app.state.store, OperationPolicy(settings).budget(Role.RISK)
+    )
     if store is not None:
         app.state.store = store
     return app

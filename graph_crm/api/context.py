@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final, TypeVar, cast
 
 import strawberry
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from graph_crm.api.loaders import Loaders
 from graph_crm.api.operation import Operation
@@ -24,7 +24,8 @@ API_ACTOR: Final = "api"
 @dataclass
 class ApiContext:
     store: GraphStore
-    request: Request
+    #: The HTTP request, or the WebSocket connection a subscription came over.
+    request: HTTPConnection
     #: The authenticated caller (None only while the GraphiQL page is served).
     principal: Principal | None
     #: The registry this request runs against, and the schema built for it (the core
@@ -56,3 +57,8 @@ def field(description: str) -> Callable[[_Resolver], _Resolver]:
 def mutation(description: str) -> Callable[[_Resolver], _Resolver]:
     """``@strawberry.mutation(description=...)``, typed for mypy."""
     return cast(Callable[[_Resolver], _Resolver], strawberry.mutation(description=description))
+
+
+def subscription(description: str) -> Callable[[_Resolver], _Resolver]:
+    """``@strawberry.subscription(description=...)``, typed for mypy."""
+    return cast(Callable[[_Resolver], _Resolver], strawberry.subscription(description=description))

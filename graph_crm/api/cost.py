@@ -145,28 +145,46 @@ class QueryCostLimiter(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        # the caller's role may allow less than the global bounds (api/role_limits.py)
-        limits: RoleLimits | None = getattr(context.context, "limits", None)
-        max_cost = self.max_cost if limits is None else min(self.max_cost, limits.cost)
         if document is not None:
-            # Depth, aliases and expanded size were checked where the operation was chosen
-            # (api/operation.py), in linear time; here only the cost is left.
-            schema = graphql_schema(context.schema)
-            found = estimate(schema, document, context.operation_name, context.variables)
-            if found.priced and found.total <= max_cost:
-                # only an operation that traverses or filters by relations costs a look
-                # at the degree statistics (cached: rarely a round trip)
-                prices = await work_prices(context.context, limits)
-                if prices is not None:
-                    found = estimate(
-                        schema, document, context.operation_name, context.variables, prices
-                    )
-            if found.total > max_cost:
+            refused = await cost_refusal(
+                graphql_schema(context.schema),
+                document,
+                context.operation_name,
+                context.variables,
+                context.context,
+                self.max_cost,
+            )
+            if refused is not None:
                 # A result set here is returned as is: strawberry does not execute.
-                context.result = GraphQLExecutionResult(
-                    data=None, errors=[too_costly(found, max_cost)]
-                )
+                context.result = GraphQLExecutionResult(data=None, errors=[refused])
         yield
+
+
+async def cost_refusal(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    api_context: Any,
+    max_cost: int = MAX_COST,
+) -> GraphQLError | None:
+    """QUERY_TOO_COSTLY if the operation is estimated above ``max_cost`` or the caller's
+    role's cost (``api_context.limits``); else None. A subscription, which strawberry
+    runs without looking at an extension's result, is checked with this directly
+    (:mod:`graph_crm.api.graphql_socket`)."""
+    # the caller's role may allow less than the global bounds (api/role_limits.py)
+    limits: RoleLimits | None = getattr(api_context, "limits", None)
+    max_cost = max_cost if limits is None else min(max_cost, limits.cost)
+    # Depth, aliases and expanded size were checked where the operation was chosen
+    # (api/operation.py), in linear time; here only the cost is left.
+    found = estimate(schema, document, operation_name, variables)
+    if found.priced and found.total <= max_cost:
+        # only an operation that traverses or filters by relations costs a look at the
+        # degree statistics (cached: rarely a round trip)
+        prices = await work_prices(api_context, limits)
+        if prices is not None:
+            found = estimate(schema, document, operation_name, variables, prices)
+    return too_costly(found, max_cost) if found.total > max_cost else None
 
 
 async def work_prices(api_context: Any, limits: RoleLimits | None) -> WorkPrices | None:

@@ -83,6 +83,14 @@ class GraphQLEndpoint:
                 "METHOD_NOT_ALLOWED",
                 f"a {operation.kind.value} must be sent with POST, not GET",
             )
+        if operation.kind is OperationType.SUBSCRIPTION:
+            return refuse(
+                request,
+                400,
+                "BAD_REQUEST",
+                "a subscription is served over WebSocket (graphql-transport-ws) at this "
+                "path, not over HTTP",
+            )
         return await self._run(request, principal, body, operation)
 
     async def _run(

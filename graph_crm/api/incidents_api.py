@@ -84,7 +84,14 @@ async def _change(
             incident=IncidentType.from_model(changed), version=None, opened=False
         )
 
-    return await as_result(run)
+    result = await as_result(run)
+    _wake_feed(info)
+    return result
+
+
+def _wake_feed(info: Info) -> None:
+    """This process's subscribers hear of the change at once, not at the next poll."""
+    info.context.request.app.state.feed_hub.wake()
 
 
 async def _move(
@@ -141,7 +148,9 @@ class IncidentsMutation:
                 opened=made.opened,
             )
 
-        return await as_result(run)
+        result = await as_result(run)
+        _wake_feed(info)
+        return result
 
     @mutation("OPEN -> ACKNOWLEDGED, by the caller. " + REVISION)
     async def acknowledge_incident(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from graph_crm.api.auth_throttle import client_address
 from graph_crm.api.forbidden_audit import ForbiddenAttempt, ForbiddenAuditor
@@ -73,7 +73,7 @@ class OperationPolicy:
 
     async def forbidden(
         self,
-        request: Request,
+        request: HTTPConnection,
         principal: Principal,
         operation: Operation,
         errors: list[GraphQLError],

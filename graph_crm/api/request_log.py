@@ -1,6 +1,8 @@
 """One structured line per request, refused ones included, on the ``graph_crm.access``
 logger: time, key id (or ``anonymous``), client address, operation name, root fields,
-HTTP status, error code and duration, as one JSON object.
+HTTP status, error code and duration, as one JSON object. A WebSocket connection (the
+subscriptions') is one line when it ends: method ``WEBSOCKET``, its close code as the
+status, the fields its subscriptions asked for.
 
 The endpoint adds what it learns as it goes (:func:`note`); the middleware writes the
 line once the response has started, so a request refused at any step is logged alike.
@@ -42,22 +44,33 @@ class RequestLog:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
         notes: dict[str, Any] = {}
         scope[_NOTES] = notes
-        status = 500
+        # a WebSocket's status is its close code: the app's, else the client's
+        status = 500 if scope["type"] == "http" else 1000
+        closed_by_app = False
 
         async def sending(message: Message) -> None:
-            nonlocal status
+            nonlocal status, closed_by_app
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+            elif message["type"] == "websocket.close":
+                status, closed_by_app = int(message.get("code", 1000)), True
             await send(message)
 
+        async def receiving() -> Message:
+            nonlocal status
+            message = await receive()
+            if message["type"] == "websocket.disconnect" and not closed_by_app:
+                status = int(message.get("code", 1000))
+            return message
+
         try:
-            await self.app(scope, receive, sending)
+            await self.app(scope, receiving, sending)
         finally:
             client = scope.get("client")
             line = {
@@ -65,7 +78,7 @@ class RequestLog:
                 "key": notes.get("key", "anonymous"),
                 "role": notes.get("role"),
                 "client": client[0] if client else None,
-                "method": scope.get("method"),
+                "method": scope.get("method", "WEBSOCKET"),
                 "path": scope.get("path"),
                 "operation": notes.get("operation"),
                 "fields": notes.get("fields", []),

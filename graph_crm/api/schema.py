@@ -20,6 +20,7 @@ from graph_crm.api.operation import RunChosenOperation
 from graph_crm.api.queries import Query
 from graph_crm.api.scalars import SCALAR_MAP
 from graph_crm.api.schema_validation import SchemaValidation, ValidatedDocuments
+from graph_crm.api.subscriptions_api import CoreSubscription
 from graph_crm.api.webhooks_api import WebhooksMutation, WebhooksQuery
 
 #: Distinct documents whose validation each schema remembers (clients send few).
@@ -65,6 +66,7 @@ def build_core_schema(**options: Any) -> CoreSchema:
     return CoreSchema(
         query=CoreQuery,
         mutation=CoreMutation,
+        subscription=CoreSubscription,
         # The document comes from the one place that chooses the operation (parsed,
         # measured and cached there); validation results are kept by the schema that
         # executes (schema_validation.py), so each registry version's schema validates

@@ -42,6 +42,8 @@ logger = logging.getLogger("uvicorn.error")
 
 #: The largest request head (request line and headers) read; a larger one is answered 400.
 MAX_HEAD_BYTES: Final = 16 * 1024
+#: The largest WebSocket message a subscription client may send (a subscribe is a few KB).
+MAX_WS_MESSAGE_BYTES: Final = 1024 * 1024
 #: Seconds a connection refused past ``max_connections`` stays open for its 503 to be read.
 REFUSAL_LINGER: Final = 1.0
 
@@ -70,6 +72,10 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "limit_concurrency": settings.max_connections + 1,
         "timeout_keep_alive": settings.keep_alive_timeout,
         "timeout_graceful_shutdown": settings.shutdown_timeout,
+        # subscriptions (graphql-transport-ws): the websockets library's sans-I/O
+        # protocol, a message held to what an HTTP request's body may be
+        "ws": "websockets-sansio",
+        "ws_max_size": MAX_WS_MESSAGE_BYTES,
     }
 
 

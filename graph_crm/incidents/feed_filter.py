@@ -4,7 +4,7 @@
 Every field narrows: a change passes when it passes each one given. An empty filter
 passes every change.
 
->>> wanted = check_feed_filter({"sourceType": "Warehouse", "versionsOnly": True})
+>>> wanted = check_feed_filter({"sourceTypes": ["Warehouse"], "versionsOnly": True})
 >>> wanted.source_types, wanted.versions_only
 (('Warehouse',), True)
 """

@@ -71,6 +71,7 @@ CORE_TYPE_NAMES: Final = frozenset(
         "WebhookDeliveryStatus", "WebhookDeliveryAttempt", "WebhookDeliveryPage",
         "WebhookCreatePayload", "WebhookCreateResult", "WebhookRevokePayload",
         "WebhookRevokeResult", "WebhookReplayPayload", "WebhookReplayResult",
+        "Subscription", "IncidentChangeFilter", "IncidentChangedEvent", "IncidentTopRows",
     }
 )  # fmt: skip
 CORE_QUERY_FIELDS: Final = frozenset(
@@ -97,6 +98,7 @@ CORE_MUTATION_FIELDS: Final = frozenset(
     | {"createIntegration", "revokeIntegration"}
     | {"createWebhook", "revokeWebhook", "replayDelivery"}
 )
+CORE_SUBSCRIPTION_FIELDS: Final = frozenset({"incidentChanged"})
 #: Scalars and filter inputs the generated part shares between all types.
 SHARED_TYPE_NAMES: Final = {
     "Float": "a scalar",
@@ -264,6 +266,8 @@ def check_schema_names(registry: Registry, changed: str | None = None) -> None:
         owners["Query", name] = "the core schema"
     for name in CORE_MUTATION_FIELDS:
         owners["Mutation", name] = "the core schema"
+    for name in CORE_SUBSCRIPTION_FIELDS:
+        owners["Subscription", name] = "the core schema"
     owned = sorted(_owned_names(registry), key=lambda item: item[2] == changed)
     for namespace, name, owner in owned:
         taken = owners.setdefault((namespace, name), owner)

@@ -103,6 +103,10 @@ RESERVED_TYPE_NAMES: Final = frozenset(
         "IncidentVersion",
         "IncidentVersionPage",
         "DisruptionSource",
+        # incidentChanged subscriptions (api/subscriptions_api.py): IncidentChangeFilter
+        "IncidentChange",
+        "IncidentChangedEvent",
+        "IncidentTopRows",
     }
 )
 #: Suffixes the generated GraphQL schema appends to entity type names.

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -148,12 +149,15 @@ async def run_processor(
     settings: ProcessorSettings,
     stop: asyncio.Event,
     wake: asyncio.Event | None = None,
+    on_processed: Callable[[], None] | None = None,
 ) -> None:
     """Process events until ``stop`` is set: at once while some are due, else when
     ``wake`` is set (this process accepted an event) or every ``poll_seconds`` (events
-    another process accepted, retries coming due). A store that is unavailable is said
-    once (a warning, no traceback: an outage is not a bug) and tried again at each poll;
-    its return is said too. Any other failure is logged with its traceback."""
+    another process accepted, retries coming due). ``on_processed`` is called after each
+    event processed (the API wakes its subscriptions' reader of the change feed). A store
+    that is unavailable is said once (a warning, no traceback: an outage is not a bug) and
+    tried again at each poll; its return is said too. Any other failure is logged with its
+    traceback."""
     down = False
     while not stop.is_set():
         if wake is not None:
@@ -175,6 +179,8 @@ async def run_processor(
             if down:
                 logger.warning("event processor: the store answers again")
             down = False
+            if processed is not None and on_processed is not None:
+                on_processed()
         if processed is None:
             await _idle(stop, wake, settings.poll_seconds)
 

@@ -71,3 +71,15 @@ query One($id: ID!, $since: Int! = 0, $first: Int! = 5) {{
     versions(since: $since, first: $first) {{ hasMore items {{ {VERSION_FIELDS} }} }}
   }}
 }}"""
+#: The subscription tests/api/test_subscriptions*.py send over WebSocket.
+CHANGED = """
+subscription Changed($filter: IncidentChangeFilter, $after: Int) {
+  incidentChanged(filter: $filter, after: $after) {
+    seq reason revision status
+    incident { id source status revision version }
+    version { number reason }
+    totals { affected predictedBreaches byTier { tier count } }
+    topRows(first: 2) { policy rows { rank target tier } }
+    diff { policy entered { target tier } left { target } }
+  }
+}"""

@@ -11,7 +11,12 @@ from graphql import GraphQLNamedType
 from graph_crm.api import core_schema
 from graph_crm.api.types import DirectionEnum, PropertyKindEnum
 from graph_crm.cli.main import main
-from graph_crm.model.graphql_names import CORE_MUTATION_FIELDS, CORE_QUERY_FIELDS, CORE_TYPE_NAMES
+from graph_crm.model.graphql_names import (
+    CORE_MUTATION_FIELDS,
+    CORE_QUERY_FIELDS,
+    CORE_SUBSCRIPTION_FIELDS,
+    CORE_TYPE_NAMES,
+)
 from graph_crm.model.names import RESERVED_TYPE_NAMES, RESERVED_TYPE_SUFFIXES
 from graph_crm.model.traversal import Direction
 from graph_crm.model.types import PropertyKind
@@ -54,3 +59,5 @@ def test_the_models_list_of_core_names_matches_the_core_schema() -> None:
     assert named == CORE_TYPE_NAMES
     assert set(schema.query_type.fields) == CORE_QUERY_FIELDS
     assert set(schema.mutation_type.fields) == CORE_MUTATION_FIELDS
+    assert schema.subscription_type is not None
+    assert set(schema.subscription_type.fields) == CORE_SUBSCRIPTION_FIELDS

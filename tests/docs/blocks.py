@@ -28,11 +28,14 @@ REPO: Final = Path(__file__).resolve().parents[2]
 COMMANDS: Final = frozenset({"bash", "sh", "console", "python"})
 #: Queries and mutations: every one runs on the demo data.
 QUERIES: Final = frozenset({"graphql"})
+#: Programs (a client in Python or JavaScript): like commands, each needs an id and a test
+#: that claims and runs it.
+PROGRAMS: Final = frozenset({"python", "javascript"})
 #: Data and configuration: a test claims those that carry an id.
 DATA: Final = frozenset({"json", "yaml"})
 #: Output, trees, pictures: run by nothing, and so they may carry no id.
 OUTPUT: Final = frozenset({"text"})
-LANGUAGES: Final = COMMANDS | QUERIES | DATA | OUTPUT
+LANGUAGES: Final = COMMANDS | PROGRAMS | QUERIES | DATA | OUTPUT
 #: A query's variables: the ``json`` block with the id ``<query id>:variables``.
 VARIABLES_SUFFIX: Final = ":variables"
 CLAIM_FUNCTION: Final = "doc_block"
@@ -150,11 +153,11 @@ def problems(blocks: tuple[Block, ...], claims: dict[str, list[str]]) -> list[st
         if block.language not in LANGUAGES:
             found.append(f"{block.where}: language {block.language!r} is none of "
                          f"{sorted(LANGUAGES)}: say what the block is")  # fmt: skip
-        elif block.language in COMMANDS and block.id is None:
+        elif block.language in COMMANDS | PROGRAMS and block.id is None:
             found.append(f"{block.where}: a {block.language} block needs <!-- test: ID -->")
         elif block.language in OUTPUT and block.id is not None:
             found.append(f"{block.where}: output ({block.language}) is run by nothing: no id")
-        elif block.language in COMMANDS | DATA and block.id is not None:
+        elif block.language in COMMANDS | PROGRAMS | DATA and block.id is not None:
             owner = block.id.removesuffix(VARIABLES_SUFFIX)
             consumed = block.id.endswith(VARIABLES_SUFFIX) and owner in queries
             if block.id not in claims and not consumed:

@@ -75,8 +75,8 @@ def test_a_new_block_that_no_test_runs_fails_the_check(tmp_path: Path) -> None:
         f"{page}:4: no test calls doc_block('new-command')",
         f"{page}:11: a bash block needs <!-- test: ID -->",
         f"{page}:15: language '' is none of "
-        "['bash', 'console', 'graphql', 'json', 'python', 'sh', 'text', 'yaml']: "
-        "say what the block is",
+        "['bash', 'console', 'graphql', 'javascript', 'json', 'python', 'sh', 'text', "
+        "'yaml']: say what the block is",
         f"{page}:20: output (text) is run by nothing: no id",
         "tests/test_x.py claim 'gone', which no block has",
     ]

@@ -40,6 +40,7 @@ def build_schema(core: S, registry: Registry) -> S:
     served = GraphQLSchema(
         query=_root(core_graphql.query_type, cache, mutation=False),
         mutation=_root(core_graphql.mutation_type, cache, mutation=True),
+        subscription=core_graphql.subscription_type,
         directives=core_graphql.directives,
         description=core_graphql.description,
     )

@@ -13,7 +13,8 @@ another delay (so each stores a new version, "delay updated"), while a subscribe
 - **accepted**: the POST's answer (202: the event is stored);
 - **stored**: the event read back as processed, i.e. the incident's new version
   committed (the bench polls the store every ``--poll-ms``, from its own connection);
-- **notified**: the subscriber's message for that version arrived.
+- **notified**: the subscriber's message for that version arrived, carrying what a risk
+  team is told: the incident, the version, its totals, its top 10 rows and the diff.
 
 All three are measured from just before the POST, on one clock. Then a **burst**: 100
 events (``--burst``) for 100 different sources, posted 8 at a time; all must be
@@ -176,8 +177,20 @@ class Subscriber:
 
 SUBSCRIPTION = """subscription {
   incidentChanged(filter: {versionsOnly: true}) {
-    incident { source }
-    version { number }
+    seq reason at status
+    incident { id source status version }
+    version { number reason delayDays }
+    totals { affected predictedBreaches exposureAtRisk byTier { tier count } }
+    topRows(first: 10) {
+      policy
+      rows { rank target label tier score slaBufferDays complaints exposure actions }
+    }
+    diff {
+      policy unchanged
+      entered { target label tier rank }
+      left { target label tier rank }
+      tierChanges { target fromTier toTier fromRank toRank reason }
+    }
   }
 }"""
 

@@ -62,8 +62,9 @@ JVM_FLAGS = (
     # a6a062f (per-thread CPU of the JVM, the Neo4j half of tests/api on one server):
     # 144 CPU-s with C2 (56 of them C2's compiler threads, 63 answering Bolt) against 112
     # with C1 only (83 answering Bolt: slower code, but no C2 compiles); on
-    # tests/contract/test_definitions.py + test_traversal.py, 50 against 32. (When resets
-    # still dropped every constraint, Neo4j planned queries for much longer and C2 won.)
+    # tests/contract/test_definitions.py + test_traversal.py, 50 against 32; over a whole
+    # default run (servers living ~10 minutes) 353 against 347. (When resets still dropped
+    # every constraint, Neo4j planned queries for much longer and C2 won.)
     "-XX:TieredStopAtLevel=1",
     "-XX:+UseSerialGC",
     "-XX:-UsePerfData",

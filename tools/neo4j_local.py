@@ -57,10 +57,15 @@ JVM_FLAGS = (
     "--add-opens=java.base/java.io=ALL-UNNAMED",
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
     "--enable-native-access=ALL-UNNAMED",  # a no-op on Java 17, silences warnings on 22+
-    # Test server: the serial GC uses less memory than G1 on few cores. The JIT keeps its
-    # optimising tier (C2): the suite keeps Neo4j planning queries for minutes (most of its
-    # CPU), where C2's code won over C1-only by ~10% CPU and ~20% wall time in alternating
-    # runs of the Neo4j half of tests/contract and tests/api, though C1 starts faster.
+    # Test server: the serial GC uses less memory than G1 on few cores. The JIT stops at
+    # C1: a test server lives for minutes, and C2 spent them compiling. Measured at
+    # a6a062f (per-thread CPU of the JVM, the Neo4j half of tests/api on one server):
+    # 144 CPU-s with C2 (56 of them C2's compiler threads, 63 answering Bolt) against 112
+    # with C1 only (83 answering Bolt: slower code, but no C2 compiles); on
+    # tests/contract/test_definitions.py + test_traversal.py, 50 against 32; over a whole
+    # default run (servers living ~10 minutes) 353 against 347. (When resets still dropped
+    # every constraint, Neo4j planned queries for much longer and C2 won.)
+    "-XX:TieredStopAtLevel=1",
     "-XX:+UseSerialGC",
     "-XX:-UsePerfData",
     "-XX:+ExitOnOutOfMemoryError",

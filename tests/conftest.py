@@ -61,12 +61,25 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if configured_target() is not None or _early_neo4j:
         return
     if any(item.get_closest_marker("neo4j") for item in session.items):
-        from tools.neo4j_local import LocalNeo4j, Neo4jError
+        from tools.neo4j_local import Neo4jError
 
-        server = LocalNeo4j(heap=os.environ.get("GRAPH_CRM_TEST_NEO4J_HEAP", "768m"))
+        server = _test_neo4j()
         with contextlib.suppress(Neo4jError):  # the fixture reports it, where it is needed
             server.launch()
         _early_neo4j.append(server)
+
+
+def _test_neo4j() -> LocalNeo4j:
+    """The suite's throwaway Neo4j. It looks for transactions past their timeout every
+    100 ms, not every 2 s (the server's default): a store call over its budget is then
+    rolled back promptly however fast the machine runs it (tests/contract/test_budgets.py),
+    not only if it still runs at the server's next look."""
+    from tools.neo4j_local import LocalNeo4j
+
+    return LocalNeo4j(
+        heap=os.environ.get("GRAPH_CRM_TEST_NEO4J_HEAP", "768m"),
+        extra_config={"db.transaction.monitor.check.interval": "100ms"},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -75,13 +88,9 @@ def neo4j_target() -> Iterator[Neo4jTarget]:
     if configured is not None:
         yield configured
         return
-    from tools.neo4j_local import LocalNeo4j, Neo4jError
+    from tools.neo4j_local import Neo4jError
 
-    server = (
-        _early_neo4j.pop()
-        if _early_neo4j
-        else LocalNeo4j(heap=os.environ.get("GRAPH_CRM_TEST_NEO4J_HEAP", "768m"))
-    )
+    server = _early_neo4j.pop() if _early_neo4j else _test_neo4j()
     try:
         if server.running:
             server.wait_ready()

@@ -52,6 +52,7 @@ from tests.api.incident_documents import (
     RESOLVE,
 )
 from tests.api.signed_events import CREATE_INTEGRATION, REVOKE_INTEGRATION
+from tests.api.webhook_documents import CREATE_WEBHOOK, REPLAY_DELIVERY, REVOKE_WEBHOOK
 from tests.contract.crm import load_chain
 from tests.contract.snapshot import snapshot
 from tests.examples import examples
@@ -242,6 +243,24 @@ CASES: dict[str, tuple[str, st.SearchStrategy[dict[str, Any]]]] = {
         ),
     ),
     "revokeIntegration": (REVOKE_INTEGRATION, st.fixed_dictionaries({"id": text})),
+    "createWebhook": (
+        CREATE_WEBHOOK,
+        st.fixed_dictionaries(
+            {"name": text, "url": text | st.just("https://hooks.example.com/crm")},
+            optional={
+                "filter": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "sources": st.lists(text, max_size=3),
+                        "sourceTypes": st.lists(text | type_names, max_size=3),
+                        "incidentIds": st.lists(text | incident_ids, max_size=3),
+                    },
+                )
+            },
+        ),
+    ),
+    "revokeWebhook": (REVOKE_WEBHOOK, st.fixed_dictionaries({"id": text})),
+    "replayDelivery": (REPLAY_DELIVERY, st.fixed_dictionaries({"id": text})),
     "reportDisruption": (
         REPORT_DISRUPTION,
         st.fixed_dictionaries(
@@ -312,9 +331,11 @@ class Expected:
 
 
 async def _state(store: GraphStore) -> list[Any]:
-    """The graph's export, and the incidents and integrations (stored beside the graph)."""
+    """The graph's export, and the incidents, integrations and webhooks (stored beside the
+    graph)."""
     incidents = (await store.incidents(first=200)).items
-    return [*await snapshot(store), *incidents, *await store.integrations()]
+    stored_beside = [*incidents, *await store.integrations(), *await store.webhooks()]
+    return [*await snapshot(store), *stored_beside]
 
 
 @pytest.fixture

@@ -97,10 +97,13 @@ async def test_a_schema_is_built_once_per_registry_version(embedded_store: Graph
     gone = weakref.ref(first)
     del first
     # the loop may still hold a finished build's task in a pending callback (its waiters
-    # are woken one turn later): let it run, then collect
-    for _ in range(3):
-        await asyncio.sleep(0)
-    gc.collect()
+    # are woken one turn later, the executor's thread lets go of its future when it is
+    # next scheduled): let them run, then collect, for up to 2 s on a busy machine
+    for _ in range(200):
+        await asyncio.sleep(0.01)
+        gc.collect()
+        if gone() is None:
+            break
     assert gone() is None
     assert "subsidiary" not in (await live.for_registry(v1))._schema.query_type.fields  # type: ignore[union-attr]
     assert live.builds == 3

@@ -55,6 +55,7 @@ from graph_crm.api.socket_key import ConnectionKey, SocketRefused, close_reason
 from graph_crm.api.socket_operation import SocketSettings, prepare_subscription, refusal
 from graph_crm.api.subscriptions_api import SubscriberTooSlow
 from graph_crm.store.budget import work_budget
+from graph_crm.store.uncut import uncut
 
 logger = logging.getLogger("graph_crm.api")
 
@@ -162,8 +163,8 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[None, None]):
         while True:
             await asyncio.sleep(self.settings.recheck_seconds)
             try:
-                # shielded: a connection closing meanwhile does not cut a store call short
-                await asyncio.shield(self.key.check())
+                # a connection closing meanwhile does not cut a store call short
+                await uncut(self.key.check())
             except SocketRefused as refused:
                 await self.websocket.close(refused.close_code, refused.reason)
                 return
@@ -222,7 +223,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[None, None]):
                         await operation.send_initial_errors(shaped)
                         return
                     try:
-                        await self.key.check()
+                        await uncut(self.key.check())
                     except SocketRefused as refused:
                         await self.websocket.close(refused.close_code, refused.reason)
                         raise _Closed from None

@@ -26,6 +26,7 @@ from graph_crm.api.request_log import note
 from graph_crm.api.role_limits import RateLimited
 from graph_crm.auth.keys import Unauthenticated
 from graph_crm.errors import StoreUnavailable
+from graph_crm.store.uncut import uncut
 
 #: How long one check of a connection's key holds.
 RECHECK_SECONDS: Final = 1.0
@@ -102,7 +103,7 @@ class ConnectionKey:
         credentials = presented_headers(conn, payload)
         try:
             with failures.attempt(client_address(conn)):
-                principal = await bearer_principal(credentials, conn.app.state.store, jwt)
+                principal = await uncut(bearer_principal(credentials, conn.app.state.store, jwt))
         except Unauthenticated as error:
             raise _refused(conn, CLOSE_FORBIDDEN, error.code, error.message) from None
         except RateLimited as error:

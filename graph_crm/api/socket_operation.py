@@ -32,6 +32,7 @@ from graph_crm.api.request_log import note, request_notes
 from graph_crm.api.role_limits import ROLE_LIMITS, RateLimited, RateLimiter
 from graph_crm.api.strawberry_schema import graphql_schema
 from graph_crm.errors import StoreUnavailable
+from graph_crm.store.uncut import uncut
 
 
 class SocketSettings:
@@ -95,7 +96,7 @@ async def prepare_subscription(
     store = conn.app.state.store
     refused = policy.introspection_refusal(principal, chosen)
     try:
-        registry = await store.registry()
+        registry = await uncut(store.registry())
     except StoreUnavailable as error:
         return [refusal(error.code, error.message)]
     forbidden = [refused] if refused is not None else check_access(principal, chosen, registry)

@@ -28,6 +28,7 @@ from graph_crm.api.incident_types import (
 )
 from graph_crm.errors import GraphCrmError, InvalidInput, LimitExceeded
 from graph_crm.incidents.feed_filter import FeedFilter, check_feed_filter
+from graph_crm.store.uncut import uncut
 
 #: The most rows ``topRows(first)`` gives per policy.
 MAX_TOP_ROWS: Final = 100
@@ -178,7 +179,7 @@ class CoreSubscription:
         wanted = checked_filter(filter)
         hub: IncidentFeedHub = info.context.request.app.state.feed_hub
         # where "from now on" starts: the feed's head as the subscription is made
-        head = await info.context.store.incident_feed_head()
+        head = await uncut(info.context.store.incident_feed_head())
         if after is not None and (isinstance(after, bool) or not 0 <= after <= head):
             raise InvalidInput(
                 f"after must be a change number from 0 to the feed's last, {head}",

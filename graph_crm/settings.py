@@ -71,6 +71,9 @@ class Settings(BaseModel):
     #: OpenTelemetry spans (request, store call, statement) through the installed tracer
     #: provider; needs ``pip install graph-crm[otel]`` (graph_crm/tracing.py).
     tracing: bool = False
+    #: Typed queries answered by one store read, one statement on Neo4j (docs/api.md,
+    #: "Compiled reads"); false: the resolvers answer every query, field by field.
+    compiled_reads: bool = True
     #: Events from integrations (POST /events): whether this server's processes work
     #: them off, the seconds a worker's lease on an event lasts (another worker takes it
     #: over after), and the seconds between looks for due events when there are none.

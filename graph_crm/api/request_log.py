@@ -84,6 +84,8 @@ class RequestLog:
                 "fields": notes.get("fields", []),
                 "status": notes.get("status", status),
                 "code": notes.get("code"),
+                # answered by one store read (api/compiled/), not field by field
+                "compiled": notes.get("compiled", False),
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             }
             access_logger.info(json.dumps(line, ensure_ascii=False))

@@ -36,6 +36,7 @@ from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
 from graph_crm.store.definitions import DefinitionOperation
 from graph_crm.store.events import EventLease
+from graph_crm.store.reads.plan import ReadPlan
 from graph_crm.store.write_batch import BatchResult
 
 DEFAULT_ACTOR = "system"
@@ -156,6 +157,13 @@ class GraphStore(Protocol):
         after: str | None = None,
     ) -> Page[Entity]:
         """A filtered, ordered page of one type's entities (keyset cursors)."""
+
+    async def read_operation(self, plan: ReadPlan) -> dict[str, Any]:
+        """The ``data`` of a whole GraphQL query compiled into ``plan`` (checked against
+        the registry by whoever made it): in one read, one statement on Neo4j.
+
+        Raises :class:`~graph_crm.store.reads.project.Unanswerable` when a stored value
+        cannot be answered without the resolvers (docs/api.md, "Compiled reads")."""
 
     async def delete_entities(
         self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR

@@ -62,6 +62,8 @@ from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.events import EventLease
 from graph_crm.store.keys import checked_at
 from graph_crm.store.paging import all_pages
+from graph_crm.store.reads.plan import ReadPlan
+from graph_crm.store.reads.project import response
 from graph_crm.store.session import StoreSession
 from graph_crm.store.webhooks import attempted, check_delivery_query
 from graph_crm.store.write_watch import Planned, WriteWatch
@@ -203,6 +205,9 @@ class Store(Generic[S]):
             )
 
         return listing.entity_page(await self.session.entities.entity_rows(plan))
+
+    async def read_operation(self, plan: ReadPlan) -> dict[str, Any]:
+        return response(plan, await self.session.reads.read_operation(plan))
 
     async def delete_entities(
         self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR

@@ -34,6 +34,7 @@ from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.incidents import IncidentWrite
 from graph_crm.store.links import LinkPlan
 from graph_crm.store.listing import EntityListing, EntityPlan, RelationListing, RelationPlan, Rows
+from graph_crm.store.reads.plan import FoundRoot, ReadPlan
 from graph_crm.store.write_batch import BatchResult, WritePlanner
 
 
@@ -79,6 +80,13 @@ class LinkPart(Protocol):
         """Call ``plan`` with the registry the write is checked against, then delete the
         batch's relations that exist, with the audit records of
         :func:`~graph_crm.store.links.unlink_outcome`."""
+
+
+class ReadPart(Protocol):
+    async def read_operation(self, plan: ReadPlan) -> list[FoundRoot]:
+        """Everything ``plan`` reads, in one read: one :data:`FoundRoot` per root, each
+        entity with the far ends of its relation fields (as the plan's registry names
+        them; a type since dropped finds nothing)."""
 
 
 class GraphPart(Protocol):
@@ -295,6 +303,9 @@ class StoreSession(Protocol):
 
     @property
     def graph(self) -> GraphPart: ...
+
+    @property
+    def reads(self) -> ReadPart: ...
 
     @property
     def stats(self) -> StatsPart: ...

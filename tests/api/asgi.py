@@ -28,10 +28,14 @@ async def asgi_client(
     role: Role | None = Role.ADMIN,
     *,
     rate_limiter: RateLimiter | None = None,
+    compiled_reads: bool = True,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app serving ``store`` (its own app: a worker of its own), sending
-    a key of ``role`` (None: no credentials); ``rate_limiter``: the app's buckets."""
-    async with asgi_app_client(store, role, rate_limiter=rate_limiter) as (_, client):
+    a key of ``role`` (None: no credentials); ``rate_limiter``: the app's buckets;
+    ``compiled_reads``: the setting (False: the resolvers answer every query)."""
+    async with asgi_app_client(
+        store, role, rate_limiter=rate_limiter, compiled_reads=compiled_reads
+    ) as (_, client):
         yield client
 
 
@@ -41,10 +45,14 @@ async def asgi_app_client(
     role: Role | None = Role.ADMIN,
     *,
     rate_limiter: RateLimiter | None = None,
+    compiled_reads: bool = True,
 ) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     """:func:`asgi_client`, with the app it talks to (to look at its state)."""
     app = create_app(
-        Settings(backend="neo4j" if store.backend == "neo4j" else "embedded"),
+        Settings(
+            backend="neo4j" if store.backend == "neo4j" else "embedded",
+            compiled_reads=compiled_reads,
+        ),
         store=store,
         rate_limiter=rate_limiter,
     )

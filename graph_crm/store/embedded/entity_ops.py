@@ -90,31 +90,9 @@ class EntityOps:
 
         def run() -> Rows[EntityListing, Entity]:
             listing = plan(self.db.refresh())
-            entity_type = listing.entity_type
-            base_params: list[Any] = [entity_type.name]
-            base_sql = "FROM entities e WHERE e.type = ?"
-            sets = RelatedSets()
-            if listing.where is not None:
-                base_sql += " AND " + compile_filter(listing.where, base_params, sets)
-            # the sets nested quantifiers read come first: their WITH clause and parameters
-            with_sql = sets.clause()
-            total = int(
-                self.db.conn.execute(
-                    f"{with_sql}SELECT count(*) {base_sql}", [*sets.params, *base_params]
-                ).fetchone()[0]
-            )
-            params = [*sets.params, *base_params]
-            page_sql = base_sql
-            if listing.after is not None:
-                page_sql += " AND " + compile_filter(listing.after, params)
-            order_sql = compile_order(listing.order, params)
-            params.append(listing.limit)
-            rows = self.db.conn.execute(
-                f"{with_sql}SELECT e.key, e.props, e.created_at, e.updated_at {page_sql} "
-                f"ORDER BY {order_sql} LIMIT ?",
-                params,
-            ).fetchall()
-            return Rows(listing, total, [entity_from_row(entity_type, row) for row in rows])
+            total, rows = listing_rows(self.db.conn, listing, counted=True)
+            assert total is not None
+            return Rows(listing, total, rows)
 
         return await self.db.read(run)
 
@@ -162,3 +140,37 @@ class EntityOps:
             ).rowcount
             conn.execute(f"DELETE FROM entities WHERE id IN ({marks})", chunk)
         return relations
+
+
+def listing_rows(
+    conn: sqlite3.Connection, listing: EntityListing, *, counted: bool
+) -> tuple[int | None, list[Entity]]:
+    """A listing's count of every match (if ``counted``) and up to ``limit`` entities in
+    its order, after its cursor: two statements on ``conn``."""
+    entity_type = listing.entity_type
+    base_params: list[Any] = [entity_type.name]
+    base_sql = "FROM entities e WHERE e.type = ?"
+    sets = RelatedSets()
+    if listing.where is not None:
+        base_sql += " AND " + compile_filter(listing.where, base_params, sets)
+    # the sets nested quantifiers read come first: their WITH clause and parameters
+    with_sql = sets.clause()
+    total = None
+    if counted:
+        total = int(
+            conn.execute(
+                f"{with_sql}SELECT count(*) {base_sql}", [*sets.params, *base_params]
+            ).fetchone()[0]
+        )
+    params = [*sets.params, *base_params]
+    page_sql = base_sql
+    if listing.after is not None:
+        page_sql += " AND " + compile_filter(listing.after, params)
+    order_sql = compile_order(listing.order, params)
+    params.append(listing.limit)
+    rows = conn.execute(
+        f"{with_sql}SELECT e.key, e.props, e.created_at, e.updated_at {page_sql} "
+        f"ORDER BY {order_sql} LIMIT ?",
+        params,
+    ).fetchall()
+    return total, [entity_from_row(entity_type, row) for row in rows]

@@ -20,6 +20,7 @@ from graph_crm.store.embedded.incident_ops import IncidentOps
 from graph_crm.store.embedded.integration_ops import IntegrationOps
 from graph_crm.store.embedded.key_ops import KeyOps
 from graph_crm.store.embedded.link_ops import LinkOps
+from graph_crm.store.embedded.read_ops import ReadOps
 from graph_crm.store.embedded.registry_ops import RegistryOps
 from graph_crm.store.embedded.stats_ops import StatsOps
 from graph_crm.store.embedded.transfer_ops import TransferOps
@@ -50,6 +51,7 @@ class EmbeddedSession:
         self.events = EventOps(self.db)
         self.webhooks = WebhookOps(self.db)
         self.writes = WriteOps(self.db)
+        self.reads = ReadOps(self.db)
 
     @property
     def path(self) -> str:

@@ -192,6 +192,11 @@ AUDIT_ADD: Final = "audit_add"
 AUDIT_LIST: Final = "audit_list"
 AUDIT_LIST_NEWEST: Final = "audit_list_newest"
 AUDIT_COUNT: Final = "audit_count"
+READ_OPERATION: Final = "read_operation"
+READ_LOOKUP: Final = "read_lookup"
+READ_COUNT: Final = "read_count"
+READ_PAGE: Final = "read_page"
+READ_RELATION: Final = "read_relation"
 
 ALL_QUERIES: Final = tuple(
     value
@@ -201,11 +206,15 @@ ALL_QUERIES: Final = tuple(
     and key not in {"ALL_QUERIES", "FRAGMENTS"}
     and not key.startswith("_")
 )
-#: Files that are parts of another statement (traverse.cypher's, degree_stats.cypher's and
-#: relation_counts.cypher's blocks), not statements.
+#: Files that are parts of another statement (traverse.cypher's, degree_stats.cypher's,
+#: relation_counts.cypher's and read_operation.cypher's blocks), not statements.
 FRAGMENTS: Final = (
     TRAVERSE_DEPTH,
     DEGREE_STATS_ENTITIES,
     DEGREE_STATS_RELATION,
     RELATION_COUNTS_PART,
+    READ_LOOKUP,
+    READ_COUNT,
+    READ_PAGE,
+    READ_RELATION,
 )

@@ -20,6 +20,7 @@ from graph_crm.store.neo4j.incident_ops import IncidentOps
 from graph_crm.store.neo4j.integration_ops import IntegrationOps
 from graph_crm.store.neo4j.key_ops import KeyOps
 from graph_crm.store.neo4j.link_ops import LinkOps
+from graph_crm.store.neo4j.read_ops import ReadOps
 from graph_crm.store.neo4j.registry_ops import RegistryOps
 from graph_crm.store.neo4j.stats_ops import StatsOps
 from graph_crm.store.neo4j.transfer_ops import TransferOps
@@ -49,6 +50,7 @@ class Neo4jSession:
         self.events = EventOps(db)
         self.webhooks = WebhookOps(db)
         self.writes = WriteOps(db)
+        self.reads = ReadOps(db)
 
     async def close(self) -> None:
         await self.db.transactions.close()

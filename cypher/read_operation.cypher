@@ -1,0 +1,4 @@
+// A whole GraphQL query in one statement (graph_crm/store/neo4j/read_compile.py): one
+// column per root of the query, each a subquery expression (read_lookup, read_count,
+// read_page), its entities projected with their relation fields (read_relation) inside.
+RETURN {{roots}}

@@ -1,0 +1,1 @@
+"""Whole GraphQL queries compiled into one store read (docs/api.md, "Compiled reads")."""

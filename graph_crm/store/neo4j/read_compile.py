@@ -1,0 +1,150 @@
+"""A read plan as one Cypher statement, and its one row back as :class:`Found` trees.
+
+Each root is a column of ``read_operation.cypher``: a lookup, or a page's count and
+rows, as subquery expressions. An entity is a map projection of only the properties the
+response shows (and those a cursor needs), holding each relation field below it as a
+``COLLECT`` subquery (``_s<slot>``) that filters, orders and cuts its far ends; an edge's
+relation rides along as ``_r``. The whole response comes back in one round trip,
+already in its shape; :func:`found_roots` only decodes values.
+
+Variables are named by depth (``n0`` at a root, ``n1``/``r1`` one relation down, ...),
+so a nested subquery never reuses a name bound outside it. Identifiers are checked and
+quoted by :mod:`.queries`; every value is a parameter (:class:`~.compile.Params`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, LiteralString, cast
+
+from graph_crm.model.direction import Direction
+from graph_crm.model.graph import Relation
+from graph_crm.store.neo4j import queries as q
+from graph_crm.store.neo4j.compile import Params, compile_filter, compile_order
+from graph_crm.store.neo4j.values import decode_props, entity_from_props, native
+from graph_crm.store.reads.plan import (
+    Far,
+    Found,
+    FoundPage,
+    FoundRoot,
+    LookupRoot,
+    PageRoot,
+    ReadPlan,
+    RelationRead,
+    Value,
+)
+
+_ENTITY_FIELDS = (".key", ".createdAt", ".updatedAt")
+
+
+def compile_read(plan: ReadPlan) -> tuple[LiteralString, dict[str, Any]]:
+    """The statement answering every root of ``plan`` in one row, and its parameters."""
+    params = Params()
+    columns: list[str] = []
+    for index, root in enumerate(plan.roots):
+        if isinstance(root, Value):
+            continue  # a __typename: nothing to read
+        if isinstance(root, LookupRoot):
+            label = q.label(root.read.entity_type.name)
+            lookup = q.render(
+                q.READ_LOOKUP,
+                Label=label,
+                key=params.add(root.entity_key),
+                projection=_projection(root.far, 0, params),
+            )
+            columns.append(f"{lookup.strip()} AS r{index}")
+        else:
+            columns += _page(root, index, params)
+    if not columns:
+        columns.append("null AS nothing")
+    text = q.render(q.READ_OPERATION, roots=",\n  ".join(columns))
+    # identifiers checked by queries.label/rel_type/prop; values are parameters
+    return cast(LiteralString, text), params.values  # type: ignore[redundant-cast]
+
+
+def _page(root: PageRoot, index: int, params: Params) -> list[str]:
+    listing = root.listing
+    label = q.label(listing.entity_type.name)
+    columns = []
+    where = compile_filter(listing.where, "n0", params)
+    if root.counted:
+        count = q.render(q.READ_COUNT, Label=label, where=where)
+        columns.append(f"{count.strip()} AS t{index}")
+    if listing.after is not None:
+        where = f"{where} AND {compile_filter(listing.after, 'n0', params)}"
+    rows = q.render(
+        q.READ_PAGE,
+        Label=label,
+        where=where,
+        order=compile_order(listing.order, "n0"),
+        limit=params.add(listing.limit),
+        projection=_projection(root.far, 0, params),
+    )
+    columns.append(f"{rows.strip()} AS r{index}")
+    return columns
+
+
+def _projection(far: Far, depth: int, params: Params, edge: RelationRead | None = None) -> str:
+    node = f"n{depth}"
+    parts = [*_ENTITY_FIELDS, *(f".{q.prop(name)}" for name in far.properties)]
+    for read in far.relations:
+        if read.first > 0:
+            parts.append(f"_s{read.slot}: {_relation(read, depth, params).strip()}")
+    if edge is not None:
+        props = "".join(f", .{q.prop(name)}" for name in edge.relation_properties)
+        parts.append(f"_r: r{depth} {{.createdAt, .updatedAt{props}}}")
+    return f"{node} {{{', '.join(parts)}}}"
+
+
+def _relation(read: RelationRead, depth: int, params: Params) -> str:
+    near, rel, far = f"n{depth}", f"r{depth + 1}", f"n{depth + 1}"
+    link = f"[{rel}:{q.rel_type(read.relation.name)}]"
+    arrow = f"-{link}->" if read.direction is Direction.OUT else f"<-{link}-"
+    return q.render(
+        q.READ_RELATION,
+        near=near,
+        pattern=f"({near}){arrow}({far}:{q.label(read.far_type.name)})",
+        where=compile_filter(read.where, far, params),
+        rel=rel,
+        far=far,
+        order=compile_order(read.order, far),
+        limit=params.add(read.first),
+        projection=_projection(read.far, depth + 1, params, read if read.edge else None),
+    )
+
+
+def found_roots(plan: ReadPlan, row: Mapping[str, Any]) -> list[FoundRoot]:
+    """The statement's row as one :class:`FoundRoot` per root of ``plan``."""
+    found: list[FoundRoot] = []
+    for index, root in enumerate(plan.roots):
+        if isinstance(root, Value):
+            found.append(None)
+        elif isinstance(root, LookupRoot):
+            raw = row[f"r{index}"]
+            found.append(None if raw is None else _found(root.far, raw))
+        else:
+            total = row[f"t{index}"] if root.counted else None
+            found.append(FoundPage(total, [_found(root.far, raw) for raw in row[f"r{index}"]]))
+    return found
+
+
+def _found(far: Far, raw: Mapping[str, Any], via: tuple[RelationRead, str] | None = None) -> Found:
+    entity = entity_from_props(far.entity_type, raw)
+    relation = None
+    if via is not None:
+        read, near_id = via
+        stored = raw["_r"]
+        ends = (near_id, entity.id) if read.direction is Direction.OUT else (entity.id, near_id)
+        relation = Relation(
+            read.relation.name,
+            *ends,
+            decode_props(read.relation, stored),
+            native(stored["createdAt"]),
+            native(stored["updatedAt"]),
+        )
+    children: dict[int, list[Found]] = {}
+    for read in far.relations:
+        items = raw.get(f"_s{read.slot}") or []
+        edge = (read, entity.id) if read.edge is not None else None
+        children[read.slot] = [_found(read.far, item, edge) for item in items]
+    return Found(entity, relation, children)

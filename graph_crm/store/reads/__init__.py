@@ -1,0 +1,1 @@
+"""A whole read operation: its plan, and its response made from what a backend fetched."""

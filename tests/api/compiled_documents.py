@@ -148,7 +148,8 @@ class Documents:
             if rng.random() < 0.4:
                 key = rng.choice([*self.world.keys[name], "missing", "x`y"])
                 key_text = key.replace("\\", "\\\\").replace('"', '\\"')
-                roots.append(f'{alias}{names.lookup}(key: "{key_text}") {{ {self.entity(name, 0)} }}')
+                selection = self.entity(name, 0)
+                roots.append(f'{alias}{names.lookup}(key: "{key_text}") {{ {selection} }}')
             else:
                 roots.append(f"{alias}{names.list}{self.page_args(name)} {{ {self.page(name)} }}")
         if rng.random() < 0.2:

@@ -46,21 +46,40 @@ def _compiled_requests(caplog: pytest.LogCaptureFixture) -> list[bool]:
     return [bool(line.get("compiled")) for line in lines if line.get("path") == "/graphql"]
 
 
+NESTED = """
+query {
+  customer(key: "ACME") {
+    ...C
+    hasSubsidiary(first: 5, orderBy: [{field: name, direction: DESC}]) {
+      key
+      ... on Subsidiary { name }
+      employs { key name wroteEdges(first: 2) { createdAt node { key at } } }
+    }
+  }
+}
+fragment C on Customer {
+  key name hasSubsidiaryEdges { share node { key hasSubsidiaryInverse { key } } }
+}"""
+PAGE = """
+query($after: String) {
+  customers(first: 2, after: $after, orderBy: [{field: revenue, direction: DESC}]) {
+    totalCount
+    edges { cursor node { key revenue } }
+    pageInfo { hasNextPage endCursor __typename }
+  }
+}"""
 FIXED: list[tuple[str, dict[str, Any]]] = [
     # lookups, aliases, the root's __typename, a missing key
     ('{ customer(key: "ACME") { id key name tier revenue since __typename } '
      'missing: customer(key: "NOPE") { key } __typename }', {}),
     # nested both ways, edges with relation properties, fragments, inline fragments
-    ("""query { customer(key: "ACME") { ...C hasSubsidiary(first: 5, orderBy: [{field: name, direction: DESC}]) {
-         key ... on Subsidiary { name } employs { key name wroteEdges(first: 2) { createdAt node { key at } } } } } }
-       fragment C on Customer { key name hasSubsidiaryEdges { share node { key hasSubsidiaryInverse { key } } } }""", {}),
+    (NESTED, {}),
     # pages: count, cursors, pageInfo, filters with quantifiers, orders
-    ("""query($after: String) { customers(first: 2, after: $after, orderBy: [{field: revenue, direction: DESC}]) {
-         totalCount edges { cursor node { key revenue } } pageInfo { hasNextPage endCursor __typename } } }""",
-     {"after": None}),
-    ("""{ customers(where: {hasSubsidiary: {some: {country: {eq: "CN"}}}}) { edges { node { key } } } }""", {}),
-    ("""query($skip: Boolean!) { customers { edges { node { key name @skip(if: $skip) tier @include(if: $skip) } } } }""",
-     {"skip": True}),
+    (PAGE, {"after": None}),
+    ('{ customers(where: {hasSubsidiary: {some: {country: {eq: "CN"}}}}) '
+     '{ edges { node { key } } } }', {}),
+    ("query($skip: Boolean!) { customers { edges { node { "
+     "key name @skip(if: $skip) tier @include(if: $skip) } } } }", {"skip": True}),
     (COMPETITORS_BY_PATH, {"key": "ACME", "since": SINCE}),
     (COMPETITORS_FLAT, {"key": "ACME", "since": SINCE}),
 ]  # fmt: skip
@@ -81,7 +100,7 @@ async def test_fixed_queries_are_compiled_and_agree(
 
 async def test_a_page_after_its_cursor_agrees(store: GraphStore, client: httpx.AsyncClient) -> None:
     await load_typed(client)
-    query = FIXED[2][0]
+    query = PAGE
     after = None
     seen = []
     for _ in range(5):
@@ -132,7 +151,8 @@ async def test_role_limits_and_cost_hold_on_the_compiled_path(
     assert compiled["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
     # an analyst may read; the compiled answer is the resolvers'
     compiled, resolved = await _both(store, FIXED[0][0], role=Role.ANALYST)
-    assert compiled == resolved and "errors" not in compiled
+    assert compiled == resolved
+    assert "errors" not in compiled
 
 
 async def test_one_store_read_per_query(store: GraphStore, client: httpx.AsyncClient) -> None:
@@ -143,7 +163,8 @@ async def test_one_store_read_per_query(store: GraphStore, client: httpx.AsyncCl
         await http.post("/graphql", json=request)  # the degree statistics, cached
         counting.calls.clear()
         response = await http.post("/graphql", json=request)
-        assert response.status_code == 200 and "errors" not in response.json()
+        assert response.status_code == 200
+        assert "errors" not in response.json()
     # the key and the registry in one read, then the whole three-level query in one
     assert counting.calls == {"api_key_and_registry": 1, "read_operation": 1}
 
@@ -171,7 +192,8 @@ async def test_hostile_values_are_parameters(store: GraphStore, client: httpx.As
 async def test_a_cached_shape_serves_only_its_registry_version_and_role(
     store: GraphStore,
 ) -> None:
-    await store.define_entity_type({"name": "Alpha", "properties": [{"name": "size", "kind": "INT"}]})
+    size = {"name": "size", "kind": "INT"}
+    await store.define_entity_type({"name": "Alpha", "properties": [size]})
     await store.upsert_entities("Alpha", [{"key": "A1"}])
     query = "{ alphas { edges { node { key size } } } }"
     async with asgi_app_client(store, Role.ANALYST) as (app, http):
@@ -187,10 +209,7 @@ async def test_a_cached_shape_serves_only_its_registry_version_and_role(
         await store.alter_entity_type(
             {
                 "name": "Alpha",
-                "properties": [
-                    {"name": "size", "kind": "INT"},
-                    {"name": "label", "kind": "STRING"},
-                ],
+                "properties": [size, {"name": "label", "kind": "STRING"}],
             }
         )
         await store.upsert_entities("Alpha", [{"key": "A1", "size": 4, "label": "large"}])
@@ -198,7 +217,9 @@ async def test_a_cached_shape_serves_only_its_registry_version_and_role(
             body = (await http.post("/graphql", json={"query": query}, headers=headers)).json()
             assert body["data"]["alphas"]["edges"] == [{"node": {"key": "A1", "size": 4}}]
         new = app.state.live_schema.current
-        assert new is not old and len(new.plans) == 2 and len(old.plans) == 2
+        assert new is not old
+        assert len(new.plans) == 2
+        assert len(old.plans) == 2
 
 
 @pytest.mark.parametrize("seed", range(4))

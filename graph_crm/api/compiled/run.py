@@ -46,6 +46,7 @@ from graph_crm.api.request_log import note
 from graph_crm.api.strawberry_schema import graphql_schema
 from graph_crm.errors import GraphCrmError
 from graph_crm.model.registry import Registry
+from graph_crm.store.reads.plan import Value
 from graph_crm.store.reads.project import Unanswerable
 
 _Key = tuple[int, str, tuple[bool, ...]]
@@ -172,7 +173,10 @@ async def answer(api: Any, schema: Any, variables: dict[str, Any]) -> GraphQLExe
     except (GraphCrmError, GraphQLError):
         return None  # refused: the resolvers refuse it with their error and path
     try:
-        data = await api.store.read_operation(plan)
+        if all(isinstance(root, Value) for root in plan.roots):
+            data = {root.key: root.name for root in plan.roots}  # only __typename: no read
+        else:
+            data = await api.store.read_operation(plan)
     except Unanswerable:
         return None
     except GraphCrmError as error:

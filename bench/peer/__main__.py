@@ -160,8 +160,8 @@ async def run(args: argparse.Namespace) -> Row:
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.peer", description=__doc__)
     parser.add_argument("--scale", type=int, default=100_000, help="entities in the dataset")
     parser.add_argument("--rounds", type=int, default=3, help="runs per scenario and server")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per run")
@@ -179,7 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--neo4j-heap", default="1g")
     parser.add_argument("--neo4j-pagecache", default="512m")
     parser.add_argument("--out", type=Path, default=Path("bench/results/peer.json"))
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         report = asyncio.run(run(args))
     except KeyboardInterrupt:

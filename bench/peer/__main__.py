@@ -108,6 +108,9 @@ async def run(args: argparse.Namespace) -> Row:
         "parameters": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "dataset": {"entities": entities, "relations": relations, "customers": len(keys)},
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()},
+        "queries": {
+            pair.name: {"graph-crm": pair.ours.query, "peer": pair.peer.query} for pair in pairs
+        },
         "comparisons": {},
     }
     with contextlib.ExitStack() as stack:
@@ -183,7 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    unknown = set(args.scenarios or ()) - {pair.name for pair in PAIRS}
+    if unknown:
+        parser.error(f"no scenario {', '.join(sorted(unknown))}")
     try:
         report = asyncio.run(run(args))
     except KeyboardInterrupt:

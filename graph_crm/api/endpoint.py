@@ -14,7 +14,9 @@ Then, here:
    (tokens, expanded selections, depth, aliases);
 4. the role's permission for every root field of *that* operation;
 5. execution of exactly that operation, under the role's time and work budget, and
-   cancelled if the client goes away.
+   cancelled if the client goes away: a typed query by one store read when it compiles
+   (:mod:`graph_crm.api.compiled.run`, after validation and the cost limit), anything
+   else by strawberry.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from strawberry.http import process_result
 from strawberry.types import ExecutionResult
 
 from graph_crm.api.access import check_access
+from graph_crm.api.compiled.run import compiled_result
 from graph_crm.api.context import ApiContext
 from graph_crm.api.limits import check_shape
 from graph_crm.api.live import LiveSchema
@@ -135,6 +138,10 @@ class GraphQLEndpoint:
 
         async def execute() -> ExecutionResult:
             with work_budget(policy.budget(principal.role)):
+                # a typed query: one store read (api/compiled/), after the same checks
+                compiled = await compiled_result(context, body.variables)
+                if compiled is not None:
+                    return compiled
                 return await context.schema.execute(
                     body.query,
                     variable_values=body.variables,

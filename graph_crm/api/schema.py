@@ -10,7 +10,6 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from graph_crm.api.compiled.run import CompiledReads, CompiledShapes
 from graph_crm.api.cost import MAX_COST, QueryCostLimiter
 from graph_crm.api.errors import ErrorShaping, log_unexpected
 from graph_crm.api.incidents_api import IncidentsMutation, IncidentsQuery
@@ -42,12 +41,11 @@ class CoreMutation(
 
 class CoreSchema(strawberry.Schema):
     """The core schema, and (copied) each registry version's: each remembers its own
-    validation results and compiled queries, so they are freed with it."""
+    validation results, so they are freed with it."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.validated = ValidatedDocuments(PARSED_QUERIES_CACHED)
-        self.plans = CompiledShapes(PARSED_QUERIES_CACHED)
 
     def __copy__(self) -> CoreSchema:
         # strawberry_schema.serving() copies the core for each registry version: the copy
@@ -55,7 +53,6 @@ class CoreSchema(strawberry.Schema):
         copied = object.__new__(type(self))
         copied.__dict__.update(self.__dict__)
         copied.validated = ValidatedDocuments(PARSED_QUERIES_CACHED)
-        copied.plans = CompiledShapes(PARSED_QUERIES_CACHED)
         return copied
 
     def process_errors(
@@ -78,8 +75,6 @@ def build_core_schema(**options: Any) -> CoreSchema:
         extensions=[
             RunChosenOperation,
             lambda: QueryCostLimiter(max_cost=MAX_COST),
-            # after every check: answers an admitted query in one store read if it can
-            CompiledReads,
             SchemaValidation,
             ErrorShaping,
         ],

@@ -60,6 +60,8 @@ SAMPLE_FRAGMENTS = {
     "back": "<-[:`HAS_LINE`]-",
     "walk": "-[:`PLACED`]->(m:`Order`) WITH DISTINCT o, m MATCH (m)-[:`HAS_LINE`]->(f:`OrderLine`)",
     "value": "row.v",
+    # read_operation.cypher: a page's count as its one column (store/neo4j/read_compile.py)
+    "roots": "COUNT { MATCH (n0:`Customer`) WHERE true } AS t0",
 }
 #: Where a file's fragment differs: relation_link assigns to its relation ``r``.
 SAMPLE_FRAGMENTS_OF = {"relation_link": {"assign": ", r.`share` = row.v[0]"}}

@@ -25,7 +25,11 @@ def database_reads(store: GraphStore, monkeypatch: pytest.MonkeyPatch) -> Iterat
     counted: Counter[str] = Counter()
     session: Any = getattr(store, "session")  # noqa: B009 (the facade's backend session)
     target = session.db.transactions if store.backend == "neo4j" else session.db
-    names = ("read", "write", "auto") if store.backend == "neo4j" else ("read", "call")
+    names = (
+        ("read", "write", "auto", "read_statement")
+        if store.backend == "neo4j"
+        else ("read", "call")
+    )
 
     def counting(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:

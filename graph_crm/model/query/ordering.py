@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 from graph_crm.errors import InvalidInput, LimitExceeded, PathPart
@@ -86,6 +87,12 @@ def check_page_size(first: int) -> int:
 
 
 def _fingerprint(type_name: str, order: Sequence[OrderBy]) -> str:
+    return _order_fingerprint(type_name, tuple(order))
+
+
+@lru_cache(maxsize=1024)
+def _order_fingerprint(type_name: str, order: tuple[OrderBy, ...]) -> str:
+    # a page's every cursor has the same: worked out once
     text = type_name + "|" + ",".join(f"{o.field}:{int(o.descending)}" for o in order)
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, LiteralString, TypeVar
 
 from neo4j import AsyncManagedTransaction
 
@@ -78,6 +78,10 @@ class Neo4jDatabase:
 
     async def read(self, work: Work[R]) -> R:
         return await self.transactions.read(work)
+
+    async def read_statement(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        """One read statement, auto-committed: one round trip."""
+        return await self.transactions.read_statement(query, **params)
 
     async def write(self, work: Work[R]) -> R:
         return await self.transactions.write(work)

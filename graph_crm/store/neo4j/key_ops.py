@@ -49,7 +49,7 @@ class KeyOps:
         return ApiKey.from_record(rows[0]["key"]) if rows else None
 
     async def api_key_and_registry(self, key_id: str) -> tuple[ApiKey | None, Registry]:
-        rows = await self.db.read(lambda tx: fetch(tx, cypher(q.API_KEY_WITH_REGISTRY), id=key_id))
+        rows = await self.db.read_statement(cypher(q.API_KEY_WITH_REGISTRY), id=key_id)
         [row] = rows
         key = None if row["key"] is None else ApiKey.from_record(row["key"])
         return key, await self.db.registry_of_version(int(row["version"]))

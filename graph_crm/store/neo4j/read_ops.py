@@ -1,7 +1,10 @@
-"""A whole read plan on Neo4j: one statement, one round trip (:mod:`.read_compile`)."""
+"""A whole read plan on Neo4j: one statement, one round trip (:mod:`.read_compile`),
+auto-committed; a nested relation quantifier's sets are read first, in one managed
+transaction with it (:class:`~.compile.RelatedSet`)."""
 
 from __future__ import annotations
 
+from graph_crm.store.neo4j.compile import RelatedSet
 from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.read_compile import compile_read, found_roots
 from graph_crm.store.neo4j.statements import fetch
@@ -14,5 +17,9 @@ class ReadOps:
 
     async def read_operation(self, plan: ReadPlan) -> list[FoundRoot]:
         query, params = compile_read(plan)
-        rows = await self.db.read(lambda tx: fetch(tx, query, **params))
+        if any(isinstance(value, RelatedSet) for value in params.values()):
+            # a nested relation quantifier's set is read first, in the same transaction
+            rows = await self.db.read(lambda tx: fetch(tx, query, **params))
+        else:
+            rows = await self.db.read_statement(query, **params)
         return found_roots(plan, rows[0])

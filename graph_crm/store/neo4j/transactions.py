@@ -99,11 +99,23 @@ class Transactions:
 
     async def auto(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """An auto-commit statement (schema changes must run outside data transactions)."""
+        return await self._auto(WRITE_ACCESS, query, params)
 
+    async def read_statement(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        """One read statement as an auto-commit transaction: one round trip (a managed
+        transaction adds BEGIN and COMMIT), for the reads every request makes (its key
+        and registry; a compiled query). Retried by the guard like any read."""
+        return await self._auto(READ_ACCESS, query, params)
+
+    async def _auto(
+        self, access: str, query: LiteralString, params: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         async def attempt() -> list[dict[str, Any]]:
             statement = Query(query, timeout=_tx_timeout(current_deadline()))
             with timed_work(neo4j_log, "neo4j", _statement_head(query), self.slow_statement_ms):
-                async with self.driver.session(database=self.database) as session:
+                async with self.driver.session(
+                    database=self.database, default_access_mode=access
+                ) as session:
                     with statement_span("neo4j", query):
                         result = await session.run(statement, params)
                         return await result.data()

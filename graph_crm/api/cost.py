@@ -15,8 +15,10 @@ items hold it, as its store call serves them all.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from weakref import WeakKeyDictionary
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, get_operation_ast
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -177,12 +179,20 @@ async def cost_refusal(
     max_cost = max_cost if limits is None else min(max_cost, limits.cost)
     # Depth, aliases and expanded size were checked where the operation was chosen
     # (api/operation.py), in linear time; here only the cost is left.
-    found = estimate(schema, document, operation_name, variables)
+    priced_before = _priced_documents(schema)
+    if id(document) in priced_before:
+        # priced before: straight to the estimate with prices (one walk, not two). Only
+        # ever True is remembered, so a query priced only under some variables is still
+        # walked twice when the first walk finds nothing to price
+        found = Estimate(0, 0, priced=True)
+    else:
+        found = estimate(schema, document, operation_name, variables)
     if found.priced and found.total <= max_cost:
         # only an operation that traverses or filters by relations costs a look at the
         # degree statistics (cached: rarely a round trip)
         prices = await work_prices(api_context, limits)
         if prices is not None:
+            priced_before[id(document)] = document
             found = estimate(schema, document, operation_name, variables, prices)
     return too_costly(found, max_cost) if found.total > max_cost else None
 
@@ -204,3 +214,18 @@ async def work_prices(api_context: Any, limits: RoleLimits | None) -> WorkPrices
         edge_budget=current_budget().edges,
         max_depth=None if limits is None else limits.traversal_depth,
     )
+
+
+#: Per schema, the documents found to hold priced fields (by identity: the operation
+#: chooser hands out one object per text and name; an entry holds its document).
+_PRICED: WeakKeyDictionary[GraphQLSchema, OrderedDict[int, DocumentNode]] = WeakKeyDictionary()
+_PRICED_KEPT = 256
+
+
+def _priced_documents(schema: GraphQLSchema) -> OrderedDict[int, DocumentNode]:
+    found = _PRICED.get(schema)
+    if found is None:
+        found = _PRICED[schema] = OrderedDict()
+    while len(found) > _PRICED_KEPT:
+        found.popitem(last=False)
+    return found

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
+import orjson
+
 from graph_crm.errors import InvalidInput, LimitExceeded, PathPart
 from graph_crm.model.graph import Entity
 from graph_crm.model.query.filters import (
@@ -103,7 +105,10 @@ def encode_cursor(type_name: str, order: Sequence[OrderBy], values: Sequence[Any
         "o": _fingerprint(type_name, order),
         "v": [value_to_json(o.kind, v) for o, v in zip(order, values, strict=True)],
     }
-    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        raw = orjson.dumps(payload)  # compact UTF-8 JSON, in C
+    except orjson.JSONEncodeError:  # an integer past 64 bits: the standard library's
+        raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

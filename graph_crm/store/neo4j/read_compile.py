@@ -2,8 +2,9 @@
 
 Each root is a column of ``read_operation.cypher``: a lookup, or a page's count and
 rows, as subquery expressions. An entity is a map projection of only the properties the
-response shows (and those a cursor needs), holding each relation field below it as a
-``COLLECT`` subquery (``_s<slot>``) that filters, orders and cuts its far ends; an edge's
+response shows (and those a cursor needs; date-times as epoch microseconds, which cost
+the driver no Python objects), holding each relation field below it as a ``COLLECT``
+subquery (``_s<slot>``) that filters, orders and cuts its far ends; an edge's
 relation rides along as ``_r``. The whole response comes back in one round trip,
 already in its shape; :func:`found_roots` only decodes values.
 
@@ -15,13 +16,15 @@ quoted by :mod:`.queries`; every value is a parameter (:class:`~.compile.Params`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, LiteralString, cast
 
 from graph_crm.model.direction import Direction
-from graph_crm.model.graph import Relation
+from graph_crm.model.graph import Entity, Relation
+from graph_crm.model.types import EntityType, PropertyKind, RelationType
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import Params, compile_filter, compile_order
-from graph_crm.store.neo4j.values import decode_props, entity_from_props, native
+from graph_crm.store.neo4j.values import decode_props
 from graph_crm.store.reads.plan import (
     Far,
     Found,
@@ -34,7 +37,17 @@ from graph_crm.store.reads.plan import (
     Value,
 )
 
-_ENTITY_FIELDS = (".key", ".createdAt", ".updatedAt")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(value: str) -> str:
+    """A DateTime as microseconds since the epoch: an integer crosses the wire and is read
+    back in C, where the driver's temporal types cost Python work per value."""
+    return f"{value}.epochSeconds * 1000000 + {value}.microsecond"
+
+
+def _moment(micros: int | None) -> datetime | None:
+    return None if micros is None else _EPOCH + timedelta(microseconds=micros)
 
 
 def compile_read(plan: ReadPlan) -> tuple[LiteralString, dict[str, Any]]:
@@ -86,14 +99,29 @@ def _page(root: PageRoot, index: int, params: Params) -> list[str]:
 
 def _projection(far: Far, depth: int, params: Params, edge: RelationRead | None = None) -> str:
     node = f"n{depth}"
-    parts = [*_ENTITY_FIELDS, *(f".{q.prop(name)}" for name in far.properties)]
+    parts = [".key", *_timestamps(node)]
+    kinds = {spec.name: spec.kind for spec in far.entity_type.properties}
+    parts += [_property(node, name, kinds[name]) for name in far.properties]
     for read in far.relations:
         if read.first > 0:
             parts.append(f"_s{read.slot}: {_relation(read, depth, params).strip()}")
     if edge is not None:
-        props = "".join(f", .{q.prop(name)}" for name in edge.relation_properties)
-        parts.append(f"_r: r{depth} {{.createdAt, .updatedAt{props}}}")
+        rel = f"r{depth}"
+        kinds = {spec.name: spec.kind for spec in edge.relation.properties}
+        props = [_property(rel, name, kinds[name]) for name in edge.relation_properties]
+        parts.append(f"_r: {rel} {{{', '.join([*_timestamps(rel), *props])}}}")
     return f"{node} {{{', '.join(parts)}}}"
+
+
+def _timestamps(variable: str) -> list[str]:
+    return [f"{name}: {_micros(f'{variable}.{name}')}" for name in ("createdAt", "updatedAt")]
+
+
+def _property(variable: str, name: str, kind: PropertyKind) -> str:
+    quoted = q.prop(name)
+    if kind is PropertyKind.DATETIME:
+        return f"{quoted}: {_micros(f'{variable}.{quoted}')}"
+    return f".{quoted}"
 
 
 def _relation(read: RelationRead, depth: int, params: Params) -> str:
@@ -129,7 +157,14 @@ def found_roots(plan: ReadPlan, row: Mapping[str, Any]) -> list[FoundRoot]:
 
 
 def _found(far: Far, raw: Mapping[str, Any], via: tuple[RelationRead, str] | None = None) -> Found:
-    entity = entity_from_props(far.entity_type, raw)
+    entity_type = far.entity_type
+    entity = Entity(
+        entity_type.name,
+        raw["key"],
+        decode_props(entity_type, _moments(entity_type, raw)),
+        _EPOCH + timedelta(microseconds=raw["createdAt"]),
+        _EPOCH + timedelta(microseconds=raw["updatedAt"]),
+    )
     relation = None
     if via is not None:
         read, near_id = via
@@ -138,9 +173,9 @@ def _found(far: Far, raw: Mapping[str, Any], via: tuple[RelationRead, str] | Non
         relation = Relation(
             read.relation.name,
             *ends,
-            decode_props(read.relation, stored),
-            native(stored["createdAt"]),
-            native(stored["updatedAt"]),
+            decode_props(read.relation, _moments(read.relation, stored)),
+            _EPOCH + timedelta(microseconds=stored["createdAt"]),
+            _EPOCH + timedelta(microseconds=stored["updatedAt"]),
         )
     children: dict[int, list[Found]] = {}
     for read in far.relations:
@@ -148,3 +183,11 @@ def _found(far: Far, raw: Mapping[str, Any], via: tuple[RelationRead, str] | Non
         edge = (read, entity.id) if read.edge is not None else None
         children[read.slot] = [_found(read.far, item, edge) for item in items]
     return Found(entity, relation, children)
+
+
+def _moments(definition: EntityType | RelationType, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``raw`` with its DATETIME properties (read as epoch microseconds) as datetimes."""
+    moments = [s.name for s in definition.properties if s.kind is PropertyKind.DATETIME]
+    if not any(raw.get(name) is not None for name in moments):
+        return raw
+    return {**raw, **{name: _moment(raw.get(name)) for name in moments}}

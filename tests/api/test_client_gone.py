@@ -142,6 +142,36 @@ def test_a_call_over_its_roles_budget_answers_timeout(
     assert line["role"] == "analyst"
 
 
+def test_a_compiled_query_over_its_roles_budget_answers_timeout(
+    server: tuple[ApiProcess, dict[Role, str]],
+) -> None:
+    # a typed query is answered by one store read (api/compiled/): under the same budget
+    process, keys = server
+    answer = httpx.post(
+        f"{process.base}/graphql",
+        json={"query": "{ parcels(first: 1) { totalCount } }"},
+        headers={"Authorization": f"Bearer {keys[Role.ANALYST]}"},
+        timeout=30,
+    ).json()
+    assert answer["data"] is None
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "TIMEOUT"
+    assert error["path"] == ["parcels"]
+    assert "budget" in error["message"]
+    admin = httpx.post(
+        f"{process.base}/graphql",
+        json={"query": "{ parcels(first: 1) { totalCount } }"},
+        headers={"Authorization": f"Bearer {keys[Role.ADMIN]}"},
+        timeout=30,
+    ).json()
+    assert admin == {"data": {"parcels": {"totalCount": 0}}}
+    lines = [x for x in _access_lines(process) if x["fields"] == ["parcels"]]
+    assert [(x["role"], x["code"], x["compiled"]) for x in lines] == [
+        ("analyst", "TIMEOUT", False),
+        ("admin", None, True),
+    ]
+
+
 async def _load_notes(settings: Settings) -> None:
     store = await open_store(settings)
     try:

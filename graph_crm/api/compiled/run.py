@@ -3,9 +3,9 @@
 The endpoint asks :func:`compiled_result` first, for a query the caller may run (its
 key, role, depth and size were checked), inside the role's work budget. It checks what
 strawberry's execution would check first — validation (remembered per schema, as for
-every request) and the cost estimate — and, if the query's shape compiles
-(:mod:`.shape`, cached per schema by :mod:`.shapes`), binds it to the request's
-variables (:mod:`.bind`) and answers it with
+every request) — and, if the query's shape compiles (:mod:`.shape`, cached per schema by
+:mod:`.shapes`), the cost estimate; then it binds the shape to the request's variables
+(:mod:`.bind`) and answers it with
 :meth:`~graph_crm.store.base.GraphStore.read_operation`: one statement on Neo4j.
 
 Anything else returns None and strawberry executes the query as before: a query that
@@ -53,8 +53,6 @@ async def compiled_result(api: Any, variables: dict[str, Any] | None) -> Executi
     if validated.get(document, RULES, lambda d: validate(schema, d, RULES)):
         return None  # strawberry reports the validation errors
     served = graphql_schema(schema)
-    if await cost_refusal(served, document, operation.name, variables, api) is not None:
-        return None  # strawberry refuses it (QUERY_TOO_COSTLY) through its extension
     definition = document.definitions[0]
     assert isinstance(definition, OperationDefinitionNode)
     coerced = get_variable_values(served, definition.variable_definitions or (), variables or {})
@@ -75,7 +73,9 @@ async def compiled_result(api: Any, variables: dict[str, Any] | None) -> Executi
         lambda: compiled_shape(served, registry, document, left_out),
     )
     if shape is None:
-        return None
+        return None  # not compiled: strawberry executes it (and prices it), as before
+    if await cost_refusal(served, document, operation.name, variables, api) is not None:
+        return None  # strawberry refuses it (QUERY_TOO_COSTLY) through its extension
     try:
         plan = bind(shape, registry, coerced, api.limits.page_size)
     except (GraphCrmError, GraphQLError):

@@ -30,6 +30,7 @@ from bench.ingest_crm import Graph
 from bench.loadgen import collect_cursors, draw, drive, query_fields, summarise
 from bench.procstat import cpu_seconds, disk_mib, peak_rss_mib
 from bench.scenarios import CORE_ONLY, SCENARIOS, Pools, Scenario
+from bench.served import served
 from graph_crm.auth.roles import Role
 from graph_crm.services.api_keys import create_key
 from graph_crm.settings import Settings
@@ -57,36 +58,14 @@ def serve(settings: Settings, log_path: Path) -> Iterator[tuple[str, subprocess.
     command = [sys.executable, "-m", "uvicorn", "bench.apiserver:app", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
                "--log-level", "warning"]  # fmt: skip
-    with log_path.open("wb") as log_file:
-        # Own session: a Ctrl-C in the terminal reaches only the bench, which then stops us.
-        server = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, server, log_path)
-        yield base, server
-    finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with served(
+        command, cwd=REPO, env=env, port=port, log_path=log_path, ready=_healthy, what="the server"
+    ) as running:
+        yield running
 
 
-def _wait_healthy(base: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            tail = log_path.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"the server exited with {server.returncode}:\n{tail}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"{base}/healthz did not answer 200 within 60 s")
+def _healthy(base: str) -> bool:
+    return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
 
 
 async def run_scenarios(

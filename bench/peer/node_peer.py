@@ -10,12 +10,12 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
+from bench.served import served
 from tools.neo4j_local import free_port
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
@@ -68,33 +68,12 @@ def serve_peer(
     port = free_port()
     env = {**os.environ, "NODE_ENV": "production"}
     command = [_tool("node"), "server.mjs", str(type_defs), bolt_uri, str(port)]
-    with log_path.open("wb") as log_file:
-        server = subprocess.Popen(
-            command, cwd=NODE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_ready(base, server, log_path)
-        yield base, server
-    finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with served(
+        command, cwd=NODE_DIR, env=env, port=port, log_path=log_path, ready=_ready, what="the peer"
+    ) as running:
+        yield running
 
 
-def _wait_ready(base: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            tail = log_path.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"the peer exited with {server.returncode}:\n{tail}")
-        with contextlib.suppress(httpx.TransportError):
-            answer = httpx.post(f"{base}/graphql", json={"query": "{ __typename }"}, timeout=2)
-            if answer.status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"the peer at {base} did not answer within 60 s")
+def _ready(base: str) -> bool:
+    answer = httpx.post(f"{base}/graphql", json={"query": "{ __typename }"}, timeout=2)
+    return answer.status_code == 200

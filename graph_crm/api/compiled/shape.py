@@ -12,13 +12,13 @@ core schema's fields, introspection, the typed mutations) raises :class:`NotComp
 and the query runs on the resolvers as before.
 
 ``@skip``/``@include`` are decided before the shape is made: the caller finds the
-nodes that carry them (:func:`conditional_nodes`), decides each with the request's
-variables and passes those left out; a shape is made (and cached) per decision.
+nodes that carry them (:func:`~.shapes.conditional_nodes`), decides each with the
+request's variables and passes those left out; a shape is made (and cached) per decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -44,7 +44,8 @@ from graph_crm.store.reads.plan import Source
 
 #: A node that may carry @skip/@include: a field, a fragment spread or an inline fragment.
 Conditional = FieldNode | FragmentSpreadNode | InlineFragmentNode
-_CONDITIONS = frozenset({"skip", "include"})
+#: A field's definition on its parent type (None: the parent has no such field).
+Definition = GraphQLField | None
 
 
 class NotCompiled(Exception):
@@ -107,24 +108,6 @@ def shape_of(
     return Shape(shaper.roots(schema.query_type, operation))
 
 
-def conditional_nodes(definitions: Sequence[object]) -> tuple[Conditional, ...]:
-    """Every field, fragment spread and inline fragment of ``definitions`` (an operation
-    and its fragments) that carries @skip or @include, in document order."""
-    found: list[Conditional] = []
-
-    def walk(selection_set: SelectionSetNode | None) -> None:
-        for selection in selection_set.selections if selection_set else ():
-            assert isinstance(selection, FieldNode | InlineFragmentNode | FragmentSpreadNode)
-            if any(d.name.value in _CONDITIONS for d in selection.directives or ()):
-                found.append(selection)
-            if not isinstance(selection, FragmentSpreadNode):
-                walk(selection.selection_set)
-
-    for definition in definitions:
-        walk(getattr(definition, "selection_set", None))
-    return tuple(found)
-
-
 class _Shaper:
     def __init__(
         self,
@@ -147,112 +130,107 @@ class _Shaper:
     def roots(
         self, query: GraphQLObjectType, operation: OperationDefinitionNode
     ) -> tuple[Field, ...]:
-        out = []
-        for key, nodes in self.collect(query, [operation.selection_set]):
-            name = nodes[0].name.value
-            if name == "__typename":
-                out.append(self.typename(key, nodes[0], query.name))
-                continue
+        def root(key: str, found: list[FieldNode], name: str, field: Definition) -> Field | None:
             what, type_name = self.root_fields.get(name, (None, ""))
-            if what is None:
-                raise NotCompiled(f"Query.{name} is answered by its resolver")
-            field = query.fields[name]
-            entity = self.object_type(type_name)
+            if what is None or field is None:
+                return None
             if what is What.LOOKUP:
-                children = self.entity(entity, nodes)
+                children = self.entity(self.object_type(type_name), found)
             else:
-                children = self.connection(self.object_type(field), type_name, nodes)
-            out.append(Field(key, what, nodes[0], field, entity_type=type_name,
-                             children=children))  # fmt: skip
-        return tuple(out)
+                children = self.connection(self.object_type(field), type_name, found)
+            return Field(key, what, found[0], field, entity_type=type_name, children=children)
+
+        return self.fields(query, [operation.selection_set], root)
 
     def entity(self, parent: GraphQLObjectType, nodes: Sequence[FieldNode]) -> tuple[Field, ...]:
         entity_type = self.registry.entity_type(parent.name)
         specs = {spec.name: spec for spec in entity_type.properties}
         relations = relation_fields(self.registry, parent.name)
         edges = {field.end.edges_field: field for field in relations.values()}
-        out = []
-        for key, found in self.collect(parent, _selections(nodes)):
-            node, name = found[0], found[0].name.value
-            definition = parent.fields.get(name)
-            if name == "__typename":
-                out.append(self.typename(key, node, parent.name))
-            elif name in _SYSTEM:
-                out.append(Field(key, What.VALUE, node, definition, _SYSTEM[name]))
-            elif name in specs:
-                out.append(self.property(key, node, definition, specs[name]))
-            elif name in relations or name in edges:
-                field = relations.get(name) or edges[name]
-                far = self.object_type(field.far_type)
-                if name in relations:
-                    what, children = What.RELATION, self.entity(far, found)
-                else:
-                    what, children = What.EDGES, self.edge(field, found)
-                out.append(Field(key, what, node, definition, relation=field,
-                                 children=children))  # fmt: skip
-            else:
-                raise NotCompiled(f"{parent.name}.{name} is answered by its resolver")
-        return tuple(out)
 
-    def edge(self, field: RelationField, nodes: Sequence[FieldNode]) -> tuple[Field, ...]:
-        parent = self.object_type(field.end.edge_type)
-        relation = self.registry.relation_type(field.relation)
-        specs = {spec.name: spec for spec in relation.properties}
-        out = []
-        for key, found in self.collect(parent, _selections(nodes)):
-            node, name = found[0], found[0].name.value
-            definition = parent.fields.get(name)
-            if name == "__typename":
-                out.append(self.typename(key, node, parent.name))
-            elif name == "node":
-                children = self.entity(self.object_type(field.far_type), found)
-                out.append(Field(key, What.NODE, node, definition,
-                                 entity_type=field.far_type, children=children))  # fmt: skip
-            elif name in ("createdAt", "updatedAt"):
-                out.append(Field(key, What.VALUE, node, definition, _SYSTEM[name]))
-            elif name in specs:
-                out.append(self.property(key, node, definition, specs[name]))
+        def part(key: str, found: list[FieldNode], name: str, field: Definition) -> Field | None:
+            node = found[0]
+            if name in _SYSTEM:
+                return Field(key, What.VALUE, node, field, _SYSTEM[name])
+            if name in specs:
+                return self.property(key, node, field, specs[name])
+            relation = relations.get(name) or edges.get(name)
+            if relation is None:
+                return None
+            if name in relations:
+                what = What.RELATION
+                children = self.entity(self.object_type(relation.far_type), found)
             else:
-                raise NotCompiled(f"{parent.name}.{name} is answered by its resolver")
-        return tuple(out)
+                what, children = What.EDGES, self.edge(relation, found)
+            return Field(key, what, node, field, relation=relation, children=children)
+
+        return self.fields(parent, _selections(nodes), part)
+
+    def edge(self, relation: RelationField, nodes: Sequence[FieldNode]) -> tuple[Field, ...]:
+        specs = {s.name: s for s in self.registry.relation_type(relation.relation).properties}
+
+        def part(key: str, found: list[FieldNode], name: str, field: Definition) -> Field | None:
+            node = found[0]
+            if name == "node":
+                children = self.entity(self.object_type(relation.far_type), found)
+                return Field(key, What.NODE, node, field, entity_type=relation.far_type,
+                             children=children)  # fmt: skip
+            if name in ("createdAt", "updatedAt"):
+                return Field(key, What.VALUE, node, field, _SYSTEM[name])
+            if name in specs:
+                return self.property(key, node, field, specs[name])
+            return None
+
+        return self.fields(self.object_type(relation.end.edge_type), _selections(nodes), part)
 
     def connection(
         self, parent: GraphQLObjectType, type_name: str, nodes: Sequence[FieldNode]
     ) -> tuple[Field, ...]:
-        out = []
-        for key, found in self.collect(parent, _selections(nodes)):
-            node, name = found[0], found[0].name.value
-            field = parent.fields.get(name)
-            if name == "__typename":
-                out.append(self.typename(key, node, parent.name))
-            elif name == "totalCount":
-                out.append(Field(key, What.VALUE, node, field, Source.TOTAL))
-            elif name in ("edges", "pageInfo") and field is not None:
-                what = What.PAGE_EDGES if name == "edges" else What.PAGE_INFO
-                children = self.page_part(self.object_type(field), type_name, found)
-                out.append(Field(key, what, node, field, children=children))
-            else:
-                raise NotCompiled(f"{parent.name}.{name} is answered by its resolver")
-        return tuple(out)
+        def part(key: str, found: list[FieldNode], name: str, field: Definition) -> Field | None:
+            if name == "totalCount":
+                return Field(key, What.VALUE, found[0], field, Source.TOTAL)
+            if name not in ("edges", "pageInfo") or field is None:
+                return None
+            what = What.PAGE_EDGES if name == "edges" else What.PAGE_INFO
+            children = self.page_part(self.object_type(field), type_name, found)
+            return Field(key, what, found[0], field, children=children)
+
+        return self.fields(parent, _selections(nodes), part)
 
     def page_part(
         self, parent: GraphQLObjectType, type_name: str, nodes: Sequence[FieldNode]
     ) -> tuple[Field, ...]:
         """An edge of a page (``cursor``, ``node``) or its ``pageInfo``."""
+
+        def part(key: str, found: list[FieldNode], name: str, field: Definition) -> Field | None:
+            if name in _PAGE_VALUES:
+                return Field(key, What.VALUE, found[0], field, _PAGE_VALUES[name])
+            if name != "node":
+                return None
+            children = self.entity(self.object_type(type_name), found)
+            return Field(key, What.NODE, found[0], field, entity_type=type_name,
+                         children=children)  # fmt: skip
+
+        return self.fields(parent, _selections(nodes), part)
+
+    def fields(
+        self,
+        parent: GraphQLObjectType,
+        selection_sets: Sequence[SelectionSetNode],
+        part: Callable[[str, list[FieldNode], str, Definition], Field | None],
+    ) -> tuple[Field, ...]:
+        """Each response key of ``selection_sets`` on ``parent`` as ``part`` names it
+        (``__typename`` anywhere); a field ``part`` does not know is NotCompiled."""
         out = []
-        for key, found in self.collect(parent, _selections(nodes)):
-            node, name = found[0], found[0].name.value
-            field = parent.fields.get(name)
+        for key, found in self.collect(parent, selection_sets):
+            name = found[0].name.value
             if name == "__typename":
-                out.append(self.typename(key, node, parent.name))
-            elif name in _PAGE_VALUES:
-                out.append(Field(key, What.VALUE, node, field, _PAGE_VALUES[name]))
-            elif name == "node":
-                children = self.entity(self.object_type(type_name), found)
-                out.append(Field(key, What.NODE, node, field,
-                                 entity_type=type_name, children=children))  # fmt: skip
-            else:
+                out.append(self.typename(key, found[0], parent.name))
+                continue
+            field = part(key, found, name, parent.fields.get(name))
+            if field is None:
                 raise NotCompiled(f"{parent.name}.{name} is answered by its resolver")
+            out.append(field)
         return tuple(out)
 
     @staticmethod

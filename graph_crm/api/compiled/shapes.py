@@ -9,29 +9,28 @@ schema").
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final
 from weakref import WeakKeyDictionary
 
 from graphql import (
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLIncludeDirective,
     GraphQLSchema,
     GraphQLSkipDirective,
+    InlineFragmentNode,
     OperationDefinitionNode,
+    SelectionSetNode,
 )
 from graphql.execution.values import VariableValues, get_directive_values
 
-from graph_crm.api.compiled.shape import (
-    Conditional,
-    NotCompiled,
-    Shape,
-    conditional_nodes,
-    shape_of,
-)
+from graph_crm.api.compiled.shape import Conditional, NotCompiled, Shape, shape_of
 from graph_crm.model.registry import Registry
 
+_CONDITIONS = frozenset({"skip", "include"})
 #: Distinct (document, role, decisions) each schema remembers (clients send few).
 SHAPES_CACHED: Final = 256
 
@@ -116,3 +115,21 @@ def shapes_of(schema: GraphQLSchema) -> CompiledShapes:
     if found is None:
         found = _TABLES[schema] = CompiledShapes(SHAPES_CACHED)
     return found
+
+
+def conditional_nodes(definitions: Sequence[object]) -> tuple[Conditional, ...]:
+    """Every field, fragment spread and inline fragment of ``definitions`` (an operation
+    and its fragments) that carries @skip or @include, in document order."""
+    found: list[Conditional] = []
+
+    def walk(selection_set: SelectionSetNode | None) -> None:
+        for selection in selection_set.selections if selection_set else ():
+            assert isinstance(selection, FieldNode | InlineFragmentNode | FragmentSpreadNode)
+            if any(d.name.value in _CONDITIONS for d in selection.directives or ()):
+                found.append(selection)
+            if not isinstance(selection, FragmentSpreadNode):
+                walk(selection.selection_set)
+
+    for definition in definitions:
+        walk(getattr(definition, "selection_set", None))
+    return tuple(found)

@@ -38,7 +38,9 @@ async def test_a_graphql_change_wakes_the_feed_reader(store: GraphStore) -> None
         connected(address, {"Authorization": risk["Authorization"]}) as subscriber,
     ):
         app.state.feed_hub.poll_seconds = POLL_SECONDS
-        await subscriber.subscribe("1", CHANGED)
+        # from the head read now, not the one the server reads as it subscribes: the
+        # change may land first (a subscription gives no acknowledgement to wait for)
+        await subscriber.subscribe("1", CHANGED, after=await store.incident_feed_head())
         await succeed(
             client,
             REPORT_DISRUPTION,
@@ -62,7 +64,9 @@ async def test_a_processed_event_wakes_the_feed_reader(store: GraphStore) -> Non
         event_processor(store, settings, app.state.event_wake, app.state.feed_hub.wake),
     ):
         app.state.feed_hub.poll_seconds = POLL_SECONDS
-        await subscriber.subscribe("1", CHANGED)
+        # as above: a fast event processor may store the change before the subscription
+        # reads the feed's head, which would then start after it
+        await subscriber.subscribe("1", CHANGED, after=await store.incident_feed_head())
         sent = await post_event(client, integration.id, integration.secret, disruption())
         assert sent.status_code == 202, sent.text
         told = await _told(subscriber)

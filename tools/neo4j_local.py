@@ -66,6 +66,10 @@ JVM_FLAGS = (
     # default run (servers living ~10 minutes) 353 against 347. (When resets still dropped
     # every constraint, Neo4j planned queries for much longer and C2 won.)
     "-XX:TieredStopAtLevel=1",
+    # With C1 only the JVM reserves 48 MB for compiled code, not 240: a server that plans
+    # many distinct statements (compiled GraphQL queries, one text per shape) filled it and
+    # failed a later query with "Out of space in CodeCache for adapters" (CI, d6e60d1).
+    "-XX:ReservedCodeCacheSize=256m",
     "-XX:+UseSerialGC",
     "-XX:-UsePerfData",
     "-XX:+ExitOnOutOfMemoryError",

@@ -152,7 +152,7 @@ async def test_batch_plans_buffer_no_more_than_the_bare_statement(
     async with AsyncGraphDatabase.driver(neo4j_target.uri) as driver:
         for statement in (upsert, link):
             async with driver.session(database=neo4j_target.database) as session:
-                result = await session.run("EXPLAIN " + statement, rows=[], now=AT)
+                result = await session.run("EXPLAIN " + statement, now=AT)
                 plan = (await result.consume()).plan
             assert plan is not None
             eager = [details for name, details in _operators(plan) if name == "Eager"]
@@ -171,4 +171,36 @@ def test_only_checked_property_names_reach_the_statement() -> None:
         assignments(definition, "n")
     spec = PropertySpec(name="at", kind=PropertyKind.DATETIME)
     checked = EntityType.model_construct(name="Event", properties=(spec,))
-    assert assignments(checked, "n") == ", n.`at` = datetime(row.v[0])"
+    assert assignments(checked, "n") == ", n.`at` = datetime($v[0][i])"
+
+
+def test_long_list_parameters_pack_as_lists_and_print_short() -> None:
+    # the driver formats every RUN's parameters for its debug log, logging on or off:
+    # long lists travel as a list type whose repr is short, packed byte for byte as a list
+    from neo4j._codec.hydration.bolt.v2 import HydrationHandler
+    from neo4j._codec.packstream.v1 import Packer
+
+    from graph_crm.store.neo4j.statements import _columns
+
+    params = {
+        "keys": [f"K{i}" for i in range(5000)],
+        "v": [[0.5] * 5000, [None, "2026-01-01"] * 2500],
+        "records": [{"ids": ["a:1"] * 100, "actor": "x"}],
+        "now": AT,
+    }
+    quiet = _columns(params)
+    assert len(repr(quiet)) < 300, repr(quiet)[:400]
+    assert quiet == params
+
+    def packed(value: dict[str, Any]) -> bytes:
+        out = bytearray()
+
+        class Sink:
+            def write(self, data: bytes) -> None:
+                out.extend(data)
+
+        hooks = HydrationHandler().new_hydration_scope().dehydration_hooks
+        Packer(Sink()).pack(value, dehydration_hooks=hooks)  # type: ignore[no-untyped-call]
+        return bytes(out)
+
+    assert packed(quiet) == packed(params)

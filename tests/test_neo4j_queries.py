@@ -24,7 +24,7 @@ SAMPLE_FRAGMENTS = {
     "where": "n.`name` = $p0",
     "order": "n.key ASC",
     # entity_upsert: each property by name (graph_crm/store/neo4j/batch_rows.py)
-    "assign": ", n.`name` = row.v[0], n.`since` = date(row.v[1])",
+    "assign": ", n.`name` = $v[0][i], n.`since` = date($v[1][i])",
     "StartLabels": "`Customer`",
     "depths": "",  # traverse.cypher with no depth block; the contract suite runs real ones
     "parts": "MATCH (n:`Customer`) "
@@ -64,7 +64,7 @@ SAMPLE_FRAGMENTS = {
     "roots": "COUNT { MATCH (n0:`Customer`) WHERE true } AS t0",
 }
 #: Where a file's fragment differs: relation_link assigns to its relation ``r``.
-SAMPLE_FRAGMENTS_OF = {"relation_link": {"assign": ", r.`share` = row.v[0]"}}
+SAMPLE_FRAGMENTS_OF = {"relation_link": {"assign": ", r.`share` = $v[0][i]"}}
 
 
 def test_every_query_file_has_a_constant_and_is_used() -> None:

@@ -1,7 +1,12 @@
-"""A write batch's rows as the Neo4j upsert and link statements take them.
+"""A write batch's rows as the Neo4j upsert and link statements take them: as columns.
 
-Each row carries its property values as a list in the definition's order (``row.v``),
-and the statement assigns them one by one, each property named (registry-checked and
+The statement walks the rows by index (``UNWIND range(0, size($keys) - 1) AS i``) and
+reads each field from its own list parameter (``$keys[i]``; property values from one
+list per property, ``$v[0][i]``, in the definition's order). Columns, not a map per
+row: a batch of 5,000 packs in less than half the time, and the driver formats every
+RUN's parameters for its debug log (even with debug logging off) in a third.
+
+The statement assigns the values one by one, each property named (registry-checked and
 quoted by :mod:`.queries`). Naming them, unlike ``SET n += row.props``, tells the planner
 that a batch never writes ``key``: the plan needs no Eager operator for it.
 
@@ -13,7 +18,7 @@ in UTC, ``Z``), which tests/test_neo4j_batch_rows.py reads back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from graph_crm.model.types import EntityType, PropertyKind, RelationType
@@ -36,26 +41,25 @@ _DECODERS = {PropertyKind.DATETIME: "datetime", PropertyKind.DATE: "date"}
 
 
 def assignments(definition: Definition, variable: str) -> str:
-    """``, n.`name` = row.v[0], n.`since` = date(row.v[1]) …``: each defined property from
-    its place in ``row.v`` (a null removes it)."""
+    """``, n.`name` = $v[0][i], n.`since` = date($v[1][i]) …``: each defined property
+    from its column of ``$v`` (a null removes it)."""
     parts = []
     for index, spec in enumerate(definition.properties):
-        value = f"row.v[{index}]"
+        value = f"$v[{index}][i]"
         if (function := _DECODERS.get(spec.kind)) is not None:
             value = f"{function}({value})"
         parts.append(f", {variable}.{q.prop(spec.name)} = {value}")
     return "".join(parts)
 
 
-def value_lists(definition: Definition, batch: Iterable[Mapping[str, Any]]) -> list[list[Any]]:
-    """Each row's checked properties as the list :func:`assignments` reads (``None`` for
-    an absent one), the definition read once."""
-    specs = [(spec.name, _ENCODERS.get(spec.kind)) for spec in definition.properties]
-    lists = []
-    for properties in batch:
-        values = []
-        for name, encode in specs:
-            value = properties.get(name)
-            values.append(value if encode is None or value is None else encode(value))
-        lists.append(values)
-    return lists
+def value_columns(definition: Definition, batch: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+    """The ``$v`` that :func:`assignments` reads: one list per defined property, a
+    value for each row of ``batch`` (``None`` where it has none), each encoded to travel."""
+    columns = []
+    for spec in definition.properties:
+        name, encode = spec.name, _ENCODERS.get(spec.kind)
+        column = [properties.get(name) for properties in batch]
+        if encode is not None:
+            column = [value if value is None else encode(value) for value in column]
+        columns.append(column)
+    return columns

@@ -19,7 +19,7 @@ from graph_crm.store.common import raise_unique_conflicts
 from graph_crm.store.links import LinkBatch, Linked, link_outcome
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
-from graph_crm.store.neo4j.batch_rows import assignments, value_lists
+from graph_crm.store.neo4j.batch_rows import assignments, value_columns
 from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.rollup_write import keep_current
 from graph_crm.store.neo4j.statements import (
@@ -105,24 +105,29 @@ async def _upsert(
     sent: list[int] = stale["stale"]
     if not sent:
         return WriteResult(unchanged=len(keys)), []
-    rows = [
-        {"i": n, "key": keys[i], "id": global_id(type_name, keys[i]), "rev": revisions[i], "v": v}
-        for n, (i, v) in enumerate(
-            zip(sent, value_lists(entity_type, [properties[i] for i in sent]), strict=True)
-        )
-    ]
+    sent_keys = [keys[i] for i in sent]
+    ids = [global_id(type_name, key) for key in sent_keys]
     statement = cypher(q.ENTITY_UPSERT, Label=label, assign=assignments(entity_type, "n"))
-    result = await fetch_one(tx, statement, rows=rows, now=at)
+    result = await fetch_one(
+        tx,
+        statement,
+        keys=sent_keys,
+        ids=ids,
+        revs=[revisions[i] for i in sent],
+        v=value_columns(entity_type, [properties[i] for i in sent]),
+        now=at,
+    )
     created, unchanged = int(result["created"]), int(result["unchanged"])
     written = WriteResult(
         created=created,
-        updated=len(rows) - created - unchanged,
-        unchanged=unchanged + len(keys) - len(rows),
+        updated=len(sent) - created - unchanged,
+        unchanged=unchanged + len(keys) - len(sent),
     )
-    if result["changed"]:
-        ids = [rows[index]["id"] for index in result["changed"]]
-        await write_audit(tx, [upsert_record(actor, type_name, ids, written, at)])
-    return written, [rows[index]["key"] for index in result["changed"]]
+    changed: list[int] = result["changed"]
+    if changed:
+        changed_ids = [ids[index] for index in changed]
+        await write_audit(tx, [upsert_record(actor, type_name, changed_ids, written, at)])
+    return written, [sent_keys[index] for index in changed]
 
 
 async def _link(tx: AsyncManagedTransaction, batch: LinkBatch, at: datetime) -> WriteResult:
@@ -130,15 +135,17 @@ async def _link(tx: AsyncManagedTransaction, batch: LinkBatch, at: datetime) -> 
     if not batch.links:
         return WriteResult()
     properties = [link.properties for link in batch.links]
-    rows = [
-        {"i": i, "from": link.from_key, "to": link.to_key, "rev": rev, "v": values}
-        for i, (link, (_, rev), values) in enumerate(
-            zip(batch.links, encode_all(rel, properties), value_lists(rel, properties), strict=True)
-        )
-    ]
     statement = cypher(q.RELATION_LINK, **relation_fragments(rel), assign=assignments(rel, "r"))
-    result = await fetch_one(tx, statement, rows=rows, now=at)
-    if result["written"] != len(rows):
+    result = await fetch_one(
+        tx,
+        statement,
+        fromKeys=[link.from_key for link in batch.links],
+        toKeys=[link.to_key for link in batch.links],
+        revs=[rev for _, rev in encode_all(rel, properties)],
+        v=value_columns(rel, properties),
+        now=at,
+    )
+    if result["written"] != len(batch.links):
         # some ends are missing: name them (raising rolls the whole plan back)
         await raise_missing_ends(tx, rel, batch.pairs)
         raise GraphCrmError(f"{rel.name}: the batch linked fewer rows than asked")

@@ -3,5 +3,5 @@ MATCH (a:{{From}} {key: row.from})
 MATCH (b:{{To}} {key: row.to})
 CREATE (a)-[r:{{REL}}]->(b)
 SET r = row.props
-SET r._rev = row.rev, r.createdAt = row.createdAt, r.updatedAt = row.updatedAt
+SET r.createdAt = row.createdAt, r.updatedAt = row.updatedAt
 RETURN count(r) AS written

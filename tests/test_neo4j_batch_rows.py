@@ -13,7 +13,7 @@ from neo4j import AsyncGraphDatabase
 from graph_crm.model.types import EntityType, PropertyKind, PropertySpec
 from graph_crm.store.base import GraphStore
 from graph_crm.store.neo4j import queries as q
-from graph_crm.store.neo4j.batch_rows import assignments
+from graph_crm.store.neo4j.batch_rows import assignments, unchanged
 from graph_crm.store.neo4j.statements import cypher
 from tests.neo4j_env import Neo4jTarget
 
@@ -148,6 +148,7 @@ async def test_batch_plans_buffer_no_more_than_the_bare_statement(
         To=q.label("Event"),
         REL=q.rel_type("FOLLOWS"),
         assign=assignments(follows, "r"),
+        same=unchanged(follows, "r"),
     )
     async with AsyncGraphDatabase.driver(neo4j_target.uri) as driver:
         for statement in (upsert, link):
@@ -157,7 +158,8 @@ async def test_batch_plans_buffer_no_more_than_the_bare_statement(
             assert plan is not None
             eager = [details for name, details in _operators(plan) if name == "Eager"]
             # the bare MERGE … SET n += r.props has one, for the map that may write any
-            # property; naming the properties leaves only the revision's read-then-write
+            # property; naming the properties leaves only the read-then-write of the
+            # revision (entities) or of the values compared (relations)
             assert len(eager) <= 1, eager
             assert not any("some property" in details for details in eager), eager
 
@@ -169,9 +171,15 @@ def test_only_checked_property_names_reach_the_statement() -> None:
     definition = EntityType.model_construct(name="Event", properties=(hostile,))
     with pytest.raises(ValueError, match="unchecked property"):
         assignments(definition, "n")
+    with pytest.raises(ValueError, match="unchecked property"):
+        unchanged(definition, "r")
     spec = PropertySpec(name="at", kind=PropertyKind.DATETIME)
     checked = EntityType.model_construct(name="Event", properties=(spec,))
     assert assignments(checked, "n") == ", n.`at` = datetime($v[0][i])"
+    assert unchanged(checked, "r") == (
+        "coalesce(r.`at` = datetime($v[0][i]), r.`at` IS NULL AND datetime($v[0][i]) IS NULL)"
+    )
+    assert unchanged(EntityType.model_construct(name="Event", properties=()), "r") == "true"
 
 
 def test_long_list_parameters_pack_as_lists_and_print_short() -> None:

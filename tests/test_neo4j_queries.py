@@ -63,8 +63,14 @@ SAMPLE_FRAGMENTS = {
     # read_operation.cypher: a page's count as its one column (store/neo4j/read_compile.py)
     "roots": "COUNT { MATCH (n0:`Customer`) WHERE true } AS t0",
 }
-#: Where a file's fragment differs: relation_link assigns to its relation ``r``.
-SAMPLE_FRAGMENTS_OF = {"relation_link": {"assign": ", r.`share` = $v[0][i]"}}
+#: Where a file's fragment differs: relation_link assigns to its relation ``r`` and
+#: compares the stored values with the row's (graph_crm/store/neo4j/batch_rows.py).
+SAMPLE_FRAGMENTS_OF = {
+    "relation_link": {
+        "assign": ", r.`share` = $v[0][i]",
+        "same": "coalesce(r.`share` = $v[0][i], r.`share` IS NULL AND $v[0][i] IS NULL)",
+    }
+}
 
 
 def test_every_query_file_has_a_constant_and_is_used() -> None:

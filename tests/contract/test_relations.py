@@ -183,3 +183,69 @@ async def test_get_relations_refuses_unknown_types_wrong_ends_and_pairs_asked_tw
     if path:
         assert any(tuple(issue.path)[-len(path) :] == path for issue in refused.value.issues)
     assert await snapshot(store) == before
+
+
+_KINDS: dict[str, Any] = {
+    "note": {"kind": "STRING"},
+    "count": {"kind": "INT"},
+    "share": {"kind": "FLOAT"},
+    "open": {"kind": "BOOLEAN"},
+    "day": {"kind": "DATE"},
+    "at": {"kind": "DATETIME"},
+    "level": {"kind": "ENUM", "values": ["LOW", "HIGH"]},
+    "data": {"kind": "JSON"},
+}
+_FULL: dict[str, Any] = {
+    "note": "发布 launch",
+    "count": 3,
+    "share": 2.0,
+    "open": False,
+    "day": "1996-07-04",
+    "at": "2026-03-04T05:06:07.123456Z",
+    "level": "LOW",
+    "data": {"b": [1, 2.5, None], "a": "x"},
+}
+_OTHER: dict[str, Any] = {
+    "note": "launch",
+    "count": 4,
+    "share": 0.2,
+    "open": True,
+    "day": "1996-07-05",
+    "at": "2026-03-04T05:06:07.123457Z",
+    "level": "HIGH",
+    "data": {"a": "x", "b": [1, 2.5]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(_KINDS))
+async def test_a_link_is_unchanged_exactly_when_every_value_is(
+    store: GraphStore, name: str
+) -> None:
+    await store.define_entity_type({"name": "Event", "properties": []})
+    properties = [{"name": n, **spec} for n, spec in _KINDS.items()]
+    await store.define_relation_type(
+        {"name": "FOLLOWS", "from": "Event", "to": "Event", "properties": properties}
+    )
+    await store.upsert_entities("Event", [{"key": "A"}, {"key": "B"}])
+
+    async def link(values: dict[str, Any]) -> tuple[int, int, int]:
+        result = await store.link("FOLLOWS", [{"from": "A", "to": "B", "properties": values}])
+        return result.created, result.updated, result.unchanged
+
+    assert await link(_FULL) == (1, 0, 0)
+    # the same values, spelled as a client may (a JSON object's keys in another order,
+    # an INT-valued FLOAT), change nothing, not even updatedAt
+    (stored,) = (await store.list_relations("FOLLOWS")).items
+    same = {**_FULL, "data": {"a": "x", "b": [1, 2.5, None]}, "share": 2}
+    assert await link(same) == (0, 0, 1)
+    (again,) = (await store.list_relations("FOLLOWS")).items
+    assert again.updated_at == stored.updated_at
+    # one value changed, then removed, then still absent
+    assert await link({**_FULL, name: _OTHER[name]}) == (0, 1, 0)
+    assert await link({**_FULL, name: _OTHER[name]}) == (0, 0, 1)
+    absent = {n: v for n, v in _FULL.items() if n != name}
+    assert await link(absent) == (0, 1, 0)
+    assert await link(absent) == (0, 0, 1)
+    (last,) = (await store.list_relations("FOLLOWS")).items
+    assert name not in last.properties
+    assert last.created_at == stored.created_at

@@ -5,7 +5,7 @@ writes, instead of a transaction, what the Neo4j backend's online writes store
 (``entity_upsert.cypher``, ``relation_link.cypher``, ``audit_add.cypher``): each entity
 an ``Entity:<Type>`` node with ``key``, ``id`` (its global id, also the importer's node
 id), ``_rev``, ``createdAt``, ``updatedAt`` and its defined properties; each relation
-with ``_rev``, ``createdAt``, ``updatedAt`` and its properties; one ``_GraphCrmAudit``
+with ``createdAt``, ``updatedAt`` and its properties; one ``_GraphCrmAudit``
 node per batch and type, as the online write leaves; and the registry (the
 ``_GraphCrmRegistry`` node, its definitions and its history). Entities are written as
 they come (the check has made their keys unique). Relations go through an on-disk index
@@ -43,8 +43,10 @@ from graph_crm.store.links import LinkBatch, Linked, link_outcome
 from graph_crm.store.neo4j.values import encode_props
 from graph_crm.store.write_batch import BatchResult, EntityWrite, plan_write
 
-#: (name, importer type) of what every entity node and relationship carries first.
-_INTERNAL: Final = (("_rev", "string"), ("createdAt", "datetime"), ("updatedAt", "datetime"))
+#: (name, importer type) of what every relationship carries first; an entity node has its
+#: revision before them (relationships keep none: relation_link.cypher compares values).
+_TIMES: Final = (("createdAt", "datetime"), ("updatedAt", "datetime"))
+_INTERNAL: Final = (("_rev", "string"), *_TIMES)
 _AUDIT: Final = (
     ("id", "string"),
     ("at", "string"),
@@ -248,17 +250,17 @@ class AdminFiles:
         """Write out the relations and close every file."""
         out: TextIO | None = None
         current = from_type = to_type = ""
-        for name, src, dst, rev, props, created, updated in self._relations.rows():
+        for name, src, dst, _rev, props, created, updated in self._relations.rows():
             if name != current:
                 current = name
                 rel = self.registry.relation_type(name)
                 from_type, to_type = rel.from_type, rel.to_type
-                columns = [*_INTERNAL, *((s.name, column_type(s.kind)) for s in rel.properties)]
+                columns = [*_TIMES, *((s.name, column_type(s.kind)) for s in rel.properties)]
                 head = header(columns, lead=(":START_ID", ":END_ID"))
                 out = self._file("relationships", name, f"relationships-{name}", head)
             assert out is not None
             cells = [cell(global_id(from_type, src)), cell(global_id(to_type, dst))]
-            cells += [cell(rev), created, updated]
+            cells += [created, updated]
             if props:
                 cells.append(props)
             out.write(line(cells))

@@ -52,6 +52,23 @@ def assignments(definition: Definition, variable: str) -> str:
     return "".join(parts)
 
 
+def unchanged(definition: Definition, variable: str) -> str:
+    """A Cypher condition true where ``variable`` already holds row ``i``'s values:
+    each defined property equal to its column of ``$v`` (both null counts as equal),
+    as :func:`assignments` would store it. ``true`` for a definition without properties.
+
+    Relations on Neo4j keep no revision: comparing the values is what writing and
+    reading a revision property cost the link (a 24-character string per relation,
+    about a fifth of a batch's time on the server)."""
+    parts = []
+    for index, spec in enumerate(definition.properties):
+        stored, value = f"{variable}.{q.prop(spec.name)}", f"$v[{index}][i]"
+        if (function := _DECODERS.get(spec.kind)) is not None:
+            value = f"{function}({value})"
+        parts.append(f"coalesce({stored} = {value}, {stored} IS NULL AND {value} IS NULL)")
+    return " AND ".join(parts) or "true"
+
+
 def value_columns(definition: Definition, batch: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
     """The ``$v`` that :func:`assignments` reads: one list per defined property, a
     value for each row of ``batch`` (``None`` where it has none), each encoded to travel."""

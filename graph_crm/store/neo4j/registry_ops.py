@@ -25,7 +25,7 @@ from graph_crm.model.records import (
     revision_of,
 )
 from graph_crm.model.registry import Registry, RegistryChange
-from graph_crm.model.types import EntityType, RelationType
+from graph_crm.model.types import EntityType
 from graph_crm.store.budget import outside_budget
 from graph_crm.store.definition_batch import DefinitionBatch, Evolution
 from graph_crm.store.definitions import Backfill, Population
@@ -44,7 +44,6 @@ from graph_crm.store.neo4j.statements import (
     cypher,
     fetch,
     registry_in,
-    relation_fragments,
 )
 from graph_crm.store.neo4j.values import decode_props
 from graph_crm.store.rollups import rollups_over
@@ -172,7 +171,7 @@ class RegistryOps:
                 cypher(q.RELATION_BACKFILL, REL=q.rel_type(definition.name), prop=q.prop(name)),
                 value=neo4j_value(kinds[name], value),
             )
-        await self._revise_relations(tx, definition)
+        # relations keep no revision (relation_link compares their values): nothing to revise
 
     async def _revise_entities(
         self,
@@ -217,19 +216,3 @@ class RegistryOps:
                 rows=revised[start : start + RECOMPUTE_BATCH],
                 now=now,
             )
-
-    async def _revise_relations(
-        self, tx: AsyncManagedTransaction, relation_type: RelationType
-    ) -> None:
-        """Back-filled relations get new revisions, so unchanged links stay unchanged."""
-        fragments = relation_fragments(relation_type)
-        rows = await fetch(tx, cypher(q.RELATION_PROPS_ALL, REL=fragments["REL"]))
-        revised = [
-            {
-                "from": row["from"],
-                "to": row["to"],
-                "rev": revision_of(relation_type, decode_props(relation_type, row["props"])),
-            }
-            for row in rows
-        ]
-        await fetch(tx, cypher(q.RELATION_REVISE, **fragments), rows=revised)

@@ -112,7 +112,6 @@ class TransferOps:
             {
                 "from": r.from_id.split(":", 1)[1],
                 "to": r.to_id.split(":", 1)[1],
-                "rev": revision_of(rel, r.properties),
                 "props": encode_props(rel, r.properties),
                 "createdAt": r.created_at,
                 "updatedAt": r.updated_at,

@@ -19,7 +19,7 @@ from graph_crm.store.common import raise_unique_conflicts
 from graph_crm.store.links import LinkBatch, Linked, link_outcome
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.audit_ops import write_audit
-from graph_crm.store.neo4j.batch_rows import assignments, value_columns
+from graph_crm.store.neo4j.batch_rows import assignments, unchanged, value_columns
 from graph_crm.store.neo4j.database import Neo4jDatabase
 from graph_crm.store.neo4j.rollup_write import keep_current
 from graph_crm.store.neo4j.statements import (
@@ -134,15 +134,18 @@ async def _link(tx: AsyncManagedTransaction, batch: LinkBatch, at: datetime) -> 
     rel = batch.relation_type
     if not batch.links:
         return WriteResult()
-    properties = [link.properties for link in batch.links]
-    statement = cypher(q.RELATION_LINK, **relation_fragments(rel), assign=assignments(rel, "r"))
+    statement = cypher(
+        q.RELATION_LINK,
+        **relation_fragments(rel),
+        assign=assignments(rel, "r"),
+        same=unchanged(rel, "r"),
+    )
     result = await fetch_one(
         tx,
         statement,
         fromKeys=[link.from_key for link in batch.links],
         toKeys=[link.to_key for link in batch.links],
-        revs=[rev for _, rev in encode_all(rel, properties)],
-        v=value_columns(rel, properties),
+        v=value_columns(rel, [link.properties for link in batch.links]),
         now=at,
     )
     if result["written"] != len(batch.links):

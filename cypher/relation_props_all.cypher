@@ -1,2 +1,0 @@
-MATCH (a)-[r:{{REL}}]->(b)
-RETURN a.key AS from, b.key AS to, properties(r) AS props

@@ -11,6 +11,7 @@ import json
 import json.encoder
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from hashlib import blake2b
 from typing import Any, Final, NamedTuple
 
@@ -19,7 +20,6 @@ from graph_crm.model.entity_keys import canonical_key, lookup_key, stored_spelli
 from graph_crm.model.names import ENTITY_TYPE_PATTERN
 from graph_crm.model.types import (
     EntityType,
-    PropertyKind,
     PropertySpec,
     RelationType,
     _TypeDefinition,
@@ -30,15 +30,27 @@ MAX_BATCH: Final = 100_000
 MAX_ISSUES: Final = 50
 
 
+def _temporal_text(value: Any) -> str:
+    """A checked DATE or DATETIME value as the store writes it in JSON (the encoder asks
+    only for what JSON has no type for): ISO dates, fixed-width UTC date-times."""
+    if isinstance(value, datetime):
+        return datetime_to_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a stored value")
+
+
 def _canonical_json() -> Callable[[Any], str]:
-    """``json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``,
-    with its C encoder built once rather than per call (half the cost of a small row).
-    No check for cycles: a payload holds checked values only."""
-    encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """``json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+    default=_temporal_text)``, with its C encoder built once rather than per call (half
+    the cost of a small row). No check for cycles: a payload holds checked values only."""
+    encoder = json.JSONEncoder(
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_temporal_text
+    )
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # pragma: no cover - CPython has it
         return encoder.encode
-    chunks = make(None, encoder.default, json.encoder.encode_basestring, None, ":", ",",
+    chunks = make(None, _temporal_text, json.encoder.encode_basestring, None, ":", ",",
                   True, False, True)  # fmt: skip
     return lambda payload: "".join(chunks(payload, 0))
 
@@ -88,25 +100,14 @@ def encode_properties(
 def encode_all(
     definition: _TypeDefinition, batch: Iterable[Mapping[str, Any]]
 ) -> list[tuple[str, str]]:
-    """:func:`encode_properties` of every row of ``batch``, the definition read once."""
-    datetimes = [s.name for s in definition.properties if s.kind is PropertyKind.DATETIME]
-    dates = [s.name for s in definition.properties if s.kind is PropertyKind.DATE]
+    """:func:`encode_properties` of every row of ``batch`` (rows checked against
+    ``definition``: DATE and DATETIME values as :class:`date` and :class:`datetime`)."""
     encoded: list[tuple[str, str]] = []
-    temporal = bool(datetimes or dates)
     #: text -> revision: rows alike (links without properties, say) are hashed once
     revisions: dict[str, str] = {}
     for properties in batch:
-        if temporal:
-            payload = dict(properties)
-            for name in datetimes:
-                if (value := payload.get(name)) is not None:
-                    payload[name] = datetime_to_text(value)
-            for name in dates:
-                if (value := payload.get(name)) is not None:
-                    payload[name] = value.isoformat()
-            text = _CANONICAL_JSON(payload)
-        else:
-            text = _CANONICAL_JSON(properties)
+        # temporals become text inside the encoder (_temporal_text): no copy of the row
+        text = _CANONICAL_JSON(properties)
         if (revision := revisions.get(text)) is None:
             revision = revisions[text] = blake2b(text.encode(), digest_size=12).hexdigest()
         encoded.append((text, revision))

@@ -15,7 +15,9 @@ from neo4j.exceptions import ConstraintError
 # Built from two literals so that the monitoring query does not match itself.
 _RUNNING_BATCHES = (
     "SHOW TRANSACTIONS YIELD currentQuery, status "
-    "WHERE currentQuery CONTAINS ('UNWIND ' + '$rows') AND status = 'Running' "
+    # entity_upsert's or relation_link's MERGE
+    "WHERE (currentQuery CONTAINS ('MERGE (n:' + 'Entity:') "
+    "OR currentQuery CONTAINS ('MERGE (a)-' + '[r:')) AND status = 'Running' "
     "RETURN count(*) AS running"
 )
 
@@ -81,7 +83,8 @@ def neo4j_admin(uri: str) -> Iterator[neo4j.Driver]:
 
 
 def neo4j_writing(driver: neo4j.Driver) -> Callable[[], bool]:
-    """A probe: whether a batch statement (``UNWIND $rows``) is running on the server."""
+    """A probe: whether a batch write statement (an upsert's or a link's ``MERGE``) is
+    running on the server."""
 
     def writing() -> bool:
         records, _, _ = driver.execute_query(_RUNNING_BATCHES)

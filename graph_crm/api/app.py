@@ -29,6 +29,7 @@ from graph_crm.api.request_log import RequestLog, configure_access_log
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.schema import core_schema
 from graph_crm.api.shared_buckets import open_rate_limiter
+from graph_crm.api.verified_keys import VerifiedKeys
 from graph_crm.api.webhook_sender import webhook_worker
 from graph_crm.auth.roles import Role
 from graph_crm.errors import GraphCrmError
@@ -154,10 +155,16 @@ def create_app(
     jwt = JwtVerifier.from_settings(settings)
     # shared by the workers of one `graph-crm serve --workers N` (GRAPH_CRM_RUN_DIR)
     rate_limiter = open_rate_limiter() if rate_limiter is None else rate_limiter
+    # keys this process verified: a compiled query checks its key in its own statement
+    verified_keys = VerifiedKeys()
     app = Starlette(
         routes=[
             graphql_route(
-                settings, rate_limiter=rate_limiter, auth_failures=auth_failures, jwt=jwt
+                settings,
+                rate_limiter=rate_limiter,
+                auth_failures=auth_failures,
+                jwt=jwt,
+                verified_keys=verified_keys,
             ),
             # subscriptions (graphql-transport-ws): the same keys, buckets and checks
             graphql_socket_route(
@@ -175,6 +182,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.verified_keys = verified_keys
     #: Set when this process accepts an event: its processor claims it at once.
     app.state.event_wake = asyncio.Event()
     if settings.tracing:

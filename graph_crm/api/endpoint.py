@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from graphql import GraphQLError, OperationType
@@ -38,17 +38,26 @@ from graph_crm.api.access import check_access
 from graph_crm.api.compiled.run import compiled_result
 from graph_crm.api.context import ApiContext
 from graph_crm.api.limits import check_shape
-from graph_crm.api.live import LiveSchema
 from graph_crm.api.loaders import Loaders
 from graph_crm.api.operation import BadOperation, Operation, select_operation
 from graph_crm.api.operation_policy import OperationPolicy
-from graph_crm.api.principal import Principal, principal_of, registry_read_with_key
+from graph_crm.api.principal import (
+    Principal,
+    keep_registry,
+    principal_of,
+    registry_read_with_key,
+)
 from graph_crm.api.refusal import refuse
 from graph_crm.api.request_data import GraphQLRequest, RequestRefused, read_graphql_request
 from graph_crm.api.request_log import note
+from graph_crm.api.verified_keys import confirm, settled, unconfirmed
 from graph_crm.errors import StoreUnavailable
+from graph_crm.model.registry import Registry
 from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import work_budget
+from graph_crm.store.reads.guard import ReadGuard
+
+T = TypeVar("T")
 
 
 class GraphQLEndpoint:
@@ -60,6 +69,13 @@ class GraphQLEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         response = await self._respond(request)
+        guard = unconfirmed(request)
+        if guard is not None:
+            # refused before it ran (a bad body, a GET mutation, ...): a key let in
+            # unconfirmed is confirmed first, so a revoked one gets its 401 instead
+            refused = await confirm(request, guard)
+            if refused is not None:
+                response = refused
         await response(scope, receive, send)
 
     async def _respond(self, request: Request) -> Response:
@@ -99,6 +115,88 @@ class GraphQLEndpoint:
     async def _run(
         self, request: Request, principal: Principal, body: GraphQLRequest, operation: Operation
     ) -> Response:
+        guard = unconfirmed(request)
+        if guard is not None:
+            # a key verified before: answered by a compiled read that checks the key and
+            # the registry itself, or else confirmed the full way first (verified_keys.py)
+            came_in_on = registry_read_with_key(request)
+            answered = await self._answer_unconfirmed(request, principal, body, operation, guard)
+            if answered is not None:
+                return answered
+            # This process learned of a newer registry while the request ran (a change
+            # made here, or read by another request): the request keeps the registry it
+            # came in on. Else the one read now, which a change made elsewhere since this
+            # process last looked is in: served from the next request, as ever.
+            store: GraphStore = request.app.state.store
+            changed_meanwhile = store.known_registry().version != guard.registry_version
+            refused = await confirm(request, guard)
+            if refused is not None:
+                return refused
+            if changed_meanwhile and came_in_on is not None:
+                keep_registry(request, came_in_on)
+        return await self._run_confirmed(request, principal, body, operation)
+
+    async def _answer_unconfirmed(
+        self,
+        request: Request,
+        principal: Principal,
+        body: GraphQLRequest,
+        operation: Operation,
+        guard: ReadGuard,
+    ) -> Response | None:
+        """The response if the query is answered whole by a compiled read behind
+        ``guard``; None for anything else, which is then confirmed and served as usual
+        (no refusal is answered, nothing written, nothing else read before that)."""
+        policy = self.policy
+        if check_shape(operation, policy.limits(principal.role).query_depth) is not None:
+            return None
+        if policy.introspection_refusal(principal, operation) is not None:
+            return None
+        registry = registry_read_with_key(request)
+        if registry is None or check_access(principal, operation, registry):
+            return None
+        context = await self._context(request, principal, registry, operation)
+
+        async def execute() -> list[ExecutionResult]:
+            with work_budget(policy.budget(principal.role)):
+                compiled = await compiled_result(context, body.variables, guard)
+                return [] if compiled is None else [compiled]
+
+        answered = await _unless_client_leaves(request, execute())
+        if answered is None:
+            settled(request)  # nobody to answer
+            return refuse(request, 499, "CLIENT_GONE", "the client went away")
+        if not answered:
+            return None
+        if answered[0].errors:
+            # the store failed (say, the budget ran out): the guard may not have been
+            # read, so the key is confirmed before the error is sent, not run again
+            refused = await confirm(request, guard)
+            if refused is not None:
+                return refused
+        else:
+            settled(request)  # the guarded read found the key and the registry as given
+        return _graphql_response(request, answered[0])
+
+    async def _context(
+        self, request: Request, principal: Principal, registry: Registry, operation: Operation
+    ) -> ApiContext:
+        # Built off the loop if this version is new to this process (api/live.py).
+        schema = await request.app.state.live_schema.for_registry(registry)
+        return ApiContext(
+            store=request.app.state.store,
+            request=request,
+            principal=principal,
+            registry=registry,
+            schema=schema,
+            loaders=Loaders(request.app.state.store),
+            operation=operation,
+            limits=self.policy.limits(principal.role),
+        )
+
+    async def _run_confirmed(
+        self, request: Request, principal: Principal, body: GraphQLRequest, operation: Operation
+    ) -> Response:
         policy = self.policy
         too_big = check_shape(operation, policy.limits(principal.role).query_depth)
         if too_big is not None:
@@ -108,7 +206,6 @@ class GraphQLEndpoint:
             await policy.forbidden(request, principal, operation, [no_introspection])
             return _graphql_response(request, ExecutionResult(data=None, errors=[no_introspection]))
         store: GraphStore = request.app.state.store
-        live: LiveSchema = request.app.state.live_schema
         # Asked on every request: the registry lives in the store, where another worker
         # process may have changed it since this one last looked. Read with the caller's
         # key (one round trip, api/authentication.py), else (a JWT) now. Like the key
@@ -123,18 +220,7 @@ class GraphQLEndpoint:
         if forbidden:
             await policy.forbidden(request, principal, operation, forbidden)
             return _graphql_response(request, ExecutionResult(data=None, errors=forbidden))
-        # Built off the loop if this version is new to this process (api/live.py).
-        schema = await live.for_registry(registry)
-        context = ApiContext(
-            store=store,
-            request=request,
-            principal=principal,
-            registry=registry,
-            schema=schema,
-            loaders=Loaders(store),
-            operation=operation,
-            limits=policy.limits(principal.role),
-        )
+        context = await self._context(request, principal, registry, operation)
 
         async def execute() -> ExecutionResult:
             with work_budget(policy.budget(principal.role)):
@@ -156,15 +242,13 @@ class GraphQLEndpoint:
         return _graphql_response(request, result)
 
 
-async def _unless_client_leaves(
-    request: Request, work: Coroutine[Any, Any, ExecutionResult]
-) -> ExecutionResult | None:
+async def _unless_client_leaves(request: Request, work: Coroutine[Any, Any, T]) -> T | None:
     """``work``'s result; None (and ``work`` cancelled) if the client disconnects first.
 
     The body has been read, so the next message the server has for us is the client
     leaving; cancelling the work interrupts its store call (see the stores' budgets).
     """
-    task: asyncio.Task[ExecutionResult] = asyncio.ensure_future(work)
+    task: asyncio.Task[T] = asyncio.ensure_future(work)
     watcher = asyncio.ensure_future(_disconnected(request.receive))
     try:
         done, _ = await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)

@@ -36,6 +36,7 @@ from graph_crm.api.rate_limit import RateLimit
 from graph_crm.api.request_body import StrictBody
 from graph_crm.api.role_limits import RateLimiter
 from graph_crm.api.socket_operation import SocketSettings
+from graph_crm.api.verified_keys import VerifiedKeys
 from graph_crm.settings import Settings
 
 
@@ -45,15 +46,17 @@ def graphql_route(
     rate_limiter: RateLimiter,
     auth_failures: AuthFailureThrottle,
     jwt: JwtVerifier | None,
+    verified_keys: VerifiedKeys,
 ) -> Route:
-    """``/graphql`` over GET and POST, behind its middleware."""
+    """``/graphql`` over GET and POST, behind its middleware (a key verified before let
+    in unconfirmed: :mod:`graph_crm.api.verified_keys`)."""
     return Route(
         "/graphql",
         GraphQLEndpoint(OperationPolicy(settings)),
         methods=["GET", "POST"],
         middleware=[
             Middleware(GraphiQLPage),
-            bearer_authentication(jwt=jwt, failures=auth_failures),
+            bearer_authentication(jwt=jwt, failures=auth_failures, keys=verified_keys),
             Middleware(RateLimit, limiter=rate_limiter),
             Middleware(StrictBody, body_timeout=settings.body_timeout),
         ],

@@ -36,6 +36,7 @@ from graph_crm.model.traversal import Direction, Step, Traversal
 from graph_crm.model.types import EntityType, RelationType
 from graph_crm.store.definitions import DefinitionOperation
 from graph_crm.store.events import EventLease
+from graph_crm.store.reads.guard import ReadGuard
 from graph_crm.store.reads.plan import ReadPlan
 from graph_crm.store.write_batch import BatchResult
 
@@ -66,6 +67,10 @@ class GraphStore(Protocol):
 
     async def registry(self) -> Registry:
         """The current type registry (re-read if another process changed it)."""
+
+    def known_registry(self) -> Registry:
+        """The registry this process last read, without reading the store: possibly
+        behind the stored one (a guarded :meth:`read_operation` tells)."""
 
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
         """Every definition change after ``since_version``, oldest first."""
@@ -158,9 +163,15 @@ class GraphStore(Protocol):
     ) -> Page[Entity]:
         """A filtered, ordered page of one type's entities (keyset cursors)."""
 
-    async def read_operation(self, plan: ReadPlan) -> dict[str, Any]:
+    async def read_operation(
+        self, plan: ReadPlan, guard: ReadGuard | None = None
+    ) -> dict[str, Any] | None:
         """The ``data`` of a whole GraphQL query compiled into ``plan`` (checked against
         the registry by whoever made it): in one read, one statement on Neo4j.
+
+        With a ``guard`` (:mod:`graph_crm.store.reads.guard`), only if in that same read
+        its key is stored, not revoked, with its secret hash and role, and the registry
+        is at its version; else None, and nothing of the plan is read.
 
         Raises :class:`~graph_crm.store.reads.project.Unanswerable` when a stored value
         cannot be answered without the resolvers (docs/api.md, "Compiled reads")."""

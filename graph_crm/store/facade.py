@@ -62,6 +62,7 @@ from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.events import EventLease
 from graph_crm.store.keys import checked_at
 from graph_crm.store.paging import all_pages
+from graph_crm.store.reads.guard import ReadGuard
 from graph_crm.store.reads.plan import ReadPlan
 from graph_crm.store.reads.project import response
 from graph_crm.store.session import StoreSession
@@ -95,6 +96,9 @@ class Store(Generic[S]):
 
     async def registry(self) -> Registry:
         return await self.session.definitions.registry()
+
+    def known_registry(self) -> Registry:
+        return self.session.definitions.known_registry()
 
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
         return await self.session.definitions.registry_changes(since_version)
@@ -206,8 +210,11 @@ class Store(Generic[S]):
 
         return listing.entity_page(await self.session.entities.entity_rows(plan))
 
-    async def read_operation(self, plan: ReadPlan) -> dict[str, Any]:
-        return response(plan, await self.session.reads.read_operation(plan))
+    async def read_operation(
+        self, plan: ReadPlan, guard: ReadGuard | None = None
+    ) -> dict[str, Any] | None:
+        found = await self.session.reads.read_operation(plan, guard)
+        return None if found is None else response(plan, found)
 
     async def delete_entities(
         self, ids: Sequence[str], *, actor: str = DEFAULT_ACTOR

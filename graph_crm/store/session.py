@@ -34,12 +34,16 @@ from graph_crm.store.definition_batch import DefinitionBatch
 from graph_crm.store.incidents import IncidentWrite
 from graph_crm.store.links import LinkPlan
 from graph_crm.store.listing import EntityListing, EntityPlan, RelationListing, RelationPlan, Rows
+from graph_crm.store.reads.guard import ReadGuard
 from graph_crm.store.reads.plan import FoundRoot, ReadPlan
 from graph_crm.store.write_batch import BatchResult, WritePlanner
 
 
 class RegistryPart(Protocol):
     async def registry(self) -> Registry: ...
+
+    def known_registry(self) -> Registry:
+        """The registry this process last read, without reading the store."""
 
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]: ...
 
@@ -83,10 +87,14 @@ class LinkPart(Protocol):
 
 
 class ReadPart(Protocol):
-    async def read_operation(self, plan: ReadPlan) -> list[FoundRoot]:
+    async def read_operation(
+        self, plan: ReadPlan, guard: ReadGuard | None = None
+    ) -> list[FoundRoot] | None:
         """Everything ``plan`` reads, in one read: one :data:`FoundRoot` per root, each
         entity with the far ends of its relation fields (as the plan's registry names
-        them; a type since dropped finds nothing)."""
+        them; a type since dropped finds nothing). With a ``guard``, only if its key is
+        stored active with its secret hash and role and the registry is at its version,
+        checked in the same read; else None, and nothing else is read."""
 
 
 class GraphPart(Protocol):

@@ -1,7 +1,9 @@
 """A request's fixed cost: the caller's key and the registry in one read (one Neo4j round
-trip, one SQLite read on a reader thread) before the operation's own work — and the
-promises that read keeps (a revoked key fails at once, another worker's type is served
-on the next request: tests/api/test_live_schema.py)."""
+trip, one SQLite read on a reader thread) before the operation's own work, or, for a
+typed query by a key this process verified before, inside the query's own read
+(api/verified_keys.py) — and the promises kept either way (a revoked key fails at once,
+another worker's type is served on the next request: tests/api/test_live_schema.py,
+tests/api/test_verified_keys.py)."""
 
 from __future__ import annotations
 
@@ -55,8 +57,34 @@ async def test_a_request_reads_its_key_and_registry_once(
         with database_reads(store, monkeypatch) as reads:
             answer = await data(client, query)
     assert answer
-    assert counting.calls == Counter({"api_key_and_registry": 1})
+    # a verified key is let in on the registry this process knows (known_registry reads
+    # nothing), but no read of this query checks it: it is checked the full way, once
+    assert _reads(counting) == Counter({"api_key_and_registry": 1})
     assert sum(reads.values()) == 1, reads
+
+
+async def test_a_typed_query_checks_its_key_in_its_own_read(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.define_entity_type(
+        {"name": "Port", "properties": [{"name": "name", "kind": "STRING"}]}, actor="tests"
+    )
+    await store.upsert_entities("Port", [{"key": "P1", "name": "Rotterdam"}])
+    counting = CountingStore(store)
+    query = '{ port(key: "P1") { key name } }'
+    async with asgi_client(counting) as client:
+        assert await data(client, query) == {"port": {"key": "P1", "name": "Rotterdam"}}
+        counting.calls.clear()
+        with database_reads(store, monkeypatch) as reads:
+            answer = await data(client, query)
+    assert answer == {"port": {"key": "P1", "name": "Rotterdam"}}
+    assert _reads(counting) == Counter({"read_operation": 1})
+    assert sum(reads.values()) == 1, reads
+
+
+def _reads(counting: CountingStore) -> Counter[str]:
+    """The store calls that read: ``known_registry`` is the registry held in memory."""
+    return Counter({name: n for name, n in counting.calls.items() if name != "known_registry"})
 
 
 async def test_the_registry_read_with_the_key_is_the_current_one(

@@ -30,6 +30,7 @@ from graph_crm.api.request_log import note
 from graph_crm.api.schema_validation import ValidatedDocuments
 from graph_crm.api.strawberry_schema import graphql_schema, validate
 from graph_crm.errors import GraphCrmError
+from graph_crm.store.reads.guard import ReadGuard
 from graph_crm.store.reads.plan import Value
 from graph_crm.store.reads.project import Unanswerable
 
@@ -37,9 +38,16 @@ from graph_crm.store.reads.project import Unanswerable
 RULES: Final = tuple(specified_rules)
 
 
-async def compiled_result(api: Any, variables: dict[str, Any] | None) -> ExecutionResult | None:
+async def compiled_result(
+    api: Any, variables: dict[str, Any] | None, guard: ReadGuard | None = None
+) -> ExecutionResult | None:
     """The result of the request whose ApiContext is ``api`` by one store read, or None
-    to let strawberry execute it."""
+    to let strawberry execute it.
+
+    ``guard``: the request is unconfirmed (api/verified_keys.py); answered only by a read
+    behind it that found the key and registry as given, else None (a query that reads
+    nothing, a guard that did not hold: confirmed first, then served). A store error is
+    answered as ever; the endpoint confirms the key before it sends it."""
     operation = api.operation
     if operation.kind is not OperationType.QUERY:
         return None
@@ -83,9 +91,13 @@ async def compiled_result(api: Any, variables: dict[str, Any] | None) -> Executi
     try:
         names = [root for root in plan.roots if isinstance(root, Value)]
         if len(names) == len(plan.roots):
+            if guard is not None:
+                return None  # nothing read would check the key: confirmed first
             data = {root.key: root.name for root in names}  # only __typename: no read
         else:
-            data = await api.store.read_operation(plan)
+            data = await api.store.read_operation(plan, guard)
+            if data is None:
+                return None  # the guard did not hold: confirmed the full way first
     except Unanswerable:
         return None
     except GraphCrmError as error:

@@ -75,6 +75,11 @@ class EmbeddedDatabase:
         registry = self.state.registry
         return self._cached_registry if registry is None else registry
 
+    @property
+    def known_registry(self) -> Registry:
+        """The registry this process last read (any thread), without reading the file."""
+        return self._cached_registry
+
     def use_registry(self, registry: Registry) -> None:
         """Make ``registry`` this call's (a definition it is writing); once the write
         commits it becomes the process's."""

@@ -4,7 +4,9 @@ Each root is one statement (a lookup, or a page's count and rows); then, level b
 each relation field is one statement for all the entities that hold it
 (:func:`~graph_crm.store.embedded.neighbor_sql.neighbors_sql`, as a DataLoader's batch),
 never one per entity. The resolvers make the same statements, but each is its own store
-call and thread hop, with strawberry resolving every field in between.
+call and thread hop, with strawberry resolving every field in between. A guarded read
+(:mod:`graph_crm.store.reads.guard`) checks the key and the registry version first, in
+the same read.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from graph_crm.store.embedded.database import EmbeddedDatabase
 from graph_crm.store.embedded.entity_ops import listing_rows
 from graph_crm.store.embedded.neighbor_sql import neighbors_sql
 from graph_crm.store.embedded.rows import entity_from_row, stored_time
+from graph_crm.store.reads.guard import ReadGuard
 from graph_crm.store.reads.plan import (
     Far,
     Found,
@@ -31,18 +34,34 @@ from graph_crm.store.reads.plan import (
 )
 
 _LOOKUP = "SELECT key, props, created_at, updated_at FROM entities WHERE type = ? AND key = ?"
+_GUARD = (
+    "SELECT 1 FROM api_keys WHERE id = ? AND secret_hash = ? AND role = ? AND revoked_at IS NULL"
+)
 
 
 class ReadOps:
     def __init__(self, db: EmbeddedDatabase) -> None:
         self.db = db
 
-    async def read_operation(self, plan: ReadPlan) -> list[FoundRoot]:
-        def run() -> list[FoundRoot]:
-            self.db.refresh()
+    async def read_operation(
+        self, plan: ReadPlan, guard: ReadGuard | None = None
+    ) -> list[FoundRoot] | None:
+        def run() -> list[FoundRoot] | None:
+            registry = self.db.refresh()
+            if guard is not None and not _passes(self.db.conn, guard, registry.version):
+                return None
             return read_plan(self.db.conn, plan)
 
         return await self.db.read(run)
+
+
+def _passes(conn: sqlite3.Connection, guard: ReadGuard, version: int) -> bool:
+    """Whether ``guard``'s key is stored active with its secret hash and role, and the
+    registry (just read, in this read) is at its version."""
+    if version != guard.registry_version:
+        return False
+    row = conn.execute(_GUARD, (guard.key_id, guard.secret_hash, guard.role)).fetchone()
+    return row is not None
 
 
 def read_plan(conn: sqlite3.Connection, plan: ReadPlan) -> list[FoundRoot]:

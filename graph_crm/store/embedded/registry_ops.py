@@ -39,6 +39,9 @@ class RegistryOps:
 
         return await self.db.read(read, quick=True)
 
+    def known_registry(self) -> Registry:
+        return self.db.known_registry
+
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
         def read() -> list[RegistryChange]:
             cursor = self.db.conn.execute(

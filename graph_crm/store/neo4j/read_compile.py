@@ -25,6 +25,7 @@ from graph_crm.model.types import EntityType, PropertyKind, RelationType
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import Params, compile_filter, compile_order
 from graph_crm.store.neo4j.values import decode_props
+from graph_crm.store.reads.guard import ReadGuard
 from graph_crm.store.reads.plan import (
     Far,
     Found,
@@ -50,8 +51,11 @@ def _moment(micros: int | None) -> datetime | None:
     return None if micros is None else _EPOCH + timedelta(microseconds=micros)
 
 
-def compile_read(plan: ReadPlan) -> tuple[LiteralString, dict[str, Any]]:
-    """The statement answering every root of ``plan`` in one row, and its parameters."""
+def compile_read(
+    plan: ReadPlan, guard: ReadGuard | None = None
+) -> tuple[LiteralString, dict[str, Any]]:
+    """The statement answering every root of ``plan`` in one row, and its parameters;
+    behind ``guard``, no row unless the guard holds (``read_guarded.cypher``)."""
     params = Params()
     columns: list[str] = []
     for index, root in enumerate(plan.roots):
@@ -70,9 +74,20 @@ def compile_read(plan: ReadPlan) -> tuple[LiteralString, dict[str, Any]]:
             columns += _page(root, index, params)
     if not columns:
         columns.append("null AS nothing")
-    text = q.render(q.READ_OPERATION, roots=",\n  ".join(columns))
+    values = params.values
+    if guard is None:
+        text = q.render(q.READ_OPERATION, roots=",\n  ".join(columns))
+    else:
+        text = q.render(q.READ_GUARDED, roots=",\n  ".join(columns))
+        values = {
+            **values,
+            "guardKey": guard.key_id,
+            "guardHash": guard.secret_hash,
+            "guardRole": guard.role,
+            "guardVersion": guard.registry_version,
+        }
     # identifiers checked by queries.label/rel_type/prop; values are parameters
-    return cast(LiteralString, text), params.values  # type: ignore[redundant-cast]
+    return cast(LiteralString, text), values  # type: ignore[redundant-cast]
 
 
 def _page(root: PageRoot, index: int, params: Params) -> list[str]:

@@ -59,6 +59,9 @@ class RegistryOps:
     async def registry(self) -> Registry:
         return await self.db.current_registry()
 
+    def known_registry(self) -> Registry:
+        return self.db.registry
+
     async def registry_changes(self, since_version: int = 0) -> list[RegistryChange]:
         rows = await self.db.read(
             lambda tx: fetch(tx, cypher(q.REGISTRY_CHANGES), since=since_version)

@@ -4,7 +4,9 @@ else of the request is read.
 :class:`BearerAuthentication`, its backend, turns ``Authorization: Bearer <token>`` into
 a :class:`~graph_crm.api.principal.Principal`: an API key looked up in the store, or a
 JWT from the identity provider when one is configured. An address that keeps failing is
-refused before its key is even looked up (:mod:`graph_crm.api.auth_throttle`).
+refused before its key is even looked up (:mod:`graph_crm.api.auth_throttle`). On
+``/graphql``, a key this process verified before is let in without a read, unconfirmed,
+for a compiled query to check in its own read (:mod:`graph_crm.api.verified_keys`).
 
 The stock middleware expresses every answer we need: the backend raises an
 :class:`AuthenticationRefused` carrying its status and headers, and

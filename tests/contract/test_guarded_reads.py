@@ -4,11 +4,12 @@ else None. Guard values are parameters, hostile ones included."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 
-from graph_crm.auth.keys import new_api_key
+from graph_crm.auth.keys import ApiKey, new_api_key
 from graph_crm.auth.roles import Role
 from graph_crm.store.base import GraphStore
 from graph_crm.store.reads.guard import ReadGuard
@@ -22,17 +23,32 @@ async def _lookup(store: GraphStore) -> ReadPlan:
     return ReadPlan((LookupRoot("port", "P1", read),))
 
 
-async def test_a_guarded_read_answers_only_while_key_and_registry_are_as_given(
-    store: GraphStore,
-) -> None:
+@dataclass(frozen=True)
+class Setting:
+    """A stored Port P1, an analyst's key, a lookup of P1, and the registry's version."""
+
+    key: ApiKey
+    plan: ReadPlan
+    version: int
+
+    @property
+    def guard(self) -> ReadGuard:
+        return ReadGuard(self.key.id, self.key.secret_hash, self.key.role.value, self.version)
+
+
+@pytest.fixture
+async def setting(store: GraphStore) -> Setting:
     await store.define_entity_type({"name": "Port", "properties": []}, actor="tests")
     await store.upsert_entities("Port", [{"key": "P1"}])
     key, _ = new_api_key("reader", Role.ANALYST, created_by="tests")
     await store.add_api_key(key)
-    plan = await _lookup(store)
-    version = (await store.registry()).version
-    guard = ReadGuard(key.id, key.secret_hash, key.role.value, version)
+    return Setting(key, await _lookup(store), (await store.registry()).version)
 
+
+async def test_a_guarded_read_answers_only_while_key_and_registry_are_as_given(
+    store: GraphStore, setting: Setting
+) -> None:
+    key, plan, version, guard = setting.key, setting.plan, setting.version, setting.guard
     assert await store.read_operation(plan, guard) == {"port": {"key": "P1"}}
     assert await store.read_operation(plan) == {"port": {"key": "P1"}}
     for wrong in (
@@ -60,13 +76,10 @@ async def test_a_guarded_read_answers_only_while_key_and_registry_are_as_given(
         "",
     ],
 )
-async def test_hostile_guard_values_are_parameters(store: GraphStore, hostile: str) -> None:
-    await store.define_entity_type({"name": "Port", "properties": []}, actor="tests")
-    await store.upsert_entities("Port", [{"key": "P1"}])
-    key, _ = new_api_key("reader", Role.ANALYST, created_by="tests")
-    await store.add_api_key(key)
-    plan = await _lookup(store)
-    version = (await store.registry()).version
+async def test_hostile_guard_values_are_parameters(
+    store: GraphStore, setting: Setting, hostile: str
+) -> None:
+    key, plan, version = setting.key, setting.plan, setting.version
     for guard in (
         ReadGuard(hostile, key.secret_hash, key.role.value, version),
         ReadGuard(key.id, hostile, key.role.value, version),

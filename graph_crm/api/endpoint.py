@@ -52,7 +52,6 @@ from graph_crm.api.request_data import GraphQLRequest, RequestRefused, read_grap
 from graph_crm.api.request_log import note
 from graph_crm.api.verified_keys import confirm, settled, unconfirmed
 from graph_crm.errors import StoreUnavailable
-from graph_crm.model.registry import Registry
 from graph_crm.store.base import GraphStore
 from graph_crm.store.budget import work_budget
 from graph_crm.store.reads.guard import ReadGuard
@@ -120,7 +119,7 @@ class GraphQLEndpoint:
             # a key verified before: answered by a compiled read that checks the key and
             # the registry itself, or else confirmed the full way first (verified_keys.py)
             came_in_on = registry_read_with_key(request)
-            answered = await self._answer_unconfirmed(request, principal, body, operation, guard)
+            answered = await self._serve(request, principal, body, operation, guard)
             if answered is not None:
                 return answered
             # This process learned of a newer registry while the request ran (a change
@@ -134,82 +133,40 @@ class GraphQLEndpoint:
                 return refused
             if changed_meanwhile and came_in_on is not None:
                 keep_registry(request, came_in_on)
-        return await self._run_confirmed(request, principal, body, operation)
+        served = await self._serve(request, principal, body, operation, None)
+        assert served is not None  # only an unconfirmed request is left unanswered
+        return served
 
-    async def _answer_unconfirmed(
+    async def _serve(
         self,
         request: Request,
         principal: Principal,
         body: GraphQLRequest,
         operation: Operation,
-        guard: ReadGuard,
+        guard: ReadGuard | None,
     ) -> Response | None:
-        """The response if the query is answered whole by a compiled read behind
-        ``guard``; None for anything else, which is then confirmed and served as usual
-        (no refusal is answered, nothing written, nothing else read before that)."""
-        policy = self.policy
-        if check_shape(operation, policy.limits(principal.role).query_depth) is not None:
-            return None
-        if policy.introspection_refusal(principal, operation) is not None:
-            return None
-        registry = registry_read_with_key(request)
-        if registry is None or check_access(principal, operation, registry):
-            return None
-        context = await self._context(request, principal, registry, operation)
-
-        async def execute() -> list[ExecutionResult]:
-            with work_budget(policy.budget(principal.role)):
-                compiled = await compiled_result(context, body.variables, guard)
-                return [] if compiled is None else [compiled]
-
-        answered = await _unless_client_leaves(request, execute())
-        if answered is None:
-            settled(request)  # nobody to answer
-            return refuse(request, 499, "CLIENT_GONE", "the client went away")
-        if not answered:
-            return None
-        if answered[0].errors:
-            # the store failed (say, the budget ran out): the guard may not have been
-            # read, so the key is confirmed before the error is sent, not run again
-            refused = await confirm(request, guard)
-            if refused is not None:
-                return refused
-        else:
-            settled(request)  # the guarded read found the key and the registry as given
-        return _graphql_response(request, answered[0])
-
-    async def _context(
-        self, request: Request, principal: Principal, registry: Registry, operation: Operation
-    ) -> ApiContext:
-        # Built off the loop if this version is new to this process (api/live.py).
-        schema = await request.app.state.live_schema.for_registry(registry)
-        return ApiContext(
-            store=request.app.state.store,
-            request=request,
-            principal=principal,
-            registry=registry,
-            schema=schema,
-            loaders=Loaders(request.app.state.store),
-            operation=operation,
-            limits=self.policy.limits(principal.role),
-        )
-
-    async def _run_confirmed(
-        self, request: Request, principal: Principal, body: GraphQLRequest, operation: Operation
-    ) -> Response:
+        """The checks, then the operation, on budget. Behind a ``guard`` (the request is
+        unconfirmed) only a compiled read that the guard held for is answered; None
+        wherever the request would be refused or run any other way: nothing is answered,
+        written or read but that read before the key is confirmed."""
         policy = self.policy
         too_big = check_shape(operation, policy.limits(principal.role).query_depth)
         if too_big is not None:
+            if guard is not None:
+                return None
             return _graphql_response(request, ExecutionResult(data=None, errors=[too_big]))
         no_introspection = policy.introspection_refusal(principal, operation)
         if no_introspection is not None:
+            if guard is not None:
+                return None
             await policy.forbidden(request, principal, operation, [no_introspection])
             return _graphql_response(request, ExecutionResult(data=None, errors=[no_introspection]))
         store: GraphStore = request.app.state.store
         # Asked on every request: the registry lives in the store, where another worker
         # process may have changed it since this one last looked. Read with the caller's
-        # key (one round trip, api/authentication.py), else (a JWT) now. Like the key
-        # check, a small fixed read: the budget is for the operation's own work.
+        # key (one round trip, api/authentication.py), else (a JWT) now; behind a guard,
+        # the one this process knows, which the guarded read checks. Like the key check,
+        # a small fixed read: the budget is for the operation's own work.
         registry = registry_read_with_key(request)
         if registry is None:
             try:
@@ -218,27 +175,56 @@ class GraphQLEndpoint:
                 return refuse(request, 503, error.code, error.message)
         forbidden = check_access(principal, operation, registry)
         if forbidden:
+            if guard is not None:
+                return None
             await policy.forbidden(request, principal, operation, forbidden)
             return _graphql_response(request, ExecutionResult(data=None, errors=forbidden))
-        context = await self._context(request, principal, registry, operation)
+        # Built off the loop if this version is new to this process (api/live.py).
+        schema = await request.app.state.live_schema.for_registry(registry)
+        context = ApiContext(
+            store=store,
+            request=request,
+            principal=principal,
+            registry=registry,
+            schema=schema,
+            loaders=Loaders(store),
+            operation=operation,
+            limits=policy.limits(principal.role),
+        )
 
-        async def execute() -> ExecutionResult:
+        async def execute() -> list[ExecutionResult]:
             with work_budget(policy.budget(principal.role)):
                 # a typed query: one store read (api/compiled/), after the same checks
-                compiled = await compiled_result(context, body.variables)
+                compiled = await compiled_result(context, body.variables, guard)
                 if compiled is not None:
-                    return compiled
-                return await context.schema.execute(
+                    return [compiled]
+                if guard is not None:
+                    return []  # not answered behind the guard: confirmed first
+                executed = await context.schema.execute(
                     body.query,
                     variable_values=body.variables,
                     context_value=context,
                     operation_name=operation.name,
                 )
+                return [executed]
 
-        result = await _unless_client_leaves(request, execute())
-        if result is None:
+        answered = await _unless_client_leaves(request, execute())
+        if answered is None:
+            settled(request)  # nobody to answer
             # Nobody is listening; the status is for the log line only.
             return refuse(request, 499, "CLIENT_GONE", "the client went away")
+        if not answered:
+            return None
+        result = answered[0]
+        if guard is not None:
+            if result.errors:
+                # the store failed (say, the budget ran out): the guard may not have been
+                # read, so the key is confirmed before the error is sent, not run again
+                refused = await confirm(request, guard)
+                if refused is not None:
+                    return refused
+            else:
+                settled(request)  # the guarded read found the key and registry as given
         return _graphql_response(request, result)
 
 

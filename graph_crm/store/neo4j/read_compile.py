@@ -75,17 +75,15 @@ def compile_read(
     if not columns:
         columns.append("null AS nothing")
     values = params.values
-    if guard is None:
-        text = q.render(q.READ_OPERATION, roots=",\n  ".join(columns))
-    else:
-        text = q.render(q.READ_GUARDED, roots=",\n  ".join(columns))
-        values = {
-            **values,
+    if guard is not None:
+        values |= {
             "guardKey": guard.key_id,
             "guardHash": guard.secret_hash,
             "guardRole": guard.role,
             "guardVersion": guard.registry_version,
         }
+    template = q.READ_OPERATION if guard is None else q.READ_GUARDED
+    text = q.render(template, roots=",\n  ".join(columns))
     # identifiers checked by queries.label/rel_type/prop; values are parameters
     return cast(LiteralString, text), values  # type: ignore[redundant-cast]
 

@@ -2,8 +2,9 @@
 keeps what it must remember in a temporary SQLite file), it does not load them.
 
 Each import runs in a process of its own, so its peak RSS is its own. The peak for 1M rows
-stays within a small margin of the peak for 100k rows. Marked ``load`` (a few minutes):
-``scripts/test --all``. Only behaviour and memory are asserted here, never time.
+stays within a small margin of the peak for 100k rows. Marked ``big`` (a minute of one
+core): ``scripts/test --all`` runs it beside the browser tests. Only behaviour and memory
+are asserted here, never time.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 
 from bench.csv_files import write_accounts
 
-pytestmark = pytest.mark.load
+pytestmark = pytest.mark.big
 
 #: How much more the 1M-row import may peak than the 100k one (SQLite's page cache,
 #: allocator slack): a fraction of what holding the file (300 MB) would take.

@@ -2,7 +2,8 @@
 
 Standard library only (no neo4j driver needed). Usage:
 
-    python tools/neo4j_local.py resolve   # fetch jars into .neo4j/lib, print the dir
+    python tools/neo4j_local.py resolve   # fetch jars into .neo4j/lib, make the class
+                                          # archive (make_class_archive), print the dir
     python tools/neo4j_local.py run       # start a server, print its bolt:// URI, Ctrl-C stops
 
 From Python::
@@ -117,6 +118,33 @@ def resolve(lib_dir: Path | None = None) -> Path:
             raise Neo4jError(f"{' '.join(cmd)} failed ({result.returncode}):\n{output}")
         marker.write_text(NEO4J_VERSION + "\n")
     return lib_dir
+
+
+def class_archive_path(lib_dir: Path | None = None) -> Path:
+    """Where :func:`make_class_archive` keeps the server's class archive (beside the jars)."""
+    return (lib_dir or DEFAULT_LIB_DIR).resolve().parent / f"neo4j-{NEO4J_VERSION}-classes.jsa"
+
+
+def make_class_archive(lib_dir: Path | None = None) -> Path:
+    """The server's class-data-sharing archive, made once if it is missing: the classes a
+    start and a stop load, which every later server maps ready-parsed instead of reading
+    them from the jars. Measured on the 2-core machine: a start took 4.5-4.9 s without it,
+    3.0 s with it, and the suite starts some twenty servers. A JVM of another build finds
+    the archive foreign and starts without it (``-Xshare:auto``, the default)."""
+    lib = resolve(lib_dir)
+    archive = class_archive_path(lib)
+    with open(lib.parent / f"{archive.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one maker among concurrent resolvers
+        if archive.is_file():
+            return archive
+        partial = archive.with_name(f"{archive.name}.{os.getpid()}.partial")
+        server = LocalNeo4j(lib, jvm_args=(f"-XX:ArchiveClassesAtExit={partial}",))
+        server.start()
+        server.stop()  # the JVM writes the archive as it exits
+        if not partial.is_file():
+            raise Neo4jError(f"the JVM wrote no class archive ({partial})")
+        partial.replace(archive)
+    return archive
 
 
 def free_port() -> int:
@@ -303,9 +331,13 @@ class LocalNeo4j:
         assert self.home is not None
         lib_dir = resolve(self.lib_dir)
         conf_dir = self.home / "conf"
+        archive = class_archive_path(lib_dir)
+        shared = [f"-XX:SharedArchiveFile={archive}"] if archive.is_file() else []
+        if any(arg.startswith("-XX:ArchiveClassesAtExit") for arg in self.jvm_args):
+            shared = []  # making the archive itself
         cmd = [
-            _java(), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS, *self.jvm_args,
-            "-cp", f"{lib_dir}/*", MAIN_CLASS,
+            _java(), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS, *shared,
+            *self.jvm_args, "-cp", f"{lib_dir}/*", MAIN_CLASS,
             f"--home-dir={self.home}", f"--config-dir={conf_dir}", "--console-mode",
         ]  # fmt: skip
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in _reap()
@@ -424,13 +456,17 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=f"Local Neo4j {NEO4J_VERSION} for tests")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("resolve", help="fetch the server jars and print the lib dir")
+    sub.add_parser(
+        "resolve", help="fetch the server jars, make the class archive, print the lib dir"
+    )
     run = sub.add_parser("run", help="start a server, print its Bolt URI, stop on Ctrl-C/SIGTERM")
     run.add_argument("--port", type=int, default=None, help="Bolt port (default: a free one)")
     args = parser.parse_args(argv)
 
     if args.command == "resolve":
-        print(resolve())
+        lib = resolve()
+        make_class_archive(lib)
+        print(lib)
         return 0
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _raise_keyboard_interrupt)

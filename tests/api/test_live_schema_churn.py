@@ -87,7 +87,7 @@ async def test_old_schemas_are_freed_as_types_are_defined_one_by_one(store: Grap
     assert growth < RSS_GROWTH_300_MIB
 
 
-@pytest.mark.load
+@pytest.mark.big  # a minute of one core: scripts/test --all, beside the browser tests
 async def test_300_types_one_by_one_keep_one_schema_and_bounded_memory(
     embedded_store: GraphStore,
 ) -> None:

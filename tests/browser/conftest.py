@@ -30,8 +30,8 @@ RENDERER_CRASHED = "Target crashed"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every test here is marked ``browser``: run by `scripts/test --all` (CI) beside the
-    fault and load tests, or alone by `scripts/test -m browser`.
+    """Every test here is marked ``browser``: run by `scripts/test --all` (CI) after the
+    fault and load tests, on one process, or alone by `scripts/test -m browser`.
 
     A renderer crash reruns the test once (``RENDERER_CRASHED``). A test marked
     ``page_only`` checks what the page itself does (axe, the language,

@@ -69,9 +69,12 @@ def click_node(page: Page, node_id: str) -> None:
         except AssertionError:
             continue
     wait_idle(page)
+    # a block, so the page returns nothing: returned, the Cytoscape.js element (which
+    # reaches the whole graph) took Playwright ~10 s to serialize
     page.evaluate(
-        """([selector, id]) => document.querySelector(selector).cy.getElementById(id)
-                                .removeStyle("z-index")""",
+        """([selector, id]) => {
+             document.querySelector(selector).cy.getElementById(id).removeStyle("z-index");
+           }""",
         [GRAPH, node_id],
     )
     if not node_id.startswith("more|"):  # an entity's node is selected in the node list

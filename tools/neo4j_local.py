@@ -128,8 +128,9 @@ def class_archive_path(lib_dir: Path | None = None) -> Path:
 def make_class_archive(lib_dir: Path | None = None) -> Path:
     """The server's class-data-sharing archive, made once if it is missing: the classes a
     start and a stop load, which every later server maps ready-parsed instead of reading
-    them from the jars. Measured on the 2-core machine: a start took 4.5-4.9 s without it,
-    3.0 s with it, and the suite starts some twenty servers. A JVM of another build finds
+    them from the jars. Measured on the idle 2-core machine: a start took 4.5-4.9 s
+    without it, 3.0-3.2 s with it; the suite starts a server in each test process, after
+    each restart in the fault tests and for each admin import. A JVM of another build finds
     the archive foreign and starts without it (``-Xshare:auto``, the default)."""
     lib = resolve(lib_dir)
     archive = class_archive_path(lib)

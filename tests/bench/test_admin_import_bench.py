@@ -1,6 +1,7 @@
 """bench/admin_import.py's command as docs/benchmarks.md gives it parses, and a tiny run
-loads the same accounts online and through neo4j-admin (it stops and starts a Neo4j of
-its own: the fault group). Behaviour only, never time."""
+loads the same accounts online and through neo4j-admin (it starts and stops a Neo4j of
+its own, ~25 s: marked ``big``, run by `scripts/test --all` beside the browser tests).
+Behaviour only, never time."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def test_the_documented_command_parses() -> None:
         assert all(not arg.startswith("--") or arg.split("=")[0] in _OPTIONS for arg in command)
 
 
-@pytest.mark.faults
+@pytest.mark.big
 @pytest.mark.neo4j
 def test_a_tiny_run_loads_the_accounts_both_ways(tmp_path: Path) -> None:
     out = tmp_path / "admin_import.json"

@@ -140,8 +140,10 @@ def make_class_archive(lib_dir: Path | None = None) -> Path:
             return archive
         partial = archive.with_name(f"{archive.name}.{os.getpid()}.partial")
         server = LocalNeo4j(lib, jvm_args=(f"-XX:ArchiveClassesAtExit={partial}",))
-        server.start()
-        server.stop()  # the JVM writes the archive as it exits
+        try:
+            server.start()
+        finally:
+            server.stop()  # the JVM writes the archive as it exits
         if not partial.is_file():
             raise Neo4jError(f"the JVM wrote no class archive ({partial})")
         partial.replace(archive)
@@ -466,7 +468,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "resolve":
         lib = resolve()
-        make_class_archive(lib)
+        try:
+            make_class_archive(lib)
+        except Neo4jError as exc:  # the servers start without it; a server that cannot
+            # start at all is reported by the tests that need one
+            print(f"no class archive, servers start without it: {exc}", file=sys.stderr)
         print(lib)
         return 0
     for signum in (signal.SIGINT, signal.SIGTERM):

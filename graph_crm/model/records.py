@@ -16,7 +16,12 @@ from hashlib import blake2b
 from typing import Any, Final, NamedTuple
 
 from graph_crm.errors import InvalidInput, Issue, PathPart, UnknownProperty, raise_issues
-from graph_crm.model.entity_keys import canonical_key, lookup_key, stored_spellings
+from graph_crm.model.entity_keys import (
+    MAX_KEY_LENGTH,
+    canonical_key,
+    lookup_key,
+    stored_spellings,
+)
 from graph_crm.model.names import ENTITY_TYPE_PATTERN
 from graph_crm.model.types import (
     EntityType,
@@ -245,15 +250,19 @@ def _check_properties(
     return checked
 
 
-def _plain_properties(shape: _Shape, raw: Mapping[str, Any]) -> dict[str, Any] | None:
-    """What :func:`_check_properties` gives ``raw`` without skipping a name, if it finds
-    no problem and no absent property to fill; None sends ``raw`` the long way (which
-    builds the paths of its issues)."""
+def _plain_properties(
+    shape: _Shape, raw: Mapping[str, Any], skip: str | None = None
+) -> dict[str, Any] | None:
+    """What :func:`_check_properties` gives ``raw`` (less the field ``skip``, an entity
+    row's key), if it finds no problem; None sends ``raw`` the long way (which builds the
+    paths of its issues)."""
     checks = shape.checks
     checked: dict[str, Any] = {}
     for name, value in raw.items():
         check = checks.get(name)
         if check is None:
+            if name == skip:
+                continue
             return None
         if value is not None:
             try:
@@ -262,7 +271,9 @@ def _plain_properties(shape: _Shape, raw: Mapping[str, Any]) -> dict[str, Any] |
                 return None
     for spec in shape.fills:
         if spec.name not in checked:
-            return None
+            if spec.default is None:  # required, and missing
+                return None
+            checked[spec.name] = spec.default
     return checked
 
 
@@ -294,9 +305,21 @@ def check_entity_records(
     seen: dict[str, int] = {}
     shape = _Shape.of(entity_type)
     for index, row in enumerate(records):
-        path: tuple[PathPart, ...] = ("records", index)
         if len(issues) >= MAX_ISSUES:
             break
+        # The common row (a dict, a plain key seen once, properties that pass as they
+        # are) is taken without building paths; anything else goes the long way below.
+        if (
+            type(row) is dict
+            and type(key := row.get("key")) is str
+            and _plain_entity_key(key)
+            and key not in seen
+            and (properties := _plain_properties(shape, row, "key")) is not None
+        ):
+            seen[key] = index
+            checked.append(EntityRecord(key, properties))
+            continue
+        path: tuple[PathPart, ...] = ("records", index)
         if type(row) is not dict and not isinstance(row, Mapping):
             issues.append(Issue(InvalidInput.code, "a record must be an object", path))
             continue
@@ -319,6 +342,18 @@ def check_entity_records(
         checked.append(EntityRecord(key, properties))
     raise_issues(InvalidInput, issues)
     return checked
+
+
+def _plain_entity_key(key: str) -> bool:
+    """Whether :func:`canonical_key` returns ``key`` as it is: printable ASCII, no space
+    at either end, 1 to 256 characters."""
+    return (
+        0 < len(key) <= MAX_KEY_LENGTH
+        and key.isascii()
+        and key.isprintable()
+        and key[0] != " "
+        and key[-1] != " "
+    )
 
 
 def _plain_key(key: str) -> bool:

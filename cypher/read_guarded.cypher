@@ -8,4 +8,4 @@ WHERE g.version = $guardVersion
     MATCH (k:`_GraphCrmApiKey` {id: $guardKey})
     WHERE k.revokedAt IS NULL AND k.secretHash = $guardHash AND k.role = $guardRole
   }
-RETURN {{roots}}
+{{calls}}RETURN {{roots}}

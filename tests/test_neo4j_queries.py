@@ -62,6 +62,8 @@ SAMPLE_FRAGMENTS = {
     "value": "row.v",
     # read_operation.cypher: a page's count as its one column (store/neo4j/read_compile.py)
     "roots": "COUNT { MATCH (n0:`Customer`) WHERE true } AS t0",
+    "calls": "OPTIONAL CALL () { WITH COUNT { (:`Customer`) } AS size WHERE size <= 9 "
+    "OPTIONAL MATCH (n0:`Customer`) WHERE true RETURN size AS s0, collect(n0) AS m0 }\n",
 }
 #: Where a file's fragment differs: relation_link assigns to its relation ``r`` and
 #: compares the stored values with the row's (graph_crm/store/neo4j/batch_rows.py).

@@ -19,6 +19,7 @@ from graph_crm.api.compiled.shapes import shapes_of
 from graph_crm.api.strawberry_schema import graphql_schema
 from graph_crm.auth.roles import Role
 from graph_crm.store.base import GraphStore
+from graph_crm.store.neo4j import read_compile
 from tests.api.asgi import asgi_app_client, asgi_client, bearer
 from tests.api.compiled_documents import Documents, make_world
 from tests.api.counting_store import CountingStore
@@ -114,6 +115,50 @@ async def test_a_page_after_its_cursor_agrees(store: GraphStore, client: httpx.A
             break
         after = page["pageInfo"]["endCursor"]
     assert sorted(seen) == ["ACME", "ACME-HOLD", "BETA"]
+
+
+FILTERED_PAGE = """
+query($after: String, $w: CustomerWhere) {
+  customers(first: 1, after: $after, where: $w, orderBy: [{field: revenue, direction: DESC}]) {
+    totalCount
+    edges { cursor node { key revenue } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+@pytest.mark.parametrize("one_scan_most", [read_compile.ONE_SCAN_MOST, 0], ids=["one", "two"])
+async def test_a_counted_page_on_neo4j_agrees_read_in_one_scan_or_two(
+    neo4j_store: GraphStore, monkeypatch: pytest.MonkeyPatch, one_scan_most: int
+) -> None:
+    """A counted page over a small label collects its matches once
+    (read_matches.cypher); over a label larger than ``ONE_SCAN_MOST`` (here every label,
+    at 0) it counts and pages in two scans. Both answer as the resolvers do, cursor after
+    cursor, with and without a filter, and when nothing matches."""
+    monkeypatch.setattr(read_compile, "ONE_SCAN_MOST", one_scan_most)
+    async with asgi_client(neo4j_store) as client:
+        await load_typed(client)
+    filters: list[dict[str, Any] | None] = [
+        None,
+        {"revenue": {"gte": 1}},
+        {"hasSubsidiary": {"some": {"country": {"eq": "CN"}}}},
+        {"name": {"eq": "nobody"}},
+    ]
+    for where in filters:
+        after, seen, totals = None, [], set()
+        for _ in range(5):
+            variables = {"after": after, "w": where}
+            compiled, resolved = await _both(neo4j_store, FILTERED_PAGE, variables)
+            assert "errors" not in compiled, compiled
+            assert compiled == resolved
+            page = compiled["data"]["customers"]
+            totals.add(page["totalCount"])
+            seen += [edge["node"]["key"] for edge in page["edges"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert totals == {len(seen)}, where
+    assert seen == []  # the last filter matches nothing
 
 
 REFUSED = [

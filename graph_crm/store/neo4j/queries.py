@@ -195,6 +195,8 @@ READ_GUARDED: Final = "read_guarded"
 READ_LOOKUP: Final = "read_lookup"
 READ_COUNT: Final = "read_count"
 READ_PAGE: Final = "read_page"
+READ_MATCHES: Final = "read_matches"
+READ_PAGE_OF_MATCHES: Final = "read_page_of_matches"
 READ_RELATION: Final = "read_relation"
 
 ALL_QUERIES: Final = tuple(
@@ -215,5 +217,7 @@ FRAGMENTS: Final = (
     READ_LOOKUP,
     READ_COUNT,
     READ_PAGE,
+    READ_MATCHES,
+    READ_PAGE_OF_MATCHES,
     READ_RELATION,
 )

@@ -1,11 +1,15 @@
 """A read plan as one Cypher statement, and its one row back as :class:`Found` trees.
 
 Each root is a column of ``read_operation.cypher``: a lookup, or a page's count and
-rows, as subquery expressions. An entity is a map projection of only the properties the
-response shows (and those a cursor needs; date-times as epoch microseconds, which cost
-the driver no Python objects), holding each relation field below it as a ``COLLECT``
-subquery (``_s<slot>``) that filters, orders and cuts its far ends; an edge's
-relation rides along as ``_r``. The whole response comes back in one round trip,
+rows, as subquery expressions. A counted page over a small label is read in one scan
+(``read_matches.cypher``, before the columns): its matches collected once, counted and
+cut, where a count and an ordered page would scan the label twice.
+
+An entity is a map projection of only the properties the response shows (and those a
+cursor needs; date-times as epoch microseconds, which cost the driver no Python
+objects), holding each relation field below it as a ``COLLECT`` subquery
+(``_s<slot>``) that filters, orders and cuts its far ends; an edge's relation rides
+along as ``_r``. The whole response comes back in one round trip,
 already in its shape; :func:`found_roots` only decodes values.
 
 Variables are named by depth (``n0`` at a root, ``n1``/``r1`` one relation down, ...),
@@ -39,6 +43,10 @@ from graph_crm.store.reads.plan import (
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: A counted page whose label holds at most this many nodes is read in one scan, its
+#: matches collected (a list of node references: a few MB at most); over a larger label,
+#: the count and the page scan it twice, in constant memory (read_matches.cypher).
+ONE_SCAN_MOST = 50_000
 
 
 def _micros(value: str) -> str:
@@ -57,7 +65,10 @@ def compile_read(
     """The statement answering every root of ``plan`` in one row, and its parameters;
     behind ``guard``, no row unless the guard holds (``read_guarded.cypher``)."""
     params = Params()
+    calls: list[str] = []
     columns: list[str] = []
+    # a guarded read's calls take the guard's row, so they run only if the guard holds
+    scope = "g" if guard is not None else ""
     for index, root in enumerate(plan.roots):
         if isinstance(root, Value):
             continue  # a __typename: nothing to read
@@ -71,7 +82,9 @@ def compile_read(
             )
             columns.append(f"{lookup.strip()} AS r{index}")
         else:
-            columns += _page(root, index, params)
+            call, page = _page(root, index, params, scope)
+            calls += call
+            columns += page
     if not columns:
         columns.append("null AS nothing")
     values = params.values
@@ -83,31 +96,56 @@ def compile_read(
             "guardVersion": guard.registry_version,
         }
     template = q.READ_OPERATION if guard is None else q.READ_GUARDED
-    text = q.render(template, roots=",\n  ".join(columns))
+    text = q.render(
+        template, calls="".join(f"{call.strip()}\n" for call in calls), roots=",\n  ".join(columns)
+    )
     # identifiers checked by queries.label/rel_type/prop; values are parameters
     return cast(LiteralString, text), values  # type: ignore[redundant-cast]
 
 
-def _page(root: PageRoot, index: int, params: Params) -> list[str]:
+def _page(root: PageRoot, index: int, params: Params, scope: str) -> tuple[list[str], list[str]]:
+    """A page root's calls (its matches, if it is counted) and columns (its count, rows)."""
     listing = root.listing
     label = q.label(listing.entity_type.name)
-    columns = []
     where = compile_filter(listing.where, "n0", params)
-    if root.counted:
-        count = q.render(q.READ_COUNT, Label=label, where=where)
-        columns.append(f"{count.strip()} AS t{index}")
-    if listing.after is not None:
-        where = f"{where} AND {compile_filter(listing.after, 'n0', params)}"
+    after = "true" if listing.after is None else compile_filter(listing.after, "n0", params)
+    order = compile_order(listing.order, "n0")
+    limit = params.add(listing.limit)
+    projection = _projection(root.far, 0, params)
     rows = q.render(
         q.READ_PAGE,
         Label=label,
+        where=where if listing.after is None else f"{where} AND {after}",
+        order=order,
+        limit=limit,
+        projection=projection,
+    ).strip()
+    if not root.counted:
+        return [], [f"{rows} AS r{index}"]
+    # Counted: one scan of a small label (read_matches.cypher), else a count and the page.
+    matches = f"m{index}"
+    call = q.render(
+        q.READ_MATCHES,
+        scope=scope,
+        Label=label,
+        most=params.add(ONE_SCAN_MOST),
         where=where,
-        order=compile_order(listing.order, "n0"),
-        limit=params.add(listing.limit),
-        projection=_projection(root.far, 0, params),
+        size=f"s{index}",
+        matches=matches,
     )
-    columns.append(f"{rows.strip()} AS r{index}")
-    return columns
+    count = q.render(q.READ_COUNT, Label=label, where=where).strip()
+    cut = q.render(
+        q.READ_PAGE_OF_MATCHES,
+        matches=matches,
+        after=after,
+        order=order,
+        limit=limit,
+        projection=projection,
+    ).strip()
+    return [call], [
+        f"CASE WHEN {matches} IS NULL THEN {count} ELSE size({matches}) END AS t{index}",
+        f"CASE WHEN {matches} IS NULL THEN {rows} ELSE {cut} END AS r{index}",
+    ]
 
 
 def _projection(far: Far, depth: int, params: Params, edge: RelationRead | None = None) -> str:

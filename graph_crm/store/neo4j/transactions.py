@@ -124,7 +124,10 @@ class Transactions:
                     with statement_span("neo4j", query):
                         result = await session.run(statement, params)
                         if as_read:
-                            return [dict(record.items()) async for record in result]
+                            return [
+                                dict(zip(record.keys(), record, strict=True))
+                                async for record in result
+                            ]
                         return await result.data()
 
         with call_deadline():

@@ -19,6 +19,7 @@ quoted by :mod:`.queries`; every value is a parameter (:class:`~.compile.Params`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, LiteralString, cast
@@ -28,7 +29,7 @@ from graph_crm.model.graph import Entity, Relation
 from graph_crm.model.types import EntityType, PropertyKind, RelationType
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import Params, compile_filter, compile_order
-from graph_crm.store.neo4j.values import decode_props
+from graph_crm.store.neo4j.values import native
 from graph_crm.store.reads.guard import ReadGuard
 from graph_crm.store.reads.plan import (
     Far,
@@ -53,10 +54,6 @@ def _micros(value: str) -> str:
     """A DateTime as microseconds since the epoch: an integer crosses the wire and is read
     back in C, where the driver's temporal types cost Python work per value."""
     return f"{value}.epochSeconds * 1000000 + {value}.microsecond"
-
-
-def _moment(micros: int | None) -> datetime | None:
-    return None if micros is None else _EPOCH + timedelta(microseconds=micros)
 
 
 def compile_read(
@@ -194,51 +191,82 @@ def _relation(read: RelationRead, depth: int, params: Params) -> str:
 
 def found_roots(plan: ReadPlan, row: Mapping[str, Any]) -> list[FoundRoot]:
     """The statement's row as one :class:`FoundRoot` per root of ``plan``."""
+    decode = _Decoding()
     found: list[FoundRoot] = []
     for index, root in enumerate(plan.roots):
         if isinstance(root, Value):
             found.append(None)
         elif isinstance(root, LookupRoot):
             raw = row[f"r{index}"]
-            found.append(None if raw is None else _found(root.far, raw))
+            found.append(None if raw is None else decode.found(root.far, raw))
         else:
             total = row[f"t{index}"] if root.counted else None
-            found.append(FoundPage(total, [_found(root.far, raw) for raw in row[f"r{index}"]]))
+            rows = [decode.found(root.far, raw) for raw in row[f"r{index}"]]
+            found.append(FoundPage(total, rows))
     return found
 
 
-def _found(far: Far, raw: Mapping[str, Any], via: tuple[RelationRead, str] | None = None) -> Found:
-    entity_type = far.entity_type
-    entity = Entity(
-        entity_type.name,
-        raw["key"],
-        decode_props(entity_type, _moments(entity_type, raw)),
-        _EPOCH + timedelta(microseconds=raw["createdAt"]),
-        _EPOCH + timedelta(microseconds=raw["updatedAt"]),
-    )
-    relation = None
-    if via is not None:
-        read, near_id = via
-        stored = raw["_r"]
-        ends = (near_id, entity.id) if read.direction is Direction.OUT else (entity.id, near_id)
-        relation = Relation(
-            read.relation.name,
-            *ends,
-            decode_props(read.relation, _moments(read.relation, stored)),
-            _EPOCH + timedelta(microseconds=stored["createdAt"]),
-            _EPOCH + timedelta(microseconds=stored["updatedAt"]),
+class _Decoding:
+    """Decodes one statement's row: the steps for each place's properties (a name and its
+    kind, in name order) are worked out once per place, not once per entity."""
+
+    def __init__(self) -> None:
+        #: by the id of the place's Far (entities) or RelationRead (an edge's relation),
+        #: which the plan keeps alive for the whole decoding
+        self._steps: dict[int, tuple[tuple[str, PropertyKind], ...]] = {}
+
+    def _props(
+        self, place: object, definition: EntityType | RelationType, names: tuple[str, ...],
+        raw: Mapping[str, Any],
+    ) -> dict[str, Any]:  # fmt: skip
+        """What :func:`~.values.decode_props` makes of ``raw`` (``names``: the properties
+        projected, sorted), its DATETIMEs read as epoch microseconds."""
+        steps = self._steps.get(id(place))
+        if steps is None:
+            kinds = {spec.name: spec.kind for spec in definition.properties}
+            steps = self._steps[id(place)] = tuple((name, kinds[name]) for name in names)
+        decoded: dict[str, Any] = {}
+        for name, kind in steps:
+            value = raw.get(name)
+            if value is None:
+                continue
+            if kind is PropertyKind.DATETIME:
+                value = _EPOCH + timedelta(microseconds=value)
+            elif kind is PropertyKind.FLOAT:
+                value = float(value)
+            elif kind is PropertyKind.JSON:
+                value = json.loads(value)
+            else:
+                value = native(value)
+            decoded[name] = value
+        return decoded
+
+    def found(
+        self, far: Far, raw: Mapping[str, Any], via: tuple[RelationRead, str] | None = None
+    ) -> Found:
+        entity_type = far.entity_type
+        entity = Entity(
+            entity_type.name,
+            raw["key"],
+            self._props(far, entity_type, far.properties, raw),
+            _EPOCH + timedelta(microseconds=raw["createdAt"]),
+            _EPOCH + timedelta(microseconds=raw["updatedAt"]),
         )
-    children: dict[int, list[Found]] = {}
-    for read in far.relations:
-        items = raw.get(f"_s{read.slot}") or []
-        edge = (read, entity.id) if read.edge is not None else None
-        children[read.slot] = [_found(read.far, item, edge) for item in items]
-    return Found(entity, relation, children)
-
-
-def _moments(definition: EntityType | RelationType, raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    """``raw`` with its DATETIME properties (read as epoch microseconds) as datetimes."""
-    moments = [s.name for s in definition.properties if s.kind is PropertyKind.DATETIME]
-    if not any(raw.get(name) is not None for name in moments):
-        return raw
-    return {**raw, **{name: _moment(raw.get(name)) for name in moments}}
+        relation = None
+        if via is not None:
+            read, near_id = via
+            stored = raw["_r"]
+            ends = (near_id, entity.id) if read.direction is Direction.OUT else (entity.id, near_id)
+            relation = Relation(
+                read.relation.name,
+                *ends,
+                self._props(read, read.relation, read.relation_properties, stored),
+                _EPOCH + timedelta(microseconds=stored["createdAt"]),
+                _EPOCH + timedelta(microseconds=stored["updatedAt"]),
+            )
+        children: dict[int, list[Found]] = {}
+        for read in far.relations:
+            items = raw.get(f"_s{read.slot}") or []
+            edge = (read, entity.id) if read.edge is not None else None
+            children[read.slot] = [self.found(read.far, item, edge) for item in items]
+        return Found(entity, relation, children)

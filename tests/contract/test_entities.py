@@ -291,6 +291,10 @@ async def test_ordering_and_cursor_pagination(store: GraphStore) -> None:
                 break
             after = page.end_cursor
         assert seen == expected(descending)
+        # a cursor at the last entity: an empty page that still counts every match
+        whole = await store.list_entities("Customer", order_by=order, first=60)
+        past = await store.list_entities("Customer", order_by=order, after=whole.end_cursor)
+        assert (past.items, past.total_count, past.has_next_page) == ([], 60, False)
 
     filtered = await store.list_entities(
         "Customer", where={"name": {"eq": "n3"}}, order_by=["-name", "key"], first=3

@@ -131,10 +131,11 @@ query($after: String, $w: CustomerWhere) {
 async def test_a_counted_page_on_neo4j_agrees_read_in_one_scan_or_two(
     neo4j_store: GraphStore, monkeypatch: pytest.MonkeyPatch, one_scan_most: int
 ) -> None:
-    """A counted page over a small label collects its matches once
+    """A filtered, counted page over a small label collects its matches once
     (read_matches.cypher); over a label larger than ``ONE_SCAN_MOST`` (here every label,
-    at 0) it counts and pages in two scans. Both answer as the resolvers do, cursor after
-    cursor, with and without a filter, and when nothing matches."""
+    at 0) it counts and pages in two scans; without a filter it counts from the count
+    store. Each answers as the resolvers do, cursor after cursor, and when nothing
+    matches."""
     monkeypatch.setattr(read_compile, "ONE_SCAN_MOST", one_scan_most)
     async with asgi_client(neo4j_store) as client:
         await load_typed(client)

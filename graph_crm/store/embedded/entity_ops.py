@@ -146,11 +146,7 @@ def listing_rows(
     conn: sqlite3.Connection, listing: EntityListing, *, counted: bool
 ) -> tuple[int | None, list[Entity]]:
     """A listing's count of every match (if ``counted``) and up to ``limit`` entities in
-    its order, after its cursor.
-
-    One statement: counted, the matches are read once and each carries their number
-    (``count(*) OVER ()``, computed before the cursor and the limit cut them); only a page
-    that comes back empty (nothing matches, or nothing after the cursor) counts apart."""
+    its order, after its cursor: two statements on ``conn``."""
     entity_type = listing.entity_type
     base_params: list[Any] = [entity_type.name]
     base_sql = "FROM entities e WHERE e.type = ?"
@@ -159,31 +155,22 @@ def listing_rows(
         base_sql += " AND " + compile_filter(listing.where, base_params, sets)
     # the sets nested quantifiers read come first: their WITH clause and parameters
     with_sql = sets.clause()
-    params = [*sets.params, *base_params]
-    columns = "e.key, e.props, e.created_at, e.updated_at"
+    total = None
     if counted:
-        # the matches, each with their number, as "e": the cursor and order below read
-        # it as they read the table
-        page_sql = f"FROM (SELECT e.*, count(*) OVER () AS matched {base_sql}) AS e WHERE true"
-        columns += ", e.matched"
-    else:
-        page_sql = base_sql
+        total = int(
+            conn.execute(
+                f"{with_sql}SELECT count(*) {base_sql}", [*sets.params, *base_params]
+            ).fetchone()[0]
+        )
+    params = [*sets.params, *base_params]
+    page_sql = base_sql
     if listing.after is not None:
         page_sql += " AND " + compile_filter(listing.after, params)
     order_sql = compile_order(listing.order, params)
     params.append(listing.limit)
     rows = conn.execute(
-        f"{with_sql}SELECT {columns} {page_sql} ORDER BY {order_sql} LIMIT ?", params
+        f"{with_sql}SELECT e.key, e.props, e.created_at, e.updated_at {page_sql} "
+        f"ORDER BY {order_sql} LIMIT ?",
+        params,
     ).fetchall()
-    total = None
-    if counted:
-        if rows:
-            total = int(rows[0][4])
-            rows = [row[:4] for row in rows]
-        else:
-            total = int(
-                conn.execute(
-                    f"{with_sql}SELECT count(*) {base_sql}", [*sets.params, *base_params]
-                ).fetchone()[0]
-            )
     return total, [entity_from_row(entity_type, row) for row in rows]

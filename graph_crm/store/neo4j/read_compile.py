@@ -1,9 +1,9 @@
 """A read plan as one Cypher statement, and its one row back as :class:`Found` trees.
 
 Each root is a column of ``read_operation.cypher``: a lookup, or a page's count and
-rows, as subquery expressions. A counted page over a small label is read in one scan
-(``read_matches.cypher``, before the columns): its matches collected once, counted and
-cut, where a count and an ordered page would scan the label twice.
+rows, as subquery expressions. A filtered, counted page over a small label is read in
+one scan (``read_matches.cypher``, before the columns): its matches collected once,
+counted and cut, where a count and an ordered page would scan the label twice.
 
 An entity is a map projection of only the properties the response shows (and those a
 cursor needs; date-times as epoch microseconds, which cost the driver no Python
@@ -44,9 +44,10 @@ from graph_crm.store.reads.plan import (
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: A counted page whose label holds at most this many nodes is read in one scan, its
-#: matches collected (a list of node references: a few MB at most); over a larger label,
-#: the count and the page scan it twice, in constant memory (read_matches.cypher).
+#: A filtered, counted page whose label holds at most this many nodes is read in one
+#: scan, its matches collected (a list of node references: a few MB at most); over a
+#: larger label, the count and the page scan it twice, in constant memory
+#: (read_matches.cypher).
 ONE_SCAN_MOST = 50_000
 
 
@@ -119,7 +120,13 @@ def _page(root: PageRoot, index: int, params: Params, scope: str) -> tuple[list[
     ).strip()
     if not root.counted:
         return [], [f"{rows} AS r{index}"]
-    # Counted: one scan of a small label (read_matches.cypher), else a count and the page.
+    count = q.render(q.READ_COUNT, Label=label, where=where).strip()
+    if listing.where is None:
+        # the count comes from the count store, the page from one ordered scan: no scan
+        # to spare
+        return [], [f"{count} AS t{index}", f"{rows} AS r{index}"]
+    # Filtered and counted: one scan of a small label (read_matches.cypher), else a count
+    # and the page.
     matches = f"m{index}"
     call = q.render(
         q.READ_MATCHES,
@@ -130,7 +137,6 @@ def _page(root: PageRoot, index: int, params: Params, scope: str) -> tuple[list[
         size=f"s{index}",
         matches=matches,
     )
-    count = q.render(q.READ_COUNT, Label=label, where=where).strip()
     cut = q.render(
         q.READ_PAGE_OF_MATCHES,
         matches=matches,

@@ -21,7 +21,7 @@ from graph_crm.errors import Conflict, GraphCrmError
 from graph_crm.model.registry import Registry
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.constraints import reconcile_constraints
-from graph_crm.store.neo4j.statements import cypher, fetch, registry_in
+from graph_crm.store.neo4j.statements import cypher, fetch, registry_whole
 from graph_crm.store.neo4j.transactions import Transactions, Work
 from graph_crm.store.validators import REGISTRY_VALIDATORS
 
@@ -108,7 +108,8 @@ class Neo4jDatabase:
         return self.registry
 
     async def reload_registry(self) -> Registry:
-        self.registry = await self.read(registry_in)
+        # under the registry's lock, so never torn by a definition change (registry_whole)
+        self.registry = await self.write(registry_whole)
         self._checked_at = time.monotonic()
         return self.registry
 

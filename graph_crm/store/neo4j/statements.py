@@ -102,8 +102,22 @@ async def count_relations(tx: AsyncManagedTransaction, name: str) -> int:
     return int(rows[0]["total"])
 
 
+async def registry_whole(tx: AsyncManagedTransaction) -> Registry:
+    """The registry as stored, read under its lock in the write transaction ``tx``, so
+    whole: a definition change commits entirely before it or after it.
+
+    Read without the lock, at read committed, a read that overlaps a definition change's
+    commit can pair the change's new version with the old definitions (the new
+    definition node is not yet in the label index the read scans): a process caching that
+    would serve a type set short of its version until the next change
+    (tests/test_neo4j_registry_reads.py)."""
+    await fetch(tx, cypher(q.REGISTRY_LOCK))
+    return await registry_in(tx)
+
+
 async def registry_in(tx: AsyncManagedTransaction) -> Registry:
-    """The registry as stored, read in ``tx``."""
+    """The registry as stored, read in ``tx`` (whole only under the registry's lock:
+    :func:`registry_whole`)."""
     rows = await fetch(tx, cypher(q.REGISTRY_READ))
     stored = [
         (item["kind"], json.loads(item["definition"]))

@@ -19,9 +19,8 @@ quoted by :mod:`.queries`; every value is a parameter (:class:`~.compile.Params`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, LiteralString, cast
 
 from graph_crm.model.direction import Direction
@@ -29,7 +28,7 @@ from graph_crm.model.graph import Entity, Relation
 from graph_crm.model.types import EntityType, PropertyKind, RelationType
 from graph_crm.store.neo4j import queries as q
 from graph_crm.store.neo4j.compile import Params, compile_filter, compile_order
-from graph_crm.store.neo4j.values import native
+from graph_crm.store.neo4j.values import EPOCH, Steps, decode_steps, property_steps
 from graph_crm.store.reads.guard import ReadGuard
 from graph_crm.store.reads.plan import (
     Far,
@@ -43,7 +42,6 @@ from graph_crm.store.reads.plan import (
     Value,
 )
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: A filtered, counted page whose label holds at most this many nodes is read in one
 #: scan, its matches collected (a list of node references: a few MB at most); over a
 #: larger label, the count and the page scan it twice, in constant memory
@@ -219,7 +217,7 @@ class _Decoding:
     def __init__(self) -> None:
         #: by the id of the place's Far (entities) or RelationRead (an edge's relation),
         #: which the plan keeps alive for the whole decoding
-        self._steps: dict[int, tuple[tuple[str, PropertyKind], ...]] = {}
+        self._steps: dict[int, Steps] = {}
 
     def _props(
         self, place: object, definition: EntityType | RelationType, names: tuple[str, ...],
@@ -229,23 +227,8 @@ class _Decoding:
         projected, sorted), its DATETIMEs read as epoch microseconds."""
         steps = self._steps.get(id(place))
         if steps is None:
-            kinds = {spec.name: spec.kind for spec in definition.properties}
-            steps = self._steps[id(place)] = tuple((name, kinds[name]) for name in names)
-        decoded: dict[str, Any] = {}
-        for name, kind in steps:
-            value = raw.get(name)
-            if value is None:
-                continue
-            if kind is PropertyKind.DATETIME:
-                value = _EPOCH + timedelta(microseconds=value)
-            elif kind is PropertyKind.FLOAT:
-                value = float(value)
-            elif kind is PropertyKind.JSON:
-                value = json.loads(value)
-            else:
-                value = native(value)
-            decoded[name] = value
-        return decoded
+            steps = self._steps[id(place)] = property_steps(definition, names)
+        return decode_steps(steps, raw, micros=True)
 
     def found(
         self, far: Far, raw: Mapping[str, Any], via: tuple[RelationRead, str] | None = None
@@ -255,8 +238,8 @@ class _Decoding:
             entity_type.name,
             raw["key"],
             self._props(far, entity_type, far.properties, raw),
-            _EPOCH + timedelta(microseconds=raw["createdAt"]),
-            _EPOCH + timedelta(microseconds=raw["updatedAt"]),
+            EPOCH + timedelta(microseconds=raw["createdAt"]),
+            EPOCH + timedelta(microseconds=raw["updatedAt"]),
         )
         relation = None
         if via is not None:
@@ -267,8 +250,8 @@ class _Decoding:
                 read.relation.name,
                 *ends,
                 self._props(read, read.relation, read.relation_properties, stored),
-                _EPOCH + timedelta(microseconds=stored["createdAt"]),
-                _EPOCH + timedelta(microseconds=stored["updatedAt"]),
+                EPOCH + timedelta(microseconds=stored["createdAt"]),
+                EPOCH + timedelta(microseconds=stored["updatedAt"]),
             )
         children: dict[int, list[Found]] = {}
         for read in far.relations:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph_crm.errors import InvalidInput, Issue
+from graph_crm.model import records
 from graph_crm.model.audit import relation_id
 from graph_crm.model.records import (
     _check_properties,
@@ -114,3 +115,65 @@ def test_plain_properties_are_what_the_long_way_gives(raw: dict[str, Any]) -> No
     plain = _plain_properties(shape, raw)
     assert plain is None or (not issues and plain == long_way)
     assert plain is not None or issues or long_way != raw
+
+
+LINK_ROWS = st.lists(
+    st.one_of(
+        st.fixed_dictionaries(
+            {"from": ENDS, "to": ENDS},
+            optional={"properties": st.none() | RAW_PROPERTIES, "extra": st.integers()},
+        ),
+        st.fixed_dictionaries({"from": st.sampled_from("ABC"), "to": st.sampled_from("ABC")}),
+        st.just(["not", "a", "dict"]),
+    ),
+    max_size=6,
+)
+
+
+def _row_by_row(
+    relation_type: Any, rows: list[Any], with_properties: bool, monkeypatch: pytest.MonkeyPatch
+) -> object:
+    with monkeypatch.context() as patch:
+        patch.setattr(records, "_plain_links", lambda *args: None)
+        return _outcome(relation_type, rows, with_properties)
+
+
+def _outcome(relation_type: Any, rows: list[Any], with_properties: bool) -> object:
+    try:
+        return check_links(relation_type, rows, with_properties=with_properties)
+    except InvalidInput as error:
+        return [(issue.code, issue.message, issue.path) for issue in error.issues]
+
+
+@pytest.mark.parametrize("relation_type", [REL, FILLED], ids=["optional", "required"])
+@pytest.mark.parametrize("with_properties", [True, False])
+@given(rows=LINK_ROWS)
+def test_a_batch_checked_at_once_is_what_row_by_row_gives(
+    relation_type: Any, with_properties: bool, rows: list[Any]
+) -> None:
+    patch = pytest.MonkeyPatch()
+    try:
+        assert _outcome(relation_type, rows, with_properties) == _row_by_row(
+            relation_type, rows, with_properties, patch
+        )
+    finally:
+        patch.undo()
+
+
+def test_a_plain_batch_is_checked_at_once() -> None:
+    rows = [{"from": f"C-{i}", "to": f"S {i}", "properties": {"weight": i / 2}} for i in range(3)]
+    rows.append({"from": "C-9", "to": "S 9"})
+    checked = records._plain_links(_Shape.of(REL), rows, True)
+    assert checked == check_links(REL, rows, with_properties=True)
+    assert [(r.from_key, r.to_key, r.properties) for r in checked or []] == [
+        ("C-0", "S 0", {"weight": 0.0}), ("C-1", "S 1", {"weight": 0.5}),
+        ("C-2", "S 2", {"weight": 1.0}), ("C-9", "S 9", {}),
+    ]  # fmt: skip
+    # each of these sends the batch row by row
+    for bad in ({"from": "C-0", "to": "S 0"}, {"from": " C", "to": "S"}, {"from": "C", "to": "S "},
+                {"from": "C:1", "to": "S"}, {"from": "C", "to": ""}, {"from": "C", "to": "é"},
+                {"from": "C", "to": "S", "properties": {"weight": "x"}}, ["C", "S"],
+                {"from": "C", "to": "S", "note": 1}, {"from": "C", "to": "x" * 257}):  # fmt: skip
+        assert records._plain_links(_Shape.of(REL), [*rows, bad], True) is None, bad
+    assert records._plain_links(_Shape.of(FILLED), [{"from": "C", "to": "S"}], True) is None
+    assert records._plain_links(_Shape.of(REL), [], True) == []

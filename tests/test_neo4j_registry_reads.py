@@ -4,7 +4,8 @@ the definitions while a definition change committed saw the new version with the
 definitions (this test failed 4 runs in 4 so); a process that cached such a read served
 a type set short of its version until the next change, which
 tests/faults/test_races.py caught once under CI's load. The registry is now read under
-its lock (graph_crm/store/neo4j/statements.py, ``registry_whole``)."""
+its lock (graph_crm/store/neo4j/statements.py, ``registry_whole``), and so is the registry
+a dry run of a definition change is worked out against (``RegistryOps._planned``)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,21 @@ import asyncio
 
 import pytest
 
+from graph_crm.model.registry import ChangeKind
 from graph_crm.store.base import GraphStore
+from graph_crm.store.definitions import DefinitionOperation
 from graph_crm.store.neo4j.store import Neo4jStore
 from tests.neo4j_env import Neo4jTarget, open_neo4j_store
 
 pytestmark = pytest.mark.neo4j
 
 DEFINED = 30
+PROBE = [
+    DefinitionOperation(
+        ChangeKind.DEFINE_ENTITY_TYPE,
+        {"name": "Probe", "properties": [{"name": "x", "kind": "INT"}]},
+    )
+]
 
 
 async def test_registry_reads_are_whole_while_types_are_defined(
@@ -43,16 +52,25 @@ async def test_registry_reads_are_whole_while_types_are_defined(
             done.set()
 
     seen: list[tuple[int, set[str]]] = []
+    #: what dry runs of defining one more type said the registry would become
+    planned: list[tuple[int, set[str]]] = []
 
     async def read() -> None:
         while not done.is_set():
             registry = await reader.session.db.reload_registry()
             seen.append((registry.version, set(registry.entity_types)))
 
+    async def dry_run() -> None:
+        while not done.is_set():
+            registry = await reader.apply_definitions(PROBE, actor="planner", dry_run=True)
+            # one version past the registry it was worked out against, with one type more
+            planned.append((registry.version - 1, set(registry.entity_types) - {"Probe"}))
+
     try:
-        await asyncio.gather(write(), read(), read())
+        await asyncio.gather(write(), read(), read(), dry_run())
     finally:
         await reader.close()
-    torn = [(v, sorted(held ^ expected[v])) for v, held in seen if held != expected[v]]
-    assert torn == []
-    assert len({version for version, _ in seen}) > DEFINED // 3  # the reads ran throughout
+    for reads in (seen, planned):
+        torn = [(v, sorted(held ^ expected[v])) for v, held in reads if held != expected[v]]
+        assert torn == []
+        assert len({version for version, _ in reads}) > DEFINED // 4  # ran throughout

@@ -80,13 +80,13 @@ class RegistryOps:
         """
         if dry_run:
             async with translated():
-                return (await self.db.read(lambda tx: self._evolved(tx, batch))).registry
+                return (await self._planned(batch)).registry
         async with self.db.definitions_lock, translated():
             before = await self.db.current_registry()
             # the constraints this batch may leave behind: its own, and its types' old ones
             touched = set(wanted_constraints(before))
             if batch.may_add_unique:
-                planned = (await self.db.read(lambda tx: self._evolved(tx, batch))).registry
+                planned = (await self._planned(batch)).registry
                 touched |= set(wanted_constraints(planned))
                 await reconcile_constraints(self.db.transactions, planned, drop=False)
 
@@ -131,6 +131,17 @@ class RegistryOps:
                         owned={change.name for change in batch.changes},
                     )
         return registry
+
+    async def _planned(self, batch: DefinitionBatch) -> Evolution:
+        """``batch`` worked out against the registry stored, and nothing written: read
+        under the registry's lock (a write transaction that writes nothing), so never torn
+        by another process's change (:func:`~graph_crm.store.neo4j.statements.registry_whole`)."""
+
+        async def work(tx: AsyncManagedTransaction) -> Evolution:
+            await fetch(tx, cypher(q.REGISTRY_LOCK))
+            return await self._evolved(tx, batch)
+
+        return await self.db.write(work)
 
     async def _evolved(self, tx: AsyncManagedTransaction, batch: DefinitionBatch) -> Evolution:
         """``batch`` worked out against the registry stored, read in ``tx``."""

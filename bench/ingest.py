@@ -81,11 +81,14 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-async def _timed(batch: Batch, rows: Sequence[Row], size: int) -> float:
-    started = time.perf_counter()
+async def _timed(batch: Batch, rows: Sequence[Row], size: int) -> tuple[float, float]:
+    """Rows per second of wall time, and per CPU second of this process (every thread:
+    the embedded store's and the SQLite floor's work runs here, so a busy machine changes
+    this figure little; for Neo4j it counts the client only)."""
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(rows), size):
         await batch(rows[start : start + size])
-    return len(rows) / (time.perf_counter() - started)
+    return len(rows) / (time.perf_counter() - started), len(rows) / (time.process_time() - cpu)
 
 
 class Side:
@@ -98,14 +101,17 @@ class Side:
 
 
 async def _round(sides: list[Side], rows: list[Row], links: list[Row], size: int) -> Row:
+    """Each side's rate per phase (rows per second), and per CPU second under ``"cpu"``."""
     rates: Row = {side.name: {} for side in sides}
+    cpu: Row = {side.name: {} for side in sides}
     for phase in PHASES:
         for side in sides:
             if phase == "reupsert" and not side.again:
                 continue
             batch = side.link if phase == "link" else side.upsert
-            rates[side.name][phase] = await _timed(batch, links if phase == "link" else rows, size)
-    return rates
+            timed = await _timed(batch, links if phase == "link" else rows, size)
+            rates[side.name][phase], cpu[side.name][phase] = timed
+    return {**rates, "cpu": cpu}
 
 
 def _crm(store: GraphStore, type_name: str, rel: str) -> Side:
@@ -190,20 +196,30 @@ async def bench_neo4j(args: argparse.Namespace, rows: list[Row], links: list[Row
 
 
 def _rounded(rates: Row) -> Row:
-    return {side: {k: round(v) for k, v in phases.items()} for side, phases in rates.items()}
+    return {
+        side: _rounded(phases) if side == "cpu" else {k: round(v) for k, v in phases.items()}
+        for side, phases in rates.items()
+    }
 
 
 def _summary(rounds: list[Row]) -> Row:
-    """Per phase: each side's median rate, and the median of the per-round ratios."""
+    """Per phase: each side's median rate, and the median of the per-round ratios; each
+    side's median rate per CPU second."""
     out: Row = {"rounds": [_rounded(r) for r in rounds]}
     for phase in PHASES:
         crm = [r["graph-crm"][phase] for r in rounds]
-        row: Row = {"graph-crm": round(statistics.median(crm))}
+        row: Row = {
+            "graph-crm": round(statistics.median(crm)),
+            "cpu": {
+                "graph-crm": round(statistics.median(r["cpu"]["graph-crm"][phase] for r in rounds))
+            },
+        }
         if all(phase in r["floor"] for r in rounds):
             floor = [r["floor"][phase] for r in rounds]
             ratios = [c / f for c, f in zip(crm, floor, strict=True)]
             row["floor"] = round(statistics.median(floor))
             row["ratio"] = round(statistics.median(ratios), 2)
+            row["cpu"]["floor"] = round(statistics.median(r["cpu"]["floor"][phase] for r in rounds))
         out[phase] = row
     return out
 
@@ -224,6 +240,17 @@ def table(results: Row) -> str:
             lines.append(
                 f"| {backend} {LABELS[phase]} | {row['graph-crm']:,} | "
                 f"{f'{floor:,}' if floor else '–'} | {ratio if ratio else '–'} |"
+            )
+    if embedded := results.get("embedded"):
+        # in one process with its floor: rates per CPU second, what an idle core would do
+        lines += ["", "| embedded, per CPU second of the process | graph-crm | floor | ratio |"]
+        lines.append("|---|---:|---:|---:|")
+        for phase in PHASES:
+            cpu = embedded[phase]["cpu"]
+            crm, floor = cpu["graph-crm"], cpu.get("floor")
+            lines.append(
+                f"| {LABELS[phase].replace('/s', ' per CPU-s')} | {crm:,} | "
+                f"{f'{floor:,}' if floor else '–'} | {f'{crm / floor:.2f}' if floor else '–'} |"
             )
     lines += ["", "| CSV import (parse + validate + write) | rows/s | peak RSS, MiB |"]
     lines.append("|---|---:|---:|")

@@ -39,7 +39,12 @@ def test_a_tiny_embedded_run_compares_both_sides_and_imports_a_csv(
     assert "floor" not in results["reupsert"]  # a bare INSERT cannot run twice
     assert results["csv"]["rows"] == 200
     assert results["csv"]["peak_mib"] > 0
-    assert "| embedded upsert, rows/s |" in capsys.readouterr().out
+    # per CPU second of the process, both sides where the floor has the phase
+    assert results["upsert"]["cpu"]["graph-crm"] > 0 and results["upsert"]["cpu"]["floor"] > 0
+    assert list(results["reupsert"]["cpu"]) == ["graph-crm"]
+    printed = capsys.readouterr().out
+    assert "| embedded upsert, rows/s |" in printed
+    assert "| upsert, rows per CPU-s |" in printed
 
 
 def test_rows_and_links_are_deterministic_and_links_unique() -> None:

@@ -203,8 +203,8 @@ def _rounded(rates: Row) -> Row:
 
 
 def _summary(rounds: list[Row]) -> Row:
-    """Per phase: each side's median rate, and the median of the per-round ratios; each
-    side's median rate per CPU second."""
+    """Per phase: each side's median rate, and the median of the per-round ratios; the
+    same per CPU second."""
     out: Row = {"rounds": [_rounded(r) for r in rounds]}
     for phase in PHASES:
         crm = [r["graph-crm"][phase] for r in rounds]
@@ -219,7 +219,12 @@ def _summary(rounds: list[Row]) -> Row:
             ratios = [c / f for c, f in zip(crm, floor, strict=True)]
             row["floor"] = round(statistics.median(floor))
             row["ratio"] = round(statistics.median(ratios), 2)
-            row["cpu"]["floor"] = round(statistics.median(r["cpu"]["floor"][phase] for r in rounds))
+            cpu_floor = [r["cpu"]["floor"][phase] for r in rounds]
+            cpu_ratios = [
+                r["cpu"]["graph-crm"][phase] / f for r, f in zip(rounds, cpu_floor, strict=True)
+            ]
+            row["cpu"]["floor"] = round(statistics.median(cpu_floor))
+            row["cpu"]["ratio"] = round(statistics.median(cpu_ratios), 2)
         out[phase] = row
     return out
 
@@ -247,10 +252,10 @@ def table(results: Row) -> str:
         lines.append("|---|---:|---:|---:|")
         for phase in PHASES:
             cpu = embedded[phase]["cpu"]
-            crm, floor = cpu["graph-crm"], cpu.get("floor")
+            floor, ratio = cpu.get("floor"), cpu.get("ratio")
             lines.append(
-                f"| {LABELS[phase].replace('/s', ' per CPU-s')} | {crm:,} | "
-                f"{f'{floor:,}' if floor else '–'} | {f'{crm / floor:.2f}' if floor else '–'} |"
+                f"| {LABELS[phase].replace('/s', ' per CPU-s')} | {cpu['graph-crm']:,} | "
+                f"{f'{floor:,}' if floor else '–'} | {ratio if ratio else '–'} |"
             )
     lines += ["", "| CSV import (parse + validate + write) | rows/s | peak RSS, MiB |"]
     lines.append("|---|---:|---:|")

@@ -40,7 +40,9 @@ def test_a_tiny_embedded_run_compares_both_sides_and_imports_a_csv(
     assert results["csv"]["rows"] == 200
     assert results["csv"]["peak_mib"] > 0
     # per CPU second of the process, both sides where the floor has the phase
-    assert results["upsert"]["cpu"]["graph-crm"] > 0 and results["upsert"]["cpu"]["floor"] > 0
+    assert results["upsert"]["cpu"]["graph-crm"] > 0
+    assert results["upsert"]["cpu"]["floor"] > 0
+    assert results["link"]["cpu"]["ratio"] > 0
     assert list(results["reupsert"]["cpu"]) == ["graph-crm"]
     printed = capsys.readouterr().out
     assert "| embedded upsert, rows/s |" in printed

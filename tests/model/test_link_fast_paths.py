@@ -130,10 +130,9 @@ LINK_ROWS = st.lists(
 )
 
 
-def _row_by_row(
-    relation_type: Any, rows: list[Any], with_properties: bool, monkeypatch: pytest.MonkeyPatch
-) -> object:
-    with monkeypatch.context() as patch:
+def _row_by_row(relation_type: Any, rows: list[Any], with_properties: bool) -> object:
+    """What check_links gives with the batch path turned off."""
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr(records, "_plain_links", lambda *args: None)
         return _outcome(relation_type, rows, with_properties)
 
@@ -151,20 +150,15 @@ def _outcome(relation_type: Any, rows: list[Any], with_properties: bool) -> obje
 def test_a_batch_checked_at_once_is_what_row_by_row_gives(
     relation_type: Any, with_properties: bool, rows: list[Any]
 ) -> None:
-    patch = pytest.MonkeyPatch()
-    try:
-        assert _outcome(relation_type, rows, with_properties) == _row_by_row(
-            relation_type, rows, with_properties, patch
-        )
-    finally:
-        patch.undo()
+    expected = _row_by_row(relation_type, rows, with_properties)
+    assert _outcome(relation_type, rows, with_properties) == expected
 
 
 def test_a_plain_batch_is_checked_at_once() -> None:
     rows = [{"from": f"C-{i}", "to": f"S {i}", "properties": {"weight": i / 2}} for i in range(3)]
     rows.append({"from": "C-9", "to": "S 9"})
     checked = records._plain_links(_Shape.of(REL), rows, True)
-    assert checked == check_links(REL, rows, with_properties=True)
+    assert checked == _row_by_row(REL, rows, True)
     assert [(r.from_key, r.to_key, r.properties) for r in checked or []] == [
         ("C-0", "S 0", {"weight": 0.0}), ("C-1", "S 1", {"weight": 0.5}),
         ("C-2", "S 2", {"weight": 1.0}), ("C-9", "S 9", {}),

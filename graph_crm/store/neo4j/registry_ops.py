@@ -43,7 +43,7 @@ from graph_crm.store.neo4j.statements import (
     count_relations,
     cypher,
     fetch,
-    registry_in,
+    registry_whole,
 )
 from graph_crm.store.neo4j.values import decode_props
 from graph_crm.store.rollups import rollups_over
@@ -91,7 +91,6 @@ class RegistryOps:
                 await reconcile_constraints(self.db.transactions, planned, drop=False)
 
             async def run(tx: AsyncManagedTransaction) -> Registry:
-                await fetch(tx, cypher(q.REGISTRY_LOCK))
                 evolution = await self._evolved(tx, batch)
                 if evolution.unchanged:
                     return evolution.registry
@@ -133,19 +132,15 @@ class RegistryOps:
         return registry
 
     async def _planned(self, batch: DefinitionBatch) -> Evolution:
-        """``batch`` worked out against the registry stored, and nothing written: read
-        under the registry's lock (a write transaction that writes nothing), so never torn
-        by another process's change (:func:`~graph_crm.store.neo4j.statements.registry_whole`)."""
-
-        async def work(tx: AsyncManagedTransaction) -> Evolution:
-            await fetch(tx, cypher(q.REGISTRY_LOCK))
-            return await self._evolved(tx, batch)
-
-        return await self.db.write(work)
+        """``batch`` worked out and nothing written (a dry run): a write transaction
+        only for the registry's lock, which :meth:`_evolved` takes."""
+        return await self.db.write(lambda tx: self._evolved(tx, batch))
 
     async def _evolved(self, tx: AsyncManagedTransaction, batch: DefinitionBatch) -> Evolution:
-        """``batch`` worked out against the registry stored, read in ``tx``."""
-        current = await registry_in(tx)
+        """``batch`` worked out against the registry stored, read in the write
+        transaction ``tx`` under the registry's lock, which ``tx`` then holds: a change
+        writes it, a dry run lets it go (:func:`~.statements.registry_whole`)."""
+        current = await registry_whole(tx)
         populated = [
             counted for counted in batch.populations(current) if await self._populated(tx, counted)
         ]

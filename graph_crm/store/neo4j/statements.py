@@ -112,12 +112,6 @@ async def registry_whole(tx: AsyncManagedTransaction) -> Registry:
     would serve a type set short of its version until the next change
     (tests/test_neo4j_registry_reads.py)."""
     await fetch(tx, cypher(q.REGISTRY_LOCK))
-    return await registry_in(tx)
-
-
-async def registry_in(tx: AsyncManagedTransaction) -> Registry:
-    """The registry as stored, read in ``tx`` (whole only under the registry's lock:
-    :func:`registry_whole`)."""
     rows = await fetch(tx, cypher(q.REGISTRY_READ))
     stored = [
         (item["kind"], json.loads(item["definition"]))
